@@ -1,0 +1,35 @@
+package io.replicator.protocol.wire;
+
+/** The type byte of each frame of protocol v1. Codes never change; new types are only added. */
+public enum FrameType {
+    HELLO(1),
+    HELLO_ACK(2),
+    BLOCK(3),
+    ACK(4),
+    BARRIER(5),
+    BARRIER_ACK(6),
+    HASH_REQUEST(7),
+    HASH_RESPONSE(8),
+    ERROR(9);
+
+    private final int code;
+
+    FrameType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The type for a code read from the wire, or a {@link ProtocolException} naming it. */
+    public static FrameType forCode(int code) {
+        for (FrameType t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        throw new ProtocolException(ErrorCode.MALFORMED_FRAME,
+                String.format("invalid frame type: %d (expected: 1-%d)", code, values().length));
+    }
+}

@@ -1,0 +1,63 @@
+package io.replicator.protocol.wire;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Target to source: the SHA-256 of each chunk a {@link HashRequest} named, in order.
+ *
+ * <pre>
+ *  +-----------+--------+--------+----------------+-------+----------------------+
+ *  | requestId | volume | offset | chunkSizeBytes | count | count x 32-byte hash |
+ *  | u64       | u16    | u64    | u32            | u32   |                      |
+ *  +-----------+--------+--------+----------------+-------+----------------------+
+ * </pre>
+ * Big-endian. Since v1.
+ */
+public record HashResponse(long requestId, int volume, long offset, int chunkSizeBytes, byte[][] hashes)
+        implements Frame {
+    public static final int HASH_LENGTH = 32;
+    public static final int HEADER_LENGTH = HashRequest.BODY_LENGTH;
+
+    public HashResponse {
+        ProtocolException.checkRange("requestId", requestId, 0, Long.MAX_VALUE);
+        ProtocolException.checkRange("volume", volume, 0, Hello.MAX_VOLUMES - 1);
+        ProtocolException.checkRange("offset", offset, 0, VolumeInfo.MAX_VOLUME_SIZE - 1);
+        VolumeInfo.checkBlockSize(chunkSizeBytes);
+        ProtocolException.checkRange("count", hashes.length, 1, HashRequest.MAX_CHUNKS);
+        for (byte[] h : hashes) {
+            ProtocolException.checkRange("hash length", h.length, HASH_LENGTH, HASH_LENGTH);
+        }
+    }
+
+    @Override
+    public FrameType type() {
+        return FrameType.HASH_RESPONSE;
+    }
+
+    @Override
+    public void encodeBody(ByteBuf out) {
+        out.writeLong(requestId);
+        out.writeShort(volume);
+        out.writeLong(offset);
+        out.writeInt(chunkSizeBytes);
+        out.writeInt(hashes.length);
+        for (byte[] h : hashes) {
+            out.writeBytes(h);
+        }
+    }
+
+    public static HashResponse decode(ByteBuf in) {
+        WireStrings.need(in, HEADER_LENGTH, "hash-response header");
+        long requestId = in.readLong();
+        int volume = in.readUnsignedShort();
+        long offset = in.readLong();
+        int chunkSize = in.readInt();
+        long count = ProtocolException.checkRange("count", in.readUnsignedInt(), 1, HashRequest.MAX_CHUNKS);
+        ProtocolException.checkRange("hash bytes", in.readableBytes(), count * HASH_LENGTH, count * HASH_LENGTH);
+        byte[][] hashes = new byte[(int) count][HASH_LENGTH];
+        for (byte[] h : hashes) {
+            in.readBytes(h);
+        }
+        return new HashResponse(requestId, volume, offset, chunkSize, hashes);
+    }
+}

@@ -1,0 +1,38 @@
+package io.replicator.protocol.wire;
+
+/**
+ * Version negotiation. Each side offers {@code [min,max]}; both use the lower of the two maxima
+ * when the ranges overlap, and refuse with both ranges in the message when they do not.
+ */
+public final class ProtocolVersion {
+    /** Magic at the start of every {@link Hello} and {@link HelloAck}: ASCII {@code "RPLC"}. */
+    public static final int MAGIC = 0x52504C43;
+    public static final int MIN_SUPPORTED = 1;
+    public static final int MAX_SUPPORTED = 1;
+
+    /** Feature bits offered in the handshake; the connection uses the intersection. */
+    public static final long FEATURE_LZ4 = 1L;
+    public static final long FEATURE_ZERO_RANGES = 1L << 1;
+    public static final long SUPPORTED_FEATURES = FEATURE_LZ4 | FEATURE_ZERO_RANGES;
+
+    private ProtocolVersion() {
+    }
+
+    /** The version both sides use, or a {@link ProtocolException} naming both ranges. */
+    public static int negotiate(int localMin, int localMax, int peerMin, int peerMax) {
+        int chosen = Math.min(localMax, peerMax);
+        if (chosen < localMin || chosen < peerMin || peerMin > peerMax) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, String.format(
+                    "no common protocol version: I support %d-%d, peer supports %d-%d",
+                    localMin, localMax, peerMin, peerMax));
+        }
+        return chosen;
+    }
+
+    static void checkMagic(int magic) {
+        if (magic != MAGIC) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, String.format(
+                    "invalid magic: 0x%08x (expected: 0x%08x, is the peer a replicator?)", magic, MAGIC));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.replicator.protocol.wire;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Strings on the wire: a u16 byte count followed by that many bytes of UTF-8. Readers check the
+ * count against the field's bound and the bytes left in the frame before allocating.
+ */
+final class WireStrings {
+    private WireStrings() {
+    }
+
+    static void write(ByteBuf out, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        out.writeShort(bytes.length);
+        out.writeBytes(bytes);
+    }
+
+    static String read(ByteBuf in, String field, int maxBytes) {
+        need(in, 2, field + " length");
+        int length = in.readUnsignedShort();
+        ProtocolException.checkRange(field + " length", length, 0, Math.min(maxBytes, in.readableBytes()));
+        byte[] bytes = new byte[length];
+        in.readBytes(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Fails with the field's name when fewer than {@code bytes} remain in the frame. */
+    static void need(ByteBuf in, int bytes, String field) {
+        if (in.readableBytes() < bytes) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME,
+                    String.format("truncated frame: %s needs %d bytes, %d left", field, bytes, in.readableBytes()));
+        }
+    }
+
+    /** Fails when bytes remain after the last field of a v1 body. */
+    static void end(ByteBuf in, FrameType type) {
+        if (in.isReadable()) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME,
+                    String.format("frame %s has %d trailing bytes", type, in.readableBytes()));
+        }
+    }
+}
