@@ -1,0 +1,115 @@
+package io.replicator.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.source.SourceConfig;
+import io.replicator.source.SourceDaemon;
+import io.replicator.source.SourceStartException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./replicator source}: the source daemon, in the foreground until SIGTERM. */
+@Command(name = "source", mixinStandardHelpOptions = true,
+        description = "The source daemon: copies the volumes once while they are in use, then streams every change.")
+final class SourceCommand implements Callable<Integer> {
+    @Option(names = "--target", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
+            description = "The target receiver.")
+    InetSocketAddress target;
+
+    @Option(names = "--volume", required = true, paramLabel = "PATH[=NAME]",
+            description = "A block device or file to replicate; NAME defaults to PATH's base name. Repeatable.")
+    List<String> volumes;
+
+    @Option(names = "--state-dir", required = true, paramLabel = "DIR",
+            description = "Where the source keeps what the target holds, so a restart does not start over.")
+    Path stateDir;
+
+    @Option(names = "--id", paramLabel = "ID", description = "This source's id (default: the host name).")
+    String id;
+
+    @Option(names = "--tracker", paramLabel = "auto|kernel|scan", defaultValue = "auto",
+            description = "How changed blocks are found (default: ${DEFAULT-VALUE}).")
+    String tracker;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = AdminOptions.DEFAULT_SOURCE_ADMIN,
+            converter = Converters.Address.class, description = "Admin endpoint (default: ${DEFAULT-VALUE}).")
+    InetSocketAddress admin;
+
+    @Option(names = "--block-size", paramLabel = "SIZE", defaultValue = "64KiB", converter = Converters.SizeBytes.class,
+            description = "Replication unit, a power of two from 4KiB to 1MiB (default: ${DEFAULT-VALUE}).")
+    long blockSizeBytes;
+
+    @Option(names = "--scan-interval", paramLabel = "DURATION", defaultValue = "10s",
+            converter = Converters.DurationMs.class,
+            description = "Pause between two scans of the scan tracker (default: ${DEFAULT-VALUE}).")
+    long scanIntervalMs;
+
+    @Option(names = "--max-in-flight", paramLabel = "SIZE", defaultValue = "32MiB", converter = Converters.SizeBytes.class,
+            description = "Bytes sent and not yet durable on the target (default: ${DEFAULT-VALUE}).")
+    long maxInFlightBytes;
+
+    @Override
+    public Integer call() throws IOException {
+        SourceConfig config = config();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        SourceDaemon daemon;
+        try {
+            daemon = SourceDaemon.start(config, registry);
+        } catch (SourceStartException e) {
+            throw new Main.UsageException(e.getMessage(), e);
+        }
+        AdminServer adminServer;
+        try {
+            adminServer = SourceAdmin.register(new AdminServer(admin), daemon, registry).start();
+        } catch (IOException e) {
+            daemon.close();
+            throw new Main.UsageException(e.getMessage(), e);
+        }
+        Daemons.runUntilSignalled("source", () -> {
+            adminServer.close();
+            daemon.close();
+        });
+        return 0;
+    }
+
+    SourceConfig config() {
+        SourceConfig.Builder b = SourceConfig.builder().target(target).stateDir(stateDir)
+                .id(id != null ? id : hostName()).tracker(parseTracker(tracker))
+                .scanIntervalMs(scanIntervalMs).maxInFlightBytes(maxInFlightBytes);
+        if (blockSizeBytes < 4096 || blockSizeBytes > (1 << 20) || Long.bitCount(blockSizeBytes) != 1) {
+            throw new Main.UsageException("invalid --block-size " + blockSizeBytes
+                    + " (expected: a power of two from 4KiB to 1MiB)");
+        }
+        b.blockSizeBytes((int) blockSizeBytes);
+        for (String v : volumes) {
+            int eq = v.indexOf('=');
+            Path path = Path.of(eq < 0 ? v : v.substring(0, eq));
+            String name = eq < 0 ? String.valueOf(path.getFileName()) : v.substring(eq + 1);
+            b.volume(path, name);
+        }
+        return b.build();
+    }
+
+    private static SourceConfig.Tracker parseTracker(String value) {
+        return switch (value) {
+            case "auto" -> SourceConfig.Tracker.AUTO;
+            case "kernel" -> SourceConfig.Tracker.KERNEL;
+            case "scan" -> SourceConfig.Tracker.SCAN;
+            default -> throw new Main.UsageException("invalid --tracker '" + value + "' (expected: auto, kernel, scan)");
+        };
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            throw new Main.UsageException("cannot find the host name (" + e.getMessage() + "); give --id");
+        }
+    }
+}

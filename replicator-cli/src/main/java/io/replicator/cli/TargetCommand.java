@@ -1,0 +1,75 @@
+package io.replicator.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.target.TargetConfig;
+import io.replicator.target.TargetServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./replicator target}: the receiver, in the foreground until SIGTERM. */
+@Command(name = "target", mixinStandardHelpOptions = true,
+        description = "The target receiver: writes what sources send onto its volumes and acknowledges what is durable.")
+final class TargetCommand implements Callable<Integer> {
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
+            description = "Where sources connect.")
+    InetSocketAddress listen;
+
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+            description = "Volume NAME of source ID lands in DIR/ID/NAME.img unless mapped.")
+    Path dataDir;
+
+    @Option(names = "--map", paramLabel = "ID/NAME=PATH",
+            description = "Write a volume onto an existing block device or file (at least the source volume's size).")
+    List<String> maps;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = Converters.Address.class,
+            description = "Admin endpoint for status and metrics (default: none).")
+    InetSocketAddress admin;
+
+    @Override
+    public Integer call() throws IOException {
+        TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir);
+        if (maps != null) {
+            for (String m : maps) {
+                int eq = m.indexOf('=');
+                if (eq <= 0 || m.indexOf('/') <= 0 || m.indexOf('/') > eq || eq == m.length() - 1) {
+                    throw new Main.UsageException("invalid --map '" + m + "' (expected: ID/NAME=PATH)");
+                }
+                b.map(m.substring(0, eq), Path.of(m.substring(eq + 1)));
+            }
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TargetServer server;
+        try {
+            server = TargetServer.start(b.build(), registry);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage(), e);
+        }
+        AdminServer adminServer = null;
+        if (admin != null) {
+            try {
+                adminServer = new AdminServer(admin)
+                        .route("/status", (method, body) -> new AdminServer.Reply(200, server.status()))
+                        .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
+                        .start();
+            } catch (IOException e) {
+                server.close();
+                throw new Main.UsageException(e.getMessage(), e);
+            }
+        }
+        AdminServer finalAdmin = adminServer;
+        Daemons.runUntilSignalled("target", () -> {
+            if (finalAdmin != null) {
+                finalAdmin.close();
+            }
+            server.close();
+        });
+        return 0;
+    }
+}

@@ -1,0 +1,126 @@
+package io.replicator.source;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the source daemon is told, in one place, with its defaults. Immutable; built with
+ * {@link #builder()}.
+ *
+ * <table>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>target</td><td>required</td><td>the receiver's HOST:PORT</td></tr>
+ *   <tr><td>volumes</td><td>required</td><td>PATH[=NAME] of each file or block device</td></tr>
+ *   <tr><td>stateDir</td><td>required</td><td>where fingerprints and progress are kept</td></tr>
+ *   <tr><td>id</td><td>host name</td><td>the source's id; its volumes land in DATA_DIR/ID on the target</td></tr>
+ *   <tr><td>tracker</td><td>auto</td><td>how changes are found</td></tr>
+ *   <tr><td>blockSizeBytes</td><td>64 KiB</td><td>replication and verification unit</td></tr>
+ *   <tr><td>scanIntervalMs</td><td>10 s</td><td>pause between two scans of the scan tracker</td></tr>
+ *   <tr><td>maxInFlightBytes</td><td>32 MiB</td><td>plain bytes sent and not yet durable on the target</td></tr>
+ *   <tr><td>connectTimeoutMs</td><td>5 s</td><td>one connection attempt</td></tr>
+ *   <tr><td>reconnectMinMs / reconnectMaxMs</td><td>200 ms / 30 s</td><td>backoff between attempts</td></tr>
+ * </table>
+ */
+public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, Path stateDir, String id,
+                           Tracker tracker, int blockSizeBytes, long scanIntervalMs, long maxInFlightBytes,
+                           int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs) {
+
+    /** How changed blocks are found. */
+    public enum Tracker { AUTO, KERNEL, SCAN }
+
+    /** A volume to replicate: its path and the name it has on the target. */
+    public record VolumeSpec(Path path, String name) {
+        public VolumeSpec {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    public SourceConfig {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(id, "id");
+        volumes = List.copyOf(volumes);
+        if (volumes.isEmpty()) {
+            throw new IllegalArgumentException("no --volume given");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder with the defaults of the table above. Not thread-safe. */
+    public static final class Builder {
+        private InetSocketAddress target;
+        private final List<VolumeSpec> volumes = new ArrayList<>();
+        private Path stateDir;
+        private String id;
+        private Tracker tracker = Tracker.AUTO;
+        private int blockSizeBytes = 64 << 10;
+        private long scanIntervalMs = 10_000;
+        private long maxInFlightBytes = 32 << 20;
+        private int connectTimeoutMs = 5_000;
+        private long reconnectMinMs = 200;
+        private long reconnectMaxMs = 30_000;
+
+        public Builder target(InetSocketAddress target) {
+            this.target = target;
+            return this;
+        }
+
+        public Builder volume(Path path, String name) {
+            volumes.add(new VolumeSpec(path, name));
+            return this;
+        }
+
+        public Builder stateDir(Path stateDir) {
+            this.stateDir = stateDir;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder tracker(Tracker tracker) {
+            this.tracker = tracker;
+            return this;
+        }
+
+        public Builder blockSizeBytes(int blockSizeBytes) {
+            this.blockSizeBytes = blockSizeBytes;
+            return this;
+        }
+
+        public Builder scanIntervalMs(long scanIntervalMs) {
+            this.scanIntervalMs = scanIntervalMs;
+            return this;
+        }
+
+        public Builder maxInFlightBytes(long maxInFlightBytes) {
+            this.maxInFlightBytes = maxInFlightBytes;
+            return this;
+        }
+
+        public Builder connectTimeoutMs(int connectTimeoutMs) {
+            this.connectTimeoutMs = connectTimeoutMs;
+            return this;
+        }
+
+        public Builder reconnectMs(long minMs, long maxMs) {
+            this.reconnectMinMs = minMs;
+            this.reconnectMaxMs = maxMs;
+            return this;
+        }
+
+        public SourceConfig build() {
+            return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
+                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.replicator.source;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.replicator.protocol.wire.Hello;
+import io.replicator.protocol.wire.ProtocolException;
+import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.source.sync.AgentConfig;
+import io.replicator.source.sync.SyncAgent;
+import io.replicator.source.track.FingerprintStore;
+import io.replicator.source.volume.SourceVolume;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The source daemon: opens the volumes and the state directory, connects to the target and runs
+ * the {@link SyncAgent}. Its methods are thread-safe: each hands a request to the agent's thread
+ * and returns a future of the answer.
+ */
+public final class SourceDaemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceDaemon.class);
+    private static final long STATUS_TIMEOUT_MS = 10_000;
+
+    private final SourceConfig config;
+    private final SyncAgent agent;
+    private final FileLock stateLock;
+    private final String tracker;
+    private final String trackerReason;
+
+    private SourceDaemon(SourceConfig config, SyncAgent agent, FileLock stateLock, String tracker, String reason) {
+        this.config = config;
+        this.agent = agent;
+        this.stateLock = stateLock;
+        this.tracker = tracker;
+        this.trackerReason = reason;
+    }
+
+    /**
+     * Opens everything and waits for the first handshake with the target. Fails with a one-line
+     * reason when a volume is missing, the state directory is locked or unusable, or the target
+     * cannot be reached or refuses.
+     */
+    public static SourceDaemon start(SourceConfig config, MeterRegistry registry) throws SourceStartException {
+        if (config.tracker() == SourceConfig.Tracker.KERNEL) {
+            throw new SourceStartException("--tracker kernel is not available in this version; use --tracker scan", null);
+        }
+        String reason = "kernel block-event tracking is not available in this version; every block is rescanned "
+                + "every " + config.scanIntervalMs() + " ms and compared with its fingerprint";
+        List<SourceVolume> volumes = new ArrayList<>();
+        List<FingerprintStore> stores = new ArrayList<>();
+        FileLock lock = null;
+        try {
+            checkNames(config);
+            Files.createDirectories(config.stateDir());
+            lock = lockStateDir(config.stateDir());
+            for (SourceConfig.VolumeSpec spec : config.volumes()) {
+                SourceVolume v = SourceVolume.open(spec.path(), spec.name());
+                volumes.add(v);
+                stores.add(FingerprintStore.open(config.stateDir().resolve(spec.name() + ".fp"), v.sizeBytes(),
+                        config.blockSizeBytes()));
+                LOG.info("volume {}: {} ({}, {} bytes, {}), {} of {} blocks known on the target from the last run",
+                        spec.name(), spec.path(), v.isBlockDevice() ? "block device" : "file", v.sizeBytes(),
+                        v.isDirect() ? "O_DIRECT" : "buffered", stores.get(stores.size() - 1).knownBlocks(),
+                        stores.get(stores.size() - 1).blockCount());
+            }
+            AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
+                    config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
+                    config.reconnectMaxMs());
+            SyncAgent agent = new SyncAgent(agentConfig, volumes, stores, config.blockSizeBytes(),
+                    new SourceMetrics(registry));
+            SourceDaemon daemon = new SourceDaemon(config, agent, lock, "scan", reason);
+            LOG.info("source {}: tracker scan ({}); connecting to {}", config.id(), reason, config.target());
+            try {
+                agent.start().get(config.connectTimeoutMs() + 5_000L, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                daemon.close();
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                throw new SourceStartException(cause instanceof TimeoutException
+                        ? "no answer from target " + hostPort(config) + " within " + config.connectTimeoutMs() + " ms"
+                        : cause.getMessage(), cause);
+            }
+            return daemon;
+        } catch (NoSuchFileException e) {
+            closeAll(volumes, stores, lock);
+            throw new SourceStartException("volume " + e.getFile() + " does not exist", e);
+        } catch (IOException | ProtocolException | IllegalArgumentException e) {
+            closeAll(volumes, stores, lock);
+            throw new SourceStartException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceStartException("interrupted while starting", e);
+        }
+    }
+
+    private static String hostPort(SourceConfig config) {
+        return config.target().getHostString() + ":" + config.target().getPort();
+    }
+
+    private static void checkNames(SourceConfig config) {
+        Hello.checkSourceId(config.id());
+        Set<String> names = new HashSet<>();
+        for (SourceConfig.VolumeSpec spec : config.volumes()) {
+            VolumeInfo.checkName(spec.name());
+            if (!names.add(spec.name())) {
+                throw new IllegalArgumentException("two volumes are named '" + spec.name() + "'; name them with PATH=NAME");
+            }
+        }
+    }
+
+    private static FileLock lockStateDir(Path stateDir) throws IOException {
+        FileChannel ch = FileChannel.open(stateDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = ch.tryLock();
+        if (lock == null) {
+            ch.close();
+            throw new IOException("state directory " + stateDir + " is in use by another source daemon");
+        }
+        return lock;
+    }
+
+    private static void closeAll(List<SourceVolume> volumes, List<FingerprintStore> stores, FileLock lock) {
+        for (AutoCloseable c : stores) {
+            closeQuietly(c);
+        }
+        for (AutoCloseable c : volumes) {
+            closeQuietly(c);
+        }
+        if (lock != null) {
+            closeQuietly(lock.acquiredBy());
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("while cleaning up after a failed start: {}", e.getMessage());
+        }
+    }
+
+    public SourceConfig config() {
+        return config;
+    }
+
+    public SourceStatus status() throws IOException {
+        return await(agent.status(tracker, trackerReason), STATUS_TIMEOUT_MS);
+    }
+
+    public CompletableFuture<SyncResult> sync() {
+        return agent.sync();
+    }
+
+    public CompletableFuture<VerifyResult> verify() {
+        return agent.verify();
+    }
+
+    public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
+        return agent.cutover(freeze, timeoutMs);
+    }
+
+    private static <T> T await(CompletableFuture<T> future, long timeoutMs) throws IOException {
+        try {
+            return future.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("the sync agent did not answer within " + timeoutMs + " ms", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            agent.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(stateLock.acquiredBy());
+        }
+        LOG.info("source {} stopped; its state is saved in {}", config.id(), config.stateDir());
+    }
+}

@@ -1,0 +1,73 @@
+package io.replicator.source.cutover;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Freezes mount points with {@code fsfreeze --freeze} (the file system flushes and then blocks
+ * new writes) and thaws them again. Remembers what it froze so that {@link #thawAll} always undoes
+ * exactly that, also after a partial failure. Not thread-safe: owned by the cutover's thread.
+ */
+public final class Freezer {
+    private static final Logger LOG = LoggerFactory.getLogger(Freezer.class);
+    private static final long COMMAND_TIMEOUT_SECONDS = 60;
+    private final List<Path> frozen = new ArrayList<>();
+
+    /** Freezes each mount point in order; on a failure thaws what it froze and throws naming the mount point. */
+    public void freeze(List<Path> mountPoints) throws IOException {
+        for (Path mount : mountPoints) {
+            try {
+                run("--freeze", mount);
+            } catch (IOException e) {
+                thawAll();
+                throw e;
+            }
+            frozen.add(mount);
+            LOG.info("cutover: froze {}", mount);
+        }
+    }
+
+    /** Thaws everything this freezer froze, newest first; failures are logged and the rest still thawed. */
+    public void thawAll() {
+        for (int i = frozen.size() - 1; i >= 0; i--) {
+            Path mount = frozen.get(i);
+            try {
+                run("--unfreeze", mount);
+                LOG.info("cutover: thawed {}", mount);
+            } catch (IOException e) {
+                LOG.error("cutover: could not thaw {}: {}; run 'fsfreeze --unfreeze {}' by hand", mount,
+                        e.getMessage(), mount);
+            }
+        }
+        frozen.clear();
+    }
+
+    public boolean isFrozen() {
+        return !frozen.isEmpty();
+    }
+
+    private static void run(String action, Path mount) throws IOException {
+        Process p = new ProcessBuilder("fsfreeze", action, mount.toString()).redirectErrorStream(true).start();
+        try {
+            if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("fsfreeze " + action + " " + mount + " did not finish in "
+                        + COMMAND_TIMEOUT_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted while running fsfreeze " + action + " " + mount, e);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.exitValue() != 0) {
+            throw new IOException("fsfreeze " + action + " " + mount + " failed (exit " + p.exitValue() + "): " + out);
+        }
+    }
+}

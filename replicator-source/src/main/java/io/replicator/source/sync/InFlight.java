@@ -1,0 +1,68 @@
+package io.replicator.source.sync;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Block frames sent and not yet acknowledged durable, in sequence order, with the fingerprint of
+ * the bytes each carried (committed to the fingerprint store when acknowledged). Bounded by the
+ * caller through {@link #bytes()}. Not thread-safe: owned by the sync agent's thread.
+ */
+final class InFlight {
+    record Entry(long sequence, int volume, long block, long fingerprint, int lengthBytes, boolean changed,
+                 long readNs) {
+    }
+
+    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    private final Map<Long, Entry> latestByBlock = new HashMap<>();
+    private long bytes;
+
+    static long key(int volume, long block) {
+        return ((long) volume << 48) | block;
+    }
+
+    void add(Entry e) {
+        entries.addLast(e);
+        latestByBlock.put(key(e.volume(), e.block()), e);
+        bytes += e.lengthBytes();
+    }
+
+    /** The newest in-flight entry for a block, or null. */
+    Entry latest(int volume, long block) {
+        return latestByBlock.get(key(volume, block));
+    }
+
+    /** Removes and returns the oldest entry if its sequence is at most {@code sequence}. */
+    Entry pollAcked(long sequence) {
+        Entry head = entries.peekFirst();
+        if (head == null || head.sequence() > sequence) {
+            return null;
+        }
+        entries.pollFirst();
+        bytes -= head.lengthBytes();
+        latestByBlock.remove(key(head.volume(), head.block()), head);
+        return head;
+    }
+
+    /** Removes and returns the oldest entry whatever its sequence (the connection was lost). */
+    Entry pollAny() {
+        return pollAcked(Long.MAX_VALUE);
+    }
+
+    Entry oldest() {
+        return entries.peekFirst();
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    int size() {
+        return entries.size();
+    }
+}

@@ -1,0 +1,616 @@
+package io.replicator.source.sync;
+
+import io.netty.channel.Channel;
+import io.replicator.protocol.block.BlockEncoder;
+import io.replicator.protocol.wire.Ack;
+import io.replicator.protocol.wire.BarrierAck;
+import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.ErrorFrame;
+import io.replicator.protocol.wire.HashResponse;
+import io.replicator.protocol.wire.Hello;
+import io.replicator.protocol.wire.HelloAck;
+import io.replicator.protocol.wire.ProtocolVersion;
+import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.source.CutoverResult;
+import io.replicator.source.SourceMetrics;
+import io.replicator.source.SourceStatus;
+import io.replicator.source.SyncResult;
+import io.replicator.source.VerifyResult;
+import io.replicator.source.VolumeStatus;
+import io.replicator.source.track.FingerprintStore;
+import io.replicator.source.track.Fingerprints;
+import io.replicator.source.volume.SourceVolume;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns a source's replication: volumes, fingerprints, in-flight window,
+ * sequence numbers and the admin's jobs. Everything else talks to it through {@link #submit} and
+ * the link's events; nothing here is touched by another thread.
+ *
+ * <p>The scan tracker's invariant: a block's fingerprint is committed only for the bytes the target
+ * acknowledged durable, and every pass rereads every block and sends it when its fingerprint
+ * differs from what the target holds or has in flight. So a block written after it was read is
+ * always sent again by the next pass, and a final pass after the freeze leaves nothing behind.
+ */
+public final class SyncAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncAgent.class);
+    /** Bytes read from a volume at once. */
+    static final int UNIT_BYTES = 1 << 20;
+    private static final int FLUSH_BYTES = 256 << 10;
+    private static final long STATE_FLUSH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final long IDLE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    final AgentConfig config;
+    final List<VolumeState> volumes;
+    final InFlight inFlight = new InFlight();
+    final LinkedHashSet<Long> resend = new LinkedHashSet<>();
+    final SourceMetrics metrics;
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final TargetLink link;
+    private final BlockEncoder encoder = new BlockEncoder();
+    final ByteBuffer unit = SourceVolume.allocateAligned(Math.max(UNIT_BYTES, VolumeInfo.MAX_BLOCK_SIZE));
+    private final Thread thread;
+    private final CompletableFuture<Void> firstHandshake = new CompletableFuture<>();
+    private final List<Waiter> waiters = new ArrayList<>();
+
+    Channel channel;
+    boolean handshaken;
+    private long nextConnectNs;
+    private int failures;
+    String lastError;
+    private long nextSequence = 1;
+    long durableSequence;
+    private long unflushedBytes;
+    private long nextStateFlushNs;
+
+    private Pass pass;
+    private boolean passRequested = true;
+    private long nextPassNs;
+    long lastFinishedPassStartNs = Long.MIN_VALUE;
+    private boolean initialSyncLogged;
+    private final long startedNs = System.nanoTime();
+
+    VerifyJob verify;
+    CutoverJob cutover;
+    boolean cutOver;
+    private volatile boolean stopping;
+
+    public SyncAgent(AgentConfig config, List<SourceVolume> openVolumes, List<FingerprintStore> stores,
+                     int blockSizeBytes, SourceMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        List<VolumeState> vs = new ArrayList<>();
+        for (int i = 0; i < openVolumes.size(); i++) {
+            vs.add(new VolumeState(i, openVolumes.get(i), stores.get(i), blockSizeBytes));
+        }
+        this.volumes = List.copyOf(vs);
+        for (VolumeState v : volumes) {
+            durableSequence = Math.max(durableSequence, v.fingerprints.lastAckSequence());
+        }
+        this.link = new TargetLink(config.connectTimeoutMs(), inbox::add);
+        this.thread = new Thread(this::run, "sync-agent-" + config.sourceId());
+    }
+
+    /** Starts the thread; the future completes on the first successful handshake or fails with the first refusal. */
+    public CompletableFuture<Void> start() {
+        thread.start();
+        return firstHandshake;
+    }
+
+    /** Runs {@code command} on the agent's thread. */
+    public void submit(Runnable command) {
+        inbox.add(command);
+    }
+
+    private void run() {
+        Throwable failure = null;
+        try {
+            while (!stopping) {
+                Object event = hasWork() ? inbox.poll() : inbox.poll(IDLE_WAIT_NS, TimeUnit.NANOSECONDS);
+                while (event != null) {
+                    handle(event);
+                    event = inbox.poll();
+                }
+                tick();
+                work();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("sync agent stopped by an unexpected error; the daemon must be restarted", t);
+        } finally {
+            shutdown(failure);
+        }
+    }
+
+    private void handle(Object event) throws IOException {
+        if (event instanceof Runnable command) {
+            command.run();
+        } else if (event instanceof LinkEvent e) {
+            if (e.channel() != channel) {
+                if (e instanceof LinkEvent.Received r) {
+                    io.netty.util.ReferenceCountUtil.release(r.frame());
+                }
+                return;
+            }
+            if (e instanceof LinkEvent.Connected) {
+                channel.writeAndFlush(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
+                        ProtocolVersion.SUPPORTED_FEATURES, config.sourceId(), infos()));
+            } else if (e instanceof LinkEvent.ConnectFailed f) {
+                disconnected(f.cause());
+            } else if (e instanceof LinkEvent.Closed c) {
+                disconnected(c.cause());
+            } else if (e instanceof LinkEvent.Received r) {
+                receive(r);
+            }
+        }
+    }
+
+    private void receive(LinkEvent.Received r) throws IOException {
+        if (r.frame() instanceof HelloAck ack) {
+            handshake(ack);
+        } else if (r.frame() instanceof Ack ack) {
+            acknowledge(ack.durableSequence());
+        } else if (r.frame() instanceof BarrierAck ack) {
+            acknowledge(ack.durableSequence());
+            if (cutover != null) {
+                cutover.onBarrierAck(ack);
+            }
+        } else if (r.frame() instanceof HashResponse response) {
+            if (verify != null) {
+                verify.onResponse(response);
+            }
+        } else if (r.frame() instanceof ErrorFrame error) {
+            lastError = "target refused: " + error.message() + " (" + error.code() + ")";
+            LOG.warn("target {} says: {} ({})", config.target(), error.message(), error.code());
+        } else {
+            lastError = "target sent an unexpected " + r.frame().type() + " frame";
+            channel.close();
+        }
+    }
+
+    private void handshake(HelloAck ack) throws IOException {
+        ProtocolVersion.negotiate(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
+                ack.minVersion(), ack.maxVersion());
+        long targetDurable = ack.durableSequence();
+        if (targetDurable < durableSequence) {
+            LOG.warn("target {} holds sequence {} but acknowledged {} before: it lost data; "
+                    + "every block will be compared and sent again", config.target(), targetDurable, durableSequence);
+            while (inFlight.pollAny() != null) {
+                // the target no longer has anything we sent
+            }
+            for (VolumeState v : volumes) {
+                v.fingerprints.clear();
+                v.inFlightChangedBytes = 0;
+            }
+            resend.clear();
+            durableSequence = targetDurable;
+            passRequested = true;
+        } else {
+            acknowledge(targetDurable);
+        }
+        InFlight.Entry lost;
+        while ((lost = inFlight.pollAny()) != null) {
+            resend.add(InFlight.key(lost.volume(), lost.block()));
+            if (lost.changed()) {
+                volumes.get(lost.volume()).inFlightChangedBytes -= lost.lengthBytes();
+            }
+        }
+        nextSequence = Math.max(nextSequence, targetDurable + 1);
+        handshaken = true;
+        failures = 0;
+        lastError = null;
+        LOG.info("connected to target {} (protocol v{}): resuming after sequence {}, {} blocks to resend",
+                config.target(), ack.version(), targetDurable, resend.size());
+        firstHandshake.complete(null);
+    }
+
+    private void acknowledge(long sequence) throws IOException {
+        durableSequence = Math.max(durableSequence, sequence);
+        InFlight.Entry e;
+        while ((e = inFlight.pollAcked(sequence)) != null) {
+            VolumeState v = volumes.get(e.volume());
+            v.fingerprints.set(e.block(), e.fingerprint());
+            if (e.changed()) {
+                v.inFlightChangedBytes -= e.lengthBytes();
+            }
+        }
+        metrics.acknowledged(durableSequence);
+    }
+
+    private void disconnected(Throwable cause) {
+        String why = cause == null ? "connection closed" : describe(cause);
+        if (lastError == null || !lastError.startsWith("target refused")) {
+            lastError = why;
+        }
+        boolean wasUp = handshaken;
+        channel = null;
+        handshaken = false;
+        failures++;
+        long backoffMs = Math.min(config.reconnectMaxMs(), config.reconnectMinMs() << Math.min(failures - 1, 20));
+        nextConnectNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+        if (!firstHandshake.isDone()) {
+            firstHandshake.completeExceptionally(new IOException(
+                    "cannot reach target " + hostPort() + ": " + lastError));
+            return;
+        }
+        if (verify != null) {
+            verify.connectionLost();
+        }
+        if (cutover != null) {
+            cutover.connectionLost();
+        }
+        if (wasUp || failures == 1) {
+            LOG.warn("lost connection to target {}: {}; retrying with backoff ({} ms first), {} blocks in flight "
+                    + "will be resent", hostPort(), lastError, backoffMs, inFlight.size());
+        }
+    }
+
+    static String describe(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null ? root.getClass().getSimpleName() : message;
+    }
+
+    String hostPort() {
+        return config.target().getHostString() + ":" + config.target().getPort();
+    }
+
+    private void tick() throws IOException {
+        long now = System.nanoTime();
+        if (channel == null && now - nextConnectNs >= 0 && !stopping) {
+            channel = link.connect(config.target());
+        }
+        if (pass == null && (handshaken || cutOver) && (passRequested || now - nextPassNs >= 0)
+                && (cutover == null || cutover.allowsPasses())) {
+            pass = new Pass(now, cutOver);
+            passRequested = false;
+        }
+        if (!waiters.isEmpty() && isDrained()) {
+            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                if (lastFinishedPassStartNs - w.sinceNs() >= 0) {
+                    w.done().complete(durableSequence);
+                    it.remove();
+                }
+            }
+        }
+        if (cutover != null) {
+            cutover.tick(now);
+            if (cutover.done.isDone()) {
+                cutover = null;
+            }
+        }
+        if (verify != null && verify.isDone()) {
+            verify = null;
+        }
+        if (!initialSyncLogged && volumes.stream().allMatch(v -> v.syncedBytes() == v.info.sizeBytes())) {
+            initialSyncLogged = true;
+            long ms = TimeUnit.NANOSECONDS.toMillis(now - startedNs);
+            for (VolumeState v : volumes) {
+                LOG.info("initial sync of {} done: {} bytes durable on the target, {} payload bytes sent, {} ms since start; "
+                        + "replicating changes", v.info.name(), v.info.sizeBytes(), v.sentPayloadBytes, ms);
+            }
+        }
+        if (now - nextStateFlushNs >= 0) {
+            flushState();
+            nextStateFlushNs = now + STATE_FLUSH_INTERVAL_NS;
+        }
+    }
+
+    /** Nothing is in flight or waiting to be resent, and no pass is running. */
+    boolean isDrained() {
+        return handshaken && inFlight.isEmpty() && resend.isEmpty() && pass == null;
+    }
+
+    boolean canSend() {
+        return handshaken && channel.isWritable() && inFlight.bytes() < config.maxInFlightBytes();
+    }
+
+    private boolean hasWork() {
+        return (pass != null && pass.observeOnly) || canSend() && (!resend.isEmpty() || pass != null || (verify != null && verify.wantsStep()));
+    }
+
+    private void work() throws IOException {
+        for (int i = 0; i < 16; i++) {
+            if (pass != null && pass.observeOnly) {
+                stepPass();
+            } else if (!canSend()) {
+                break;
+            } else if (!resend.isEmpty()) {
+                resendOne();
+            } else if (verify != null && verify.wantsStep()) {
+                verify.step();
+            } else if (pass != null) {
+                stepPass();
+            } else {
+                break;
+            }
+        }
+        if (unflushedBytes > 0 && channel != null) {
+            channel.flush();
+            unflushedBytes = 0;
+        }
+    }
+
+    private void stepPass() throws IOException {
+        VolumeState v = volumes.get(pass.volume);
+        if (pass.block >= v.blockCount()) {
+            pass.volume++;
+            pass.block = 0;
+            if (pass.volume >= volumes.size()) {
+                finishPass();
+            }
+            return;
+        }
+        int bs = v.blockSize();
+        int blocks = (int) Math.min(Math.max(1, UNIT_BYTES / bs), v.blockCount() - pass.block);
+        ByteBuffer data = v.volume.read(pass.block * bs, blocks * bs, unit);
+        metrics.read(data.remaining());
+        for (int i = 0; i < blocks; i++) {
+            ByteBuffer block = data.slice(i * bs, Math.min(bs, data.limit() - i * bs));
+            if (consider(v, pass.block + i, block, pass.observeOnly)) {
+                pass.changedBlocks++;
+            }
+        }
+        pass.block += blocks;
+    }
+
+    private void finishPass() {
+        lastFinishedPassStartNs = pass.startedNs;
+        if (pass.observeOnly) {
+            for (VolumeState v : volumes) {
+                long before = v.unreplicatedBlocks;
+                v.unreplicatedBlocks = v.observedChangedBlocks;
+                v.observedChangedBlocks = 0;
+                if (v.unreplicatedBlocks > before) {
+                    LOG.warn("volume {}: {} blocks were written after the cutover and are NOT replicated",
+                            v.info.name(), v.unreplicatedBlocks);
+                }
+            }
+        }
+        metrics.passFinished(pass.changedBlocks);
+        LOG.debug("pass finished: {} blocks changed", pass.changedBlocks);
+        pass = null;
+        nextPassNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.scanIntervalMs());
+    }
+
+    private void resendOne() throws IOException {
+        Iterator<Long> it = resend.iterator();
+        long key = it.next();
+        it.remove();
+        VolumeState v = volumes.get((int) (key >>> 48));
+        long block = key & ((1L << 48) - 1);
+        int bs = v.blockSize();
+        ByteBuffer data = v.volume.read(block * bs, bs, unit);
+        consider(v, block, data, false);
+    }
+
+    /** Sends {@code data} as {@code block} if the target neither holds nor has in flight these bytes. */
+    private boolean consider(VolumeState v, long block, ByteBuffer data, boolean observeOnly) throws IOException {
+        long fingerprint = Fingerprints.of(data);
+        InFlight.Entry latest = inFlight.latest(v.index, block);
+        long committed = v.fingerprints.get(block);
+        long held = latest != null ? latest.fingerprint() : committed;
+        if (held == fingerprint) {
+            return false;
+        }
+        if (observeOnly) {
+            v.observedChangedBlocks++;
+            return true;
+        }
+        long sequence = nextSequence++;
+        BlockFrame frame = encoder.encode(v.index, sequence, block * v.blockSize(), data, channel.alloc());
+        int payload = frame.payload().readableBytes();
+        boolean changed = committed != FingerprintStore.UNKNOWN;
+        inFlight.add(new InFlight.Entry(sequence, v.index, block, fingerprint, data.remaining(), changed,
+                System.nanoTime()));
+        if (changed) {
+            v.inFlightChangedBytes += data.remaining();
+        }
+        v.sentPayloadBytes += payload;
+        metrics.sent(frame.encoding(), data.remaining(), payload);
+        channel.write(frame, channel.voidPromise());
+        unflushedBytes += payload + 1;
+        if (unflushedBytes >= FLUSH_BYTES) {
+            channel.flush();
+            unflushedBytes = 0;
+        }
+        return true;
+    }
+
+    /** Rescans now; completes when everything changed before the call is durable on the target. */
+    public CompletableFuture<SyncResult> sync() {
+        CompletableFuture<SyncResult> result = new CompletableFuture<>();
+        submit(() -> {
+            if (cutOver) {
+                result.completeExceptionally(new IllegalStateException(
+                        "the cutover is done: replication has ended for this source"));
+                return;
+            }
+            long startNs = System.nanoTime();
+            long sentBefore = sentPayloadBytes();
+            CompletableFuture<Long> drained = new CompletableFuture<>();
+            addWaiter(new Waiter(startNs, drained));
+            drained.whenComplete((durable, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    submit(() -> result.complete(new SyncResult("ok",
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs),
+                            sentPayloadBytes() - sentBefore, durable)));
+                }
+            });
+        });
+        return result;
+    }
+
+    /** Compares source and target while replication runs. */
+    public CompletableFuture<VerifyResult> verify() {
+        CompletableFuture<VerifyResult> result = new CompletableFuture<>();
+        submit(() -> {
+            if (verify != null) {
+                result.complete(new VerifyResult("failed", "a verification or cutover is already running", List.of()));
+            } else if (!handshaken) {
+                result.complete(new VerifyResult("failed", "not connected to the target " + hostPort()
+                        + (lastError == null ? "" : ": " + lastError), List.of()));
+            } else {
+                verify = new VerifyJob(this, false);
+                verify.done.whenComplete((r, e) -> result.complete(r));
+            }
+        });
+        return result;
+    }
+
+    /** Runs the final sync: freeze, drain, barrier, verify, thaw. */
+    public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
+        CompletableFuture<CutoverResult> result = new CompletableFuture<>();
+        submit(() -> {
+            if (cutover != null || verify != null) {
+                result.complete(failedCutover("a verification or cutover is already running"));
+            } else if (cutOver) {
+                result.complete(failedCutover("the cutover is already done"));
+            } else {
+                cutover = new CutoverJob(this, timeoutMs);
+                cutover.done.whenComplete((r, e) -> result.complete(r));
+                cutover.begin(freeze);
+            }
+        });
+        return result;
+    }
+
+    private static CutoverResult failedCutover(String reason) {
+        return new CutoverResult("failed", reason, 0, 0, false, 0, 0, 0, List.of());
+    }
+
+    /** A snapshot of the replication, taken on the agent's thread. */
+    public CompletableFuture<SourceStatus> status(String tracker, String trackerReason) {
+        CompletableFuture<SourceStatus> result = new CompletableFuture<>();
+        submit(() -> {
+            List<VolumeStatus> vs = new ArrayList<>();
+            long lag = lagMs();
+            for (VolumeState v : volumes) {
+                vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
+                        v.blockSize(), v.syncedBytes(), v.backlogBytes(), v.sentPayloadBytes, lag,
+                        Math.min(v.info.sizeBytes(), v.unreplicatedBlocks * v.blockSize())));
+            }
+            result.complete(new SourceStatus(config.sourceId(), state(), tracker, trackerReason, hostPort(),
+                    handshaken, lastError, durableSequence, vs));
+        });
+        return result;
+    }
+
+    private String state() {
+        if (cutOver) {
+            return "cut-over";
+        } else if (cutover != null) {
+            return "cutover";
+        } else if (!handshaken) {
+            return firstHandshake.isDone() ? "disconnected" : "connecting";
+        }
+        for (VolumeState v : volumes) {
+            if (v.syncedBytes() < v.info.sizeBytes()) {
+                return "initial-sync";
+            }
+        }
+        return "continuous";
+    }
+
+    long sentPayloadBytes() {
+        long sum = 0;
+        for (VolumeState v : volumes) {
+            sum += v.sentPayloadBytes;
+        }
+        return sum;
+    }
+
+    long nextSequence() {
+        return nextSequence;
+    }
+
+    void requestPass() {
+        passRequested = true;
+    }
+
+    void addWaiter(Waiter waiter) {
+        waiters.add(waiter);
+        passRequested = true;
+    }
+
+    List<VolumeInfo> infos() {
+        return volumes.stream().map(v -> v.info).toList();
+    }
+
+    long lagMs() {
+        InFlight.Entry oldest = inFlight.oldest();
+        return oldest == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - oldest.readNs());
+    }
+
+    Pass pass() {
+        return pass;
+    }
+
+    private void flushState() throws IOException {
+        for (VolumeState v : volumes) {
+            v.fingerprints.lastAckSequence(durableSequence);
+            v.fingerprints.flush();
+        }
+    }
+
+    private void shutdown(Throwable failure) {
+        IOException cause = new IOException(failure == null ? "source daemon stopped"
+                : "sync agent failed: " + describe(failure));
+        for (Waiter w : waiters) {
+            w.done().completeExceptionally(cause);
+        }
+        waiters.clear();
+        if (cutover != null) {
+            cutover.fail("the source daemon stopped during the cutover");
+        }
+        if (verify != null) {
+            verify.fail("the source daemon stopped during verification");
+        }
+        firstHandshake.completeExceptionally(cause);
+        Object event;
+        while ((event = inbox.poll()) != null) {
+            if (event instanceof LinkEvent.Received r) {
+                io.netty.util.ReferenceCountUtil.release(r.frame());
+            }
+        }
+        if (channel != null) {
+            channel.close();
+        }
+        link.close();
+        for (VolumeState v : volumes) {
+            try {
+                v.fingerprints.lastAckSequence(durableSequence);
+                v.close();
+            } catch (IOException e) {
+                LOG.error("could not save the state of volume {}: {}; the next start compares every block",
+                        v.info.name(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopping = true;
+        inbox.add((Runnable) () -> { });
+        thread.join();
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs or checks what the tests need: a JDK 17+, Maven, and for the root-only tests
+# util-linux (losetup, fsfreeze), e2fsprogs (mkfs.ext4, e2fsck) and a loop device.
+# Tests that still cannot run say why in their skip message.
+set -euo pipefail
+missing=()
+command -v mvn >/dev/null || missing+=(maven)
+command -v losetup >/dev/null || missing+=(mount)
+command -v fsfreeze >/dev/null || missing+=(util-linux)
+command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing: ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  else
+    echo "missing: ${missing[*]} (install them; tests that need them will be skipped and say why)" >&2
+  fi
+fi
+if [ "$(id -u)" = 0 ]; then
+  modprobe loop 2>/dev/null || true
+  [ -e /dev/loop-control ] || echo "no /dev/loop-control: loop-device tests will be skipped and say why" >&2
+else
+  echo "not root: loop-device, ext4 and fsfreeze tests will be skipped and say why" >&2
+fi
+java -version 2>&1 | head -n 1
