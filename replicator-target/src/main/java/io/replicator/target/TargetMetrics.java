@@ -46,6 +46,11 @@ public final class TargetMetrics {
             errors.put(code, Counter.builder(ERRORS).description("Error frames sent to sources, by error code")
                     .baseUnit("errors").tag("code", code.name()).register(registry));
         }
+        Gauge previous = registry.find(SOURCES_CONNECTED).gauge();
+        if (previous != null) {
+            // A receiver restarted in the same process: the gauge follows the new one.
+            registry.remove(previous);
+        }
         Gauge.builder(SOURCES_CONNECTED, sourcesConnected, AtomicInteger::get)
                 .description("Sources connected now").baseUnit("sources").register(registry);
     }

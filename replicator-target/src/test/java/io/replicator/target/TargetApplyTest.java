@@ -183,6 +183,23 @@ class TargetApplyTest {
         assertFalse(Files.exists(data.resolve("web1").resolve("disk0.img")));
     }
 
+    @Test
+    void shouldApplyEverythingInOrderWhenBackPressurePausesReading() throws IOException {
+        try (TargetFixture target = new TargetFixture(dataDir, b -> b.maxQueuedBytes(16 * 1024).groupCommitBytes(8192),
+                FileChannelOpener.DEFAULT); TestSource source = target.connect()) {
+            source.hello("web1", DISK0);
+            int frames = 300;
+            for (int seq = 1; seq <= frames; seq++) {
+                byte[] plain = TargetFixture.random(seq, BLOCK);
+                int block = seq % 64;
+                System.arraycopy(plain, 0, model, block * BLOCK, BLOCK);
+                source.send(target.block(0, seq, (long) block * BLOCK, plain));
+            }
+            assertEquals(frames, source.awaitAck(frames).durableSequence());
+            assertArrayEquals(model, Files.readAllBytes(target.image("web1", "disk0")));
+        }
+    }
+
     private static <T extends Frame> T readPastAcks(TestSource source, Class<T> type) throws IOException {
         while (true) {
             Frame frame = source.read();

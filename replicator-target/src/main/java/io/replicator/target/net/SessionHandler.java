@@ -161,10 +161,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             }
             state = State.READY;
             checks.resumeFrom(durableSequence);
-            channel.writeAndFlush(new HelloAck(version, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                    hello.features() & ProtocolVersion.SUPPORTED_FEATURES, durableSequence));
             server.metrics().sourceConnected();
             counted = true;
+            channel.writeAndFlush(new HelloAck(version, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
+                    hello.features() & ProtocolVersion.SUPPORTED_FEATURES, durableSequence));
             log.info("source {} connected from {} (protocol v{}): volumes {}; durable sequence {}, resuming from {}",
                     hello.sourceId(), remote, version, volumes, durableSequence, durableSequence + 1);
         });
