@@ -1,0 +1,155 @@
+package io.replicator.target;
+
+import io.replicator.protocol.wire.ProtocolException;
+import io.replicator.protocol.wire.VolumeInfo;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Everything the target receiver is told at start, in one place. Immutable and thread-safe; made
+ * with {@link #builder()}.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>listen</td><td>required</td><td>address the receiver accepts sources on</td></tr>
+ *   <tr><td>dataDir</td><td>required</td><td>volume NAME of source ID lands in DATA_DIR/ID/NAME.img;
+ *       DATA_DIR/ID/progress holds the highest durable sequence</td></tr>
+ *   <tr><td>map</td><td>none</td><td>"ID/NAME" to an existing file or block device written instead</td></tr>
+ *   <tr><td>maxQueuedBytes</td><td>64 MiB</td><td>frame bytes queued per session before reading pauses
+ *       (resumes below half)</td></tr>
+ *   <tr><td>groupCommitBytes</td><td>32 MiB</td><td>bytes written between two forced commits at most</td></tr>
+ *   <tr><td>groupCommitIntervalMs</td><td>50</td><td>longest time written bytes wait for their commit</td></tr>
+ * </table>
+ */
+public final class TargetConfig {
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
+    public static final long DEFAULT_GROUP_COMMIT_BYTES = 32L << 20;
+    public static final long DEFAULT_GROUP_COMMIT_INTERVAL_MS = 50;
+
+    private final InetSocketAddress listen;
+    private final Path dataDir;
+    private final Map<String, Path> maps;
+    private final long maxQueuedBytes;
+    private final long groupCommitBytes;
+    private final long groupCommitIntervalMs;
+
+    private TargetConfig(Builder b) {
+        this.listen = Objects.requireNonNull(b.listen, "listen address is required");
+        this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir is required");
+        this.maps = Map.copyOf(b.maps);
+        this.maxQueuedBytes = b.maxQueuedBytes;
+        this.groupCommitBytes = b.groupCommitBytes;
+        this.groupCommitIntervalMs = b.groupCommitIntervalMs;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public InetSocketAddress listen() {
+        return listen;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Volume mappings, keyed {@code "ID/NAME"}. */
+    public Map<String, Path> maps() {
+        return maps;
+    }
+
+    public long maxQueuedBytes() {
+        return maxQueuedBytes;
+    }
+
+    public long groupCommitBytes() {
+        return groupCommitBytes;
+    }
+
+    public long groupCommitIntervalMs() {
+        return groupCommitIntervalMs;
+    }
+
+    @Override
+    public String toString() {
+        return "TargetConfig[listen=" + listen + ", dataDir=" + dataDir + ", maps=" + new TreeMap<>(maps)
+                + ", maxQueuedBytes=" + maxQueuedBytes + ", groupCommitBytes=" + groupCommitBytes
+                + ", groupCommitIntervalMs=" + groupCommitIntervalMs + "]";
+    }
+
+    /** Collects settings; not thread-safe. {@link #build()} checks them. */
+    public static final class Builder {
+        private InetSocketAddress listen;
+        private Path dataDir;
+        private final Map<String, Path> maps = new TreeMap<>();
+        private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
+        private long groupCommitBytes = DEFAULT_GROUP_COMMIT_BYTES;
+        private long groupCommitIntervalMs = DEFAULT_GROUP_COMMIT_INTERVAL_MS;
+
+        private Builder() {
+        }
+
+        public Builder listen(InetSocketAddress listen) {
+            this.listen = Objects.requireNonNull(listen, "listen");
+            return this;
+        }
+
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** Writes volume NAME of source ID ({@code "ID/NAME"}) onto {@code path}, an existing file or block device. */
+        public Builder map(String sourceIdSlashVolume, Path path) {
+            Objects.requireNonNull(path, "path");
+            int slash = sourceIdSlashVolume.indexOf('/');
+            if (slash < 0) {
+                throw new IllegalArgumentException("invalid volume mapping '" + sourceIdSlashVolume
+                        + "' (expected: SOURCE_ID/VOLUME_NAME)");
+            }
+            try {
+                VolumeInfo.checkName(sourceIdSlashVolume.substring(0, slash));
+                VolumeInfo.checkName(sourceIdSlashVolume.substring(slash + 1));
+            } catch (ProtocolException e) {
+                throw new IllegalArgumentException("invalid volume mapping '" + sourceIdSlashVolume + "': "
+                        + e.getMessage(), e);
+            }
+            if (maps.putIfAbsent(sourceIdSlashVolume, path) != null) {
+                throw new IllegalArgumentException("volume " + sourceIdSlashVolume + " is mapped twice");
+            }
+            return this;
+        }
+
+        public Builder maxQueuedBytes(long maxQueuedBytes) {
+            this.maxQueuedBytes = positive("maxQueuedBytes", maxQueuedBytes);
+            return this;
+        }
+
+        public Builder groupCommitBytes(long groupCommitBytes) {
+            this.groupCommitBytes = positive("groupCommitBytes", groupCommitBytes);
+            return this;
+        }
+
+        public Builder groupCommitIntervalMs(long groupCommitIntervalMs) {
+            this.groupCommitIntervalMs = positive("groupCommitIntervalMs", groupCommitIntervalMs);
+            return this;
+        }
+
+        public TargetConfig build() {
+            return new TargetConfig(this);
+        }
+
+        private static long positive(String name, long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(String.format("invalid %s: %d (expected: 1-%d)", name, value,
+                        Long.MAX_VALUE));
+            }
+            return value;
+        }
+    }
+}

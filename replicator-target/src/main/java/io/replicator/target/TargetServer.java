@@ -1,0 +1,131 @@
+package io.replicator.target;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.replicator.protocol.wire.ErrorCode;
+import io.replicator.protocol.wire.ErrorFrame;
+import io.replicator.target.apply.VolumeOpener;
+import io.replicator.target.internal.FileChannelOpener;
+import io.replicator.target.internal.SourceRegistry;
+import io.replicator.target.net.ServerContext;
+import io.replicator.target.net.TargetChannelInitializer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The target receiver: accepts sources on one address and writes what they send onto their
+ * volumes, durably. {@link #start} returns once it listens; {@link #close} stops accepting, closes
+ * every session, makes everything applied durable and closes the files. Thread-safe.
+ */
+public final class TargetServer implements AutoCloseable {
+    /** How long {@link #close()} waits for apply threads to make their data durable. */
+    public static final long CLOSE_TIMEOUT_MS = 60_000;
+    /** Outbound bytes above which a session stops reading until its peer has taken its answers. */
+    public static final int WRITE_BUFFER_HIGH_BYTES = 1 << 20;
+    public static final int WRITE_BUFFER_LOW_BYTES = 256 << 10;
+
+    private static final Logger log = LoggerFactory.getLogger(TargetServer.class);
+
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup sessionGroup;
+    private final Channel serverChannel;
+    private final ChannelGroup sessions;
+    private final SourceRegistry registry;
+    private final InetSocketAddress localAddress;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private TargetServer(EventLoopGroup acceptGroup, EventLoopGroup sessionGroup, Channel serverChannel,
+                         ChannelGroup sessions, SourceRegistry registry) {
+        this.acceptGroup = acceptGroup;
+        this.sessionGroup = sessionGroup;
+        this.serverChannel = serverChannel;
+        this.sessions = sessions;
+        this.registry = registry;
+        this.localAddress = (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Binds and returns once listening; an IOException naming the address when it cannot bind. */
+    public static TargetServer start(TargetConfig config, MeterRegistry registry) throws IOException {
+        return start(config, registry, FileChannelOpener.DEFAULT);
+    }
+
+    static TargetServer start(TargetConfig config, MeterRegistry meterRegistry, FileChannelOpener opener)
+            throws IOException {
+        Files.createDirectories(config.dataDir());
+        SourceRegistry sources = new SourceRegistry();
+        ChannelGroup sessions = new DefaultChannelGroup("replicator-target-sessions", GlobalEventExecutor.INSTANCE);
+        ServerContext context = new ServerContext(config, sources, new TargetMetrics(meterRegistry),
+                new VolumeOpener(config.dataDir(), config.maps(), opener), sessions);
+        EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup sessionGroup = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, sessionGroup)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(WRITE_BUFFER_LOW_BYTES, WRITE_BUFFER_HIGH_BYTES))
+                .childHandler(new TargetChannelInitializer(context));
+        Channel serverChannel;
+        try {
+            serverChannel = bootstrap.bind(config.listen()).sync().channel();
+        } catch (Exception e) {
+            acceptGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            sessionGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("cannot listen on " + config.listen() + ": " + e, e);
+        }
+        TargetServer server = new TargetServer(acceptGroup, sessionGroup, serverChannel, sessions, sources);
+        log.info("target receiver listening on {}, data in {}{}", server.localAddress, config.dataDir(),
+                config.maps().isEmpty() ? "" : ", mapped volumes " + config.maps());
+        return server;
+    }
+
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** A snapshot of every source seen since start; safe from any thread. */
+    public TargetStatus status() {
+        return registry.status();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        serverChannel.close().syncUninterruptibly();
+        sessions.writeAndFlush(new ErrorFrame(ErrorCode.SHUTTING_DOWN, "the target is shutting down; reconnect later"))
+                .awaitUninterruptibly(CLOSE_TIMEOUT_MS);
+        sessions.close().awaitUninterruptibly(CLOSE_TIMEOUT_MS);
+        try {
+            if (!registry.awaitSessionsDone(CLOSE_TIMEOUT_MS)) {
+                log.warn("apply threads did not finish within {} ms; what they did not commit is not durable",
+                        CLOSE_TIMEOUT_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("interrupted while waiting for apply threads; what they did not commit is not durable");
+        }
+        acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        sessionGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("target receiver on {} stopped", localAddress);
+    }
+}

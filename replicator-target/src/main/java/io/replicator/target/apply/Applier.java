@@ -1,0 +1,201 @@
+package io.replicator.target.apply;
+
+import io.replicator.protocol.block.BlockDecoder;
+import io.replicator.protocol.block.ChunkHashes;
+import io.replicator.protocol.wire.BarrierAck;
+import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.ErrorCode;
+import io.replicator.protocol.wire.HashRequest;
+import io.replicator.protocol.wire.HashResponse;
+import io.replicator.protocol.wire.ProtocolException;
+import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.target.TargetConfig;
+import io.replicator.target.TargetMetrics;
+import io.replicator.target.internal.SourceRegistry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The apply thread of one session: the only thread that touches the session's volumes and progress
+ * file. It opens them, then takes tasks from the {@link ApplyQueue} in arrival order: decodes and
+ * checks each block, writes it with positional writes, and commits in groups (when the queue runs
+ * empty, after {@code groupCommitBytes}, or {@code groupCommitIntervalMs} after the first uncommitted
+ * write): force every dirty volume, persist the progress file, then ack. Never acks before the force.
+ * Hash requests and barriers are answered in order with the blocks. Runs on its own thread; the
+ * fields are confined to it.
+ */
+public final class Applier implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Applier.class);
+
+    private final String sourceId;
+    private final List<VolumeInfo> infos;
+    private final SourceRegistry.Claim claim;
+    private final VolumeOpener opener;
+    private final ApplyQueue queue;
+    private final SessionLink link;
+    private final TargetMetrics metrics;
+    private final long groupCommitBytes;
+    private final long groupCommitIntervalNs;
+    private final BlockDecoder decoder = new BlockDecoder();
+    private final ChunkHashes chunkHashes = new ChunkHashes();
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
+    private final GroupCommit commit;
+    private List<TargetVolume> volumes = List.of();
+    private long sessionBytes;
+    private long sessionFrames;
+
+    public Applier(String sourceId, List<VolumeInfo> infos, SourceRegistry.Claim claim, VolumeOpener opener,
+                   ApplyQueue queue, SessionLink link, TargetMetrics metrics, TargetConfig config) {
+        this.sourceId = sourceId;
+        this.infos = infos;
+        this.claim = claim;
+        this.opener = opener;
+        this.queue = queue;
+        this.link = link;
+        this.metrics = metrics;
+        this.groupCommitBytes = config.groupCommitBytes();
+        this.groupCommitIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.groupCommitIntervalMs());
+        this.commit = new GroupCommit(new ProgressFile(opener.sourceDir(sourceId)), claim.source(), link, metrics);
+    }
+
+    /** Starts the apply thread. */
+    public void start() {
+        Thread thread = new Thread(this, "replicator-apply-" + sourceId);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        long startNs = System.nanoTime();
+        boolean opened = false;
+        try {
+            claim.previousDone().join();
+            volumes = opener.open(sourceId, infos);
+            commit.resumeFrom();
+            claim.source().volumes(volumes.stream().map(TargetVolume::progress).toList());
+            link.opened(commit.durableSequence(), describe(volumes));
+            opened = true;
+            loop();
+        } catch (ProtocolException e) {
+            link.fail(e.code(), e.getMessage());
+        } catch (ApplyFailure e) {
+            link.fail(e.code(), e.getMessage());
+        } catch (IOException e) {
+            link.fail(ErrorCode.VOLUME_UNAVAILABLE, String.format("source %s: cannot read progress file %s: %s",
+                    sourceId, opener.sourceDir(sourceId), e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            link.fail(ErrorCode.SHUTTING_DOWN, "the target's apply thread for source " + sourceId + " was interrupted");
+        } finally {
+            queue.close();
+            closeVolumes();
+            if (opened) {
+                log.info("source {} disconnected: {} bytes written, {} frames applied in {} ms; durable sequence {}",
+                        sourceId, sessionBytes, sessionFrames,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), commit.durableSequence());
+            }
+            claim.done().complete(null);
+        }
+    }
+
+    private void loop() throws InterruptedException, ApplyFailure {
+        while (true) {
+            ApplyTask task = commit.pending() ? queue.poll(msUntilCommitDue()) : queue.take();
+            if (task == null) {
+                commit.commit(volumes);
+                continue;
+            }
+            if (task instanceof ApplyTask.Stop) {
+                commit.commit(volumes);
+                return;
+            }
+            handle(task);
+            if (commit.pending() && (queue.isEmpty() || commit.bytesSinceCommit() >= groupCommitBytes
+                    || System.nanoTime() - commit.firstPendingNs() >= groupCommitIntervalNs)) {
+                commit.commit(volumes);
+            }
+        }
+    }
+
+    private long msUntilCommitDue() {
+        long leftNs = groupCommitIntervalNs - (System.nanoTime() - commit.firstPendingNs());
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(leftNs));
+    }
+
+    private void handle(ApplyTask task) throws ApplyFailure {
+        if (task instanceof ApplyTask.Apply apply) {
+            BlockFrame frame = apply.frame();
+            try {
+                applyBlock(frame);
+            } catch (ProtocolException e) {
+                // Blocks before this one are good: make them durable and tell the source before closing.
+                commit.commit(volumes);
+                throw new ApplyFailure(e.code(), e.getMessage(), e);
+            } finally {
+                frame.release();
+            }
+        } else if (task instanceof ApplyTask.Hash hash) {
+            answerHash(hash.request());
+        } else if (task instanceof ApplyTask.Sync sync) {
+            commit.commit(volumes);
+            link.send(new BarrierAck(sync.barrier().barrierId(), commit.durableSequence()));
+        }
+    }
+
+    private void applyBlock(BlockFrame frame) throws ApplyFailure {
+        TargetVolume volume = volumes.get(frame.volume());
+        ByteBuffer plain = decoder.decode(frame, scratch);
+        try {
+            volume.write(plain, frame.offset());
+        } catch (IOException e) {
+            throw commit.ioFailure("target volume " + volume, "writing " + frame.length() + " bytes at offset "
+                    + frame.offset(), e);
+        }
+        commit.applied(frame.sequence(), frame.length());
+        metrics.bytesWritten(frame.length());
+        metrics.frameApplied();
+        sessionBytes += frame.length();
+        sessionFrames++;
+    }
+
+    private void answerHash(HashRequest request) throws ApplyFailure {
+        TargetVolume volume = volumes.get(request.volume());
+        long sizeBytes = volume.info().sizeBytes();
+        byte[][] hashes = new byte[request.count()][];
+        for (int i = 0; i < hashes.length; i++) {
+            long position = request.offset() + (long) i * request.chunkSizeBytes();
+            int length = (int) Math.min(request.chunkSizeBytes(), sizeBytes - position);
+            scratch.clear().limit(length);
+            try {
+                volume.readFully(scratch, position);
+            } catch (IOException e) {
+                throw commit.ioFailure("target volume " + volume, "reading " + length + " bytes at offset " + position, e);
+            }
+            scratch.flip();
+            hashes[i] = chunkHashes.hashChunk(scratch);
+        }
+        link.send(new HashResponse(request.requestId(), request.volume(), request.offset(), request.chunkSizeBytes(),
+                hashes));
+    }
+
+    private void closeVolumes() {
+        for (TargetVolume volume : volumes) {
+            try {
+                volume.close();
+            } catch (IOException e) {
+                log.warn("source {}: closing {} failed: {}", sourceId, volume, e.toString());
+            }
+        }
+    }
+
+    private static String describe(List<TargetVolume> volumes) {
+        return volumes.stream().map(v -> String.format("%s (%d bytes, blocks of %d, at %s)", v.info().name(),
+                v.info().sizeBytes(), v.info().blockSizeBytes(), v.path())).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,46 @@
+package io.replicator.target.apply;
+
+import io.replicator.protocol.wire.Barrier;
+import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.FrameHeader;
+import io.replicator.protocol.wire.HashRequest;
+
+/** What an event loop hands to a session's apply thread, in the order the frames arrived. Immutable. */
+public sealed interface ApplyTask {
+    /** Bytes a task that carries no payload counts for in the queue. */
+    int FIXED_COST_BYTES = FrameHeader.HEADER_LENGTH + BlockFrame.HEADER_LENGTH;
+
+    /** Bytes this task holds in memory while queued. */
+    default long costBytes() {
+        return FIXED_COST_BYTES;
+    }
+
+    /** Releases any buffer the task holds; called exactly once for tasks that are not applied. */
+    default void discard() {
+    }
+
+    /** Write one validated block frame; the task owns the frame until it is applied or discarded. */
+    record Apply(BlockFrame frame) implements ApplyTask {
+        @Override
+        public long costBytes() {
+            return FIXED_COST_BYTES + frame.payload().readableBytes();
+        }
+
+        @Override
+        public void discard() {
+            frame.release();
+        }
+    }
+
+    /** Answer a hash request over what was applied before it. */
+    record Hash(HashRequest request) implements ApplyTask {
+    }
+
+    /** Make everything durable and answer the barrier. */
+    record Sync(Barrier barrier) implements ApplyTask {
+    }
+
+    /** The connection is gone: commit what was applied and finish. */
+    record Stop() implements ApplyTask {
+    }
+}

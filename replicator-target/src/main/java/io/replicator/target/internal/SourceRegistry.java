@@ -1,0 +1,64 @@
+package io.replicator.target.internal;
+
+import io.replicator.target.TargetStatus;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The sources the receiver has seen, and which of them hold a connection: at most one session per
+ * source id at a time. A new session of an id waits for the previous session's apply thread to
+ * finish ({@link Claim#previousDone()}) before it touches the id's files. Thread-safe.
+ */
+public final class SourceRegistry {
+    private final ConcurrentMap<String, SourceRecord> sources = new ConcurrentHashMap<>();
+
+    /** A session's hold on a source id. */
+    public record Claim(SourceRecord source, CompletableFuture<?> previousDone, CompletableFuture<Void> done) {
+    }
+
+    /** Claims {@code id} for a session from {@code remote}, or returns null when another session holds it. */
+    public Claim claim(String id, String remote) {
+        SourceRecord record = sources.computeIfAbsent(id, SourceRecord::new);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<?>[] previous = new CompletableFuture<?>[1];
+        if (!record.claim(remote, done, previous)) {
+            return null;
+        }
+        return new Claim(record, previous[0], done);
+    }
+
+    /** Where the session holding {@code id} comes from, or an empty string. */
+    public String remoteAddress(String id) {
+        SourceRecord record = sources.get(id);
+        return record == null ? "" : record.remoteAddress();
+    }
+
+    /** The connection of {@code claim} is gone; a new one may claim the id. */
+    public void release(Claim claim) {
+        claim.source().release();
+    }
+
+    public TargetStatus status() {
+        return new TargetStatus(sources.values().stream().map(SourceRecord::status)
+                .sorted(Comparator.comparing(TargetStatus.SourceStatus::id)).toList());
+    }
+
+    /** Waits until every session's apply thread has finished; false when {@code timeoutMs} passed first. */
+    public boolean awaitSessionsDone(long timeoutMs) throws InterruptedException {
+        List<CompletableFuture<Void>> all = sources.values().stream().map(SourceRecord::lastSessionDone).toList();
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(timeoutMs, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("an apply thread failed", e.getCause());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.replicator.target.net;
+
+import io.replicator.protocol.wire.Barrier;
+import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.ErrorCode;
+import io.replicator.protocol.wire.HashRequest;
+import io.replicator.protocol.wire.ProtocolException;
+import io.replicator.protocol.wire.VolumeInfo;
+import java.util.List;
+
+/**
+ * The cheap checks a frame passes on the event loop before it is queued for applying: the volume
+ * exists, the range lies inside it and on a block boundary, sequences only grow. A failure is a
+ * {@link ProtocolException} naming the value and the bound. Not thread-safe: owned by one
+ * session's event loop.
+ */
+final class FrameChecks {
+    private final List<VolumeInfo> volumes;
+    private long durableSequence;
+    private long lastSequence;
+
+    FrameChecks(List<VolumeInfo> volumes) {
+        this.volumes = volumes;
+    }
+
+    /** Blocks must come after {@code durableSequence}, the highest one the progress file holds. */
+    void resumeFrom(long durableSequence) {
+        this.durableSequence = durableSequence;
+        this.lastSequence = durableSequence;
+    }
+
+    void checkBlock(BlockFrame frame) {
+        String what = "block seq=" + frame.sequence();
+        VolumeInfo volume = volume(frame.volume(), what);
+        long end = frame.offset() + frame.length();
+        if (end > volume.sizeBytes()) {
+            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, String.format(
+                    "%s of volume %s: bytes %d-%d lie outside the volume (expected: end <= %d)",
+                    what, volume.name(), frame.offset(), end, volume.sizeBytes()));
+        }
+        if (frame.offset() % volume.blockSizeBytes() != 0) {
+            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, String.format(
+                    "%s of volume %s: offset %d is not a multiple of the block size %d",
+                    what, volume.name(), frame.offset(), volume.blockSizeBytes()));
+        }
+        if (frame.length() > volume.blockSizeBytes()) {
+            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, String.format(
+                    "%s of volume %s: length %d exceeds the block size (expected: 1-%d)",
+                    what, volume.name(), frame.length(), volume.blockSizeBytes()));
+        }
+        if (frame.sequence() <= lastSequence) {
+            String after = lastSequence == durableSequence
+                    ? "the durable sequence " + durableSequence : "the last block received, " + lastSequence;
+            throw new ProtocolException(ErrorCode.BAD_SEQUENCE, String.format(
+                    "block sequence %d is not above %s (expected: > %d)", frame.sequence(), after, lastSequence));
+        }
+        lastSequence = frame.sequence();
+    }
+
+    void checkHash(HashRequest request) {
+        VolumeInfo volume = volume(request.volume(), "hash request " + request.requestId());
+        long lastChunkStart = request.offset() + (long) (request.count() - 1) * request.chunkSizeBytes();
+        if (lastChunkStart >= volume.sizeBytes()) {
+            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, String.format(
+                    "hash request %d of volume %s: %d chunks of %d bytes from offset %d reach past the volume's "
+                            + "%d bytes (expected: last chunk start < %d)", request.requestId(), volume.name(),
+                    request.count(), request.chunkSizeBytes(), request.offset(), volume.sizeBytes(),
+                    volume.sizeBytes()));
+        }
+    }
+
+    void checkBarrier(Barrier barrier) {
+        if (barrier.sequence() > lastSequence) {
+            throw new ProtocolException(ErrorCode.BAD_SEQUENCE, String.format(
+                    "barrier %d names sequence %d but the last block received is %d (expected: <= %d)",
+                    barrier.barrierId(), barrier.sequence(), lastSequence, lastSequence));
+        }
+    }
+
+    private VolumeInfo volume(int index, String what) {
+        if (index >= volumes.size()) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_VOLUME, String.format(
+                    "%s names volume index %d (expected: 0-%d, the volumes declared in HELLO)",
+                    what, index, volumes.size() - 1));
+        }
+        return volumes.get(index);
+    }
+}

@@ -1,0 +1,23 @@
+package io.replicator.target.net;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.replicator.protocol.wire.FrameCodec;
+
+/**
+ * Sets up each accepted connection: the frame codec, then a {@link SessionHandler} of its own.
+ * Sharable and thread-safe; runs on the accepted channel's event loop.
+ */
+public final class TargetChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final ServerContext server;
+
+    public TargetChannelInitializer(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        server.sessions().add(ch);
+        ch.pipeline().addLast("frames", new FrameCodec()).addLast("session", new SessionHandler(server));
+    }
+}

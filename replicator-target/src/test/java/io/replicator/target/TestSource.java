@@ -1,0 +1,134 @@
+package io.replicator.target;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.replicator.protocol.wire.Ack;
+import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.ErrorCode;
+import io.replicator.protocol.wire.ErrorFrame;
+import io.replicator.protocol.wire.Frame;
+import io.replicator.protocol.wire.FrameDecoder;
+import io.replicator.protocol.wire.FrameEncoder;
+import io.replicator.protocol.wire.Hello;
+import io.replicator.protocol.wire.HelloAck;
+import io.replicator.protocol.wire.ProtocolVersion;
+import io.replicator.protocol.wire.VolumeInfo;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.List;
+
+/** A blocking source for tests: a plain socket writing encoded frames and reading the answers. */
+final class TestSource implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private TestSource(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    static TestSource connect(InetSocketAddress address) throws IOException {
+        Socket socket = new Socket(address.getAddress(), address.getPort());
+        socket.setSoTimeout(20_000);
+        socket.setTcpNoDelay(true);
+        return new TestSource(socket);
+    }
+
+    /** Sends {@code frame}; releases it when it is a block frame. */
+    void send(Frame frame) throws IOException {
+        out.write(encode(frame));
+        out.flush();
+    }
+
+    /** The bytes of {@code frame} on the wire; releases it when it is a block frame. */
+    static byte[] encode(Frame frame) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            FrameEncoder.encode(frame, buf);
+            if (frame instanceof BlockFrame block) {
+                buf.writeBytes(block.payload(), block.payload().readerIndex(), block.payload().readableBytes());
+            }
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            return bytes;
+        } finally {
+            buf.release();
+            if (frame instanceof BlockFrame block) {
+                block.release();
+            }
+        }
+    }
+
+    void sendBytes(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    Frame read() throws IOException {
+        int length = in.readInt();
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return FrameDecoder.decodeFrame(Unpooled.wrappedBuffer(body));
+    }
+
+    <T extends Frame> T expect(Class<T> type) throws IOException {
+        Frame frame = read();
+        if (frame instanceof ErrorFrame error && type != ErrorFrame.class) {
+            fail("expected " + type.getSimpleName() + ", got " + error);
+        }
+        return assertInstanceOf(type, frame);
+    }
+
+    HelloAck hello(String sourceId, VolumeInfo... volumes) throws IOException {
+        send(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
+                ProtocolVersion.SUPPORTED_FEATURES, sourceId, List.of(volumes)));
+        return expect(HelloAck.class);
+    }
+
+    /** Reads acks until one covers {@code sequence}; fails on anything else. */
+    Ack awaitAck(long sequence) throws IOException {
+        while (true) {
+            Ack ack = expect(Ack.class);
+            if (ack.durableSequence() >= sequence) {
+                return ack;
+            }
+        }
+    }
+
+    /** Reads past acks to the error frame, checks its code, then checks the target closed the connection. */
+    ErrorFrame expectError(ErrorCode code) throws IOException {
+        Frame frame;
+        do {
+            frame = read();
+        } while (frame instanceof Ack);
+        ErrorFrame error = assertInstanceOf(ErrorFrame.class, frame);
+        assertEquals(code, error.code(), error.message());
+        expectClosed();
+        return error;
+    }
+
+    void expectClosed() throws IOException {
+        try {
+            Frame extra = read();
+            fail("expected the connection to close, got " + extra);
+        } catch (EOFException | SocketException e) {
+            // closed, as expected
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
