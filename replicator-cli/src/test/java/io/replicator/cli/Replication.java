@@ -1,0 +1,106 @@
+package io.replicator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.replicator.source.SourceConfig;
+import io.replicator.source.SourceDaemon;
+import io.replicator.target.TargetConfig;
+import io.replicator.target.TargetServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A target and a source on loopback for end-to-end tests, plus a writer that keeps a volume busy. */
+final class Replication implements AutoCloseable {
+    final Path dir;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TargetServer target;
+    SourceDaemon source;
+    InetSocketAddress targetAddress = new InetSocketAddress("127.0.0.1", 0);
+
+    Replication(Path dir) {
+        this.dir = dir;
+    }
+
+    TargetServer startTarget() throws IOException {
+        target = TargetServer.start(TargetConfig.builder().listen(targetAddress).dataDir(dir.resolve("target"))
+                .build(), registry);
+        targetAddress = target.localAddress();
+        return target;
+    }
+
+    SourceDaemon startSource(Path volume, String name) throws Exception {
+        source = SourceDaemon.start(sourceConfig(volume, name).build(), registry);
+        return source;
+    }
+
+    SourceConfig.Builder sourceConfig(Path volume, String name) {
+        return SourceConfig.builder().target(targetAddress).volume(volume, name).stateDir(dir.resolve("state"))
+                .id("src").tracker(SourceConfig.Tracker.SCAN).scanIntervalMs(200).reconnectMs(50, 500);
+    }
+
+    Path targetImage(String name) {
+        return dir.resolve("target").resolve("src").resolve(name + ".img");
+    }
+
+    static void assertSameBytes(Path expected, Path actual) throws IOException {
+        assertEquals(-1L, Files.mismatch(expected, actual), () -> "first differing byte between " + expected + " and "
+                + actual);
+    }
+
+    /** Writes random 4 KiB blocks at random offsets until stopped; returns how many. */
+    static final class Writer implements AutoCloseable {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong writes = new AtomicLong();
+        final Thread thread;
+        volatile Throwable failure;
+
+        Writer(Path volume, long seed) {
+            thread = new Thread(() -> {
+                Random random = new Random(seed);
+                ByteBuffer block = ByteBuffer.allocate(4096);
+                try (FileChannel ch = FileChannel.open(volume, StandardOpenOption.WRITE)) {
+                    long blocks = ch.size() / 4096;
+                    while (running.get()) {
+                        random.nextBytes(block.array());
+                        block.clear();
+                        ch.write(block, (random.nextLong() & Long.MAX_VALUE) % blocks * 4096);
+                        if (writes.incrementAndGet() % 32 == 0) {
+                            Thread.sleep(2);
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }, "test-writer");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            running.set(false);
+            thread.join();
+            if (failure != null) {
+                throw new AssertionError("writer failed", failure);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (source != null) {
+            source.close();
+        }
+        if (target != null) {
+            target.close();
+        }
+    }
+}
