@@ -52,7 +52,7 @@ class CommandLineTest {
 
     @Test
     void shouldRefuseAnUnknownFlagWithOneLine() {
-        assertOneLineExit2(run("source", "--bogus"), "Unknown option: '--bogus'");
+        assertOneLineExit2(run("status", "--bogus"), "Unknown option: '--bogus'");
     }
 
     @Test
