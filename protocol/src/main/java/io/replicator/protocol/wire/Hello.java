@@ -14,7 +14,7 @@ import java.util.List;
  *  | u32     | u16     | u16     | u64      | u16   | UTF-8    | u16   |                    |
  *  +---------+---------+---------+----------+-------+----------+-------+--------------------+
  * </pre>
- * All integers big-endian. Since v1.
+ * All integers big-endian; {@code 1 <= minVer <= maxVer}. Since v1.
  */
 public record Hello(int minVersion, int maxVersion, long features, String sourceId, List<VolumeInfo> volumes)
         implements Frame {
@@ -22,6 +22,7 @@ public record Hello(int minVersion, int maxVersion, long features, String source
     public static final int MAX_VOLUMES = 256;
 
     public Hello {
+        ProtocolVersion.checkRange(minVersion, maxVersion);
         volumes = List.copyOf(volumes);
         ProtocolException.checkRange("volume count", volumes.size(), 1, MAX_VOLUMES);
         checkSourceId(sourceId);
