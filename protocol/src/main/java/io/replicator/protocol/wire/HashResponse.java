@@ -26,7 +26,7 @@ public record HashResponse(long requestId, int volume, long offset, int chunkSiz
         ProtocolException.checkRange("requestId", requestId, 0, Long.MAX_VALUE);
         ProtocolException.checkRange("volume", volume, 0, Hello.MAX_VOLUMES - 1);
         ProtocolException.checkRange("offset", offset, 0, VolumeInfo.MAX_VOLUME_SIZE - 1);
-        VolumeInfo.checkBlockSize(chunkSizeBytes);
+        VolumeInfo.checkBlockSize("chunkSizeBytes", chunkSizeBytes);
         ProtocolException.checkRange("count", hashes.length, 1, HashRequest.MAX_CHUNKS);
         for (byte[] h : hashes) {
             ProtocolException.checkRange("hash length", h.length, HASH_LENGTH, HASH_LENGTH);
