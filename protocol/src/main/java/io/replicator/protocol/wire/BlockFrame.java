@@ -2,6 +2,7 @@ package io.replicator.protocol.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
+import java.util.Objects;
 import net.jpountz.lz4.LZ4Factory;
 
 /**
@@ -128,6 +129,18 @@ public final class BlockFrame extends DefaultByteBufHolder implements Frame {
     public BlockFrame retain() {
         super.retain();
         return this;
+    }
+
+    /** Equal when every header field and the readable payload bytes are equal. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BlockFrame f && volume == f.volume && encoding == f.encoding && sequence == f.sequence
+                && offset == f.offset && length == f.length && crc32c == f.crc32c && content().equals(f.content());
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Objects.hash(volume, encoding, sequence, offset, length, crc32c) + content().hashCode();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.replicator.protocol.wire;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Either side: why the connection is about to close. The sender closes after writing it.
@@ -17,13 +18,30 @@ public record ErrorFrame(ErrorCode code, String message) implements Frame {
     public static final int MAX_MESSAGE_BYTES = 1024;
 
     public ErrorFrame {
-        byte[] bytes = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        if (bytes.length > MAX_MESSAGE_BYTES) {
-            message = new String(bytes, 0, MAX_MESSAGE_BYTES - 3, java.nio.charset.StandardCharsets.UTF_8) + "...";
-            while (message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES) {
-                message = message.substring(0, message.length() - 4) + "...";
-            }
+        message = truncate(message);
+    }
+
+    /**
+     * Cuts a message longer than {@link #MAX_MESSAGE_BYTES} of UTF-8 after the last whole character
+     * that fits with a trailing {@code "..."}.
+     */
+    private static String truncate(String message) {
+        if (message.getBytes(StandardCharsets.UTF_8).length <= MAX_MESSAGE_BYTES) {
+            return message;
         }
+        int budget = MAX_MESSAGE_BYTES - 3;
+        int bytes = 0;
+        int end = 0;
+        while (end < message.length()) {
+            int cp = message.codePointAt(end);
+            int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + n > budget) {
+                break;
+            }
+            bytes += n;
+            end += Character.charCount(cp);
+        }
+        return message.substring(0, end) + "...";
     }
 
     public static ErrorFrame of(ProtocolException e) {

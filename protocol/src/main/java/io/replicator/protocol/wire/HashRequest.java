@@ -24,7 +24,7 @@ public record HashRequest(long requestId, int volume, long offset, int chunkSize
         ProtocolException.checkRange("requestId", requestId, 0, Long.MAX_VALUE);
         ProtocolException.checkRange("volume", volume, 0, Hello.MAX_VOLUMES - 1);
         ProtocolException.checkRange("offset", offset, 0, VolumeInfo.MAX_VOLUME_SIZE - 1);
-        VolumeInfo.checkBlockSize(chunkSizeBytes);
+        VolumeInfo.checkBlockSize("chunkSizeBytes", chunkSizeBytes);
         ProtocolException.checkRange("count", count, 1, MAX_CHUNKS);
     }
 

@@ -2,7 +2,9 @@ package io.replicator.protocol.wire;
 
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The source's first frame: who it is, which versions and features it speaks, which volumes it
@@ -14,7 +16,7 @@ import java.util.List;
  *  | u32     | u16     | u16     | u64      | u16   | UTF-8    | u16   |                    |
  *  +---------+---------+---------+----------+-------+----------+-------+--------------------+
  * </pre>
- * All integers big-endian. Since v1.
+ * All integers big-endian; {@code 1 <= minVer <= maxVer}; volume names are unique. Since v1.
  */
 public record Hello(int minVersion, int maxVersion, long features, String sourceId, List<VolumeInfo> volumes)
         implements Frame {
@@ -22,9 +24,11 @@ public record Hello(int minVersion, int maxVersion, long features, String source
     public static final int MAX_VOLUMES = 256;
 
     public Hello {
+        ProtocolVersion.checkRange(minVersion, maxVersion);
         volumes = List.copyOf(volumes);
         ProtocolException.checkRange("volume count", volumes.size(), 1, MAX_VOLUMES);
         checkSourceId(sourceId);
+        checkUniqueNames(volumes);
     }
 
     /** Source ids name a directory on the target: the same rules as volume names apply. */
@@ -33,6 +37,18 @@ public record Hello(int minVersion, int maxVersion, long features, String source
             return VolumeInfo.checkName(sourceId);
         } catch (ProtocolException e) {
             throw new ProtocolException(e.code(), e.getMessage().replace("volume name", "source id"));
+        }
+    }
+
+    /** Two volumes of one source with the same name would be written to the same file on the target. */
+    private static void checkUniqueNames(List<VolumeInfo> volumes) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < volumes.size(); i++) {
+            Integer first = seen.putIfAbsent(volumes.get(i).name(), i);
+            if (first != null) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, String.format(
+                        "invalid volume name: '%s' declared twice (volumes %d and %d)", volumes.get(i).name(), first, i));
+            }
         }
     }
 

@@ -12,13 +12,15 @@ import io.netty.buffer.ByteBuf;
  *  | u32     | u16     | u16     | u16     | u64      | u64             |
  *  +---------+---------+---------+---------+----------+-----------------+
  * </pre>
- * All integers big-endian. Since v1.
+ * All integers big-endian; {@code 1 <= minVer <= version <= maxVer}. Since v1.
  */
 public record HelloAck(int version, int minVersion, int maxVersion, long features, long durableSequence)
         implements Frame {
     public static final int BODY_LENGTH = 4 + 2 + 2 + 2 + 8 + 8;
 
     public HelloAck {
+        ProtocolVersion.checkRange(minVersion, maxVersion);
+        ProtocolException.checkRange("version", version, minVersion, maxVersion);
         ProtocolException.checkRange("durableSequence", durableSequence, 0, Long.MAX_VALUE);
     }
 

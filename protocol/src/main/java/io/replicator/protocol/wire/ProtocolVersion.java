@@ -9,6 +9,8 @@ public final class ProtocolVersion {
     public static final int MAGIC = 0x52504C43;
     public static final int MIN_SUPPORTED = 1;
     public static final int MAX_SUPPORTED = 1;
+    /** Versions are u16 on the wire; 0 is not a version. */
+    static final int MAX_WIRE_VERSION = 0xFFFF;
 
     /** Feature bits offered in the handshake; the connection uses the intersection. */
     public static final long FEATURE_LZ4 = 1L;
@@ -27,6 +29,12 @@ public final class ProtocolVersion {
                     localMin, localMax, peerMin, peerMax));
         }
         return chosen;
+    }
+
+    /** Refuses a version range that cannot be meant: 0, wider than u16, or {@code min > max}. */
+    static void checkRange(int minVersion, int maxVersion) {
+        ProtocolException.checkRange("minVersion", minVersion, 1, MAX_WIRE_VERSION);
+        ProtocolException.checkRange("maxVersion", maxVersion, minVersion, MAX_WIRE_VERSION);
     }
 
     static void checkMagic(int magic) {

@@ -61,10 +61,15 @@ public record VolumeInfo(String name, long sizeBytes, int blockSizeBytes) {
     }
 
     static void checkBlockSize(int blockSizeBytes) {
-        ProtocolException.checkRange("blockSizeBytes", blockSizeBytes, MIN_BLOCK_SIZE, MAX_BLOCK_SIZE);
-        if (Integer.bitCount(blockSizeBytes) != 1) {
+        checkBlockSize("blockSizeBytes", blockSizeBytes);
+    }
+
+    /** The block-size rules for any field that holds one; the message names {@code field}. */
+    static void checkBlockSize(String field, int sizeBytes) {
+        ProtocolException.checkRange(field, sizeBytes, MIN_BLOCK_SIZE, MAX_BLOCK_SIZE);
+        if (Integer.bitCount(sizeBytes) != 1) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME,
-                    "invalid blockSizeBytes: " + blockSizeBytes + " (expected: a power of two)");
+                    "invalid " + field + ": " + sizeBytes + " (expected: a power of two)");
         }
     }
 

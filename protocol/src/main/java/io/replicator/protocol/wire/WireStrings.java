@@ -1,11 +1,16 @@
 package io.replicator.protocol.wire;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Strings on the wire: a u16 byte count followed by that many bytes of UTF-8. Readers check the
- * count against the field's bound and the bytes left in the frame before allocating.
+ * count against the field's bound and the bytes left in the frame before allocating, and refuse
+ * bytes that are not well-formed UTF-8 (a lenient decoder would map different byte strings to one
+ * name). Stateless.
  */
 final class WireStrings {
     private WireStrings() {
@@ -23,7 +28,16 @@ final class WireStrings {
         ProtocolException.checkRange(field + " length", length, 0, Math.min(maxBytes, in.readableBytes()));
         byte[] bytes = new byte[length];
         in.readBytes(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME,
+                    String.format("invalid %s: %d bytes that are not well-formed UTF-8", field, length), e);
+        }
     }
 
     /** Fails with the field's name when fewer than {@code bytes} remain in the frame. */

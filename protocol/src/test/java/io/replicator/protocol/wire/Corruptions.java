@@ -1,0 +1,298 @@
+package io.replicator.protocol.wire;
+
+import static io.replicator.protocol.wire.GoldenFrames.ACK;
+import static io.replicator.protocol.wire.GoldenFrames.BARRIER;
+import static io.replicator.protocol.wire.GoldenFrames.BARRIER_ACK;
+import static io.replicator.protocol.wire.GoldenFrames.BLOCK_RAW;
+import static io.replicator.protocol.wire.GoldenFrames.BLOCK_ZERO;
+import static io.replicator.protocol.wire.GoldenFrames.ERROR;
+import static io.replicator.protocol.wire.GoldenFrames.HASH_REQUEST;
+import static io.replicator.protocol.wire.GoldenFrames.HASH_RESPONSE;
+import static io.replicator.protocol.wire.GoldenFrames.HELLO;
+import static io.replicator.protocol.wire.GoldenFrames.HELLO_ACK;
+import static io.replicator.protocol.wire.Hex.patch;
+import static io.replicator.protocol.wire.Hex.repeat;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The golden frames with one field corrupted each, and the error the decoder must raise: the code
+ * and a part of the message that names the field, the value and the bound. Stateless.
+ */
+final class Corruptions {
+    /** One corrupted field: the bytes, the expected code and a substring of the expected message. */
+    record Corruption(String field, byte[] bytes, ErrorCode code, String message) {
+        @Override
+        public String toString() {
+            return field;
+        }
+    }
+
+    private static final String MAX = Integer.toString(FrameHeader.MAX_LENGTH);
+    private static final String MAGIC = "52504c43";
+    private static final String VOL0 = volume(str("vol0"), "0000000000100000", "00001000");
+
+    private Corruptions() {
+    }
+
+    static List<Corruption> all() {
+        List<Corruption> c = new ArrayList<>();
+        header(c);
+        hello(c);
+        helloAck(c);
+        block(c);
+        smallFrames(c);
+        hashes(c);
+        error(c);
+        return c;
+    }
+
+    private static void header(List<Corruption> c) {
+        c.add(bad("frame length 0", Hex.bytes("00000000", "0400"), "invalid frame length: 0 (expected: 2-" + MAX + ")"));
+        c.add(bad("frame length 1 (below the minimum 2)", Hex.bytes("00000001", "04"),
+                "invalid frame length: 1 (expected: 2-" + MAX + ")"));
+        c.add(bad("frame length MAX_LENGTH+1", Hex.bytes(String.format("%08x", FrameHeader.MAX_LENGTH + 1), "0300"),
+                "invalid frame length: " + (FrameHeader.MAX_LENGTH + 1) + " (expected: 2-" + MAX + ")"));
+        c.add(bad("frame length 2^31-1", Hex.bytes("7fffffff", "0300"), "invalid frame length: 2147483647"));
+        c.add(bad("frame length 2^32-1", Hex.bytes("ffffffff", "0300"), "invalid frame length: 4294967295"));
+        c.add(bad("frame type 0", patch(ACK, 4, "00"), "invalid frame type: 0 (expected: 1-9)"));
+        c.add(bad("frame type 10", patch(ACK, 4, "0a"), "invalid frame type: 10 (expected: 1-9)"));
+        c.add(bad("frame type 255", patch(ACK, 4, "ff"), "invalid frame type: 255 (expected: 1-9)"));
+        c.add(bad("flags 1", patch(ACK, 5, "01"), "invalid flags: 1 (expected: 0-0)"));
+        c.add(bad("flags 0x80", patch(HELLO, 5, "80"), "invalid flags: 128 (expected: 0-0)"));
+    }
+
+    private static void hello(List<Corruption> c) {
+        c.add(bad("hello magic", patch(HELLO, 6, "52504c44"), "invalid magic: 0x52504c44 (expected: 0x52504c43"));
+        c.add(bad("hello magic zero", patch(HELLO, 6, "00000000"), "invalid magic: 0x00000000"));
+        c.add(bad("hello minVersion 0", patch(HELLO, 10, "0000"), "invalid minVersion: 0 (expected: 1-65535)"));
+        c.add(bad("hello maxVersion below minVersion", patch(HELLO, 10, "0002"),
+                "invalid maxVersion: 1 (expected: 2-65535)"));
+        c.add(bad("hello header truncated", Hex.frame(1, MAGIC, "0001"),
+                "truncated frame: hello header needs 16 bytes, 6 left"));
+        c.add(bad("hello source id length past the bytes left", patch(HELLO, 22, "00ff"),
+                "invalid source id length: 255 (expected: 0-25)"));
+        c.add(bad("hello source id length above 128", hello(str("a".repeat(129)), "0001", VOL0),
+                "invalid source id length: 129 (expected: 0-128)"));
+        c.add(bad("hello source id empty", hello(str(""), "0001", VOL0), "invalid source id: empty"));
+        c.add(bad("hello source id with '/'", hello(str("a/b"), "0001", VOL0),
+                "invalid source id: character 0x2f at 1 is not allowed"));
+        c.add(bad("hello source id '..'", hello(str(".."), "0001", VOL0), "invalid source id: '..'"));
+        c.add(bad("hello source id '.'", hello(str("."), "0001", VOL0), "invalid source id: '.'"));
+        c.add(bad("hello source id with '\\'", hello(str("a\\b"), "0001", VOL0),
+                "invalid source id: character 0x5c at 1 is not allowed"));
+        c.add(bad("hello source id with a control character", hello(str("a\u0007"), "0001", VOL0),
+                "invalid source id: character 0x07 at 1 is not allowed"));
+        c.add(bad("hello source id not UTF-8", hello("0002 61ff", "0001", VOL0),
+                "invalid source id: 2 bytes that are not well-formed UTF-8"));
+        c.add(bad("hello volume count missing", hello(str("src-1"), ""),
+                "truncated frame: volume count needs 2 bytes, 0 left"));
+        c.add(bad("hello volume count 0", hello(str("src-1"), "0000"), "invalid volume count: 0 (expected: 1-256)"));
+        c.add(bad("hello volume count 257", hello(str("src-1"), "0101", VOL0),
+                "invalid volume count: 257 (expected: 1-256)"));
+        c.add(bad("hello volume count 65535", patch(HELLO, 29, "ffff"), "invalid volume count: 65535 (expected: 1-256)"));
+        c.add(bad("hello volume count above the volumes present", patch(HELLO, 29, "0002"),
+                "truncated frame: volume name length needs 2 bytes, 0 left"));
+        c.add(bad("volume name length past the bytes left", patch(HELLO, 31, "00ff"),
+                "invalid volume name length: 255 (expected: 0-16)"));
+        c.add(bad("volume name length above 128", hello(str("src-1"), "0001",
+                volume(str("v".repeat(129)), "0000000000100000", "00001000")),
+                "invalid volume name length: 129 (expected: 0-128)"));
+        c.add(bad("volume name empty", helloWithName(str("")), "invalid volume name: empty"));
+        c.add(bad("volume name with '/'", helloWithName(str("a/b")),
+                "invalid volume name: character 0x2f at 1 is not allowed"));
+        c.add(bad("volume name '..'", helloWithName(str("..")), "invalid volume name: '..'"));
+        c.add(bad("volume name '.'", helloWithName(str(".")), "invalid volume name: '.'"));
+        c.add(bad("volume name with a newline", helloWithName(str("a\n")),
+                "invalid volume name: character 0x0a at 1 is not allowed"));
+        c.add(bad("volume name with DEL", helloWithName(str("a\u007f")),
+                "invalid volume name: character 0x7f at 1 is not allowed"));
+        c.add(bad("volume name with NUL", helloWithName(str("\u0000")),
+                "invalid volume name: character 0x00 at 0 is not allowed"));
+        c.add(bad("volume name overlong UTF-8 '/'", helloWithName("0003 61c0af"),
+                "invalid volume name: 3 bytes that are not well-formed UTF-8"));
+        c.add(bad("volume name declared twice", hello(str("src-1"), "0002", VOL0, VOL0),
+                "invalid volume name: 'vol0' declared twice (volumes 0 and 1)"));
+        c.add(bad("volume sizeBytes negative", patch(HELLO, 37, "ffffffffffffffff"),
+                "invalid sizeBytes: -1 (expected: 0-1125899906842624)"));
+        c.add(bad("volume sizeBytes above 1 PiB", patch(HELLO, 37, "0004000000000001"),
+                "invalid sizeBytes: 1125899906842625 (expected: 0-1125899906842624)"));
+        c.add(bad("volume blockSizeBytes not a power of two", patch(HELLO, 45, "00003000"),
+                "invalid blockSizeBytes: 12288 (expected: a power of two)"));
+        c.add(bad("volume blockSizeBytes too small", patch(HELLO, 45, "00000800"),
+                "invalid blockSizeBytes: 2048 (expected: 4096-1048576)"));
+        c.add(bad("volume blockSizeBytes 0", patch(HELLO, 45, "00000000"),
+                "invalid blockSizeBytes: 0 (expected: 4096-1048576)"));
+        c.add(bad("volume blockSizeBytes too big", patch(HELLO, 45, "00200000"),
+                "invalid blockSizeBytes: 2097152 (expected: 4096-1048576)"));
+        c.add(bad("volume blockSizeBytes negative", patch(HELLO, 45, "80000000"),
+                "invalid blockSizeBytes: -2147483648 (expected: 4096-1048576)"));
+        c.add(bad("volume truncated", truncated(HELLO, 35),
+                "truncated frame: volume size and block size needs 12 bytes, 4 left"));
+        c.add(bad("hello trailing bytes", trailing(HELLO), "frame HELLO has 1 trailing bytes"));
+    }
+
+    private static void helloAck(List<Corruption> c) {
+        c.add(bad("hello-ack magic", patch(HELLO_ACK, 6, "00000000"), "invalid magic: 0x00000000"));
+        c.add(bad("hello-ack version 0", patch(HELLO_ACK, 10, "0000"), "invalid version: 0 (expected: 1-1)"));
+        c.add(bad("hello-ack version above maxVersion", patch(HELLO_ACK, 10, "0002"),
+                "invalid version: 2 (expected: 1-1)"));
+        c.add(bad("hello-ack minVersion 0", patch(HELLO_ACK, 12, "0000"), "invalid minVersion: 0 (expected: 1-65535)"));
+        c.add(bad("hello-ack maxVersion below minVersion", patch(HELLO_ACK, 12, "0003"),
+                "invalid maxVersion: 1 (expected: 3-65535)"));
+        c.add(bad("hello-ack durableSequence negative", patch(HELLO_ACK, 24, "ffffffffffffffff"),
+                "invalid durableSequence: -1 (expected: 0-9223372036854775807)"));
+        c.add(bad("hello-ack truncated", truncated(HELLO_ACK, 25),
+                "truncated frame: hello-ack body needs 26 bytes, 25 left"));
+        c.add(bad("hello-ack trailing bytes", trailing(HELLO_ACK), "frame HELLO_ACK has 1 trailing bytes"));
+    }
+
+    private static void block(List<Corruption> c) {
+        c.add(bad("block volume 256", patch(BLOCK_RAW, 6, "0100"), "invalid volume: 256 (expected: 0-255)"));
+        c.add(bad("block volume 65535", patch(BLOCK_RAW, 6, "ffff"), "invalid volume: 65535 (expected: 0-255)"));
+        c.add(bad("block encoding 3", patch(BLOCK_RAW, 8, "03"), "invalid encoding: 3 (expected: 0-2)"));
+        c.add(bad("block encoding 255", patch(BLOCK_RAW, 8, "ff"), "invalid encoding: 255 (expected: 0-2)"));
+        c.add(bad("block reserved non-zero", patch(BLOCK_RAW, 9, "01"), "invalid reserved: 1 (expected: 0-0)"));
+        c.add(bad("block sequence 0", patch(BLOCK_RAW, 10, "0000000000000000"),
+                "invalid sequence: 0 (expected: 1-9223372036854775807)"));
+        c.add(bad("block sequence negative", patch(BLOCK_RAW, 10, "8000000000000000"),
+                "invalid sequence: -9223372036854775808 (expected: 1-9223372036854775807)"));
+        c.add(bad("block offset negative", patch(BLOCK_RAW, 18, "ffffffffffffffff"),
+                "invalid offset: -1 (expected: 0-1125899906842623)"));
+        c.add(bad("block offset at 1 PiB", patch(BLOCK_RAW, 18, "0004000000000000"),
+                "invalid offset: 1125899906842624 (expected: 0-1125899906842623)"));
+        c.add(bad("block length 0", patch(BLOCK_RAW, 26, "00000000"), "invalid length: 0 (expected: 1-1048576)"));
+        c.add(bad("block length MAX_BLOCK_SIZE+1", patch(BLOCK_RAW, 26, "00100001"),
+                "invalid length: 1048577 (expected: 1-1048576)"));
+        c.add(bad("block length 2^32-1", patch(BLOCK_RAW, 26, "ffffffff"),
+                "invalid length: 4294967295 (expected: 1-1048576)"));
+        c.add(bad("block payloadLength above the bytes left", patch(BLOCK_RAW, 34, "00000009"),
+                "invalid payloadLength: 9 (expected: 8-8)"));
+        c.add(bad("block payloadLength below the bytes left", patch(BLOCK_RAW, 34, "00000007"),
+                "invalid payloadLength: 7 (expected: 8-8)"));
+        c.add(bad("block payloadLength 2^32-1", patch(BLOCK_RAW, 34, "ffffffff"),
+                "invalid payloadLength: 4294967295 (expected: 8-8)"));
+        c.add(bad("block RAW payload shorter than length", patch(BLOCK_RAW, 26, "00000009"),
+                "invalid payloadLength: 8 (expected: 9-9)"));
+        c.add(bad("block RAW payload longer than length", patch(BLOCK_RAW, 26, "00000007"),
+                "invalid payloadLength: 8 (expected: 7-7)"));
+        c.add(bad("block ZERO with a payload", trailing(patch(BLOCK_ZERO, 34, "00000001")),
+                "invalid payloadLength: 1 (expected: 0-0)"));
+        c.add(bad("block LZ4 without a payload", patch(BLOCK_ZERO, 8, "01"), "invalid payloadLength: 0 (expected: 1-"));
+        c.add(bad("block LZ4 payload above the LZ4 bound of its length",
+                Hex.frame(3, "0000 01 00", "0000000000000001", "0000000000000000", "00000008", "00000000",
+                        "00000019", repeat(0x11, 25)),
+                "invalid payloadLength: 25 (expected: 1-24)"));
+        c.add(bad("block header truncated", truncated(BLOCK_RAW, 31),
+                "truncated frame: block header needs 32 bytes, 31 left"));
+    }
+
+    private static void smallFrames(List<Corruption> c) {
+        c.add(bad("ack durableSequence negative", patch(ACK, 6, "ffffffffffffffff"),
+                "invalid durableSequence: -1 (expected: 0-9223372036854775807)"));
+        c.add(bad("ack truncated", truncated(ACK, 7), "truncated frame: ack body needs 8 bytes, 7 left"));
+        c.add(bad("ack trailing bytes", trailing(ACK), "frame ACK has 1 trailing bytes"));
+        c.add(bad("barrier barrierId negative", patch(BARRIER, 6, "ffffffffffffffff"),
+                "invalid barrierId: -1 (expected: 0-9223372036854775807)"));
+        c.add(bad("barrier sequence negative", patch(BARRIER, 14, "ffffffffffffffff"),
+                "invalid sequence: -1 (expected: 0-9223372036854775807)"));
+        c.add(bad("barrier truncated", truncated(BARRIER, 15), "truncated frame: barrier body needs 16 bytes, 15 left"));
+        c.add(bad("barrier trailing bytes", trailing(BARRIER), "frame BARRIER has 1 trailing bytes"));
+        c.add(bad("barrier-ack barrierId negative", patch(BARRIER_ACK, 6, "ffffffffffffffff"),
+                "invalid barrierId: -1 (expected: 0-9223372036854775807)"));
+        c.add(bad("barrier-ack durableSequence negative", patch(BARRIER_ACK, 14, "ffffffffffffffff"),
+                "invalid durableSequence: -1 (expected: 0-9223372036854775807)"));
+        c.add(bad("barrier-ack truncated", truncated(BARRIER_ACK, 15),
+                "truncated frame: barrier-ack body needs 16 bytes, 15 left"));
+        c.add(bad("barrier-ack trailing bytes", trailing(BARRIER_ACK), "frame BARRIER_ACK has 1 trailing bytes"));
+    }
+
+    private static void hashes(List<Corruption> c) {
+        for (byte[] frame : List.of(HASH_REQUEST, HASH_RESPONSE)) {
+            String name = frame == HASH_REQUEST ? "hash-request " : "hash-response ";
+            c.add(bad(name + "requestId negative", patch(frame, 6, "ffffffffffffffff"),
+                    "invalid requestId: -1 (expected: 0-9223372036854775807)"));
+            c.add(bad(name + "volume 256", patch(frame, 14, "0100"), "invalid volume: 256 (expected: 0-255)"));
+            c.add(bad(name + "offset negative", patch(frame, 16, "ffffffffffffffff"),
+                    "invalid offset: -1 (expected: 0-1125899906842623)"));
+            c.add(bad(name + "offset at 1 PiB", patch(frame, 16, "0004000000000000"),
+                    "invalid offset: 1125899906842624 (expected: 0-1125899906842623)"));
+            c.add(bad(name + "chunkSizeBytes not a power of two", patch(frame, 24, "00003000"),
+                    "invalid chunkSizeBytes: 12288 (expected: a power of two)"));
+            c.add(bad(name + "chunkSizeBytes too small", patch(frame, 24, "00000800"),
+                    "invalid chunkSizeBytes: 2048 (expected: 4096-1048576)"));
+            c.add(bad(name + "chunkSizeBytes too big", patch(frame, 24, "00200000"),
+                    "invalid chunkSizeBytes: 2097152 (expected: 4096-1048576)"));
+            c.add(bad(name + "count 0", patch(frame, 28, "00000000"), "invalid count: 0 (expected: 1-4096)"));
+            c.add(bad(name + "count MAX_CHUNKS+1", patch(frame, 28, "00001001"),
+                    "invalid count: 4097 (expected: 1-4096)"));
+        }
+        c.add(bad("hash-request count negative", patch(HASH_REQUEST, 28, "ffffffff"),
+                "invalid count: -1 (expected: 1-4096)"));
+        c.add(bad("hash-request truncated", truncated(HASH_REQUEST, 25),
+                "truncated frame: hash-request body needs 26 bytes, 25 left"));
+        c.add(bad("hash-request trailing bytes", trailing(HASH_REQUEST), "frame HASH_REQUEST has 1 trailing bytes"));
+        c.add(bad("hash-response count 2^32-1", patch(HASH_RESPONSE, 28, "ffffffff"),
+                "invalid count: 4294967295 (expected: 1-4096)"));
+        c.add(bad("hash-response header truncated", truncated(HASH_RESPONSE, 25),
+                "truncated frame: hash-response header needs 26 bytes, 25 left"));
+        c.add(bad("hash-response hash bytes short", truncated(HASH_RESPONSE, 26 + 63),
+                "invalid hash bytes: 63 (expected: 64-64)"));
+        c.add(bad("hash-response count above the hashes present", patch(HASH_RESPONSE, 28, "00000003"),
+                "invalid hash bytes: 64 (expected: 96-96)"));
+        c.add(bad("hash-response trailing bytes", trailing(HASH_RESPONSE), "invalid hash bytes: 65 (expected: 64-64)"));
+    }
+
+    private static void error(List<Corruption> c) {
+        c.add(bad("error code truncated", Hex.frame(9, "00"), "truncated frame: error code needs 2 bytes, 1 left"));
+        c.add(bad("error message length missing", Hex.frame(9, "0001"),
+                "truncated frame: error message length needs 2 bytes, 0 left"));
+        c.add(bad("error message length past the bytes left", patch(ERROR, 8, "000a"),
+                "invalid error message length: 10 (expected: 0-9)"));
+        c.add(bad("error message too long", Hex.frame(9, "0001", "0401", repeat('a', 1025)),
+                "invalid error message length: 1025 (expected: 0-1024)"));
+        c.add(bad("error message not UTF-8", Hex.frame(9, "0001", "0002", "c328"),
+                "invalid error message: 2 bytes that are not well-formed UTF-8"));
+        c.add(bad("error trailing bytes", trailing(ERROR), "frame ERROR has 1 trailing bytes"));
+    }
+
+    private static Corruption bad(String field, byte[] bytes, String message) {
+        return new Corruption(field, bytes, ErrorCode.MALFORMED_FRAME, message);
+    }
+
+    /** A string field: u16 length and UTF-8, as hex. */
+    static String str(String s) {
+        return String.format("%04x", Hex.utf8Bytes(s).length) + Hex.utf8(s);
+    }
+
+    static String volume(String name, String sizeBytes, String blockSizeBytes) {
+        return name + sizeBytes + blockSizeBytes;
+    }
+
+    /** A Hello frame with the golden fields except the source id, volume count and volumes given. */
+    static byte[] hello(String sourceId, String count, String... volumes) {
+        List<String> body = new ArrayList<>(List.of(MAGIC, "0001", "0001", "0000000000000003", sourceId, count));
+        body.addAll(Arrays.asList(volumes));
+        return Hex.frame(FrameType.HELLO.code(), body.toArray(String[]::new));
+    }
+
+    private static byte[] helloWithName(String name) {
+        return hello(str("src-1"), "0001", volume(name, "0000000000100000", "00001000"));
+    }
+
+    /** {@code frame} with only the first {@code bodyBytes} of its body, the length field matching. */
+    static byte[] truncated(byte[] frame, int bodyBytes) {
+        return withLength(Arrays.copyOf(frame, FrameHeader.HEADER_LENGTH + bodyBytes));
+    }
+
+    /** {@code frame} with one zero byte appended to its body, the length field matching. */
+    static byte[] trailing(byte[] frame) {
+        return withLength(Arrays.copyOf(frame, frame.length + 1));
+    }
+
+    private static byte[] withLength(byte[] frame) {
+        return patch(frame, 0, String.format("%08x", frame.length - FrameHeader.LENGTH_FIELD_LENGTH));
+    }
+}
