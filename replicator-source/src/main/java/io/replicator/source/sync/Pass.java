@@ -12,6 +12,8 @@ final class Pass {
     long block;
     long changedBlocks;
     long readBytes;
+    /** Reads the current volume ahead of the pass; null between volumes. */
+    ReadAhead readAhead;
 
     Pass(long startedNs, boolean observeOnly) {
         this.startedNs = startedNs;

@@ -47,6 +47,9 @@ public final class SyncAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncAgent.class);
     /** Bytes read from a volume at once. */
     static final int UNIT_BYTES = 1 << 20;
+    /** Bytes a scan pass reads at once, ahead of the agent, and how many such reads may be outstanding. */
+    static final int READ_AHEAD_UNIT_BYTES = 4 << 20;
+    static final int READ_AHEAD_DEPTH = 3;
     private static final int FLUSH_BYTES = 256 << 10;
     private static final long STATE_FLUSH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     private static final long IDLE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -351,6 +354,7 @@ public final class SyncAgent implements AutoCloseable {
     private void stepPass() throws IOException {
         VolumeState v = volumes.get(pass.volume);
         if (pass.block >= v.blockCount()) {
+            closeReadAhead();
             pass.volume++;
             pass.block = 0;
             if (pass.volume >= volumes.size()) {
@@ -359,16 +363,32 @@ public final class SyncAgent implements AutoCloseable {
             return;
         }
         int bs = v.blockSize();
-        int blocks = (int) Math.min(Math.max(1, UNIT_BYTES / bs), v.blockCount() - pass.block);
-        ByteBuffer data = v.volume.read(pass.block * bs, blocks * bs, unit);
-        metrics.read(data.remaining());
-        for (int i = 0; i < blocks; i++) {
-            ByteBuffer block = data.slice(i * bs, Math.min(bs, data.limit() - i * bs));
-            if (consider(v, pass.block + i, block, pass.observeOnly)) {
-                pass.changedBlocks++;
-            }
+        if (pass.readAhead == null) {
+            pass.readAhead = new ReadAhead(v.volume, pass.block * bs, Math.max(bs, READ_AHEAD_UNIT_BYTES),
+                    READ_AHEAD_DEPTH);
         }
-        pass.block += blocks;
+        ReadAhead.Unit unit = pass.readAhead.next();
+        try {
+            ByteBuffer data = unit.data();
+            metrics.read(data.remaining());
+            int blocks = (data.remaining() + bs - 1) / bs;
+            for (int i = 0; i < blocks; i++) {
+                ByteBuffer block = data.slice(i * bs, Math.min(bs, data.limit() - i * bs));
+                if (consider(v, pass.block + i, block, pass.observeOnly)) {
+                    pass.changedBlocks++;
+                }
+            }
+            pass.block += blocks;
+        } finally {
+            pass.readAhead.release(unit);
+        }
+    }
+
+    private void closeReadAhead() {
+        if (pass != null && pass.readAhead != null) {
+            pass.readAhead.close();
+            pass.readAhead = null;
+        }
     }
 
     private void finishPass() {
@@ -592,6 +612,7 @@ public final class SyncAgent implements AutoCloseable {
                 io.netty.util.ReferenceCountUtil.release(r.frame());
             }
         }
+        closeReadAhead();
         if (channel != null) {
             channel.close();
         }

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One volume being replicated: a regular file or a block device, opened read-only, with O_DIRECT
  * where the file system or device accepts it (reads then bypass the page cache, so what is sent is
- * what is on the device) and buffered reads otherwise. Reads are in aligned units into an aligned
- * buffer the volume owns. Not thread-safe: owned by the sync agent's thread.
+ * what is on the device) and buffered reads otherwise. Reads are positional, in aligned units, into
+ * an aligned buffer the caller owns: several threads may read at once (a scan's read-ahead and the
+ * sync agent); opening and closing belong to the source daemon.
  */
 public final class SourceVolume implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceVolume.class);

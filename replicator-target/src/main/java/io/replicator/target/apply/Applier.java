@@ -5,6 +5,7 @@ import io.replicator.protocol.block.ChunkHashes;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
+import io.replicator.protocol.wire.Encoding;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.HashResponse;
 import io.replicator.protocol.wire.ProtocolException;
@@ -44,6 +45,8 @@ public final class Applier implements Runnable {
     private final BlockDecoder decoder = new BlockDecoder();
     private final ChunkHashes chunkHashes = new ChunkHashes();
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
+    /** Reads what a zero range would overwrite: a range already zero (a hole in a new image) is not written again. */
+    private final ByteBuffer probe = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
     private final GroupCommit commit;
     private List<TargetVolume> volumes = List.of();
     private long sessionBytes;
@@ -152,7 +155,9 @@ public final class Applier implements Runnable {
         TargetVolume volume = volumes.get(frame.volume());
         ByteBuffer plain = decoder.decode(frame, scratch);
         try {
-            volume.write(plain, frame.offset());
+            if (frame.encoding() != Encoding.ZERO || !volume.holdsZeros(frame.offset(), frame.length(), probe)) {
+                volume.write(plain, frame.offset());
+            }
         } catch (IOException e) {
             throw commit.ioFailure("target volume " + volume, "writing " + frame.length() + " bytes at offset "
                     + frame.offset(), e);

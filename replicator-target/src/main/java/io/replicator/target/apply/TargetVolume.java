@@ -1,5 +1,6 @@
 package io.replicator.target.apply;
 
+import io.replicator.protocol.block.ZeroCheck;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.target.internal.VolumeProgress;
 import java.io.IOException;
@@ -63,6 +64,22 @@ public final class TargetVolume implements AutoCloseable {
         }
         dirty = true;
         progress.applied(length);
+    }
+
+    /**
+     * Whether the {@code length} bytes at {@code position} are all zero already, read into {@code
+     * probe}. Reading a hole costs no disk I/O, so a zero range sent for a new sparse image is
+     * checked for nothing and never written.
+     */
+    public boolean holdsZeros(long position, int length, ByteBuffer probe) throws IOException {
+        probe.clear().limit(length);
+        readFully(probe, position);
+        probe.flip();
+        if (ZeroCheck.isAllZero(probe)) {
+            progress.applied(length);
+            return true;
+        }
+        return false;
     }
 
     /** Fills {@code buf} from {@code position}; an IOException when the volume ends first. */
