@@ -95,7 +95,8 @@ rss_rows=()
 notes=()
 
 if $run_baselines; then
-    full_copy_lz4_socat
+    full_copy_lz4_socat fallocate
+    full_copy_lz4_socat truncate
     rsync_daemon_start
     full_copy_rsync
 fi

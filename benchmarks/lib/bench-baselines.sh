@@ -1,9 +1,15 @@
 # The two baselines of benchmarks/run.sh (sourced): lz4 | socat and rsync to a loopback daemon.
 # Each appends a row to full_rows / sets rsync_s, rsync_cpu; uses src, run_dir, tmp, size_bytes.
 
+# full_copy_lz4_socat fallocate|truncate: the target file is preallocated with fallocate
+# (unwritten extents: ext4 converts them as it writes back) or made by truncate (a sparse file of
+# the image's size, like the new files rsync and the replicator write).
 full_copy_lz4_socat() {
-    local dst="$run_dir/lz4-socat.img" port recv_pid t0 t1 wall cpu
-    fallocate -l "$size_bytes" "$dst"
+    local mode="$1" dst="$run_dir/lz4-socat.img" port recv_pid t0 t1 wall cpu
+    case "$mode" in
+        fallocate) fallocate -l "$size_bytes" "$dst" ;;
+        truncate) truncate -s "$size_bytes" "$dst" ;;
+    esac
     drop_caches
     port=$(free_port)
     start_bg lz4-recv /usr/bin/time -o "$tmp/lz4-recv.time" -f '%e %U %S' bash -c \
@@ -11,7 +17,7 @@ full_copy_lz4_socat() {
          | dd of='$dst' bs=1M iflag=fullblock conv=notrunc,fsync status=none"
     recv_pid=$bg_pid
     wait_listening "$port" "$recv_pid" 10
-    log "full copy: lz4 -1 | socat -> socat | lz4 -d | dd conv=notrunc,fsync"
+    log "full copy: lz4 -1 | socat -> socat | lz4 -d | dd conv=notrunc,fsync into a file made by $mode"
     t0=$(now)
     /usr/bin/time -o "$tmp/lz4-send.time" -f '%e %U %S' bash -c \
         "lz4 -1 --no-frame-crc -c '$src' | socat -u STDIN TCP:127.0.0.1:$port"
@@ -19,9 +25,12 @@ full_copy_lz4_socat() {
     t1=$(now)
     wall=$(elapsed "$t0" "$t1")
     cpu=$(add "$(time_cpu "$tmp/lz4-send.time")" "$(time_cpu "$tmp/lz4-recv.time")")
-    verify_equal "$src" "$dst" "lz4/socat full copy"
-    full_rows+=("| \`lz4 -1 --no-frame-crc \| socat\` -> \`socat \| lz4 -d \| dd conv=notrunc,fsync\` | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | sender $(time_cpu "$tmp/lz4-send.time") s + receiver $(time_cpu "$tmp/lz4-recv.time") s CPU |")
-    lz4_wall=$wall
+    verify_equal "$src" "$dst" "lz4/socat full copy ($mode)"
+    full_rows+=("| \`lz4 -1 --no-frame-crc \| socat\` -> \`socat \| lz4 -d \| dd conv=notrunc,fsync\` into a file made by \`$mode\` | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | sender $(time_cpu "$tmp/lz4-send.time") s + receiver $(time_cpu "$tmp/lz4-recv.time") s CPU |")
+    # the replicator's target is the faster of the two
+    if [[ -z "${lz4_wall:-}" ]] || awk -v a="$wall" -v b="$lz4_wall" 'BEGIN { exit !(a < b) }'; then
+        lz4_wall=$wall
+    fi
     rm -f "$dst"
 }
 

@@ -116,7 +116,7 @@ session_alive() {
 session_pids() {
     local sid="$1" stat rest f
     for stat in /proc/[0-9]*/stat; do
-        read -r rest <"$stat" 2>/dev/null || continue
+        read -r rest 2>/dev/null <"$stat" || continue
         rest="${rest##*) }"
         read -ra f <<<"$rest"
         # f[0] state, f[1] ppid, f[2] pgrp, f[3] session; zombies count as gone

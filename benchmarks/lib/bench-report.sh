@@ -67,11 +67,11 @@ write_report() {
     echo
     echo "## Targets"
     ours_1=$(awk -F'|' '$2 + 0 == 1 { gsub(/ /, "", $6); print $6 }' <<<"$(printf '%s\n' "${conv_rows[@]}")")
-    target_line "full copy, replicator / lz4-socat speed" "$(ratio "${lz4_wall:--}" "${ours_full_s:--}")" 1.0 ">="
+    target_line "full copy, replicator / lz4-socat speed (the faster lz4-socat row)" "$(ratio "${lz4_wall:--}" "${ours_full_s:--}")" 1.0 ">="
     target_line "1% changed, rsync time / replicator time" "$(ratio "$(awk -F'|' '$2 + 0 == 1 { gsub(/ /, "", $4); print $4 }' <<<"$(printf '%s\n' "${conv_rows[@]}")")" "${ours_1:--}")" 3.0 ">="
     if ((${#rss_rows[@]} > 0)); then
         for row in "${rss_rows[@]}"; do
-            awk -F'|' '{ split($4, a, " "); printf "- RSS of the %s, %s: %s MiB (target < 300 MiB): %s\n", $3, $2, a[1], (a[1] + 0 < 300) ? "met" : "NOT met" }' <<<"$row" | sed 's/  */ /g'
+            awk -F' *[|] *' '{ split($4, a, " "); printf "- RSS of the %s, %s: %s MiB (target < 300 MiB): %s\n", $3, $2, a[1], (a[1] + 0 < 300) ? "met" : "NOT met" }' <<<"$row"
         done
     else
         echo "- RSS under 300 MiB: not measured in this run"
