@@ -69,6 +69,7 @@ if ((avail_bytes < need_bytes)); then
     exit 1
 fi
 
+load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 run_dir="$(mktemp -d "$work/run.XXXXXX")"
 tmp="$run_dir/tmp"
 mkdir -p "$tmp"

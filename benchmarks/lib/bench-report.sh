@@ -7,6 +7,7 @@ machine_description() {
     fs=$(df --output=fstype,source "$work" | tail -1 | awk '{ print $1 " on " $2 }')
     echo "- CPU: $(nproc) cores, ${cpu:-unknown}"
     echo "- Memory: $mem; kernel $(uname -r); work files on $fs"
+    echo "- Load average (1, 5, 15 min) at the start: $load_at_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
     echo "- Tools: $(lz4 --version 2>&1 | grep -o 'v[0-9.]*' | head -1 | sed 's/^/lz4 /'), $(socat -V 2>/dev/null | awk '/socat version/ { print "socat " $3; exit }'), $(rsync --version | awk 'NR == 1 { print "rsync " $3 }')"
     if $run_ours; then
         echo "- Java: $(java -version 2>&1 | head -1)"
