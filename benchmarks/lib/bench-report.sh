@@ -1,0 +1,80 @@
+# The markdown report of benchmarks/run.sh (sourced): prints RUN.md from the rows collected.
+
+machine_description() {
+    local cpu mem fs
+    cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+    mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+    fs=$(df --output=fstype,source "$work" | tail -1 | awk '{ print $1 " on " $2 }')
+    echo "- CPU: $(nproc) cores, ${cpu:-unknown}"
+    echo "- Memory: $mem; kernel $(uname -r); work files on $fs"
+    echo "- Load average (1, 5, 15 min) at the start: $load_at_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
+    echo "- Tools: $(lz4 --version 2>&1 | grep -o 'v[0-9.]*' | head -1 | sed 's/^/lz4 /'), $(socat -V 2>/dev/null | awk '/socat version/ { print "socat " $3; exit }'), $(rsync --version | awk 'NR == 1 { print "rsync " $3 }')"
+    if $run_ours; then
+        echo "- Java: $(java -version 2>&1 | head -1)"
+        echo "- replicator: $replicator ($(git -C "$(dirname "$replicator")" log -1 --format='%h %cs' 2>/dev/null || echo 'not a git checkout'))"
+    fi
+}
+
+target_line() {
+    local what="$1" value="$2" bound="$3" cmp="$4"
+    if [[ "$value" == "-" ]]; then
+        echo "- $what: not measured in this run"
+    else
+        awk -v w="$what" -v v="$value" -v b="$bound" -v c="$cmp" 'BEGIN {
+            ok = (c == ">=") ? (v + 0 >= b + 0) : (v + 0 < b + 0)
+            printf "- %s: %s (target %s %s): %s\n", w, v, c, b, ok ? "met" : "NOT met" }'
+    fi
+}
+
+write_report() {
+    local rsync_1 ours_1 row
+    echo "# Side-by-side benchmark $run_name"
+    echo
+    echo "Run with \`benchmarks/run.sh --only $only --size-mib $size_mib --seed $seed\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
+    echo
+    echo "## Machine"
+    machine_description
+    echo
+    echo "## Image"
+    echo "$(sed 's/^.*: //' "$tmp/make-image.log" | head -1)"
+    echo
+    echo "Page cache dropped before every measured copy: $cache_dropped. MB = 10^6 bytes; MB/s = image size / wall time."
+    echo "CPU s = user + system seconds of every process of that method (both ends)."
+    echo
+    echo "## Full copy"
+    echo
+    echo "| method | wall s | MB/s | CPU s | verified (cmp) | notes |"
+    echo "|---|---:|---:|---:|---|---|"
+    for row in "${full_rows[@]}"; do echo "$row"; done
+    echo
+    echo "## Convergence after changing 4 KiB blocks at random offsets"
+    echo
+    echo "The target copy of each method was equal to the image before each change; each time includes"
+    echo "reading what is needed from disk (page cache dropped) and making the copy durable."
+    echo
+    echo "| changed | blocks | rsync --inplace --no-whole-file s | rsync CPU s | replicator sync s | replicator CPU s | rsync / replicator | verified (cmp) |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---|"
+    for row in "${conv_rows[@]}"; do echo "$row"; done
+    echo
+    echo "## Memory of the replicator daemons"
+    echo
+    if ((${#rss_rows[@]} > 0)); then
+        echo "| when | process | RSS | progress |"
+        echo "|---|---|---|---|"
+        for row in "${rss_rows[@]}"; do echo "$row"; done
+    else
+        echo "Not measured in this run (--only $only)."
+    fi
+    echo
+    echo "## Targets"
+    ours_1=$(awk -F'|' '$2 + 0 == 1 { gsub(/ /, "", $6); print $6 }' <<<"$(printf '%s\n' "${conv_rows[@]}")")
+    target_line "full copy, replicator / lz4-socat speed (the faster lz4-socat row)" "$(ratio "${lz4_wall:--}" "${ours_full_s:--}")" 1.0 ">="
+    target_line "1% changed, rsync time / replicator time" "$(ratio "$(awk -F'|' '$2 + 0 == 1 { gsub(/ /, "", $4); print $4 }' <<<"$(printf '%s\n' "${conv_rows[@]}")")" "${ours_1:--}")" 3.0 ">="
+    if ((${#rss_rows[@]} > 0)); then
+        for row in "${rss_rows[@]}"; do
+            awk -F' *[|] *' '{ split($4, a, " "); printf "- RSS of the %s, %s: %s MiB (target < 300 MiB): %s\n", $3, $2, a[1], (a[1] + 0 < 300) ? "met" : "NOT met" }' <<<"$row"
+        done
+    else
+        echo "- RSS under 300 MiB: not measured in this run"
+    fi
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: full copy, convergence after small changes, and memory, of
+#   lz4 -1 | socat  ->  socat | lz4 -d | dd (in place),   rsync --inplace to a loopback daemon,
+#   and ./replicator (source and target daemons on loopback).
+# Writes benchmarks/results/RUN.md and prints it. See benchmarks/README.md.
+#
+# Usage: benchmarks/run.sh [--work DIR] [--size-mib N] [--seed N] [--only all|baselines|ours]
+#                          [--name RUN] [--sparse-wait-s N] [--keep]
+# env REPLICATOR: the replicator command (default: the repository's ./replicator).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+work="$here/work"
+size_mib=2048
+seed=42
+only=all
+run_name="$(date -u +%Y%m%dT%H%M%SZ)"
+sparse_wait_s=60
+keep=false
+replicator="${REPLICATOR:-$repo/replicator}"
+change_percents=(0.1 1 10)
+block_bytes=4096
+volume_name=disk
+
+usage() {
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --work) work="$2"; shift 2 ;;
+        --size-mib) size_mib="$2"; shift 2 ;;
+        --seed) seed="$2"; shift 2 ;;
+        --only) only="$2"; shift 2 ;;
+        --name) run_name="$2"; shift 2 ;;
+        --sparse-wait-s) sparse_wait_s="$2"; shift 2 ;;
+        --keep) keep=true; shift ;;
+        -h|--help) usage ;;
+        *) echo "unknown argument: $1" >&2; usage ;;
+    esac
+done
+case "$only" in all|baselines|ours) ;; *) echo "--only must be all, baselines or ours: '$only'" >&2; exit 2 ;; esac
+[[ "$size_mib" =~ ^[1-9][0-9]*$ ]] || { echo "--size-mib must be a positive integer: '$size_mib'" >&2; exit 2; }
+[[ "$sparse_wait_s" =~ ^[0-9]+$ ]] || { echo "--sparse-wait-s must be a whole number of seconds" >&2; exit 2; }
+run_baselines=false; run_ours=false
+[[ "$only" != ours ]] && run_baselines=true
+[[ "$only" != baselines ]] && run_ours=true
+
+source "$here/lib/bench-common.sh"
+
+need_tools
+if $run_ours && [[ ! -x "$replicator" ]]; then
+    echo "no replicator at $replicator (set REPLICATOR, or run the baselines alone: --only baselines)" >&2
+    exit 1
+fi
+
+size_bytes=$((size_mib * 1024 * 1024))
+mkdir -p "$work"
+work="$(cd "$work" && pwd)"
+copies=1
+$run_baselines && copies=$((copies + 2))
+$run_ours && copies=$((copies + 1))
+need_bytes=$((size_bytes * copies + 1024 * 1024 * 1024))
+avail_bytes=$(df --output=avail -B1 "$work" | tail -1 | tr -d ' ')
+if ((avail_bytes < need_bytes)); then
+    echo "not enough disk under $work: $((avail_bytes >> 20)) MiB free, need $((need_bytes >> 20)) MiB" \
+        "($copies copies of a $size_mib MiB image + 1 GiB); use --work or --size-mib" >&2
+    exit 1
+fi
+
+load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+run_dir="$(mktemp -d "$work/run.XXXXXX")"
+tmp="$run_dir/tmp"
+mkdir -p "$tmp"
+results_dir="$here/results"
+mkdir -p "$results_dir"
+results="$results_dir/$run_name.md"
+pids=()
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+src="$run_dir/source.img"
+log "work dir $run_dir ($((avail_bytes >> 30)) GiB free)"
+log "making a $size_mib MiB image (seed $seed)"
+SEED="$seed" "$here/make-image.sh" "$src" "$size_mib" 2>"$tmp/make-image.log"
+cat "$tmp/make-image.log" >&2
+
+source "$here/lib/bench-baselines.sh"
+source "$here/lib/bench-ours.sh"
+source "$here/lib/bench-report.sh"
+
+full_rows=()
+conv_rows=()
+rss_rows=()
+notes=()
+
+if $run_baselines; then
+    full_copy_lz4_socat fallocate
+    full_copy_lz4_socat truncate
+    rsync_daemon_start
+    full_copy_rsync
+fi
+if $run_ours; then
+    ours_start_target "$run_dir/ours-target"
+    full_copy_ours
+fi
+
+for pct in "${change_percents[@]}"; do
+    n_blocks=$(change_blocks "$src" "$pct" "$seed")
+    log "changed $n_blocks blocks of $block_bytes bytes ($pct%)"
+    ours_s="-"; rsync_s="-"; ours_cpu="-"; rsync_cpu="-"
+    if $run_ours; then
+        converge_ours
+    fi
+    if $run_baselines; then
+        converge_rsync
+    fi
+    conv_rows+=("| $pct% | $n_blocks | $rsync_s | $rsync_cpu | $ours_s | $ours_cpu | $(ratio "$rsync_s" "$ours_s") | yes |")
+done
+
+if $run_ours; then
+    ours_stop
+    sparse_rss "$run_dir/sparse"
+fi
+
+write_report >"$results"
+log "results in $results"
+cat "$results"
