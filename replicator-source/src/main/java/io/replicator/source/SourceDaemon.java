@@ -83,7 +83,7 @@ public final class SourceDaemon implements AutoCloseable {
             SyncAgent agent = new SyncAgent(agentConfig, volumes, stores, config.blockSizeBytes(),
                     new SourceMetrics(registry));
             SourceDaemon daemon = new SourceDaemon(config, agent, lock, "scan", reason);
-            LOG.info("source {}: tracker scan ({}); connecting to {}", config.id(), reason, config.target());
+            LOG.info("source {}: tracker scan ({}); connecting to {}", config.id(), reason, hostPort(config));
             try {
                 agent.start().get(config.connectTimeoutMs() + 5_000L, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
@@ -156,19 +156,19 @@ public final class SourceDaemon implements AutoCloseable {
     }
 
     public SourceStatus status() throws IOException {
-        return await(agent.status(tracker, trackerReason), STATUS_TIMEOUT_MS);
+        return await(agent.requests().status(tracker, trackerReason), STATUS_TIMEOUT_MS);
     }
 
     public CompletableFuture<SyncResult> sync() {
-        return agent.sync();
+        return agent.requests().sync();
     }
 
     public CompletableFuture<VerifyResult> verify() {
-        return agent.verify();
+        return agent.requests().verify();
     }
 
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
-        return agent.cutover(freeze, timeoutMs);
+        return agent.requests().cutover(freeze, timeoutMs);
     }
 
     private static <T> T await(CompletableFuture<T> future, long timeoutMs) throws IOException {

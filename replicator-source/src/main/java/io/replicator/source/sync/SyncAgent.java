@@ -11,18 +11,12 @@ import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.HelloAck;
 import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.protocol.wire.VolumeInfo;
-import io.replicator.source.CutoverResult;
 import io.replicator.source.SourceMetrics;
-import io.replicator.source.SourceStatus;
-import io.replicator.source.SyncResult;
-import io.replicator.source.VerifyResult;
-import io.replicator.source.VolumeStatus;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.track.Fingerprints;
 import io.replicator.source.volume.SourceVolume;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -111,6 +105,15 @@ public final class SyncAgent implements AutoCloseable {
         return firstHandshake;
     }
 
+    /** The admin's requests: sync, verify, cutover, status. */
+    public AgentRequests requests() {
+        return new AgentRequests(this);
+    }
+
+    boolean hasConnectedOnce() {
+        return firstHandshake.isDone();
+    }
+
     /** Runs {@code command} on the agent's thread. */
     public void submit(Runnable command) {
         inbox.add(command);
@@ -177,7 +180,7 @@ public final class SyncAgent implements AutoCloseable {
             }
         } else if (r.frame() instanceof ErrorFrame error) {
             lastError = "target refused: " + error.message() + " (" + error.code() + ")";
-            LOG.warn("target {} says: {} ({})", config.target(), error.message(), error.code());
+            LOG.warn("target {} says: {} ({})", hostPort(), error.message(), error.code());
         } else {
             lastError = "target sent an unexpected " + r.frame().type() + " frame";
             channel.close();
@@ -190,7 +193,7 @@ public final class SyncAgent implements AutoCloseable {
         long targetDurable = ack.durableSequence();
         if (targetDurable < durableSequence) {
             LOG.warn("target {} holds sequence {} but acknowledged {} before: it lost data; "
-                    + "every block will be compared and sent again", config.target(), targetDurable, durableSequence);
+                    + "every block will be compared and sent again", hostPort(), targetDurable, durableSequence);
             while (inFlight.pollAny() != null) {
                 // the target no longer has anything we sent
             }
@@ -216,7 +219,7 @@ public final class SyncAgent implements AutoCloseable {
         failures = 0;
         lastError = null;
         LOG.info("connected to target {} (protocol v{}): resuming after sequence {}, {} blocks to resend",
-                config.target(), ack.version(), targetDurable, resend.size());
+                hostPort(), ack.version(), targetDurable, resend.size());
         firstHandshake.complete(null);
     }
 
@@ -452,103 +455,6 @@ public final class SyncAgent implements AutoCloseable {
             unflushedBytes = 0;
         }
         return true;
-    }
-
-    /** Rescans now; completes when everything changed before the call is durable on the target. */
-    public CompletableFuture<SyncResult> sync() {
-        CompletableFuture<SyncResult> result = new CompletableFuture<>();
-        submit(() -> {
-            if (cutOver) {
-                result.completeExceptionally(new IllegalStateException(
-                        "the cutover is done: replication has ended for this source"));
-                return;
-            }
-            long startNs = System.nanoTime();
-            long sentBefore = sentPayloadBytes();
-            CompletableFuture<Long> drained = new CompletableFuture<>();
-            addWaiter(new Waiter(startNs, drained));
-            drained.whenComplete((durable, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    submit(() -> result.complete(new SyncResult("ok",
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs),
-                            sentPayloadBytes() - sentBefore, durable)));
-                }
-            });
-        });
-        return result;
-    }
-
-    /** Compares source and target while replication runs. */
-    public CompletableFuture<VerifyResult> verify() {
-        CompletableFuture<VerifyResult> result = new CompletableFuture<>();
-        submit(() -> {
-            if (verify != null) {
-                result.complete(new VerifyResult("failed", "a verification or cutover is already running", List.of()));
-            } else if (!handshaken) {
-                result.complete(new VerifyResult("failed", "not connected to the target " + hostPort()
-                        + (lastError == null ? "" : ": " + lastError), List.of()));
-            } else {
-                verify = new VerifyJob(this, false);
-                verify.done.whenComplete((r, e) -> result.complete(r));
-            }
-        });
-        return result;
-    }
-
-    /** Runs the final sync: freeze, drain, barrier, verify, thaw. */
-    public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
-        CompletableFuture<CutoverResult> result = new CompletableFuture<>();
-        submit(() -> {
-            if (cutover != null || verify != null) {
-                result.complete(failedCutover("a verification or cutover is already running"));
-            } else if (cutOver) {
-                result.complete(failedCutover("the cutover is already done"));
-            } else {
-                cutover = new CutoverJob(this, timeoutMs);
-                cutover.done.whenComplete((r, e) -> result.complete(r));
-                cutover.begin(freeze);
-            }
-        });
-        return result;
-    }
-
-    private static CutoverResult failedCutover(String reason) {
-        return new CutoverResult("failed", reason, 0, 0, false, 0, 0, 0, List.of());
-    }
-
-    /** A snapshot of the replication, taken on the agent's thread. */
-    public CompletableFuture<SourceStatus> status(String tracker, String trackerReason) {
-        CompletableFuture<SourceStatus> result = new CompletableFuture<>();
-        submit(() -> {
-            List<VolumeStatus> vs = new ArrayList<>();
-            long lag = lagMs();
-            for (VolumeState v : volumes) {
-                vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
-                        v.blockSize(), v.syncedBytes(), v.backlogBytes(), v.sentPayloadBytes, lag,
-                        Math.min(v.info.sizeBytes(), v.unreplicatedBlocks * v.blockSize())));
-            }
-            result.complete(new SourceStatus(config.sourceId(), state(), tracker, trackerReason, hostPort(),
-                    handshaken, lastError, durableSequence, vs));
-        });
-        return result;
-    }
-
-    private String state() {
-        if (cutOver) {
-            return "cut-over";
-        } else if (cutover != null) {
-            return "cutover";
-        } else if (!handshaken) {
-            return firstHandshake.isDone() ? "disconnected" : "connecting";
-        }
-        for (VolumeState v : volumes) {
-            if (v.syncedBytes() < v.info.sizeBytes()) {
-                return "initial-sync";
-            }
-        }
-        return "continuous";
     }
 
     long sentPayloadBytes() {

@@ -45,8 +45,6 @@ public final class Applier implements Runnable {
     private final BlockDecoder decoder = new BlockDecoder();
     private final ChunkHashes chunkHashes = new ChunkHashes();
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
-    /** Reads what a zero range would overwrite: a range already zero (a hole in a new image) is not written again. */
-    private final ByteBuffer probe = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
     private final GroupCommit commit;
     private List<TargetVolume> volumes = List.of();
     private long sessionBytes;
@@ -155,7 +153,7 @@ public final class Applier implements Runnable {
         TargetVolume volume = volumes.get(frame.volume());
         ByteBuffer plain = decoder.decode(frame, scratch);
         try {
-            if (frame.encoding() != Encoding.ZERO || !volume.holdsZeros(frame.offset(), frame.length(), probe)) {
+            if (frame.encoding() != Encoding.ZERO || !volume.holdsZeros(frame.offset(), frame.length())) {
                 volume.write(plain, frame.offset());
             }
         } catch (IOException e) {

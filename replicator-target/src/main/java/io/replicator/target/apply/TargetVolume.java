@@ -1,6 +1,5 @@
 package io.replicator.target.apply;
 
-import io.replicator.protocol.block.ZeroCheck;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.target.internal.VolumeProgress;
 import java.io.IOException;
@@ -19,9 +18,11 @@ public final class TargetVolume implements AutoCloseable {
     private final Path path;
     private final FileChannel channel;
     private final VolumeProgress progress;
+    private final UnwrittenBlocks unwritten;
     private boolean dirty;
 
-    TargetVolume(String key, VolumeInfo info, Path path, FileChannel channel) {
+    TargetVolume(String key, VolumeInfo info, Path path, FileChannel channel, UnwrittenBlocks unwritten) {
+        this.unwritten = unwritten;
         this.key = key;
         this.info = info;
         this.path = path;
@@ -63,19 +64,19 @@ public final class TargetVolume implements AutoCloseable {
             at += n;
         }
         dirty = true;
+        if (unwritten != null) {
+            unwritten.markWritten(position, length);
+        }
         progress.applied(length);
     }
 
     /**
-     * Whether the {@code length} bytes at {@code position} are all zero already, read into {@code
-     * probe}. Reading a hole costs no disk I/O, so a zero range sent for a new sparse image is
-     * checked for nothing and never written.
+     * Whether the {@code length} bytes at {@code position} are holes of an image this receiver
+     * created and nothing was written there since: a zero range there needs no write. Decided
+     * without reading (reading a hole would fill the page cache with zeros).
      */
-    public boolean holdsZeros(long position, int length, ByteBuffer probe) throws IOException {
-        probe.clear().limit(length);
-        readFully(probe, position);
-        probe.flip();
-        if (ZeroCheck.isAllZero(probe)) {
+    public boolean holdsZeros(long position, int length) {
+        if (unwritten != null && unwritten.isUnwritten(position, length)) {
             progress.applied(length);
             return true;
         }

@@ -28,6 +28,8 @@ public final class VolumeOpener {
     private final Path dataDir;
     private final Map<String, Path> maps;
     private final FileChannelOpener opener;
+    /** Images this receiver created, with what is still unwritten in them; see {@link UnwrittenBlocks}. */
+    private final Map<Path, UnwrittenBlocks> created = new java.util.concurrent.ConcurrentHashMap<>();
 
     public VolumeOpener(Path dataDir, Map<String, Path> maps, FileChannelOpener opener) {
         this.dataDir = dataDir;
@@ -111,17 +113,22 @@ public final class VolumeOpener {
     private TargetVolume openPlanned(Plan plan) throws IOException {
         if (!plan.create()) {
             FileChannel ch = opener.open(plan.path(), Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
-            return new TargetVolume(plan.key(), plan.info(), plan.path(), ch);
+            return new TargetVolume(plan.key(), plan.info(), plan.path(), ch, created.get(plan.path()));
         }
         FileChannel ch = opener.open(plan.path(),
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE));
-        TargetVolume volume = new TargetVolume(plan.key(), plan.info(), plan.path(), ch);
+        UnwrittenBlocks unwritten = UnwrittenBlocks.fits(plan.info().sizeBytes(), plan.info().blockSizeBytes())
+                ? new UnwrittenBlocks(plan.info().blockSizeBytes()) : null;
+        TargetVolume volume = new TargetVolume(plan.key(), plan.info(), plan.path(), ch, unwritten);
         try {
             long size = plan.info().sizeBytes();
             if (size > 0 && ch.write(ByteBuffer.allocate(1), size - 1) != 1) {
                 throw new IOException("could not extend " + plan.path() + " to " + size + " bytes");
             }
             ch.force(true);
+            if (unwritten != null) {
+                created.put(plan.path(), unwritten);
+            }
             return volume;
         } catch (IOException | RuntimeException e) {
             closeQuietly(volume, e);
