@@ -78,7 +78,7 @@ public final class Applier implements Runnable {
         try {
             claim.previousDone().join();
             volumes = opener.open(sourceId, infos);
-            commit.resumeFrom();
+            commit.resumeFrom(volumes, sourceId);
             claim.source().volumes(volumes.stream().map(TargetVolume::progress).toList());
             link.opened(commit.durableSequence(), describe(volumes));
             opened = true;
@@ -95,6 +95,7 @@ public final class Applier implements Runnable {
             link.fail(ErrorCode.SHUTTING_DOWN, "the target's apply thread for source " + sourceId + " was interrupted");
         } finally {
             queue.close();
+            stopForceThread();
             closeVolumes();
             if (opened) {
                 log.info("source {} disconnected: {} bytes written, {} frames applied in {} ms; durable sequence {}",
@@ -109,17 +110,19 @@ public final class Applier implements Runnable {
         while (true) {
             ApplyTask task = commit.pending() ? queue.poll(msUntilCommitDue()) : queue.take();
             if (task == null) {
-                commit.commit(volumes);
+                commit.requestCommit();
                 continue;
             }
             if (task instanceof ApplyTask.Stop) {
-                commit.commit(volumes);
+                commit.commit();
                 return;
             }
             handle(task);
             if (commit.pending() && (queue.isEmpty() || commit.bytesSinceCommit() >= groupCommitBytes
                     || System.nanoTime() - commit.firstPendingNs() >= groupCommitIntervalNs)) {
-                commit.commit(volumes);
+                commit.requestCommit();
+            } else {
+                commit.throwIfFailed();
             }
         }
     }
@@ -129,14 +132,14 @@ public final class Applier implements Runnable {
         return Math.max(0, TimeUnit.NANOSECONDS.toMillis(leftNs));
     }
 
-    private void handle(ApplyTask task) throws ApplyFailure {
+    private void handle(ApplyTask task) throws ApplyFailure, InterruptedException {
         if (task instanceof ApplyTask.Apply apply) {
             BlockFrame frame = apply.frame();
             try {
                 applyBlock(frame);
             } catch (ProtocolException e) {
                 // Blocks before this one are good: make them durable and tell the source before closing.
-                commit.commit(volumes);
+                commit.commit();
                 throw new ApplyFailure(e.code(), e.getMessage(), e);
             } finally {
                 frame.release();
@@ -144,7 +147,7 @@ public final class Applier implements Runnable {
         } else if (task instanceof ApplyTask.Hash hash) {
             answerHash(hash.request());
         } else if (task instanceof ApplyTask.Sync sync) {
-            commit.commit(volumes);
+            commit.commit();
             link.send(new BarrierAck(sync.barrier().barrierId(), commit.durableSequence()));
         }
     }
@@ -185,6 +188,14 @@ public final class Applier implements Runnable {
         }
         link.send(new HashResponse(request.requestId(), request.volume(), request.offset(), request.chunkSizeBytes(),
                 hashes));
+    }
+
+    private void stopForceThread() {
+        try {
+            commit.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void closeVolumes() {

@@ -8,20 +8,36 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The durability bookkeeping of one session: what was applied, what is durable, and the commit
- * that moves the one to the other (force each dirty volume, persist the progress file, then ack).
- * Not thread-safe: owned by the session's apply thread.
+ * The durability bookkeeping of one session, and its force thread (BookKeeper's force-write
+ * thread): the apply thread writes blocks and asks for a commit; the force thread forces every
+ * volume, persists the progress file and only then acks the highest sequence it covered. While the
+ * device syncs one group, the apply thread goes on writing the next, and requests made during a
+ * force are coalesced into the following one.
+ *
+ * <p>Threads: {@link #applied}, {@link #requestCommit} and {@link #commit} belong to the apply
+ * thread; the force thread owns the forcing. The requested and durable sequences and a failure
+ * are shared under this object's monitor. A failed force or progress write ends the session: the
+ * force thread tells the source, and the apply thread's next call throws it.
  */
-final class GroupCommit {
+final class GroupCommit implements AutoCloseable {
     private final ProgressFile progressFile;
     private final SourceRecord source;
     private final SessionLink link;
     private final TargetMetrics metrics;
-    private long durableSequence;
+    private List<TargetVolume> volumes = List.of();
+    private Thread forcer;
+
+    // Apply thread only.
     private long highestApplied;
     private long bytesSinceCommit;
     private long firstPendingNs;
     private boolean pending;
+
+    // Shared, guarded by this.
+    private long requestedSequence;
+    private volatile long durableSequence;
+    private ApplyFailure failure;
+    private boolean closed;
 
     GroupCommit(ProgressFile progressFile, SourceRecord source, SessionLink link, TargetMetrics metrics) {
         this.progressFile = progressFile;
@@ -30,11 +46,16 @@ final class GroupCommit {
         this.metrics = metrics;
     }
 
-    /** Reads the durable sequence the volumes were left at. */
-    void resumeFrom() throws IOException {
+    /** Reads the durable sequence the volumes were left at, and starts the force thread for them. */
+    void resumeFrom(List<TargetVolume> sessionVolumes, String sourceId) throws IOException {
         durableSequence = progressFile.read();
         highestApplied = durableSequence;
+        requestedSequence = durableSequence;
         source.durableSequence(durableSequence);
+        volumes = List.copyOf(sessionVolumes);
+        forcer = new Thread(this::forceLoop, "replicator-force-" + sourceId);
+        forcer.setDaemon(true);
+        forcer.start();
     }
 
     long durableSequence() {
@@ -63,33 +84,86 @@ final class GroupCommit {
         }
     }
 
-    /** Makes everything applied durable and acks it; does nothing when nothing is pending. */
-    void commit(List<TargetVolume> volumes) throws ApplyFailure {
+    /** Asks the force thread to make everything applied so far durable and ack it; does not wait. */
+    synchronized void requestCommit() throws ApplyFailure {
+        throwIfFailed();
         if (!pending) {
             return;
         }
-        for (TargetVolume volume : volumes) {
-            if (volume.dirty()) {
-                long startNs = System.nanoTime();
-                try {
-                    volume.force();
-                } catch (IOException e) {
-                    throw ioFailure("target volume " + volume, "forcing it to stable storage", e);
-                }
-                metrics.fsync(System.nanoTime() - startNs);
-            }
-        }
-        try {
-            progressFile.write(highestApplied);
-        } catch (IOException e) {
-            throw ioFailure("progress file " + progressFile.path(), "recording sequence " + highestApplied, e);
-        }
-        durableSequence = highestApplied;
-        source.durableSequence(durableSequence);
+        requestedSequence = highestApplied;
         pending = false;
         bytesSinceCommit = 0;
-        if (link.send(new Ack(durableSequence))) {
-            metrics.ackSent();
+        notifyAll();
+    }
+
+    /** Makes everything applied so far durable and acked, and waits for it. */
+    void commit() throws ApplyFailure, InterruptedException {
+        requestCommit();
+        synchronized (this) {
+            while (durableSequence < highestApplied && failure == null) {
+                wait();
+            }
+        }
+        throwIfFailed();
+    }
+
+    synchronized void throwIfFailed() throws ApplyFailure {
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void forceLoop() {
+        while (true) {
+            long target;
+            synchronized (this) {
+                while (requestedSequence <= durableSequence && !closed) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (requestedSequence <= durableSequence) {
+                    return;
+                }
+                target = requestedSequence;
+            }
+            try {
+                force(target);
+            } catch (ApplyFailure e) {
+                synchronized (this) {
+                    failure = e;
+                    notifyAll();
+                }
+                link.fail(e.code(), e.getMessage());
+                return;
+            }
+            synchronized (this) {
+                durableSequence = target;
+                notifyAll();
+            }
+            source.durableSequence(target);
+            if (link.send(new Ack(target))) {
+                metrics.ackSent();
+            }
+        }
+    }
+
+    private void force(long target) throws ApplyFailure {
+        for (TargetVolume volume : volumes) {
+            long startNs = System.nanoTime();
+            try {
+                volume.force();
+            } catch (IOException e) {
+                throw ioFailure("target volume " + volume, "forcing it to stable storage", e);
+            }
+            metrics.fsync(System.nanoTime() - startNs);
+        }
+        try {
+            progressFile.write(target);
+        } catch (IOException e) {
+            throw ioFailure("progress file " + progressFile.path(), "recording sequence " + target, e);
         }
     }
 
@@ -97,8 +171,21 @@ final class GroupCommit {
     ApplyFailure ioFailure(String what, String doing, IOException e) {
         String reason = e.getMessage() != null ? e.getMessage() : e.toString();
         String advice = reason.contains("No space") ? "free space and restart" : "check the device (dmesg) and restart";
+        long durable = durableSequence;
         String message = String.format("%s: %s (while %s); %s: the source resumes from sequence %d (%d is durable)",
-                what, reason, doing, advice, durableSequence + 1, durableSequence);
+                what, reason, doing, advice, durable + 1, durable);
         return new ApplyFailure(ErrorCode.IO_ERROR, message, e);
+    }
+
+    /** Stops the force thread after the commits already requested; the volumes stay open. */
+    @Override
+    public void close() throws InterruptedException {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
+        if (forcer != null) {
+            forcer.join();
+        }
     }
 }

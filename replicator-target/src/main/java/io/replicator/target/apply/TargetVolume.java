@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * One open volume of a session: the source's description of it, the file or block device it is
- * written onto, and whether it holds writes not yet forced. Not thread-safe: owned by the session's
- * apply thread, which alone reads, writes, forces and closes the channel.
+ * written onto. Owned by the session's apply thread, which alone reads, writes and closes it; the
+ * session's force thread only calls {@link #force}.
  */
 public final class TargetVolume implements AutoCloseable {
     private final String key;
@@ -19,7 +19,6 @@ public final class TargetVolume implements AutoCloseable {
     private final FileChannel channel;
     private final VolumeProgress progress;
     private final UnwrittenBlocks unwritten;
-    private boolean dirty;
 
     TargetVolume(String key, VolumeInfo info, Path path, FileChannel channel, UnwrittenBlocks unwritten) {
         this.unwritten = unwritten;
@@ -47,9 +46,6 @@ public final class TargetVolume implements AutoCloseable {
         return progress;
     }
 
-    public boolean dirty() {
-        return dirty;
-    }
 
     /** Writes all of {@code buf} at {@code position}; an IOException when the device stops taking bytes. */
     public void write(ByteBuffer buf, long position) throws IOException {
@@ -63,7 +59,6 @@ public final class TargetVolume implements AutoCloseable {
             }
             at += n;
         }
-        dirty = true;
         if (unwritten != null) {
             unwritten.markWritten(position, length);
         }
@@ -96,10 +91,9 @@ public final class TargetVolume implements AutoCloseable {
         }
     }
 
-    /** Forces written data (not metadata) to stable storage. */
+    /** Forces written data (not metadata) to stable storage. Called by the session's force thread while the apply thread writes: FileChannel allows it, and every write completed before the call is covered. */
     public void force() throws IOException {
         channel.force(false);
-        dirty = false;
     }
 
     @Override
