@@ -75,6 +75,12 @@ public final class CertificateAuthority {
      */
     public static CertificateAuthority init(Path dir, int days) {
         checkDays(days);
+        Instant now = Instant.now();
+        return init(dir, now.minus(BACKDATE), now.plus(Duration.ofDays(days)));
+    }
+
+    /** Makes a CA valid between two instants (tests make CAs that were valid in the past with it). */
+    static CertificateAuthority init(Path dir, Instant notBefore, Instant notAfter) {
         for (String f : new String[] {CA_CERT, CA_KEY}) {
             if (Files.exists(dir.resolve(f))) {
                 throw new PkiException(dir + " already holds a CA (" + f + " exists); refusing to overwrite it");
@@ -90,7 +96,7 @@ public final class CertificateAuthority {
         byte[] id = new byte[4];
         new java.security.SecureRandom().nextBytes(id);
         X509Certificate ca = CertificateSigner.caCertificate(keys, "replicator CA " + HexFormat.of().formatHex(id),
-                BigInteger.ONE, now.minus(BACKDATE), now.plus(Duration.ofDays(days)));
+                BigInteger.ONE, notBefore, notAfter);
         Pem.writePrivateKey(dir.resolve(CA_KEY), keys.getPrivate());
         CertificateAuthority authority = new CertificateAuthority(dir, ca, keys.getPrivate());
         authority.locked(() -> {
