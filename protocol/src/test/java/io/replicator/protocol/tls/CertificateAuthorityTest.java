@@ -53,7 +53,7 @@ class CertificateAuthorityTest {
     }
 
     @Test
-    void shouldGiveSourcesAndAdminsClientAuthOnly() {
+    void shouldGiveSourcesAndAdminsClientAuthOnly() throws Exception {
         X509Certificate source = ca.issue(Role.SOURCE, "db-01", List.of(), 30, dir.resolve("s"));
         assertEquals(List.of(CLIENT_AUTH), source.getExtendedKeyUsage().stream().toList());
         assertEquals(List.of(), Certificates.subjectAltNames(source));
