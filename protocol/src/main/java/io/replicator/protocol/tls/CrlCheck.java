@@ -1,0 +1,96 @@
+package io.replicator.protocol.tls;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Answers whether a certificate of the CA is revoked, from one CRL the CA signed. The CRL is checked
+ * once, when the check is made: it must be signed by the CA. A CRL whose nextUpdate has passed is
+ * still used: it still lists every serial revoked until it was written, and refusing every peer
+ * because of a stale list would take replication down. Immutable and thread-safe; to follow a new
+ * CRL, make a new check and hand it to whoever holds the old one (see
+ * {@link TlsContexts#forServer(PkiBundle, java.util.function.Supplier)}).
+ */
+public final class CrlCheck {
+    private static final CrlCheck NONE = new CrlCheck(null);
+
+    private final X509CRL crl;
+
+    private CrlCheck(X509CRL crl) {
+        this.crl = crl;
+    }
+
+    /** Nothing is revoked: no CRL was given. */
+    public static CrlCheck none() {
+        return NONE;
+    }
+
+    /**
+     * A check against {@code crl}, which must name {@code ca} as its issuer and be signed by it.
+     *
+     * @throws PkiException naming what is wrong with the CRL
+     */
+    public static CrlCheck of(X509CRL crl, X509Certificate ca) {
+        if (!crl.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
+            throw new PkiException("CRL issued by '" + Certificates.printable(crl.getIssuerX500Principal().getName())
+                    + "', not by the CA '" + Certificates.printable(ca.getSubjectX500Principal().getName()) + "'");
+        }
+        try {
+            crl.verify(ca.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw new PkiException("CRL signature does not verify with the key of the CA '"
+                    + Certificates.printable(ca.getSubjectX500Principal().getName()) + "': " + e.getMessage(), e);
+        }
+        return new CrlCheck(crl);
+    }
+
+    /** Reads a PEM CRL file and checks it against {@code ca}; errors name the file. */
+    public static CrlCheck load(Path crlFile, X509Certificate ca) {
+        X509CRL crl = Pem.readCrl(crlFile);
+        try {
+            return of(crl, ca);
+        } catch (PkiException e) {
+            throw new PkiException(crlFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The CRL this check answers from, empty for {@link #none()}. */
+    public Optional<X509CRL> crl() {
+        return Optional.ofNullable(crl);
+    }
+
+    /** Whether the CA revoked the certificate with this serial number. */
+    public boolean isRevoked(BigInteger serial) {
+        return revokedAt(serial).isPresent();
+    }
+
+    /** Whether {@code cert} is one of the CA's and is revoked. */
+    public boolean isRevoked(X509Certificate cert) {
+        return crl != null && cert.getIssuerX500Principal().equals(crl.getIssuerX500Principal())
+                && isRevoked(cert.getSerialNumber());
+    }
+
+    /** When the certificate with this serial number was revoked, empty when it is not. */
+    public Optional<Instant> revokedAt(BigInteger serial) {
+        if (crl == null) {
+            return Optional.empty();
+        }
+        X509CRLEntry entry = crl.getRevokedCertificate(serial);
+        return entry == null ? Optional.empty() : Optional.of(entry.getRevocationDate().toInstant());
+    }
+
+    /** Throws when {@code cert} is revoked; {@code what} says whose certificate it is ("client"). */
+    void checkNotRevoked(X509Certificate cert, String what) throws CertificateException {
+        if (isRevoked(cert)) {
+            throw new CertificateException(what + " certificate " + Certificates.describe(cert)
+                    + " is revoked: the CA's CRL lists it since " + revokedAt(cert.getSerialNumber()).orElseThrow());
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * The PKI and TLS building blocks of the replication connections: a certificate authority that
+ * lives in a directory ({@link io.replicator.protocol.tls.CertificateAuthority}), the bundle a
+ * node loads ({@link io.replicator.protocol.tls.PkiBundle}: {@code ca.crt}, {@code node.crt},
+ * {@code node.key}, optionally {@code crl.pem}), revocation ({@link io.replicator.protocol.tls.CrlCheck})
+ * and Netty {@code SslContext}s for mutual TLS 1.3 on the JDK provider
+ * ({@link io.replicator.protocol.tls.TlsContexts}).
+ *
+ * <p>A node's identity is in its certificate's subject: CN is the node's id (a source's id), OU its
+ * {@link io.replicator.protocol.tls.Role}. Every refusal is a {@link io.replicator.protocol.tls.PkiException}
+ * or a {@link java.security.cert.CertificateException} whose message names the file or certificate
+ * and what is wrong with it. All classes here are immutable or stateless, hence thread-safe, except
+ * {@link io.replicator.protocol.tls.CertificateAuthority}, which serialises its changes to the CA
+ * directory with a file lock. The layout and what is checked are described in {@code docs/security.md}.
+ */
+package io.replicator.protocol.tls;
