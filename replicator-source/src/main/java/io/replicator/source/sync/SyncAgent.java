@@ -302,9 +302,6 @@ public final class SyncAgent implements AutoCloseable {
                 cutover = null;
             }
         }
-        if (verify != null && verify.isDone()) {
-            verify = null;
-        }
         if (!initialSyncLogged && volumes.stream().allMatch(v -> v.syncedBytes() == v.info.sizeBytes())) {
             initialSyncLogged = true;
             long ms = TimeUnit.NANOSECONDS.toMillis(now - startedNs);

@@ -164,7 +164,15 @@ final class VerifyJob {
             reason = inFlight == 0 ? "every chunk compared equal"
                     : "every settled chunk compared equal; " + inFlight + " chunks were in flight and not compared";
         }
-        done.complete(new VerifyResult(result, reason, out));
+        finish(new VerifyResult(result, reason, out));
+    }
+
+    /** Completes the job and frees the agent for the next verification at once. */
+    private void finish(VerifyResult result) {
+        if (agent.verify == this) {
+            agent.verify = null;
+        }
+        done.complete(result);
     }
 
     void connectionLost() {
@@ -173,7 +181,7 @@ final class VerifyJob {
 
     void fail(String reason) {
         pending.clear();
-        done.complete(new VerifyResult("failed", reason, List.of()));
+        finish(new VerifyResult("failed", reason, List.of()));
     }
 
     boolean isDone() {

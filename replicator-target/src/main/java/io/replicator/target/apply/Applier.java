@@ -2,6 +2,7 @@ package io.replicator.target.apply;
 
 import io.replicator.protocol.block.BlockDecoder;
 import io.replicator.protocol.block.ChunkHashes;
+import io.replicator.protocol.block.ZeroCheck;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
@@ -184,6 +185,9 @@ public final class Applier implements Runnable {
                 throw commit.ioFailure("target volume " + volume, "reading " + length + " bytes at offset " + position, e);
             }
             scratch.flip();
+            if (!ZeroCheck.isAllZero(scratch)) {
+                volume.sawData(position, length);
+            }
             hashes[i] = chunkHashes.hashChunk(scratch);
         }
         link.send(new HashResponse(request.requestId(), request.volume(), request.offset(), request.chunkSizeBytes(),

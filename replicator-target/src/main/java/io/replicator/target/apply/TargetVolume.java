@@ -78,6 +78,16 @@ public final class TargetVolume implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Bytes read at {@code position} were not all zero: whatever this receiver believed unwritten
+     * there was written by someone else, so zero ranges for it must be written from now on.
+     */
+    public void sawData(long position, int length) {
+        if (unwritten != null) {
+            unwritten.markWritten(position, length);
+        }
+    }
+
     /** Fills {@code buf} from {@code position}; an IOException when the volume ends first. */
     public void readFully(ByteBuffer buf, long position) throws IOException {
         long at = position;
