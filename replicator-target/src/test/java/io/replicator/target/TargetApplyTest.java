@@ -63,6 +63,23 @@ class TargetApplyTest {
     }
 
     @Test
+    void shouldLeaveZeroRangesOfANewImageAsHoles() throws Exception {
+        try (TargetFixture target = new TargetFixture(dataDir); TestSource source = target.connect()) {
+            source.hello("web1", DISK0);
+            for (int i = 0; i < 64; i++) {
+                source.send(target.block(0, i + 1, (long) i * BLOCK, new byte[BLOCK]));
+            }
+            source.awaitAck(64);
+            Path image = target.image("web1", "disk0");
+            assertArrayEquals(new byte[(int) SIZE], Files.readAllBytes(image));
+            Process stat = new ProcessBuilder("stat", "-c", "%b", image.toString()).start();
+            long allocatedSectors = Long.parseLong(new String(stat.getInputStream().readAllBytes()).trim());
+            assertEquals(0, stat.waitFor());
+            assertTrue(allocatedSectors <= 8, "zero ranges were written into holes: " + allocatedSectors + " sectors");
+        }
+    }
+
+    @Test
     void shouldWriteRawLz4AndZeroBlocksByteForByteAndAckTheHighestSequence() throws IOException {
         try (TargetFixture target = new TargetFixture(dataDir); TestSource source = target.connect()) {
             assertEquals(0, source.hello("web1", DISK0).durableSequence());
