@@ -3,6 +3,7 @@ package io.replicator.target;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -33,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * every session, makes everything applied durable and closes the files. Thread-safe.
  */
 public final class TargetServer implements AutoCloseable {
+    private static final int RECEIVE_MIN_BYTES = 4 << 10;
+    private static final int RECEIVE_INITIAL_BYTES = 64 << 10;
+    private static final int RECEIVE_MAX_BYTES = 1 << 20;
     /** How long {@link #close()} waits for apply threads to make their data durable. */
     public static final long CLOSE_TIMEOUT_MS = 60_000;
     /** Outbound bytes above which a session stops reading until its peer has taken its answers. */
@@ -77,6 +81,9 @@ public final class TargetServer implements AutoCloseable {
                 .group(acceptGroup, sessionGroup)
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // Block frames are up to 1 MiB: read in large chunks so that a frame rarely spans reads.
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(
+                        RECEIVE_MIN_BYTES, RECEIVE_INITIAL_BYTES, RECEIVE_MAX_BYTES))
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(WRITE_BUFFER_LOW_BYTES, WRITE_BUFFER_HIGH_BYTES))
                 .childHandler(new TargetChannelInitializer(context));
