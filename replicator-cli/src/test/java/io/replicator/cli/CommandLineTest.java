@@ -1,10 +1,9 @@
 package io.replicator.cli;
 
+import static io.replicator.cli.CliRun.assertOneLineExit2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /** The contract's exit codes: 2 with one line on a bad flag, a missing device, an unreachable peer. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -22,65 +20,46 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    private static void assertOneLineExit2(Run r, String expected) {
-        assertEquals(2, r.exit(), r.err());
-        String err = r.err().trim();
-        assertEquals(1, err.lines().count(), "one line: " + err);
-        assertTrue(err.contains(expected), err);
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"demo", "target", "source", "status", "sync", "verify", "cutover"})
     void shouldPrintHelpForEverySubcommand(String command) {
-        Run r = run(command, "--help");
+        CliRun r = CliRun.run(command, "--help");
         assertEquals(0, r.exit());
         assertTrue(r.out().contains("Usage: replicator " + command), r.out());
     }
 
     @Test
     void shouldRefuseAnUnknownFlagWithOneLine() {
-        assertOneLineExit2(run("status", "--bogus"), "Unknown option: '--bogus'");
+        assertOneLineExit2(CliRun.run("status", "--bogus"), "Unknown option: '--bogus'");
     }
 
     @Test
     void shouldRefuseAMissingRequiredFlag() {
-        assertOneLineExit2(run("target", "--listen", "127.0.0.1:0"), "--data-dir");
+        assertOneLineExit2(CliRun.run("target", "--listen", "127.0.0.1:0"), "--data-dir");
     }
 
     @Test
     void shouldRefuseABadAddress() {
-        assertOneLineExit2(run("target", "--listen", "127.0.0.1:99999", "--data-dir", dir.toString()),
+        assertOneLineExit2(CliRun.run("target", "--listen", "127.0.0.1:99999", "--data-dir", dir.toString()),
                 "invalid port 99999");
     }
 
     @Test
     void shouldRefuseABadSize() {
-        assertOneLineExit2(run("source", "--target", "127.0.0.1:1", "--volume", "x", "--state-dir", "s",
+        assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:1", "--volume", "x", "--state-dir", "s",
                 "--block-size", "12parsecs"), "invalid size '12parsecs'");
     }
 
     @Test
     void shouldRefuseABadTracker() {
-        assertOneLineExit2(run("source", "--target", "127.0.0.1:1", "--volume", dir.toString(), "--state-dir",
+        assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:1", "--volume", dir.toString(), "--state-dir",
                 dir.resolve("s").toString(), "--tracker", "magic"), "invalid --tracker 'magic'");
     }
 
     @Test
     void shouldRefuseAMissingDevice() {
-        assertOneLineExit2(run("source", "--target", "127.0.0.1:1", "--volume", "/dev/does-not-exist=d",
+        assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:1", "--volume", "/dev/does-not-exist=d",
                 "--state-dir", dir.resolve("s").toString(), "--id", "x"), "volume /dev/does-not-exist does not exist");
     }
 
@@ -92,7 +71,7 @@ class CommandLineTest {
         }
         Path volume = dir.resolve("v.img");
         Files.write(volume, new byte[65536]);
-        assertOneLineExit2(run("source", "--target", "127.0.0.1:" + port, "--volume", volume.toString(),
+        assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:" + port, "--volume", volume.toString(),
                 "--state-dir", dir.resolve("s").toString(), "--id", "x", "--admin", "127.0.0.1:0"),
                 "cannot reach target 127.0.0.1:" + port);
     }
@@ -101,7 +80,7 @@ class CommandLineTest {
     void shouldRefuseAnUnsafeVolumeName() throws Exception {
         Path volume = dir.resolve("v.img");
         Files.write(volume, new byte[65536]);
-        assertOneLineExit2(run("source", "--target", "127.0.0.1:1", "--volume", volume + "=..",
+        assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:1", "--volume", volume + "=..",
                 "--state-dir", dir.resolve("s").toString(), "--id", "x"), "invalid volume name");
     }
 
@@ -111,13 +90,13 @@ class CommandLineTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        assertOneLineExit2(run("status", "--admin", "127.0.0.1:" + port), "cannot reach the admin endpoint");
-        assertOneLineExit2(run("cutover", "--admin", "127.0.0.1:" + port), "cannot reach the admin endpoint");
-        assertOneLineExit2(run("verify", "--admin", "127.0.0.1:" + port), "cannot reach the admin endpoint");
+        assertOneLineExit2(CliRun.run("status", "--admin", "127.0.0.1:" + port), "cannot reach the admin endpoint");
+        assertOneLineExit2(CliRun.run("cutover", "--admin", "127.0.0.1:" + port), "cannot reach the admin endpoint");
+        assertOneLineExit2(CliRun.run("verify", "--admin", "127.0.0.1:" + port), "cannot reach the admin endpoint");
     }
 
     @Test
     void shouldRefuseAFreezePathThatIsNotADirectory() {
-        assertOneLineExit2(run("cutover", "--freeze", dir.resolve("nope").toString()), "not a directory");
+        assertOneLineExit2(CliRun.run("cutover", "--freeze", dir.resolve("nope").toString()), "not a directory");
     }
 }

@@ -1,13 +1,12 @@
 package io.replicator.cli;
 
+import static io.replicator.cli.CliRun.assertOneLineExit2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /** {@code replicator pki init|issue|revoke} through the command line: files, modes, refusals, the CRL. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -28,25 +26,6 @@ class PkiCommandLineTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    private static void assertOneLineExit2(Run r, String expected) {
-        assertEquals(2, r.exit(), r.err());
-        String err = r.err().trim();
-        assertEquals(1, err.lines().count(), "one line: " + err);
-        assertTrue(err.contains(expected), err);
-    }
 
     private static String mode(Path file) throws Exception {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
@@ -54,14 +33,14 @@ class PkiCommandLineTest {
 
     private Path ca() {
         Path ca = dir.resolve("ca");
-        assertEquals(0, run("pki", "init", "--dir", ca.toString()).exit());
+        assertEquals(0, CliRun.run("pki", "init", "--dir", ca.toString()).exit());
         return ca;
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"init", "issue", "revoke"})
     void shouldPrintHelpForEveryPkiCommand(String command) {
-        Run r = run("pki", command, "--help");
+        CliRun r = CliRun.run("pki", command, "--help");
         assertEquals(0, r.exit());
         assertTrue(r.out().contains("Usage: replicator pki " + command), r.out());
     }
@@ -74,7 +53,7 @@ class PkiCommandLineTest {
         }
         assertEquals("rw-------", mode(ca.resolve("ca.key")));
         String before = Files.readString(ca.resolve("ca.key"));
-        assertOneLineExit2(run("pki", "init", "--dir", ca.toString()), "already holds a CA");
+        assertOneLineExit2(CliRun.run("pki", "init", "--dir", ca.toString()), "already holds a CA");
         assertEquals(before, Files.readString(ca.resolve("ca.key")), "the CA key is untouched");
     }
 
@@ -82,7 +61,7 @@ class PkiCommandLineTest {
     void shouldIssueBundlesThatLoad() throws Exception {
         Path ca = ca();
         Path target = dir.resolve("target");
-        Run r = run("pki", "issue", "--dir", ca.toString(), "--role", "target", "--name", "127.0.0.1",
+        CliRun r = CliRun.run("pki", "issue", "--dir", ca.toString(), "--role", "target", "--name", "127.0.0.1",
                 "--san", "replica.example", "--out", target.toString(), "--days", "10");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("issued target '127.0.0.1' serial 2"), r.out());
@@ -93,7 +72,7 @@ class PkiCommandLineTest {
         PkiBundle bundle = PkiBundle.load(target);
         assertEquals(Role.TARGET, bundle.identity().role());
         assertEquals(2, bundle.nodeCertificate().getSubjectAlternativeNames().size());
-        assertEquals(0, run("pki", "issue", "--dir", ca.toString(), "--role", "source", "--name", "db-01",
+        assertEquals(0, CliRun.run("pki", "issue", "--dir", ca.toString(), "--role", "source", "--name", "db-01",
                 "--out", dir.resolve("source").toString()).exit());
         assertEquals("db-01", PkiBundle.load(dir.resolve("source")).identity().id());
     }
@@ -101,7 +80,7 @@ class PkiCommandLineTest {
     @Test
     void shouldRefuseABadNameWithOneLine() {
         Path ca = ca();
-        assertOneLineExit2(run("pki", "issue", "--dir", ca.toString(), "--role", "source", "--name", "../x",
+        assertOneLineExit2(CliRun.run("pki", "issue", "--dir", ca.toString(), "--role", "source", "--name", "../x",
                 "--out", dir.resolve("x").toString()), "invalid --name '../x': character 0x2f at 2 is not allowed");
         assertFalse(Files.exists(dir.resolve("x")));
     }
@@ -109,11 +88,11 @@ class PkiCommandLineTest {
     @Test
     void shouldRefuseABadRoleAndAMissingCaWithOneLine() {
         Path ca = ca();
-        assertOneLineExit2(run("pki", "issue", "--dir", ca.toString(), "--role", "king", "--name", "a",
+        assertOneLineExit2(CliRun.run("pki", "issue", "--dir", ca.toString(), "--role", "king", "--name", "a",
                 "--out", dir.resolve("x").toString()), "invalid --role: 'king' (expected: source, target, admin)");
-        assertOneLineExit2(run("pki", "issue", "--dir", dir.resolve("none").toString(), "--role", "source",
+        assertOneLineExit2(CliRun.run("pki", "issue", "--dir", dir.resolve("none").toString(), "--role", "source",
                 "--name", "a", "--out", dir.resolve("x").toString()), "ca.crt: missing");
-        assertOneLineExit2(run("pki", "init", "--dir", dir.resolve("c2").toString(), "--days", "0"),
+        assertOneLineExit2(CliRun.run("pki", "init", "--dir", dir.resolve("c2").toString(), "--days", "0"),
                 "invalid --days 0 (expected: 1-36500)");
     }
 
@@ -121,9 +100,9 @@ class PkiCommandLineTest {
     void shouldPutTheRevokedSerialIntoTheCrl() throws Exception {
         Path ca = ca();
         Path source = dir.resolve("source");
-        assertEquals(0, run("pki", "issue", "--dir", ca.toString(), "--role", "source", "--name", "db-01",
+        assertEquals(0, CliRun.run("pki", "issue", "--dir", ca.toString(), "--role", "source", "--name", "db-01",
                 "--out", source.toString()).exit());
-        Run r = run("pki", "revoke", "--dir", ca.toString(), "--cert", source.resolve("node.crt").toString());
+        CliRun r = CliRun.run("pki", "revoke", "--dir", ca.toString(), "--cert", source.resolve("node.crt").toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("serial 2 revoked") && r.out().contains("copy " + ca.resolve("crl.pem")), r.out());
         X509CRL crl;
@@ -132,9 +111,9 @@ class PkiCommandLineTest {
         }
         assertTrue(crl.getRevokedCertificate(BigInteger.TWO) != null, crl.toString());
         assertTrue(crl.getNextUpdate().after(crl.getThisUpdate()));
-        assertTrue(run("pki", "revoke", "--dir", ca.toString(), "--serial", "2").out().contains("already revoked"));
-        assertOneLineExit2(run("pki", "revoke", "--dir", ca.toString(), "--serial", "7"),
+        assertTrue(CliRun.run("pki", "revoke", "--dir", ca.toString(), "--serial", "2").out().contains("already revoked"));
+        assertOneLineExit2(CliRun.run("pki", "revoke", "--dir", ca.toString(), "--serial", "7"),
                 "serial 7 was never issued by this CA (issued: 2-2)");
-        assertOneLineExit2(run("pki", "revoke", "--dir", ca.toString()), "--serial");
+        assertOneLineExit2(CliRun.run("pki", "revoke", "--dir", ca.toString()), "--serial");
     }
 }
