@@ -54,6 +54,11 @@ final class SourceCommand implements Callable<Integer> {
             description = "Bytes sent and not yet durable on the target (default: ${DEFAULT-VALUE}).")
     long maxInFlightBytes;
 
+    @Option(names = "--pki", paramLabel = "BUNDLE",
+            description = "Certificate bundle from 'pki issue --role source': connect with mutual TLS 1.3 "
+                    + "(default: plain TCP).")
+    Path pki;
+
     @Override
     public Integer call() throws IOException {
         SourceConfig config = config();
@@ -87,6 +92,9 @@ final class SourceCommand implements Callable<Integer> {
                     + " (expected: a power of two from 4KiB to 1MiB)");
         }
         b.blockSizeBytes((int) blockSizeBytes);
+        if (pki != null) {
+            b.pki(PkiBundles.load(pki));
+        }
         for (String v : volumes) {
             int eq = v.indexOf('=');
             Path path = Path.of(eq < 0 ? v : v.substring(0, eq));

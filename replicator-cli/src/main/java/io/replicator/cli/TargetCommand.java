@@ -32,9 +32,17 @@ final class TargetCommand implements Callable<Integer> {
             description = "Admin endpoint for status and metrics (default: none).")
     InetSocketAddress admin;
 
+    @Option(names = "--pki", paramLabel = "BUNDLE",
+            description = "Certificate bundle from 'pki issue --role target': accept only mutual TLS 1.3 from "
+                    + "sources of the same CA (default: plain TCP).")
+    Path pki;
+
     @Override
     public Integer call() throws IOException {
         TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir);
+        if (pki != null) {
+            b.pki(PkiBundles.load(pki));
+        }
         if (maps != null) {
             for (String m : maps) {
                 int eq = m.indexOf('=');

@@ -1,5 +1,6 @@
 package io.replicator.source;
 
+import io.replicator.protocol.tls.PkiBundle;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,11 +23,12 @@ import java.util.Objects;
  *   <tr><td>maxInFlightBytes</td><td>32 MiB</td><td>plain bytes sent and not yet durable on the target</td></tr>
  *   <tr><td>connectTimeoutMs</td><td>5 s</td><td>one connection attempt</td></tr>
  *   <tr><td>reconnectMinMs / reconnectMaxMs</td><td>200 ms / 30 s</td><td>backoff between attempts</td></tr>
+ *   <tr><td>pki</td><td>none (plain TCP)</td><td>certificate bundle: mutual TLS 1.3 to the target</td></tr>
  * </table>
  */
 public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, Path stateDir, String id,
                            Tracker tracker, int blockSizeBytes, long scanIntervalMs, long maxInFlightBytes,
-                           int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs) {
+                           int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, PkiBundle pki) {
 
     /** How changed blocks are found. */
     public enum Tracker { AUTO, KERNEL, SCAN }
@@ -66,6 +68,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private int connectTimeoutMs = 5_000;
         private long reconnectMinMs = 200;
         private long reconnectMaxMs = 30_000;
+        private PkiBundle pki;
 
         public Builder target(InetSocketAddress target) {
             this.target = target;
@@ -118,9 +121,15 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
             return this;
         }
 
+        /** Connect with mutual TLS 1.3, presenting this bundle's certificate and trusting only its CA. */
+        public Builder pki(PkiBundle pki) {
+            this.pki = pki;
+            return this;
+        }
+
         public SourceConfig build() {
             return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
-                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs);
+                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, pki);
         }
     }
 }

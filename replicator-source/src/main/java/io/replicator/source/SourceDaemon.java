@@ -1,6 +1,7 @@
 package io.replicator.source;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
@@ -79,7 +80,7 @@ public final class SourceDaemon implements AutoCloseable {
             }
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
-                    config.reconnectMaxMs());
+                    config.reconnectMaxMs(), config.pki() == null ? null : TlsContexts.forClient(config.pki()));
             SyncAgent agent = new SyncAgent(agentConfig, volumes, stores, config.blockSizeBytes(),
                     new SourceMetrics(registry));
             SourceDaemon daemon = new SourceDaemon(config, agent, lock, "scan", reason);

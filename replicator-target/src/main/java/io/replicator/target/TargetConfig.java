@@ -1,5 +1,6 @@
 package io.replicator.target;
 
+import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
 import java.net.InetSocketAddress;
@@ -36,14 +37,21 @@ public final class TargetConfig {
     private final long maxQueuedBytes;
     private final long groupCommitBytes;
     private final long groupCommitIntervalMs;
+    private final PkiBundle pki;
 
     private TargetConfig(Builder b) {
+        this.pki = b.pki;
         this.listen = Objects.requireNonNull(b.listen, "listen address is required");
         this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir is required");
         this.maps = Map.copyOf(b.maps);
         this.maxQueuedBytes = b.maxQueuedBytes;
         this.groupCommitBytes = b.groupCommitBytes;
         this.groupCommitIntervalMs = b.groupCommitIntervalMs;
+    }
+
+    /** The receiver's certificate bundle: with one, every connection is mutual TLS 1.3; null means plain TCP. */
+    public PkiBundle pki() {
+        return pki;
     }
 
     public static Builder builder() {
@@ -90,8 +98,15 @@ public final class TargetConfig {
         private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
         private long groupCommitBytes = DEFAULT_GROUP_COMMIT_BYTES;
         private long groupCommitIntervalMs = DEFAULT_GROUP_COMMIT_INTERVAL_MS;
+        private PkiBundle pki;
 
         private Builder() {
+        }
+
+        /** Accept only mutual TLS 1.3 from sources whose certificates this bundle's CA issued. */
+        public Builder pki(PkiBundle pki) {
+            this.pki = Objects.requireNonNull(pki, "pki");
+            return this;
         }
 
         public Builder listen(InetSocketAddress listen) {

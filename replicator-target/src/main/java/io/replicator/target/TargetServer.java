@@ -19,6 +19,7 @@ import io.replicator.target.apply.VolumeOpener;
 import io.replicator.target.internal.FileChannelOpener;
 import io.replicator.target.internal.SourceRegistry;
 import io.replicator.target.net.ServerContext;
+import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.target.net.TargetChannelInitializer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -74,7 +75,8 @@ public final class TargetServer implements AutoCloseable {
         SourceRegistry sources = new SourceRegistry();
         ChannelGroup sessions = new DefaultChannelGroup("replicator-target-sessions", GlobalEventExecutor.INSTANCE);
         ServerContext context = new ServerContext(config, sources, new TargetMetrics(meterRegistry),
-                new VolumeOpener(config.dataDir(), config.maps(), opener), sessions);
+                new VolumeOpener(config.dataDir(), config.maps(), opener), sessions,
+                config.pki() == null ? null : TlsContexts.forServer(config.pki()));
         EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup sessionGroup = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()

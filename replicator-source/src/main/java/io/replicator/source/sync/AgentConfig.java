@@ -1,8 +1,9 @@
 package io.replicator.source.sync;
 
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 
-/** What the sync agent needs of the source's configuration. Immutable. */
+/** What the sync agent needs of the source's configuration; {@code tls} is null for plain TCP. Immutable. */
 public record AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
-                          int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs) {
+                          int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, SslContext tls) {
 }

@@ -95,7 +95,7 @@ public final class SyncAgent implements AutoCloseable {
         for (VolumeState v : volumes) {
             durableSequence = Math.max(durableSequence, v.fingerprints.lastAckSequence());
         }
-        this.link = new TargetLink(config.connectTimeoutMs(), inbox::add);
+        this.link = new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), inbox::add);
         this.thread = new Thread(this::run, "sync-agent-" + config.sourceId());
     }
 
@@ -237,7 +237,9 @@ public final class SyncAgent implements AutoCloseable {
     }
 
     private void disconnected(Throwable cause) {
-        String why = cause == null ? "connection closed" : describe(cause);
+        String why = cause != null ? describe(cause) : handshaken || firstHandshake.isDone() ? "connection closed"
+                : "the target closed the connection before answering the handshake (a receiver that requires "
+                + "TLS does this to a source without --pki; its log says why)";
         if (lastError == null || !lastError.startsWith("target refused")) {
             lastError = why;
         }

@@ -13,14 +13,17 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.Frame;
 import io.replicator.protocol.wire.FrameCodec;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 
 /**
- * The connection to the target: a Netty client whose event loop decodes frames and hands them,
+ * The connection to the target (mutual TLS when the source has a certificate bundle): a Netty
+ * client whose event loop decodes frames and hands them,
  * with connection events, to the sync agent's inbox. It never touches a disk or the agent's state.
  * Thread-safe: {@link #connect} may be called from the agent while the event loop runs.
  */
@@ -33,7 +36,7 @@ final class TargetLink implements AutoCloseable {
     private final Bootstrap bootstrap;
     private final Consumer<LinkEvent> inbox;
 
-    TargetLink(int connectTimeoutMs, Consumer<LinkEvent> inbox) {
+    TargetLink(int connectTimeoutMs, InetSocketAddress target, SslContext tls, Consumer<LinkEvent> inbox) {
         this.inbox = inbox;
         bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs)
@@ -43,6 +46,11 @@ final class TargetLink implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            // Verifies that the target's certificate names the host dialed.
+                            ch.pipeline().addLast(TlsContexts.newClientHandler(tls, ch.alloc(), target.getHostString(),
+                                    target.getPort()));
+                        }
                         ch.pipeline().addLast(new FrameCodec(), new Handler(inbox));
                     }
                 });

@@ -232,6 +232,14 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
                 return;
             }
         }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException e) {
+                log.warn("connection from {} refused: TLS handshake failed: {}", remote, e.getMessage());
+                state = State.CLOSED;
+                ctx.close();
+                return;
+            }
+        }
         if (cause instanceof IOException) {
             log.info("connection from {} lost: {}", remote, cause.toString());
         } else {
