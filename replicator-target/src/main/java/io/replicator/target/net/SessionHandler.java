@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * ApplyQueue.Pressure} methods may be called from the apply thread and hop onto the event loop.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter implements SessionLink, ApplyQueue.Pressure {
+    private static final int MAX_LOGGED_REASON_CHARS = 160;
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
 
     private enum State { AWAIT_HELLO, OPENING, READY, CLOSED }
@@ -234,7 +235,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof javax.net.ssl.SSLException e) {
-                log.warn("connection from {} refused: TLS handshake failed: {}", remote, e.getMessage());
+                String why = String.valueOf(e.getMessage());
+                // "not an SSL/TLS record" carries a hex dump of the whole record: keep the reason.
+                log.warn("connection from {} refused: TLS handshake failed: {}", remote,
+                        why.length() > MAX_LOGGED_REASON_CHARS ? why.substring(0, MAX_LOGGED_REASON_CHARS) + "..." : why);
                 state = State.CLOSED;
                 ctx.close();
                 return;
