@@ -84,14 +84,14 @@ public final class SourceDaemon implements AutoCloseable {
             SyncAgent agent = new SyncAgent(agentConfig, volumes, stores, config.blockSizeBytes(),
                     new SourceMetrics(registry));
             SourceDaemon daemon = new SourceDaemon(config, agent, lock, "scan", reason);
-            LOG.info("source {}: tracker scan ({}); connecting to {}", config.id(), reason, hostPort(config));
+            LOG.info("source {}: tracker scan ({}); connecting to {}", config.id(), reason, agentConfig.hostPort());
             try {
                 agent.start().get(config.connectTimeoutMs() + 5_000L, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 daemon.close();
                 Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
                 throw new SourceStartException(cause instanceof TimeoutException
-                        ? "no answer from target " + hostPort(config) + " within " + config.connectTimeoutMs() + " ms"
+                        ? "no answer from target " + agentConfig.hostPort() + " within " + config.connectTimeoutMs() + " ms"
                         : cause.getMessage(), cause);
             }
             return daemon;
@@ -105,10 +105,6 @@ public final class SourceDaemon implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SourceStartException("interrupted while starting", e);
         }
-    }
-
-    private static String hostPort(SourceConfig config) {
-        return config.target().getHostString() + ":" + config.target().getPort();
     }
 
     private static void checkNames(SourceConfig config) {

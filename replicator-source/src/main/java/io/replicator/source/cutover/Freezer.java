@@ -48,10 +48,6 @@ public final class Freezer {
         frozen.clear();
     }
 
-    public boolean isFrozen() {
-        return !frozen.isEmpty();
-    }
-
     private static void run(String action, Path mount) throws IOException {
         Process p = new ProcessBuilder("fsfreeze", action, mount.toString()).redirectErrorStream(true).start();
         try {

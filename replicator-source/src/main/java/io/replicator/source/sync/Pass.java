@@ -11,7 +11,6 @@ final class Pass {
     int volume;
     long block;
     long changedBlocks;
-    long readBytes;
     /** Reads the current volume ahead of the pass; null between volumes. */
     ReadAhead readAhead;
 

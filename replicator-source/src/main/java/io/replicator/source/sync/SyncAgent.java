@@ -276,7 +276,7 @@ public final class SyncAgent implements AutoCloseable {
     }
 
     String hostPort() {
-        return config.target().getHostString() + ":" + config.target().getPort();
+        return config.hostPort();
     }
 
     private void tick() throws IOException {
@@ -484,10 +484,6 @@ public final class SyncAgent implements AutoCloseable {
     long lagMs() {
         InFlight.Entry oldest = inFlight.oldest();
         return oldest == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - oldest.readNs());
-    }
-
-    Pass pass() {
-        return pass;
     }
 
     private void flushState() throws IOException {

@@ -16,7 +16,6 @@ final class VolumeState implements AutoCloseable {
     final FingerprintStore fingerprints;
     final VolumeInfo info;
     long sentPayloadBytes;
-    long sentPlainBytes;
     long inFlightChangedBytes;
     long unreplicatedBlocks;
     long observedChangedBlocks;
@@ -34,11 +33,6 @@ final class VolumeState implements AutoCloseable {
 
     long blockCount() {
         return info.blockCount();
-    }
-
-    /** Length of block {@code block}: the block size, or less for the last one. */
-    int blockLength(long block) {
-        return (int) Math.min(info.blockSizeBytes(), info.sizeBytes() - block * info.blockSizeBytes());
     }
 
     long syncedBytes() {
