@@ -88,7 +88,22 @@ cat "$tmp/make-image.log" >&2
 
 source "$here/lib/bench-baselines.sh"
 source "$here/lib/bench-ours.sh"
+source "$here/lib/bench-kernel.sh"
 source "$here/lib/bench-report.sh"
+
+# With root and tracefs our source replicates a loop device over the image with the kernel
+# tracker, and the changes are written through it; otherwise the image file with the scan tracker.
+kernel_why=$(kernel_unavailable)
+ours_volume="$src"
+ours_tracker=scan
+if $run_ours && [[ -z "$kernel_why" ]]; then
+    ours_volume=$(kernel_loop "$src")
+    ours_tracker=kernel
+    log "source volume: $ours_volume over $src (kernel tracker)"
+elif $run_ours; then
+    log "source volume: $src (scan tracker; the kernel tracker is not measured: $kernel_why)"
+fi
+kernel_rows=()
 
 full_rows=()
 conv_rows=()
@@ -107,7 +122,7 @@ if $run_ours; then
 fi
 
 for pct in "${change_percents[@]}"; do
-    n_blocks=$(change_blocks "$src" "$pct" "$seed")
+    n_blocks=$(change_blocks "$src" "$pct" "$seed" "$ours_volume")
     log "changed $n_blocks blocks of $block_bytes bytes ($pct%)"
     ours_s="-"; rsync_s="-"; ours_cpu="-"; rsync_cpu="-"
     if $run_ours; then
@@ -121,6 +136,10 @@ done
 
 if $run_ours; then
     ours_stop
+    kernel_cleanup
+    if [[ -z "$kernel_why" ]]; then
+        kernel_fio "$run_dir/fio"
+    fi
     sparse_rss "$run_dir/sparse"
 fi
 

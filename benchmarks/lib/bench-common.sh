@@ -165,13 +165,14 @@ verify_equal() {
     log "verified: $what"
 }
 
-# change_blocks IMAGE PERCENT SEED: overwrites PERCENT% of the 4 KiB blocks, at distinct seeded
-# offsets, with seeded random bytes; fsyncs; prints how many blocks changed.
+# change_blocks IMAGE PERCENT SEED [DEVICE]: overwrites PERCENT% of the 4 KiB blocks of IMAGE, at
+# distinct seeded offsets, with seeded random bytes, through DEVICE when given (a loop device over
+# IMAGE, so that the kernel sees the writes); fsyncs; prints how many blocks changed.
 change_blocks() {
-    python3 - "$1" "$2" "$3" "$block_bytes" <<'PY'
+    python3 - "$1" "$2" "$3" "$block_bytes" "${4:-$1}" <<'PY'
 import os, random, sys
-path, pct, seed, block = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-blocks = os.path.getsize(path) // block
+image, pct, seed, block, path = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+blocks = os.path.getsize(image) // block
 n = max(1, round(blocks * pct / 100))
 rnd = random.Random(f"{seed}/{pct}")
 offsets = sorted(rnd.sample(range(blocks), n))
@@ -192,6 +193,9 @@ cleanup() {
     for pid in "${pids[@]}"; do
         session_alive "$pid" && stop_session "$pid"
     done
+    if declare -F kernel_cleanup >/dev/null; then
+        kernel_cleanup
+    fi
     if [[ -n "${run_dir:-}" && -d "$run_dir" ]]; then
         if $keep; then
             log "kept $run_dir"

@@ -1,6 +1,6 @@
 # ./replicator in benchmarks/run.sh (sourced), driven only through its command-line contract:
 #   replicator target --listen HOST:PORT --data-dir DIR
-#   replicator source --target HOST:PORT --volume PATH=NAME --state-dir DIR --id bench --admin HOST:PORT --tracker scan
+#   replicator source --target HOST:PORT --volume PATH=NAME --state-dir DIR --id bench --admin HOST:PORT --tracker T
 #   replicator status|sync --admin HOST:PORT --json
 # The target image of volume NAME lands in DIR/bench/NAME.img.
 
@@ -16,12 +16,12 @@ ours_start_target() {
     wait_listening "$ours_target_port" "$ours_target_pid" "$startup_timeout_s" || { tail -20 "$tmp/ours-target.log" >&2; return 1; }
 }
 
-# ours_start_source VOLUME_PATH NAME STATE_DIR LOGNAME
+# ours_start_source VOLUME_PATH NAME STATE_DIR LOGNAME [TRACKER (default: scan)]
 ours_start_source() {
     mkdir -p "$3"
     ours_admin_port=$(free_port)
     start_bg "$4" "$replicator" source --target "127.0.0.1:$ours_target_port" --volume "$1=$2" \
-        --state-dir "$3" --id bench --admin "127.0.0.1:$ours_admin_port" --tracker scan
+        --state-dir "$3" --id bench --admin "127.0.0.1:$ours_admin_port" --tracker "${5:-scan}"
     ours_source_pid=$bg_pid
     wait_listening "$ours_admin_port" "$ours_source_pid" "$startup_timeout_s" || { tail -20 "$tmp/$4.log" >&2; return 1; }
 }
@@ -50,7 +50,7 @@ full_copy_ours() {
     tgt_before=$(session_stats "$ours_target_pid")
     log "full copy: replicator source -> target, until \`replicator sync\` returns"
     t0=$(now)
-    ours_start_source "$src" "$volume_name" "$run_dir/ours-state" ours-source
+    ours_start_source "$ours_volume" "$volume_name" "$run_dir/ours-state" ours-source "$ours_tracker"
     ours_cli full-sync sync
     t1=$(now)
     wall=$(elapsed "$t0" "$t1")
@@ -63,7 +63,7 @@ full_copy_ours() {
     read -r tgt_cpu tgt_hwm _ _ <<<"$tgt_after"
     tgt_cpu=$(awk -v a="${tgt_before%% *}" -v b="$tgt_cpu" 'BEGIN { printf "%.2f", b - a }')
     cpu=$(awk -v a="$src_cpu" -v b="$tgt_cpu" -v c="$(time_cpu "$tmp/full-sync.time")" 'BEGIN { printf "%.2f", a + b + c }')
-    full_rows+=("| \`replicator source\` -> \`replicator target\` (scan tracker), until \`replicator sync\` returns | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | source $src_cpu s + target $tgt_cpu s + sync CLI $(time_cpu "$tmp/full-sync.time") s CPU; sent_bytes $(json_volume "$tmp/full-status.json" "$volume_name" sent_bytes); includes the source's start-up |")
+    full_rows+=("| \`replicator source\` -> \`replicator target\` ($ours_tracker tracker), until \`replicator sync\` returns | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | source $src_cpu s + target $tgt_cpu s + sync CLI $(time_cpu "$tmp/full-sync.time") s CPU; sent_bytes $(json_volume "$tmp/full-status.json" "$volume_name" sent_bytes); includes the source's start-up |")
     ours_full_s=$wall
     rss_rows+=("| full copy of the $size_mib MiB image | source | $((src_hwm / 1024)) MiB peak (VmHWM) | $wall s |")
     rss_rows+=("| full copy of the $size_mib MiB image | target | $((tgt_hwm / 1024)) MiB peak (VmHWM) | $wall s |")
@@ -94,14 +94,18 @@ ours_stop() {
 # sparse_rss DIR: a 1 TiB sparse volume (all holes) through a fresh source and target; RSS of
 # both once the initial pass is over or after --sparse-wait-s, whichever comes first.
 sparse_rss() {
-    local dir="$1" vol="$1/volume.img" t0 synced size waited state guard_kib used_kib srcs tgts outcome
+    local dir="$1" vol="$1/volume.img" tracker=scan t0 synced size waited state guard_kib used_kib srcs tgts outcome
     mkdir -p "$dir"
     truncate -s 1T "$vol"
+    if [[ -z "$kernel_why" ]]; then
+        vol=$(kernel_loop "$vol")
+        tracker=kernel
+    fi
     guard_kib=$((4 * 1024 * 1024)) # the target may write at most 4 GiB for 1 TiB of holes
     ours_start_target "$dir/target"
     log "1 TiB sparse volume: waiting up to $sparse_wait_s s for the initial pass"
     t0=$SECONDS
-    ours_start_source "$vol" sparse "$dir/state" ours-sparse-source
+    ours_start_source "$vol" sparse "$dir/state" ours-sparse-source "$tracker"
     outcome="initial pass not finished after $sparse_wait_s s"
     while true; do
         ours_cli sparse-status status
@@ -125,8 +129,9 @@ sparse_rss() {
     tgts=$(session_stats "$ours_target_pid")
     state="$(awk -v s="$synced" -v z="$size" 'BEGIN { if (z > 0) printf "%.1f%%", 100 * s / z; else print "-" }') synced after $waited s"
     read -r _ hwm rss _ <<<"$srcs"
-    rss_rows+=("| 1 TiB sparse volume, idle ($outcome) | source | $((rss / 1024)) MiB now (VmRSS), $((hwm / 1024)) MiB peak | $state |")
+    rss_rows+=("| 1 TiB sparse volume ($tracker tracker), idle ($outcome) | source | $((rss / 1024)) MiB now (VmRSS), $((hwm / 1024)) MiB peak | $state |")
     read -r _ hwm rss _ <<<"$tgts"
-    rss_rows+=("| 1 TiB sparse volume, idle ($outcome) | target | $((rss / 1024)) MiB now (VmRSS), $((hwm / 1024)) MiB peak | target allocated $(du -sk "$dir/target" | cut -f1) KiB |")
+    rss_rows+=("| 1 TiB sparse volume ($tracker tracker), idle ($outcome) | target | $((rss / 1024)) MiB now (VmRSS), $((hwm / 1024)) MiB peak | target allocated $(du -sk "$dir/target" | cut -f1) KiB |")
     ours_stop
+    kernel_cleanup
 }

@@ -37,6 +37,11 @@ final class SourceCommand implements Callable<Integer> {
             description = "How changed blocks are found (default: ${DEFAULT-VALUE}).")
     String tracker;
 
+    @Option(names = "--trace-buffer", paramLabel = "SIZE", defaultValue = "4MiB", converter = Converters.SizeBytes.class,
+            description = "Kernel tracker: trace buffer per CPU; too small a buffer loses events under bursts "
+                    + "of writes, which costs a rescan (default: ${DEFAULT-VALUE}).")
+    long traceBufferBytes;
+
     @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = AdminOptions.DEFAULT_SOURCE_ADMIN,
             converter = Converters.Address.class, description = "Admin endpoint (default: ${DEFAULT-VALUE}).")
     InetSocketAddress admin;
@@ -86,7 +91,8 @@ final class SourceCommand implements Callable<Integer> {
     SourceConfig config() {
         SourceConfig.Builder b = SourceConfig.builder().target(target).stateDir(stateDir)
                 .id(id != null ? id : hostName()).tracker(parseTracker(tracker))
-                .scanIntervalMs(scanIntervalMs).maxInFlightBytes(maxInFlightBytes);
+                .scanIntervalMs(scanIntervalMs).maxInFlightBytes(maxInFlightBytes)
+                .traceBufferKb((int) Math.min(Integer.MAX_VALUE, traceBufferBytes >> 10));
         if (blockSizeBytes < 4096 || blockSizeBytes > (1 << 20) || Long.bitCount(blockSizeBytes) != 1) {
             throw new Main.UsageException("invalid --block-size " + blockSizeBytes
                     + " (expected: a power of two from 4KiB to 1MiB)");

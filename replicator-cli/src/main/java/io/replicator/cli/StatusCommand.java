@@ -43,6 +43,14 @@ final class StatusCommand implements Callable<Integer> {
                 s.path("target").asText(), s.path("connected").asBoolean() ? "connected"
                         : "not connected" + (s.path("last_error").isTextual() ? ": " + s.path("last_error").asText() : ""));
         out.printf("tracker %s: %s%n", s.path("tracker").asText(), s.path("tracker_reason").asText());
+        JsonNode rescan = s.path("rescan");
+        if (rescan.isObject() && rescan.path("running").asBoolean()) {
+            long total = rescan.path("total_bytes").asLong();
+            out.printf("rescan %.1f%% of %s: %s%n", total == 0 ? 100 : 100.0 * rescan.path("done_bytes").asLong() / total,
+                    Units.formatBytes(total), rescan.path("reason").asText());
+        } else if (rescan.isObject()) {
+            out.printf("last rescan (done): %s%n", rescan.path("reason").asText());
+        }
         out.printf("%-16s %10s %8s %10s %10s %8s%n", "VOLUME", "SIZE", "SYNCED", "BACKLOG", "SENT", "LAG");
         for (JsonNode v : s.path("volumes")) {
             long size = v.path("size_bytes").asLong();

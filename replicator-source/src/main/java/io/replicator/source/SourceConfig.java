@@ -24,11 +24,14 @@ import java.util.Objects;
  *   <tr><td>connectTimeoutMs</td><td>5 s</td><td>one connection attempt</td></tr>
  *   <tr><td>reconnectMinMs / reconnectMaxMs</td><td>200 ms / 30 s</td><td>backoff between attempts</td></tr>
  *   <tr><td>pki</td><td>none (plain TCP)</td><td>certificate bundle: mutual TLS 1.3 to the target</td></tr>
+ *   <tr><td>traceBufferKb</td><td>4 MiB</td><td>kernel tracker: trace buffer per CPU; a smaller one loses
+ *       events (and rescans) under bursts of writes</td></tr>
  * </table>
  */
 public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, Path stateDir, String id,
                            Tracker tracker, int blockSizeBytes, long scanIntervalMs, long maxInFlightBytes,
-                           int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, PkiBundle pki) {
+                           int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, PkiBundle pki,
+                           int traceBufferKb) {
 
     /** How changed blocks are found. */
     public enum Tracker { AUTO, KERNEL, SCAN }
@@ -48,6 +51,10 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         volumes = List.copyOf(volumes);
         if (volumes.isEmpty()) {
             throw new IllegalArgumentException("no --volume given");
+        }
+        if (traceBufferKb < 4 || traceBufferKb > 1 << 20) {
+            throw new IllegalArgumentException("invalid trace buffer of " + traceBufferKb + " KiB (expected 4 to "
+                    + (1 << 20) + " KiB per CPU)");
         }
     }
 
@@ -69,6 +76,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private long reconnectMinMs = 200;
         private long reconnectMaxMs = 30_000;
         private PkiBundle pki;
+        private int traceBufferKb = 4096;
 
         public Builder target(InetSocketAddress target) {
             this.target = target;
@@ -127,9 +135,15 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
             return this;
         }
 
+        public Builder traceBufferKb(int traceBufferKb) {
+            this.traceBufferKb = traceBufferKb;
+            return this;
+        }
+
         public SourceConfig build() {
             return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
-                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, pki);
+                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, pki,
+                    traceBufferKb);
         }
     }
 }

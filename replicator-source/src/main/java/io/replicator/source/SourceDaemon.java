@@ -7,6 +7,7 @@ import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.sync.AgentConfig;
 import io.replicator.source.sync.SyncAgent;
+import io.replicator.source.track.DirtyMap;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.volume.SourceVolume;
 import java.io.IOException;
@@ -42,12 +43,15 @@ public final class SourceDaemon implements AutoCloseable {
     private final String tracker;
     private final String trackerReason;
 
-    private SourceDaemon(SourceConfig config, SyncAgent agent, FileLock stateLock, String tracker, String reason) {
+    private final Tracking tracking;
+
+    private SourceDaemon(SourceConfig config, SyncAgent agent, FileLock stateLock, Tracking tracking) {
         this.config = config;
         this.agent = agent;
         this.stateLock = stateLock;
-        this.tracker = tracker;
-        this.trackerReason = reason;
+        this.tracking = tracking;
+        this.tracker = tracking.kind;
+        this.trackerReason = tracking.reason;
     }
 
     /**
@@ -56,14 +60,10 @@ public final class SourceDaemon implements AutoCloseable {
      * cannot be reached or refuses.
      */
     public static SourceDaemon start(SourceConfig config, MeterRegistry registry) throws SourceStartException {
-        if (config.tracker() == SourceConfig.Tracker.KERNEL) {
-            throw new SourceStartException("--tracker kernel is not available in this version; use --tracker scan", null);
-        }
-        String reason = "kernel block-event tracking is not available in this version; every block is rescanned "
-                + "every " + config.scanIntervalMs() + " ms and compared with its fingerprint";
         List<SourceVolume> volumes = new ArrayList<>();
         List<FingerprintStore> stores = new ArrayList<>();
         FileLock lock = null;
+        Tracking tracking = null;
         try {
             checkNames(config);
             Files.createDirectories(config.stateDir());
@@ -78,13 +78,19 @@ public final class SourceDaemon implements AutoCloseable {
                         v.isDirect() ? "O_DIRECT" : "buffered", stores.get(stores.size() - 1).knownBlocks(),
                         stores.get(stores.size() - 1).blockCount());
             }
+            List<DirtyMap> dirty = new ArrayList<>();
+            tracking = Tracking.start(config, volumes, dirty);
+            tracking.plan(config, volumes, stores, dirty);
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
                     config.reconnectMaxMs(), config.pki() == null ? null : TlsContexts.forClient(config.pki()));
-            SyncAgent agent = new SyncAgent(agentConfig, volumes, stores, config.blockSizeBytes(),
-                    new SourceMetrics(registry));
-            SourceDaemon daemon = new SourceDaemon(config, agent, lock, "scan", reason);
-            LOG.info("source {}: tracker scan ({}); connecting to {}", config.id(), reason, agentConfig.hostPort());
+            SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),
+                    new SourceMetrics(registry), tracking.feed(), tracking.reconcileReason, tracking.rescanReason);
+            tracking.attach(agent);
+            SourceDaemon daemon = new SourceDaemon(config, agent, lock, tracking);
+            tracking = null;
+            LOG.info("source {}: tracker {} ({}); connecting to {}", config.id(), daemon.tracker, daemon.trackerReason,
+                    agentConfig.hostPort());
             try {
                 agent.start().get(config.connectTimeoutMs() + 5_000L, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
@@ -96,10 +102,10 @@ public final class SourceDaemon implements AutoCloseable {
             }
             return daemon;
         } catch (NoSuchFileException e) {
-            closeAll(volumes, stores, lock);
+            closeAll(volumes, stores, lock, tracking);
             throw new SourceStartException("volume " + e.getFile() + " does not exist", e);
         } catch (IOException | ProtocolException | IllegalArgumentException e) {
-            closeAll(volumes, stores, lock);
+            closeAll(volumes, stores, lock, tracking);
             throw new SourceStartException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -128,7 +134,11 @@ public final class SourceDaemon implements AutoCloseable {
         return lock;
     }
 
-    private static void closeAll(List<SourceVolume> volumes, List<FingerprintStore> stores, FileLock lock) {
+    private static void closeAll(List<SourceVolume> volumes, List<FingerprintStore> stores, FileLock lock,
+                                 Tracking tracking) {
+        if (tracking != null) {
+            closeQuietly(tracking);
+        }
         for (AutoCloseable c : stores) {
             closeQuietly(c);
         }
@@ -188,6 +198,7 @@ public final class SourceDaemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            closeQuietly(tracking);
             closeQuietly(stateLock.acquiredBy());
         }
         LOG.info("source {} stopped; its state is saved in {}", config.id(), config.stateDir());

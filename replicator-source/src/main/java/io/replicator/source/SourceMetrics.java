@@ -17,6 +17,7 @@ public final class SourceMetrics {
     private final Map<Encoding, Counter> plainBytesByEncoding = new EnumMap<>(Encoding.class);
     private final Counter passes;
     private final Counter changedBlocks;
+    private final Counter eventLosses;
     private final AtomicLong durableSequence = new AtomicLong();
 
     public SourceMetrics(MeterRegistry registry) {
@@ -33,6 +34,8 @@ public final class SourceMetrics {
                 .description("Completed scans over every block of every volume").register(registry);
         changedBlocks = Counter.builder("replicator.source.changed.blocks").baseUnit("blocks")
                 .description("Blocks a scan found different from what the target holds").register(registry);
+        eventLosses = Counter.builder("replicator.source.tracker.losses").baseUnit("losses")
+                .description("Times the kernel tracker lost block events and a rescan was started").register(registry);
         registry.gauge("replicator.source.durable.sequence", durableSequence);
     }
 
@@ -48,6 +51,10 @@ public final class SourceMetrics {
     public void passFinished(long changed) {
         passes.increment();
         changedBlocks.increment(changed);
+    }
+
+    public void eventLoss() {
+        eventLosses.increment();
     }
 
     public void acknowledged(long sequence) {

@@ -5,8 +5,10 @@ import java.util.List;
 /**
  * What the source daemon reports to {@code ./replicator status}: its id, its state ({@code
  * connecting}, {@code initial-sync}, {@code continuous}, {@code disconnected}, {@code cutover},
- * {@code cut-over}), the tracker in use and why, the target, and each volume. Immutable.
+ * {@code cut-over}, {@code rescan}), the tracker in use and why, the rescan in progress (or null),
+ * the target, and each volume. Immutable.
  */
-public record SourceStatus(String id, String state, String tracker, String trackerReason, String target,
-                           boolean connected, String lastError, long durableSequence, List<VolumeStatus> volumes) {
+public record SourceStatus(String id, String state, String tracker, String trackerReason, RescanStatus rescan,
+                           String target, boolean connected, String lastError, long durableSequence,
+                           List<VolumeStatus> volumes) {
 }

@@ -55,6 +55,9 @@ public final class AgentRequests {
         agent.submit(() -> {
             if (agent.verify != null) {
                 result.complete(new VerifyResult("failed", "a verification or cutover is already running", List.of()));
+            } else if (agent.reconcile != null) {
+                result.complete(new VerifyResult("failed", "the source is comparing every block with the target after "
+                        + "an unclean stop; verify again when status no longer shows a rescan", List.of()));
             } else if (!agent.handshaken) {
                 result.complete(new VerifyResult("failed", "not connected to the target " + agent.hostPort()
                         + (agent.lastError == null ? "" : ": " + agent.lastError), List.of()));
@@ -94,12 +97,14 @@ public final class AgentRequests {
             List<VolumeStatus> vs = new ArrayList<>();
             long lag = agent.lagMs();
             for (VolumeState v : agent.volumes) {
+                long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
                 vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
                         v.blockSize(), v.syncedBytes(), v.backlogBytes(), v.sentPayloadBytes, lag,
-                        Math.min(v.info.sizeBytes(), v.unreplicatedBlocks * v.blockSize())));
+                        Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
             }
-            result.complete(new SourceStatus(agent.config.sourceId(), state(), tracker, trackerReason, agent.hostPort(),
-                    agent.handshaken, agent.lastError, agent.durableSequence, vs));
+            result.complete(new SourceStatus(agent.config.sourceId(), state(), tracker, trackerReason,
+                    agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
+                    vs));
         });
         return result;
     }
@@ -111,6 +116,8 @@ public final class AgentRequests {
             return "cutover";
         } else if (!agent.handshaken) {
             return agent.hasConnectedOnce() ? "disconnected" : "connecting";
+        } else if (agent.rescanStatus() != null && agent.rescanStatus().running()) {
+            return "rescan";
         }
         for (VolumeState v : agent.volumes) {
             if (v.syncedBytes() < v.info.sizeBytes()) {

@@ -11,6 +11,7 @@ import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.HelloAck;
 import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.track.Fingerprints;
@@ -36,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * acknowledged durable, and every pass rereads every block and sends it when its fingerprint
  * differs from what the target holds or has in flight. So a block written after it was read is
  * always sent again by the next pass, and a final pass after the freeze leaves nothing behind.
+ *
+ * <p>With a {@link ChangeFeed} (the kernel tracker) there are no routine passes: the feed marks
+ * written blocks in each volume's dirty map and {@link DirtyWalk}s clear, read and send them. A
+ * pass runs only for the initial copy (from each volume's cursor) and as a rescan from block 0
+ * when the feed may have missed writes. After an unclean stop, a {@link ReconcileJob} first
+ * compares every block with the target's hashes. See docs/design/003-kernel-tracker.md.
  */
 public final class SyncAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncAgent.class);
@@ -73,27 +80,58 @@ public final class SyncAgent implements AutoCloseable {
 
     private Pass pass;
     private boolean passRequested = true;
+    /** Under the kernel tracker: the feed, the current walk and the last catch-up. Null feed: scan tracker. */
+    final ChangeFeed feed;
+    DirtyWalk walk;
+    private long nextWalkNs;
+    private long caughtUpNs = Long.MIN_VALUE;
+    private boolean caughtUpUnwalked;
+    private boolean catchUpRunning;
+    private boolean catchUpAgain;
+    private int feedEpoch;
+    /** Why the next or current pass rereads every block; null when no rescan is due. */
+    String rescanReason;
+    private String lastRescanReason;
+    private boolean rescanRequested;
+    ReconcileJob reconcile;
     private long nextPassNs;
-    long lastFinishedPassStartNs = Long.MIN_VALUE;
     private boolean initialSyncLogged;
     private final long startedNs = System.nanoTime();
+    /**
+     * Every write that completed before this time has been read by a pass or walk since. Starts a
+     * year in the past rather than at {@link Long#MIN_VALUE}, so that the wrap-safe comparison
+     * {@code lastFinishedPassStartNs - sinceNs >= 0} does not overflow into "covered".
+     */
+    long lastFinishedPassStartNs = startedNs - TimeUnit.DAYS.toNanos(365);
 
     VerifyJob verify;
     CutoverJob cutover;
     boolean cutOver;
     private volatile boolean stopping;
 
-    public SyncAgent(AgentConfig config, List<SourceVolume> openVolumes, List<FingerprintStore> stores,
-                     int blockSizeBytes, SourceMetrics metrics) {
+    /**
+     * @param feed            the kernel tracker's feed, or null for the scan tracker
+     * @param reconcileReason non-null: compare every block with the target before anything else, and why
+     * @param rescanReason    non-null: reread every block by fingerprint before trusting the dirty maps, and why
+     */
+    public SyncAgent(AgentConfig config, List<VolumeSetup> setups, int blockSizeBytes, SourceMetrics metrics,
+                     ChangeFeed feed, String reconcileReason, String rescanReason) {
         this.config = config;
         this.metrics = metrics;
+        this.feed = feed;
         List<VolumeState> vs = new ArrayList<>();
-        for (int i = 0; i < openVolumes.size(); i++) {
-            vs.add(new VolumeState(i, openVolumes.get(i), stores.get(i), blockSizeBytes));
+        for (int i = 0; i < setups.size(); i++) {
+            vs.add(new VolumeState(i, setups.get(i), blockSizeBytes));
         }
         this.volumes = List.copyOf(vs);
         for (VolumeState v : volumes) {
             durableSequence = Math.max(durableSequence, v.fingerprints.lastAckSequence());
+        }
+        if (reconcileReason != null) {
+            reconcile = new ReconcileJob(this, reconcileReason);
+        } else if (rescanReason != null) {
+            this.rescanReason = rescanReason;
+            this.rescanRequested = true;
         }
         this.link = new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), inbox::add);
         this.thread = new Thread(this::run, "sync-agent-" + config.sourceId());
@@ -175,7 +213,14 @@ public final class SyncAgent implements AutoCloseable {
                 cutover.onBarrierAck(ack);
             }
         } else if (r.frame() instanceof HashResponse response) {
-            if (verify != null) {
+            if (reconcile != null) {
+                reconcile.onResponse(response);
+                if (reconcile.isDone()) {
+                    lastRescanReason = reconcile.reason;
+                    reconcile = null;
+                    passRequested = true;
+                }
+            } else if (verify != null) {
                 verify.onResponse(response);
             }
         } else if (r.frame() instanceof ErrorFrame error) {
@@ -203,7 +248,7 @@ public final class SyncAgent implements AutoCloseable {
             }
             resend.clear();
             durableSequence = targetDurable;
-            passRequested = true;
+            rescan("the target lost data it had acknowledged");
         } else {
             acknowledge(targetDurable);
         }
@@ -257,6 +302,9 @@ public final class SyncAgent implements AutoCloseable {
         if (verify != null) {
             verify.connectionLost();
         }
+        if (reconcile != null) {
+            reconcile.connectionLost();
+        }
         if (cutover != null) {
             cutover.connectionLost();
         }
@@ -284,10 +332,19 @@ public final class SyncAgent implements AutoCloseable {
         if (channel == null && now - nextConnectNs >= 0 && !stopping) {
             channel = link.connect(config.target());
         }
-        if (pass == null && (handshaken || cutOver) && (passRequested || now - nextPassNs >= 0)
+        if (pass == null && (handshaken || cutOver) && reconcile == null
                 && (cutover == null || cutover.allowsPasses())) {
-            pass = new Pass(now, cutOver);
-            passRequested = false;
+            if (feed == null && (passRequested || rescanRequested || now - nextPassNs >= 0)) {
+                pass = new Pass(now, cutOver, false, rescanRequested ? rescanReason : null);
+                passRequested = false;
+                rescanRequested = false;
+            } else if (feed != null && !cutOver && (rescanRequested || initialCopyPending())) {
+                pass = new Pass(now, false, !rescanRequested, rescanRequested ? rescanReason : null);
+                rescanRequested = false;
+            }
+            if (pass != null && pass.rescanReason != null) {
+                LOG.warn("rescanning every block by fingerprint: {}", pass.rescanReason);
+            }
         }
         if (!waiters.isEmpty() && isDrained()) {
             for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
@@ -320,7 +377,8 @@ public final class SyncAgent implements AutoCloseable {
 
     /** Nothing is in flight or waiting to be resent, and no pass is running. */
     boolean isDrained() {
-        return handshaken && inFlight.isEmpty() && resend.isEmpty() && pass == null;
+        return handshaken && inFlight.isEmpty() && resend.isEmpty() && pass == null && reconcile == null
+                && !rescanRequested;
     }
 
     boolean canSend() {
@@ -328,7 +386,9 @@ public final class SyncAgent implements AutoCloseable {
     }
 
     private boolean hasWork() {
-        return (pass != null && pass.observeOnly) || canSend() && (!resend.isEmpty() || pass != null || (verify != null && verify.wantsStep()));
+        return (pass != null && pass.observeOnly) || canSend() && (!resend.isEmpty() || pass != null
+                || (verify != null && verify.wantsStep()) || (reconcile != null && reconcile.wantsStep())
+                || walkReady());
     }
 
     private void work() throws IOException {
@@ -341,6 +401,13 @@ public final class SyncAgent implements AutoCloseable {
                 resendOne();
             } else if (verify != null && verify.wantsStep()) {
                 verify.step();
+            } else if (reconcile != null) {
+                if (!reconcile.wantsStep()) {
+                    break;
+                }
+                reconcile.step();
+            } else if (walkReady()) {
+                stepWalk();
             } else if (pass != null) {
                 stepPass();
             } else {
@@ -355,6 +422,9 @@ public final class SyncAgent implements AutoCloseable {
 
     private void stepPass() throws IOException {
         VolumeState v = volumes.get(pass.volume);
+        if (pass.fromCursor && pass.readAhead == null && pass.block < v.cursorBlock) {
+            pass.block = v.cursorBlock;
+        }
         if (pass.block >= v.blockCount()) {
             closeReadAhead();
             pass.volume++;
@@ -381,6 +451,9 @@ public final class SyncAgent implements AutoCloseable {
                 }
             }
             pass.block += blocks;
+            if (!pass.observeOnly && pass.block > v.cursorBlock) {
+                v.cursorBlock = Math.min(pass.block, v.blockCount());
+            }
         } finally {
             pass.readAhead.release(unit);
         }
@@ -394,7 +467,16 @@ public final class SyncAgent implements AutoCloseable {
     }
 
     private void finishPass() {
-        lastFinishedPassStartNs = pass.startedNs;
+        if (!pass.fromCursor) {
+            lastFinishedPassStartNs = pass.startedNs;
+        }
+        if (pass.rescanReason != null) {
+            LOG.info("rescan done ({}): {} blocks differed from the target", pass.rescanReason, pass.changedBlocks);
+            if (!rescanRequested) {
+                lastRescanReason = rescanReason;
+                rescanReason = null;
+            }
+        }
         if (pass.observeOnly) {
             for (VolumeState v : volumes) {
                 long before = v.unreplicatedBlocks;
@@ -456,6 +538,26 @@ public final class SyncAgent implements AutoCloseable {
         return true;
     }
 
+    /** What {@link #readChunks} hands over: the chunk's index in the range, its block, its bytes. */
+    @FunctionalInterface
+    interface ChunkVisitor {
+        void visit(int index, long block, ByteBuffer chunk) throws IOException;
+    }
+
+    /** Reads blocks {@code [firstBlock, firstBlock + count)} of {@code v}, a read unit at a time. */
+    void readChunks(VolumeState v, long firstBlock, int count, ChunkVisitor visitor) throws IOException {
+        int bs = v.blockSize();
+        int perUnit = Math.max(1, UNIT_BYTES / bs);
+        for (int first = 0; first < count; first += perUnit) {
+            int n = Math.min(perUnit, count - first);
+            ByteBuffer data = v.volume.read((firstBlock + first) * bs, n * bs, unit);
+            metrics.read(data.remaining());
+            for (int i = 0; i < n; i++) {
+                visitor.visit(first + i, firstBlock + first + i, data.slice(i * bs, Math.min(bs, data.limit() - i * bs)));
+            }
+        }
+    }
+
     long sentPayloadBytes() {
         long sum = 0;
         for (VolumeState v : volumes) {
@@ -468,22 +570,189 @@ public final class SyncAgent implements AutoCloseable {
         return nextSequence;
     }
 
+    /** Asks for a fresh look at every volume: a pass (scan tracker) or a catch-up and walk (kernel tracker). */
     void requestPass() {
-        passRequested = true;
+        if (feed == null) {
+            passRequested = true;
+        } else {
+            requestCatchUp();
+        }
     }
 
     void addWaiter(Waiter waiter) {
         waiters.add(waiter);
-        passRequested = true;
+        requestPass();
+    }
+
+    /** The feed may have missed writes: reread every block by fingerprint (not a resend) and say why. */
+    void rescan(String reason) {
+        feedEpoch++;
+        caughtUpUnwalked = false;
+        rescanReason = reason;
+        rescanRequested = true;
+        if (pass != null && !pass.observeOnly) {
+            closeReadAhead();
+            pass = null;
+        }
+    }
+
+    /** Called by the feed's owner when events were lost; runs on the agent's thread. */
+    public void eventsLost(String reason) {
+        submit(() -> {
+            if (cutOver) {
+                LOG.warn("{}; the cutover is done, nothing is replicated any more", reason);
+                return;
+            }
+            LOG.warn("{}: some writes may not be marked dirty; rescanning every block by fingerprint", reason);
+            metrics.eventLoss();
+            rescan(reason);
+        });
+    }
+
+    private void requestCatchUp() {
+        if (catchUpRunning) {
+            catchUpAgain = true;
+            return;
+        }
+        catchUpRunning = true;
+        long requestNs = System.nanoTime();
+        int epoch = feedEpoch;
+        feed.catchUp().whenComplete((ignored, error) -> submit(() -> caughtUp(requestNs, epoch, error)));
+    }
+
+    private void caughtUp(long requestNs, int epoch, Throwable error) {
+        catchUpRunning = false;
+        if (error != null) {
+            if (!cutOver) {
+                rescan("the kernel tracker could not catch up: " + describe(error));
+            }
+        } else if (epoch == feedEpoch) {
+            caughtUpNs = requestNs;
+            caughtUpUnwalked = true;
+        }
+        if (catchUpAgain) {
+            catchUpAgain = false;
+            requestCatchUp();
+        }
+    }
+
+    private boolean initialCopyPending() {
+        for (VolumeState v : volumes) {
+            if (v.cursorBlock < v.blockCount()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean walkReady() {
+        if (feed == null || cutOver || reconcile != null) {
+            return false;
+        }
+        if (walk != null) {
+            return true;
+        }
+        if (System.nanoTime() - nextWalkNs < 0) {
+            return false;
+        }
+        if (caughtUpUnwalked) {
+            return true;
+        }
+        for (VolumeState v : volumes) {
+            if (v.dirty.count() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sends the next run of dirty blocks (up to one read unit), clearing their bits before reading
+     * them. While a pass runs, only blocks it has already passed are walked: it reads the others.
+     */
+    private void stepWalk() throws IOException {
+        if (walk == null) {
+            walk = new DirtyWalk(caughtUpUnwalked ? caughtUpNs : Long.MIN_VALUE);
+            caughtUpUnwalked = false;
+        }
+        VolumeState v = volumes.get(walk.volume);
+        long limit = v.blockCount();
+        if (pass != null) {
+            limit = walk.volume < pass.volume ? limit : walk.volume == pass.volume ? Math.min(limit, pass.block) : 0;
+        }
+        long first = walk.block < limit ? v.dirty.nextDirty(walk.block) : -1;
+        if (first < 0 || first >= limit) {
+            walk.volume++;
+            walk.block = 0;
+            if (walk.volume >= volumes.size()) {
+                finishWalk();
+            }
+            return;
+        }
+        int bs = v.blockSize();
+        int maxRun = Math.max(1, UNIT_BYTES / bs);
+        int run = 0;
+        while (run < maxRun && first + run < limit && v.dirty.clear(first + run)) {
+            run++;
+        }
+        ByteBuffer data = v.volume.read(first * bs, run * bs, unit);
+        metrics.read(data.remaining());
+        for (int i = 0; i * bs < data.limit(); i++) {
+            ByteBuffer block = data.slice(i * bs, Math.min(bs, data.limit() - i * bs));
+            if (consider(v, first + i, block, false)) {
+                walk.sentBlocks++;
+            }
+        }
+        walk.block = first + run;
+    }
+
+    private void finishWalk() {
+        if (walk.coversNs != Long.MIN_VALUE && rescanReason == null && !rescanRequested) {
+            lastFinishedPassStartNs = Math.max(lastFinishedPassStartNs, walk.coversNs);
+        }
+        nextWalkNs = pass != null ? System.nanoTime() + IDLE_WAIT_NS : System.nanoTime();
+        walk = null;
     }
 
     List<VolumeInfo> infos() {
         return volumes.stream().map(v -> v.info).toList();
     }
 
+    /** The rescan or comparison with the target in progress, else the last one, else null. */
+    RescanStatus rescanStatus() {
+        long total = 0;
+        for (VolumeState v : volumes) {
+            total += v.info.sizeBytes();
+        }
+        if (reconcile != null) {
+            return new RescanStatus(reconcile.reason, true, reconcile.doneBytes(), total);
+        }
+        if (rescanReason == null) {
+            return lastRescanReason == null ? null : new RescanStatus(lastRescanReason, false, total, total);
+        }
+        long done = 0;
+        if (pass != null && pass.rescanReason != null) {
+            for (int i = 0; i < pass.volume && i < volumes.size(); i++) {
+                done += volumes.get(i).info.sizeBytes();
+            }
+            if (pass.volume < volumes.size()) {
+                VolumeState v = volumes.get(pass.volume);
+                done += Math.min(v.info.sizeBytes(), pass.block * v.blockSize());
+            }
+        }
+        return new RescanStatus(rescanReason, true, done, total);
+    }
+
     long lagMs() {
+        long now = System.nanoTime();
         InFlight.Entry oldest = inFlight.oldest();
-        return oldest == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - oldest.readNs());
+        long lagNs = oldest == null ? 0 : now - oldest.readNs();
+        for (VolumeState v : volumes) {
+            if (v.dirty != null && v.dirty.count() > 0) {
+                lagNs = Math.max(lagNs, now - v.dirty.dirtySinceNs());
+            }
+        }
+        return TimeUnit.NANOSECONDS.toMillis(lagNs);
     }
 
     private void flushState() throws IOException {
@@ -518,6 +787,7 @@ public final class SyncAgent implements AutoCloseable {
             channel.close();
         }
         link.close();
+        new StateSaver(this).save(failure == null);
         for (VolumeState v : volumes) {
             try {
                 v.fingerprints.lastAckSequence(durableSequence);

@@ -7,7 +7,6 @@ import io.replicator.source.VerifyResult;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.track.Fingerprints;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -79,22 +78,14 @@ final class VerifyJob {
         int count = (int) Math.min(CHUNKS_PER_REQUEST, v.blockCount() - block);
         byte[][] sourceHashes = new byte[count][];
         boolean[] compared = new boolean[count];
-        int perUnit = Math.max(1, SyncAgent.UNIT_BYTES / bs);
-        for (int first = 0; first < count; first += perUnit) {
-            int n = Math.min(perUnit, count - first);
-            ByteBuffer data = v.volume.read((block + first) * bs, n * bs, agent.unit);
-            agent.metrics.read(data.remaining());
-            for (int i = 0; i < n; i++) {
-                long b = block + first + i;
-                ByteBuffer chunk = data.slice(i * bs, Math.min(bs, data.limit() - i * bs));
-                sourceHashes[first + i] = hashes.hashChunk(chunk);
-                long committed = v.fingerprints.get(b);
-                compared[first + i] = committed != FingerprintStore.UNKNOWN
-                        && committed == Fingerprints.of(chunk)
-                        && agent.inFlight.latest(v.index, b) == null
-                        && !agent.resend.contains(InFlight.key(v.index, b));
-            }
-        }
+        agent.readChunks(v, block, count, (i, b, chunk) -> {
+            sourceHashes[i] = hashes.hashChunk(chunk);
+            long committed = v.fingerprints.get(b);
+            compared[i] = committed != FingerprintStore.UNKNOWN
+                    && committed == Fingerprints.of(chunk)
+                    && agent.inFlight.latest(v.index, b) == null
+                    && !agent.resend.contains(InFlight.key(v.index, b));
+        });
         long id = nextRequestId++;
         pending.add(new Pending(id, v.index, block, sourceHashes, compared));
         agent.channel.writeAndFlush(new HashRequest(id, v.index, block * bs, bs, count));
@@ -104,8 +95,7 @@ final class VerifyJob {
     void onResponse(HashResponse response) throws IOException {
         Pending p = pending.peekFirst();
         if (p == null || p.requestId() != response.requestId() || response.hashes().length != p.hashes().length) {
-            fail(String.format("target answered hash request %d with %d hashes, expected request %s",
-                    response.requestId(), response.hashes().length, p == null ? "none" : p.requestId()));
+            fail(unexpectedAnswer(response, p == null ? null : p.requestId()));
             return;
         }
         pending.pollFirst();
@@ -127,6 +117,9 @@ final class VerifyJob {
                     t.offsets.add(b * v.blockSize());
                 }
                 v.fingerprints.set(b, FingerprintStore.UNKNOWN);
+                if (v.dirty != null) {
+                    v.dirty.mark(b);
+                }
                 agent.requestPass();
             }
         }
@@ -165,6 +158,11 @@ final class VerifyJob {
                     : "every settled chunk compared equal; " + inFlight + " chunks were in flight and not compared";
         }
         finish(new VerifyResult(result, reason, out));
+    }
+
+    static String unexpectedAnswer(HashResponse response, Long expectedRequestId) {
+        return String.format("target answered hash request %d with %d hashes, expected request %s",
+                response.requestId(), response.hashes().length, expectedRequestId == null ? "none" : expectedRequestId);
     }
 
     /** Completes the job and frees the agent for the next verification at once. */

@@ -1,29 +1,41 @@
 package io.replicator.source.sync;
 
 import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.source.track.DirtyMap;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.volume.SourceVolume;
 import java.io.IOException;
+import java.nio.file.Path;
 
 /**
- * One replicated volume as the sync agent sees it: the open volume, its fingerprints and its
- * counters. Not thread-safe: owned by the sync agent's thread; {@link #snapshot} is how other
+ * One replicated volume as the sync agent sees it: the open volume, its fingerprints, its dirty
+ * map (kernel tracker only), its initial-copy cursor and its counters. Not thread-safe: owned by the sync agent's thread; {@link #snapshot} is how other
  * threads see it.
  */
 final class VolumeState implements AutoCloseable {
     final int index;
     final SourceVolume volume;
     final FingerprintStore fingerprints;
+    /** Blocks the kernel saw written and the agent has not read since; null under the scan tracker. */
+    final DirtyMap dirty;
+    final Path stateFile;
     final VolumeInfo info;
+    long stateGeneration;
+    /** Every block below this one was read by the initial copy. */
+    long cursorBlock;
     long sentPayloadBytes;
     long inFlightChangedBytes;
     long unreplicatedBlocks;
     long observedChangedBlocks;
 
-    VolumeState(int index, SourceVolume volume, FingerprintStore fingerprints, int blockSizeBytes) {
+    VolumeState(int index, VolumeSetup setup, int blockSizeBytes) {
         this.index = index;
-        this.volume = volume;
-        this.fingerprints = fingerprints;
+        this.volume = setup.volume();
+        this.fingerprints = setup.fingerprints();
+        this.dirty = setup.dirty();
+        this.stateFile = setup.stateFile();
+        this.stateGeneration = setup.generation();
+        this.cursorBlock = setup.cursorBlock();
         this.info = new VolumeInfo(volume.name(), volume.sizeBytes(), blockSizeBytes);
     }
 
@@ -40,7 +52,8 @@ final class VolumeState implements AutoCloseable {
     }
 
     long backlogBytes() {
-        return info.sizeBytes() - syncedBytes() + inFlightChangedBytes;
+        long dirtyBytes = dirty == null ? 0 : dirty.count() * info.blockSizeBytes();
+        return Math.min(info.sizeBytes(), info.sizeBytes() - syncedBytes() + inFlightChangedBytes + dirtyBytes);
     }
 
     @Override

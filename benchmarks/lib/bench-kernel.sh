@@ -1,0 +1,103 @@
+# The kernel tracker's part of benchmarks/run.sh (sourced): the source volume as a loop device,
+# lag under fio, fio's IOPS with and without the tracker, and RSS for a 1 TiB sparse block device.
+# Needs root, tracefs and losetup; without them every row says why it was not measured.
+
+kernel_loops=()
+kernel_mounts=()
+
+# kernel_unavailable: prints why the kernel tracker cannot be measured here, or nothing.
+kernel_unavailable() {
+    if [[ $(id -u) != 0 ]]; then
+        echo "not root"
+    elif ! command -v losetup >/dev/null; then
+        echo "no losetup (util-linux)"
+    elif ! grep -qw tracefs /proc/filesystems; then
+        echo "the kernel has no tracefs"
+    elif ! command -v fio >/dev/null && ! apt_install fio >/dev/null 2>&1; then
+        echo "no fio"
+    fi
+}
+
+# kernel_loop FILE: attaches FILE to a new loop device and prints its path.
+kernel_loop() {
+    local dev
+    dev=$(losetup -f --show "$1")
+    kernel_loops+=("$dev")
+    echo "$dev"
+}
+
+kernel_cleanup() {
+    local m dev
+    for m in "${kernel_mounts[@]}"; do
+        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+    done
+    for dev in "${kernel_loops[@]}"; do
+        losetup -d "$dev" 2>/dev/null || true
+    done
+    kernel_mounts=()
+    kernel_loops=()
+}
+
+# percentile FILE P: the P-th percentile (nearest rank) of the numbers in FILE, one per line.
+percentile() {
+    sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exit } i = int((p / 100) * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i] }'
+}
+
+# fio_iops DIR SECONDS LABEL: 4 KiB random writes at queue depth 1 (O_DIRECT) into DIR/fio.dat; prints write IOPS.
+fio_iops() {
+    fio --name=qd1 --filename="$1/fio.dat" --size=512M --rw=randwrite --bs=4k --iodepth=1 --ioengine=psync \
+        --direct=1 --time_based --runtime="$2" --randseed="$seed" --output-format=json \
+        --output="$tmp/fio-$3.json" >/dev/null 2>"$tmp/fio-$3.err" || { cat "$tmp/fio-$3.err" >&2; return 1; }
+    python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["jobs"][0]["write"]["iops"]))' "$tmp/fio-$3.json"
+}
+
+# kernel_fio DIR: ext4 on a loop device; fio's IOPS without the source daemon, then with it (kernel
+# tracker) while status is sampled for lag_ms every 200 ms.
+kernel_fio() {
+    local dir="$1" img dev mnt iops_off iops_on lag_file fio_pid p50 p99 max samples fio_s=60
+    mkdir -p "$dir"
+    img="$dir/fs.img"
+    truncate -s 2G "$img"
+    dev=$(kernel_loop "$img")
+    mkfs.ext4 -q -F "$dev"
+    mnt="$dir/mnt"
+    mkdir -p "$mnt"
+    mount "$dev" "$mnt"
+    kernel_mounts+=("$mnt")
+    log "fio without the replicator: ${fio_s} s of 4 KiB random writes at queue depth 1"
+    fio_iops "$mnt" 5 warmup >/dev/null
+    iops_off=$(fio_iops "$mnt" "$fio_s" off)
+    ours_start_target "$dir/target"
+    ours_start_source "$dev" fs "$dir/state" ours-fio-source kernel
+    ours_cli fio-initial sync
+    ours_cli fio-tracker status
+    log "fio with the replicator (tracker $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tracker"])' "$tmp/fio-tracker.json")): lag sampled every 200 ms"
+    lag_file="$tmp/fio-lag.txt"
+    : >"$lag_file"
+    fio_iops "$mnt" "$fio_s" on >"$tmp/fio-on.iops" &
+    fio_pid=$!
+    while kill -0 "$fio_pid" 2>/dev/null; do
+        if "$replicator" status --admin "127.0.0.1:$ours_admin_port" --json >"$tmp/fio-status.json" 2>/dev/null; then
+            json_volume "$tmp/fio-status.json" fs lag_ms >>"$lag_file"
+        fi
+        sleep 0.2
+    done
+    wait "$fio_pid"
+    iops_on=$(cat "$tmp/fio-on.iops")
+    ours_cli fio-final sync
+    ours_cli fio-status status
+    umount "$mnt"
+    kernel_mounts=()
+    verify_equal "$dev" "$dir/target/bench/fs.img" "replicator after fio on ext4"
+    samples=$(wc -l <"$lag_file")
+    p50=$(percentile "$lag_file" 50)
+    p99=$(percentile "$lag_file" 99)
+    max=$(percentile "$lag_file" 100)
+    kernel_rows+=("| lag_ms while fio writes (status every 200 ms, $samples samples) | p50 $p50 ms, p99 $p99 ms, max $max ms | p99 < 1000 ms |")
+    kernel_rows+=("| fio 4 KiB random write IOPS, QD1, O_DIRECT, ${fio_s} s on ext4 | without: $iops_off; with the kernel tracker and replication: $iops_on; cost $(awk -v a="$iops_off" -v b="$iops_on" 'BEGIN { printf "%.1f%%", 100 * (a - b) / a }') | cost < 5% |")
+    kernel_lag_p99=$p99
+    kernel_iops_cost=$(awk -v a="$iops_off" -v b="$iops_on" 'BEGIN { printf "%.1f", 100 * (a - b) / a }')
+    ours_stop
+    kernel_cleanup
+    rm -f "$img"
+}

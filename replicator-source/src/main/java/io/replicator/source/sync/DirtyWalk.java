@@ -1,0 +1,20 @@
+package io.replicator.source.sync;
+
+/**
+ * One sweep of the dirty maps, block order, every volume: each dirty block is cleared, read and
+ * sent when its fingerprint differs from what the target holds. {@code coversNs} is the time of
+ * the last {@link ChangeFeed#catchUp} that completed before the walk started: once the walk is
+ * finished, every write that completed before that time has been read (or
+ * {@link Long#MIN_VALUE} when no catch-up preceded it). Not thread-safe: owned by the sync
+ * agent's thread.
+ */
+final class DirtyWalk {
+    final long coversNs;
+    int volume;
+    long block;
+    long sentBlocks;
+
+    DirtyWalk(long coversNs) {
+        this.coversNs = coversNs;
+    }
+}
