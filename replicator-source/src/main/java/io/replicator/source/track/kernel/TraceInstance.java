@@ -3,6 +3,7 @@ package io.replicator.source.track.kernel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -123,7 +124,9 @@ public final class TraceInstance {
 
     /**
      * Removes every {@code PREFIX*-PID} instance whose process is gone, logging each; returns their
-     * names. An instance whose pid is alive (this process, or another daemon) is left alone.
+     * names. An instance whose pid is alive (this process, or another daemon) is left alone, and so
+     * is one whose trace_pipe is open (the kernel refuses to remove it): its events are not touched,
+     * since removing an instance disables them by itself.
      */
     public static List<String> removeStale(TraceFs fs, String prefix) throws IOException {
         List<String> removed = new ArrayList<>();
@@ -132,9 +135,15 @@ public final class TraceInstance {
                 String name = dir.getFileName().toString();
                 long pid = trailingPid(name);
                 if (pid > 0 && ProcessHandle.of(pid).isEmpty()) {
-                    LOG.warn("removing trace instance {} left by process {}, which is gone", dir, pid);
-                    removeDir(dir);
-                    removed.add(name);
+                    try {
+                        Files.delete(dir);
+                        LOG.warn("removed trace instance {} left by process {}, which is gone", dir, pid);
+                        removed.add(name);
+                    } catch (NoSuchFileException e) {
+                        LOG.debug("trace instance {} was removed meanwhile", dir);
+                    } catch (FileSystemException e) {
+                        LOG.warn("left trace instance {} alone: its pid {} is gone but it is in use ({})", dir, pid, e.getReason());
+                    }
                 }
             }
         }

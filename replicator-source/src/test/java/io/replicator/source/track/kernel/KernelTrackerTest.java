@@ -72,6 +72,19 @@ class KernelTrackerTest {
     }
 
     @Test
+    void shouldMarkDiscardedAndZeroedBlocks() throws Exception {
+        String loop = devices.attach(dir.resolve("discard.img"), 64 * MIB);
+        DirtyMap map = mapFor(loop);
+        KernelTracker tracker = track("discard", new Volume(BlockDeviceInfo.of(Path.of(loop)), map));
+        Sh.run("blkdiscard", "--offset", Long.toString(16L * BLOCK_BYTES), "--length", Long.toString(2L * BLOCK_BYTES), loop);
+        Sh.run("blkdiscard", "--zeroout", "--offset", Long.toString(40L * BLOCK_BYTES), "--length",
+                Long.toString(BLOCK_BYTES), loop);
+        tracker.sync().get();
+        assertEquals(List.of(16L, 17L, 40L), dirtyBlocks(map));
+        assertEquals(List.of(), losses);
+    }
+
+    @Test
     void shouldMarkTheBlocksOfAFileWrittenThroughExt4() throws Exception {
         String loop = devices.attach(dir.resolve("fs.img"), 128 * MIB);
         Path mount = dir.resolve("mnt");

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,24 @@ class TraceInstanceTest {
         } finally {
             Files.deleteIfExists(stale);
             Files.deleteIfExists(live);
+        }
+    }
+
+    @Test
+    void shouldLeaveAStaleInstanceAloneWhileItsPipeIsOpen() throws Exception {
+        String reason = TraceFs.unavailableReason();
+        assumeTrue(reason == null, () -> "skipped: kernel block tracing is unavailable: " + reason);
+        TraceFs fs = TraceFs.open();
+        Path stale = fs.instances().resolve(TraceInstance.PREFIX + "busy_test-" + DEAD_PID);
+        try {
+            Files.createDirectory(stale);
+            try (FileChannel pipe = FileChannel.open(stale.resolve("trace_pipe"), StandardOpenOption.READ)) {
+                assertEquals(List.of(), TraceInstance.removeStale(fs, TraceInstance.PREFIX + "busy_test-"));
+                assertTrue(Files.isDirectory(stale));
+            }
+            assertEquals(List.of(stale.getFileName().toString()), TraceInstance.removeStale(fs, TraceInstance.PREFIX + "busy_test-"));
+        } finally {
+            Files.deleteIfExists(stale);
         }
     }
 }
