@@ -165,7 +165,9 @@ public final class KernelTracker implements AutoCloseable {
                 reportLoss("the kernel dropped " + delta + " block events (trace buffer overrun)");
             }
         } catch (IOException | RuntimeException e) {
-            reportLoss("cannot read the trace buffer's lost-event counters: " + e);
+            if (!closed.get()) {
+                reportLoss("cannot read the trace buffer's lost-event counters: " + e);
+            }
         }
     }
 
@@ -232,7 +234,7 @@ public final class KernelTracker implements AutoCloseable {
         if (closed.getAndSet(true)) {
             return;
         }
-        poller.shutdownNow();
+        poller.shutdown();
         try {
             instance.writeMarker(TraceReader.STOP_MARKER);
             readerThread.join(JOIN_TIMEOUT_MS);
