@@ -10,7 +10,6 @@ import io.replicator.source.track.TrackerState;
 import io.replicator.source.track.kernel.BlockDeviceInfo;
 import io.replicator.source.track.kernel.KernelTracker;
 import io.replicator.source.track.kernel.TraceFs;
-import io.replicator.source.track.kernel.TraceInstance;
 import io.replicator.source.volume.SourceVolume;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -75,12 +74,11 @@ final class Tracking implements AutoCloseable {
             return new Tracking("scan", why + "; every block is reread every " + config.scanIntervalMs()
                     + " ms and compared with its fingerprint", null, new AtomicReference<>());
         }
-        TraceInstance.removeStale();
         List<KernelTracker.Volume> tracked = new ArrayList<>();
         for (SourceVolume v : volumes) {
-            DirtyMap dirty = new DirtyMap((v.sizeBytes() + config.blockSizeBytes() - 1) / config.blockSizeBytes());
+            DirtyMap dirty = DirtyMap.forVolume(v.sizeBytes(), config.blockSizeBytes());
             dirtyOut.add(dirty);
-            tracked.add(new KernelTracker.Volume(BlockDeviceInfo.of(v.path()), dirty, config.blockSizeBytes()));
+            tracked.add(new KernelTracker.Volume(BlockDeviceInfo.of(v.path()), dirty));
         }
         AtomicReference<SyncAgent> agentRef = new AtomicReference<>();
         KernelTracker tracker = KernelTracker.start(config.id(), tracked, config.traceBufferKb(), lossReason -> {
@@ -123,12 +121,16 @@ final class Tracking implements AutoCloseable {
                     if (untrusted != null) {
                         rescan.add(v.name() + ": " + untrusted);
                     } else if (s.dirty() != null) {
-                        DirtyMap saved = DirtyMap.fromBytes(store.blockCount(), s.dirty());
-                        for (long b = saved.nextDirty(0); b >= 0; b = saved.nextDirty(b + 1)) {
-                            map.mark(b);
+                        try {
+                            DirtyMap saved = DirtyMap.fromBytes(store.blockCount(), config.blockSizeBytes(), s.dirty());
+                            for (long b = saved.nextDirty(0); b >= 0; b = saved.nextDirty(b + 1)) {
+                                map.mark(b);
+                            }
+                            LOG.info("volume {}: clean stop, device untouched since: {} dirty blocks to send, "
+                                    + "no rescan", v.name(), saved.count());
+                        } catch (IllegalArgumentException e) {
+                            rescan.add(v.name() + ": the saved dirty map is unusable (" + e.getMessage() + ")");
                         }
-                        LOG.info("volume {}: clean stop, device untouched since: {} dirty blocks to send, no rescan",
-                                v.name(), saved.count());
                     }
                 }
             }
@@ -175,7 +177,11 @@ final class Tracking implements AutoCloseable {
     @Override
     public void close() {
         if (tracker != null) {
-            tracker.close();
+            try {
+                tracker.close();
+            } catch (IOException e) {
+                LOG.warn("stopping the kernel tracker: {}", e.getMessage());
+            }
         }
     }
 }

@@ -1,144 +1,228 @@
 package io.replicator.source.track;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * One bit per block of a volume: set when the kernel reports a completed write to the block,
- * cleared by the sync agent just before it reads the block. Thread-safe: the tracker's reader
- * thread marks, the agent's thread clears, and {@link #count} is exact at any moment. A 1 TiB
- * volume of 64 KiB blocks takes 2 MiB.
+ * One bit per block of a volume: set when the block changed since the sync agent last took it.
+ * A 1 TiB volume of 64 KiB blocks takes 2 MiB. The count of set bits is kept exactly as bits flip,
+ * so {@link #count()} is O(1).
+ *
+ * <p>Thread-safe and lock-free: every bit flips with a compare-and-set on its 64-bit word. The
+ * tracker thread marks; the sync agent's thread clears, scans and saves. The agent clears a bit
+ * <em>before</em> reading the block, so that a write completing after the read marks it again.
+ *
+ * <p>{@link #toBytes()} layout, little-endian:
+ * <pre>
+ *  0        4        6        8            16
+ *  +--------+--------+--------+------------+-------------------------------------------+
+ *  | magic  | version| rsvd   | blockCount | bitmap: bit (b % 8) of byte (b / 8) is    |
+ *  | u32    | u16    | u16    | u64        | block b; ceil(blockCount / 8) bytes       |
+ *  +--------+--------+--------+------------+-------------------------------------------+
+ * </pre>
  */
 public final class DirtyMap {
+    static final int MAGIC = 0x4d445052; // "RPDM" read little-endian
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 16;
+
     private final long blockCount;
+    private final int blockSizeBytes;
     private final AtomicLongArray words;
     private final AtomicLong count = new AtomicLong();
     private volatile long dirtySinceNs;
 
-    public DirtyMap(long blockCount) {
-        if (blockCount < 0 || (blockCount + 63) / 64 > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("invalid block count " + blockCount);
+    /** An empty map of {@code blockCount} blocks of {@code blockSizeBytes} each. */
+    public DirtyMap(long blockCount, int blockSizeBytes) {
+        if (blockCount < 0 || blockCount > (long) Integer.MAX_VALUE * 64) {
+            throw new IllegalArgumentException("blockCount: " + blockCount + " (expected: 0-" + (long) Integer.MAX_VALUE * 64 + ")");
+        }
+        if (blockSizeBytes <= 0) {
+            throw new IllegalArgumentException("blockSizeBytes: " + blockSizeBytes + " (expected: > 0)");
         }
         this.blockCount = blockCount;
+        this.blockSizeBytes = blockSizeBytes;
         this.words = new AtomicLongArray((int) ((blockCount + 63) / 64));
     }
 
-    /** A map of {@code blockCount} blocks with the bits of {@code bytes} (as {@link #toBytes} wrote them). */
-    public static DirtyMap fromBytes(long blockCount, byte[] bytes) {
-        DirtyMap map = new DirtyMap(blockCount);
-        if (bytes.length != (blockCount + 7) / 8) {
-            throw new IllegalArgumentException("a dirty map of " + bytes.length + " bytes for " + blockCount
-                    + " blocks, expected " + (blockCount + 7) / 8);
+    /** An empty map covering a volume of {@code sizeBytes}; the last block may be partial. */
+    public static DirtyMap forVolume(long sizeBytes, int blockSizeBytes) {
+        if (blockSizeBytes <= 0) {
+            throw new IllegalArgumentException("blockSizeBytes: " + blockSizeBytes + " (expected: > 0)");
         }
-        for (long b = 0; b < blockCount; b++) {
-            if ((bytes[(int) (b >>> 3)] & (1 << (b & 7))) != 0) {
-                map.mark(b);
-            }
-        }
-        return map;
+        return new DirtyMap((sizeBytes + blockSizeBytes - 1) / blockSizeBytes, blockSizeBytes);
     }
 
     public long blockCount() {
         return blockCount;
     }
 
-    /** Marks {@code block}; returns whether it was clean before. */
-    public boolean mark(long block) {
-        int i = (int) (block >>> 6);
-        long bit = 1L << (block & 63);
-        while (true) {
-            long w = words.get(i);
-            if ((w & bit) != 0) {
-                return false;
-            }
-            if (words.compareAndSet(i, w, w | bit)) {
-                if (count.getAndIncrement() == 0) {
-                    dirtySinceNs = System.nanoTime();
-                }
-                return true;
-            }
-        }
+    public int blockSizeBytes() {
+        return blockSizeBytes;
     }
 
-    /** Marks every block that bytes {@code [offset, offset + length)} touch, clipped to the volume. */
-    public void markBytes(long offset, long length, int blockSizeBytes) {
-        if (length <= 0 || offset >= blockCount * blockSizeBytes) {
+    /** Marks one block. */
+    public void mark(long block) {
+        checkBlock(block);
+        setBits((int) (block >>> 6), 1L << block);
+    }
+
+    /** Marks every block that the byte range {@code [offset, offset + length)} touches; an empty range marks nothing. */
+    public void markBytes(long offset, long length) {
+        long volumeBytes = blockCount * blockSizeBytes;
+        if (offset < 0 || length < 0 || offset + length > volumeBytes || offset + length < 0) {
+            throw new IllegalArgumentException("byte range " + offset + " + " + length + " (expected: within 0-" + volumeBytes + ")");
+        }
+        if (length == 0) {
             return;
         }
-        long first = Math.max(0, offset) / blockSizeBytes;
-        long last = Math.min(blockCount - 1, (offset + length - 1) / blockSizeBytes);
-        for (long b = first; b <= last; b++) {
-            mark(b);
-        }
+        markRange(offset / blockSizeBytes, (offset + length - 1) / blockSizeBytes);
     }
 
+    /** Marks every block. */
     public void markAll() {
-        for (long b = 0; b < blockCount; b++) {
-            mark(b);
+        if (blockCount > 0) {
+            markRange(0, blockCount - 1);
         }
     }
 
-    /** Clears {@code block}; returns whether it was dirty. */
+    private void markRange(long firstBlock, long lastBlock) {
+        int firstWord = (int) (firstBlock >>> 6);
+        int lastWord = (int) (lastBlock >>> 6);
+        for (int w = firstWord; w <= lastWord; w++) {
+            long mask = -1L;
+            if (w == firstWord) {
+                mask &= -1L << firstBlock;
+            }
+            if (w == lastWord) {
+                mask &= -1L >>> (63 - (lastBlock & 63));
+            }
+            setBits(w, mask);
+        }
+    }
+
+    private void setBits(int word, long mask) {
+        long old;
+        do {
+            old = words.get(word);
+            if ((old & mask) == mask) {
+                return;
+            }
+        } while (!words.compareAndSet(word, old, old | mask));
+        long added = Long.bitCount(mask & ~old);
+        if (count.getAndAdd(added) == 0) {
+            dirtySinceNs = System.nanoTime();
+        }
+    }
+
+    /** Clears one block's bit; returns whether it was set. */
     public boolean clear(long block) {
-        int i = (int) (block >>> 6);
-        long bit = 1L << (block & 63);
-        while (true) {
-            long w = words.get(i);
-            if ((w & bit) == 0) {
+        checkBlock(block);
+        int word = (int) (block >>> 6);
+        long bit = 1L << block;
+        long old;
+        do {
+            old = words.get(word);
+            if ((old & bit) == 0) {
                 return false;
             }
-            if (words.compareAndSet(i, w, w & ~bit)) {
-                count.decrementAndGet();
-                return true;
-            }
-        }
+        } while (!words.compareAndSet(word, old, old & ~bit));
+        count.decrementAndGet();
+        return true;
     }
 
     public boolean isDirty(long block) {
-        return (words.get((int) (block >>> 6)) & (1L << (block & 63))) != 0;
+        checkBlock(block);
+        return (words.get((int) (block >>> 6)) & (1L << block)) != 0;
     }
 
-    /** The first dirty block at or after {@code from}, or -1. */
-    public long nextDirty(long from) {
-        if (from < 0) {
-            from = 0;
+    /** The first marked block at or after {@code fromBlock}, or -1 when there is none. */
+    public long nextDirty(long fromBlock) {
+        if (fromBlock < 0) {
+            throw new IllegalArgumentException("fromBlock: " + fromBlock + " (expected: >= 0)");
         }
-        if (from >= blockCount) {
+        if (fromBlock >= blockCount) {
             return -1;
         }
-        int i = (int) (from >>> 6);
-        long w = words.get(i) & (-1L << (from & 63));
-        while (true) {
-            if (w != 0) {
-                long b = ((long) i << 6) + Long.numberOfTrailingZeros(w);
-                return b < blockCount ? b : -1;
-            }
-            if (++i >= words.length()) {
+        int w = (int) (fromBlock >>> 6);
+        long bits = words.get(w) & (-1L << fromBlock);
+        while (bits == 0) {
+            if (++w == words.length()) {
                 return -1;
             }
-            w = words.get(i);
+            bits = words.get(w);
         }
+        return ((long) w << 6) + Long.numberOfTrailingZeros(bits);
     }
 
-    /** How many blocks are dirty. */
+    /** How many blocks are marked. */
     public long count() {
         return count.get();
     }
 
-    /** {@link System#nanoTime()} when the map last went from clean to dirty; meaningless while it is clean. */
+    /**
+     * {@link System#nanoTime()} when the map last went from empty to marked; meaningless while
+     * {@link #count()} is 0. Right after that change it may still show the previous value (older, never newer).
+     */
     public long dirtySinceNs() {
         return dirtySinceNs;
     }
 
-    /** The bits, block b at bit {@code b % 8} of byte {@code b / 8}. */
+    /** A snapshot in the layout drawn above; a bit marked while this runs may or may not be in it. */
     public byte[] toBytes() {
-        byte[] out = new byte[(int) ((blockCount + 7) / 8)];
-        for (int i = 0; i < words.length(); i++) {
-            long w = words.get(i);
-            for (int k = 0; k < 8 && i * 8 + k < out.length; k++) {
-                out[i * 8 + k] = (byte) (w >>> (8 * k));
+        int bitmapBytes = (int) ((blockCount + 7) / 8);
+        ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + bitmapBytes).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(MAGIC).putShort((short) VERSION).putShort((short) 0).putLong(blockCount);
+        for (int w = 0; w < words.length(); w++) {
+            long bits = words.get(w);
+            for (int b = 0; b < 8 && out.hasRemaining(); b++) {
+                out.put((byte) (bits >>> (8 * b)));
             }
         }
-        return out;
+        return out.array();
+    }
+
+    /** Reads what {@link #toBytes()} wrote for a volume of {@code blockCount} blocks; refuses anything else. */
+    public static DirtyMap fromBytes(long blockCount, int blockSizeBytes, byte[] bytes) {
+        DirtyMap map = new DirtyMap(blockCount, blockSizeBytes);
+        int expected = HEADER_BYTES + (int) ((blockCount + 7) / 8);
+        if (bytes.length != expected) {
+            throw new IllegalArgumentException("dirty map length: " + bytes.length + " bytes (expected: " + expected + ")");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int magic = in.getInt();
+        int version = in.getShort();
+        in.getShort();
+        long storedBlocks = in.getLong();
+        if (magic != MAGIC || version != VERSION) {
+            throw new IllegalArgumentException(String.format("dirty map magic 0x%08x version %d (expected: 0x%08x version %d)",
+                    magic, version, MAGIC, VERSION));
+        }
+        if (storedBlocks != blockCount) {
+            throw new IllegalArgumentException("dirty map of " + storedBlocks + " blocks (expected: " + blockCount + ")");
+        }
+        long marked = 0;
+        for (int w = 0; w < map.words.length(); w++) {
+            long bits = 0;
+            for (int b = 0; b < 8 && in.hasRemaining(); b++) {
+                bits |= (in.get() & 0xffL) << (8 * b);
+            }
+            if (w == map.words.length() - 1 && (blockCount & 63) != 0) {
+                bits &= (1L << blockCount) - 1;
+            }
+            map.words.set(w, bits);
+            marked += Long.bitCount(bits);
+        }
+        map.count.set(marked);
+        map.dirtySinceNs = System.nanoTime();
+        return map;
+    }
+
+    private void checkBlock(long block) {
+        if (block < 0 || block >= blockCount) {
+            throw new IllegalArgumentException("block: " + block + " (expected: 0-" + (blockCount - 1) + ")");
+        }
     }
 }

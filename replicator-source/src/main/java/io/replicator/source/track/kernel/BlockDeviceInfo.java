@@ -1,57 +1,81 @@
 package io.replicator.source.track.kernel;
 
+import io.replicator.source.volume.BlockDevices;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * A block device as its trace events name it: events carry the whole disk's device number and
- * absolute sectors, so a partition is its disk's device plus a start sector. Immutable.
+ * What the kernel's block trace events say about a volume: they carry the device number of the
+ * whole disk ({@code diskMajor:diskMinor}) and sectors counted from the start of that disk, so a
+ * partition is found at {@code startSector} of its disk. Sectors are 512 bytes whatever the
+ * device's logical block size. Immutable.
  *
- * @param path        the device node the admin gave
- * @param name        the kernel's name (loop0, sda1, dm-0)
- * @param diskMajor   major number of the disk the events carry
- * @param diskMinor   minor number of the disk the events carry
- * @param startSector first sector of the device on that disk (0 for a whole disk)
- * @param sizeSectors size in 512-byte sectors
+ * @param name        the kernel's name of the device (loop0p1, dm-0, sda1)
+ * @param diskMajor   major number of the whole disk the events carry
+ * @param diskMinor   minor number of the whole disk the events carry
+ * @param startSector first sector of the volume on that disk; 0 for a whole disk
+ * @param sizeSectors size of the volume in 512-byte sectors
  */
-public record BlockDeviceInfo(Path path, String name, int diskMajor, int diskMinor, long startSector,
-                              long sizeSectors) {
-    static final Path SYS_DEV_BLOCK = Path.of("/sys/dev/block");
+public record BlockDeviceInfo(String name, int diskMajor, int diskMinor, long startSector, long sizeSectors) {
+    public static final int SECTOR_BYTES = 512;
+    private static final Path SYS_DEV_BLOCK = Path.of("/sys/dev/block");
 
-    /** The device number as the trace events' {@code dev} field holds it (major << 20 | minor). */
+    /** Resolves a device node (/dev/loop0, /dev/sda1, /dev/mapper/x, /dev/dm-0) through sysfs. */
+    public static BlockDeviceInfo of(Path device) throws IOException {
+        try {
+            if (!BlockDevices.isBlockDevice(device)) {
+                throw new IOException(device + " is not a block device: the kernel tracker follows block devices only");
+            }
+        } catch (NoSuchFileException e) {
+            throw new IOException(device + " does not exist", e);
+        }
+        String number = BlockDevices.deviceNumber(device);
+        Path sys = SYS_DEV_BLOCK.resolve(number);
+        if (!Files.exists(sys)) {
+            throw new IOException(device + " is block device " + number + " but " + sys + " does not exist");
+        }
+        Path real = sys.toRealPath();
+        long sizeSectors = readLong(real.resolve("size"));
+        String name = real.getFileName().toString();
+        if (!Files.exists(real.resolve("partition"))) {
+            int[] mm = parseNumber(number, sys);
+            return new BlockDeviceInfo(name, mm[0], mm[1], 0, sizeSectors);
+        }
+        Path disk = real.getParent();
+        int[] mm = parseNumber(Files.readString(disk.resolve("dev")).trim(), disk.resolve("dev"));
+        return new BlockDeviceInfo(name, mm[0], mm[1], readLong(real.resolve("start")), sizeSectors);
+    }
+
+    /** The device number the way a trace event filter compares it: {@code (major << 20) | minor}. */
     public long kernelDev() {
         return ((long) diskMajor << 20) | diskMinor;
     }
 
-    /** Looks {@code path} up in sysfs; fails with a message naming the path when it is not a block device. */
-    public static BlockDeviceInfo of(Path path) throws IOException {
-        long rdev = ((Number) Files.getAttribute(path, "unix:rdev")).longValue();
-        if (rdev == 0 || Files.isRegularFile(path) || Files.isDirectory(path)) {
-            throw new IOException(path + " is not a block device");
-        }
-        long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
-        long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
-        Path sys = SYS_DEV_BLOCK.resolve(major + ":" + minor);
-        if (!Files.isDirectory(sys)) {
-            throw new IOException(path + " (" + major + ":" + minor + ") is not a block device known to sysfs");
-        }
-        Path dir = sys.toRealPath();
-        long size = Long.parseLong(Files.readString(dir.resolve("size")).trim());
-        if (Files.exists(dir.resolve("partition"))) {
-            long start = Long.parseLong(Files.readString(dir.resolve("start")).trim());
-            int[] disk = parseDev(Files.readString(dir.getParent().resolve("dev")).trim());
-            return new BlockDeviceInfo(path, dir.getFileName().toString(), disk[0], disk[1], start, size);
-        }
-        return new BlockDeviceInfo(path, dir.getFileName().toString(), (int) major, (int) minor, 0, size);
+    public long sizeBytes() {
+        return sizeSectors * SECTOR_BYTES;
     }
 
-    private static int[] parseDev(String majorMinor) throws IOException {
-        int colon = majorMinor.indexOf(':');
-        if (colon < 0) {
-            throw new IOException("unexpected device number '" + majorMinor + "' in sysfs");
+    public long startByte() {
+        return startSector * SECTOR_BYTES;
+    }
+
+    private static int[] parseNumber(String number, Path source) throws IOException {
+        int colon = number.indexOf(':');
+        try {
+            return new int[] {Integer.parseInt(number.substring(0, colon)), Integer.parseInt(number.substring(colon + 1))};
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            throw new IOException("cannot read a device number MAJOR:MINOR from " + source + ": '" + number + "'", e);
         }
-        return new int[] {Integer.parseInt(majorMinor.substring(0, colon)),
-                Integer.parseInt(majorMinor.substring(colon + 1))};
+    }
+
+    private static long readLong(Path file) throws IOException {
+        String text = Files.readString(file).trim();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IOException("cannot read a number from " + file + ": '" + text + "'", e);
+        }
     }
 }

@@ -1,214 +1,256 @@
 package io.replicator.source.track.kernel;
 
 import io.replicator.source.track.DirtyMap;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Marks the dirty maps of some block devices from the kernel's block completion events. One
- * {@link TraceInstance}, one reader thread on its {@code trace_pipe} that marks every block a
- * completed write or discard covers, and one poller that watches the instance's lost-event
- * counters (every 250 ms and before each {@link #sync} completes) and reports a loss to the
- * {@link LossListener}. Thread-safe.
+ * Marks the blocks of one or more volumes in their {@link DirtyMap} as the kernel completes
+ * writes and discards on them, from the block trace events of a private {@link TraceInstance}.
+ * Writes that completed before {@link #start} are not seen: start from a map that already covers
+ * them (all marked, or a saved map from a clean stop).
+ *
+ * <p>Threads: a daemon reader thread owns the trace pipe and is the only writer of the maps; a
+ * daemon poller reads the loss counters every {@value #LOSS_POLL_INTERVAL_MS} ms. {@link #sync()},
+ * the getters and {@link #close()} are thread-safe.
  */
 public final class KernelTracker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KernelTracker.class);
-    private static final long LOSS_POLL_MS = 250;
-    private static final String SYNC_MARK = "replicator-sync-";
-    private static final String STOP_MARK = "replicator-stop";
+    public static final int DEFAULT_BUFFER_SIZE_KB = 4096;
+    static final long LOSS_POLL_INTERVAL_MS = 250;
+    private static final long JOIN_TIMEOUT_MS = 10_000;
 
-    /** A device to track, the map to mark and the map's block size. */
-    public record Volume(BlockDeviceInfo device, DirtyMap dirty, int blockSizeBytes) {
-    }
-
-    /** Told (on the tracker's threads) when events were lost: some writes may not be marked. */
-    @FunctionalInterface
-    public interface LossListener {
-        void onLoss(String reason);
+    /** A volume to track: the device the events name, and the map its changed blocks go to. */
+    public record Volume(BlockDeviceInfo device, DirtyMap dirty) {
+        public Volume {
+            long expected = (device.sizeBytes() + dirty.blockSizeBytes() - 1) / dirty.blockSizeBytes();
+            if (dirty.blockCount() != expected) {
+                throw new IllegalArgumentException("dirty map of " + device.name() + ": " + dirty.blockCount()
+                        + " blocks (expected: " + expected + " blocks of " + dirty.blockSizeBytes() + " bytes for "
+                        + device.sizeBytes() + " bytes)");
+            }
+        }
     }
 
     private final TraceInstance instance;
-    private final Map<Long, List<Volume>> byDev = new HashMap<>();
+    private final FileChannel pipe;
     private final LossListener listener;
-    private final Thread reader;
+    private final TraceReader reader;
+    private final Thread readerThread;
     private final ScheduledExecutorService poller;
-    private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> syncs = new ConcurrentSkipListMap<>();
-    private final AtomicLong nextSync = new AtomicLong();
-    private final AtomicLong eventsRead = new AtomicLong();
+    private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> pendingSyncs = new ConcurrentSkipListMap<>();
+    private final AtomicLong nextSyncId = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Throwable readerFailure;
     private long lostSeen;
-    private volatile boolean stopping;
-    private volatile Throwable failure;
+    private volatile long lostEvents;
 
-    private KernelTracker(TraceInstance instance, List<Volume> volumes, LossListener listener) {
+    private KernelTracker(String name, TraceInstance instance, FileChannel pipe, List<Volume> volumes,
+            LossListener listener, long lostAtStart) {
         this.instance = instance;
+        this.pipe = pipe;
         this.listener = listener;
-        for (Volume v : volumes) {
-            byDev.computeIfAbsent(v.device().kernelDev(), d -> new ArrayList<>()).add(v);
-        }
-        this.reader = new Thread(this::read, "kernel-tracker-" + instance.dir().getFileName());
-        this.reader.setDaemon(true);
+        this.lostSeen = lostAtStart;
+        this.reader = new TraceReader(pipe, List.copyOf(volumes), new TraceReader.Sink() {
+            @Override
+            public void markerRead(long id) {
+                syncReached(id);
+            }
+
+            @Override
+            public void lostLine(long count) {
+                reportLoss("the kernel lost " + count + " block events on one CPU (trace_pipe said LOST)");
+            }
+        });
+        this.readerThread = new Thread(this::readLoop, "kernel-tracker-" + name);
+        this.readerThread.setDaemon(true);
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kernel-tracker-loss-" + instance.dir().getFileName());
+            Thread t = new Thread(r, "kernel-tracker-" + name + "-loss");
             t.setDaemon(true);
             return t;
         });
     }
 
     /**
-     * Creates the instance, enables the events and starts reading: every write that completes
-     * after this returns is marked.
+     * Starts tracking: removes instances left by dead processes, creates {@code instanceName}'s
+     * instance with {@code bufferSizeKb} per CPU, enables the events and starts the threads. Every
+     * write that completes after this returns is marked (or reported lost to {@code listener}).
      */
-    public static KernelTracker start(String name, List<Volume> volumes, int bufferSizeKb, LossListener listener)
+    public static KernelTracker start(String instanceName, List<Volume> volumes, int bufferSizeKb, LossListener listener)
             throws IOException {
-        TraceInstance instance = TraceInstance.create(name, bufferSizeKb);
+        if (volumes.isEmpty()) {
+            throw new IllegalArgumentException("no volumes to track");
+        }
+        TraceFs fs = TraceFs.open();
+        TraceInstance.removeStale(fs, TraceInstance.PREFIX);
+        TraceInstance instance = TraceInstance.create(fs, instanceName, bufferSizeKb);
+        FileChannel pipe = null;
         try {
-            KernelTracker tracker = new KernelTracker(instance, volumes, listener);
-            instance.enableBlockEvents(volumes.stream().map(v -> v.device().kernelDev()).toList());
-            tracker.lostSeen = instance.lostEvents();
-            tracker.reader.start();
-            tracker.poller.scheduleWithFixedDelay(tracker::checkLoss, LOSS_POLL_MS, LOSS_POLL_MS,
+            pipe = FileChannel.open(instance.tracePipe(), StandardOpenOption.READ);
+            instance.enableBlockCompletions(volumes.stream().map(v -> v.device().kernelDev()).toList());
+            KernelTracker tracker = new KernelTracker(instanceName, instance, pipe, volumes, listener, instance.lostEvents());
+            tracker.readerThread.start();
+            tracker.poller.scheduleWithFixedDelay(tracker::checkLoss, LOSS_POLL_INTERVAL_MS, LOSS_POLL_INTERVAL_MS,
                     TimeUnit.MILLISECONDS);
-            tracker.sync().get(30, TimeUnit.SECONDS);
-            LOG.info("kernel tracker: instance {}, {} KiB per CPU, tracking {}", instance.dir(), bufferSizeKb,
-                    volumes.stream().map(v -> v.device().path() + " (" + v.device().diskMajor() + ":"
-                            + v.device().diskMinor() + (v.device().startSector() > 0 ? " from sector "
-                            + v.device().startSector() : "") + ")").toList());
+            LOG.info("kernel tracker {} follows {} through {}", instanceName,
+                    volumes.stream().map(v -> v.device().name()).toList(), instance.dir());
             return tracker;
-        } catch (Exception e) {
-            instance.close();
-            throw e instanceof IOException io ? io : new IOException("the kernel tracker did not start: " + e, e);
+        } catch (IOException | RuntimeException e) {
+            if (pipe != null) {
+                pipe.close();
+            }
+            instance.remove();
+            throw e;
         }
     }
 
-    /** Completes once every event recorded before the call has been read and marked. */
+    /**
+     * Completes when the reader has read past a marker written now: every write that completed
+     * before this call is then in the maps, and any loss up to it was reported to the listener
+     * first. Fails if the tracker is closed or its reader stopped.
+     */
     public CompletableFuture<Void> sync() {
-        Throwable failed = failure;
-        if (failed != null || stopping) {
-            return CompletableFuture.failedFuture(failed != null ? failed : new IOException("the kernel tracker is stopped"));
-        }
-        long id = nextSync.incrementAndGet();
+        long id = nextSyncId.incrementAndGet();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        syncs.put(id, done);
+        pendingSyncs.put(id, done);
+        if (closed.get() || readerFailure != null) {
+            failPending(closed.get() ? new IllegalStateException("kernel tracker is closed") : readerFailure);
+            return done;
+        }
         try {
-            instance.mark(SYNC_MARK + id);
+            instance.writeMarker(TraceReader.SYNC_MARKER + id);
         } catch (IOException e) {
-            syncs.remove(id);
+            pendingSyncs.remove(id);
             done.completeExceptionally(e);
         }
         return done;
     }
 
-    public long eventsRead() {
-        return eventsRead.get();
-    }
-
-    private void read() {
-        BlockEvent e = new BlockEvent();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                Files.newInputStream(instance.tracePipe()), StandardCharsets.ISO_8859_1), 1 << 16)) {
-            String line;
-            while (!stopping && (line = in.readLine()) != null) {
-                if (!e.parse(line)) {
-                    continue;
-                }
-                if (e.marker != null) {
-                    onMarker(e.marker);
-                    continue;
-                }
-                eventsRead.incrementAndGet();
-                List<Volume> vs = byDev.get(((long) e.major << 20) | e.minor);
-                if (vs != null) {
-                    for (Volume v : vs) {
-                        long first = e.sector - v.device().startSector();
-                        long last = Math.min(first + e.nrSectors, v.device().sizeSectors());
-                        first = Math.max(first, 0);
-                        if (last > first) {
-                            v.dirty().markBytes(first << 9, (last - first) << 9, v.blockSizeBytes());
-                        }
-                    }
-                }
-            }
-        } catch (Throwable t) {
-            if (!stopping) {
-                failure = t;
-                LOG.error("kernel tracker: reading {} failed: {}", instance.tracePipe(), t.toString());
-                listener.onLoss("the kernel tracker stopped reading block events (" + t.getMessage() + ")");
-            }
-        } finally {
-            IOException stopped = new IOException("the kernel tracker is stopped");
-            syncs.values().forEach(f -> f.completeExceptionally(failure != null ? failure : stopped));
-            syncs.clear();
-        }
-    }
-
-    private void onMarker(String marker) {
-        if (!marker.startsWith(SYNC_MARK)) {
-            return;
-        }
-        long id;
-        try {
-            id = Long.parseLong(marker.substring(SYNC_MARK.length()));
-        } catch (NumberFormatException ignored) {
-            return;
-        }
+    private void syncReached(long id) {
         checkLoss();
-        Map<Long, CompletableFuture<Void>> done = syncs.headMap(id, true);
-        done.values().forEach(f -> f.complete(null));
-        done.clear();
+        Map<Long, CompletableFuture<Void>> reached = pendingSyncs.headMap(id, true);
+        for (Long key : reached.keySet()) {
+            CompletableFuture<Void> f = pendingSyncs.remove(key);
+            if (f != null) {
+                f.complete(null);
+            }
+        }
     }
 
-    /** Reports events lost since the last check; before a sync completes, so a rescan is requested first. */
-    private synchronized void checkLoss() {
-        if (stopping) {
+    /** Compares the kernel's lost-event counters with the last look and reports any growth. */
+    synchronized void checkLoss() {
+        if (closed.get()) {
             return;
         }
         try {
             long lost = instance.lostEvents();
             if (lost > lostSeen) {
-                long n = lost - lostSeen;
+                long delta = lost - lostSeen;
                 lostSeen = lost;
-                listener.onLoss("the kernel dropped " + n + " block events (trace buffer overrun in "
-                        + instance.dir().getFileName() + ")");
+                lostEvents += delta;
+                reportLoss("the kernel dropped " + delta + " block events (trace buffer overrun)");
             }
-        } catch (IOException | RuntimeException ex) {
-            LOG.warn("kernel tracker: cannot read the lost-event counters: {}", ex.getMessage());
+        } catch (IOException | RuntimeException e) {
+            if (!closed.get()) {
+                reportLoss("cannot read the trace buffer's lost-event counters: " + e);
+            }
         }
     }
 
-    /** Stops reading and removes the instance. */
+    private void reportLoss(String reason) {
+        LOG.warn("kernel tracker: {}", reason);
+        try {
+            listener.onLoss(reason);
+        } catch (RuntimeException e) {
+            LOG.error("kernel tracker: the loss listener failed on '{}'", reason, e);
+        }
+    }
+
+    private void readLoop() {
+        try {
+            reader.run();
+            if (!closed.get()) {
+                readerStopped(new IOException("someone else wrote the stop marker to " + instance.dir()));
+            }
+        } catch (ClosedChannelException e) {
+            if (!closed.get()) {
+                readerStopped(e);
+            }
+        } catch (Throwable t) {
+            readerStopped(t);
+            if (t instanceof Error error) {
+                throw error;
+            }
+        }
+    }
+
+    private void readerStopped(Throwable t) {
+        readerFailure = t;
+        LOG.error("kernel tracker: the trace reader stopped", t);
+        reportLoss("the trace reader stopped: " + t);
+        failPending(t);
+    }
+
+    private void failPending(Throwable cause) {
+        for (Long key : pendingSyncs.keySet()) {
+            CompletableFuture<Void> f = pendingSyncs.remove(key);
+            if (f != null) {
+                f.completeExceptionally(cause);
+            }
+        }
+    }
+
+    /** Completion events read from the kernel, whether or not they fell in a volume. */
+    public long eventsRead() {
+        return reader.eventsRead();
+    }
+
+    /** Events the kernel reported lost since start. */
+    public long lostEvents() {
+        return lostEvents;
+    }
+
+    public TraceInstance instance() {
+        return instance;
+    }
+
+    /** Stops the reader (a stop marker wakes it), removes the trace instance and fails syncs still waiting. */
     @Override
-    public void close() {
-        if (stopping) {
+    public void close() throws IOException {
+        if (closed.getAndSet(true)) {
             return;
         }
-        stopping = true;
-        poller.shutdownNow();
+        poller.shutdown();
         try {
-            instance.mark(STOP_MARK);
-            reader.join(TimeUnit.SECONDS.toMillis(5));
+            instance.writeMarker(TraceReader.STOP_MARKER);
+            readerThread.join(JOIN_TIMEOUT_MS);
         } catch (IOException e) {
-            LOG.warn("kernel tracker: cannot wake the reader: {}", e.getMessage());
+            LOG.warn("kernel tracker: cannot write the stop marker ({}); closing the pipe under the reader", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (reader.isAlive()) {
-            LOG.warn("kernel tracker: the reader of {} did not stop within 5 s", instance.tracePipe());
+        try {
+            pipe.close();
+            readerThread.join(JOIN_TIMEOUT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        instance.close();
+        failPending(new IllegalStateException("kernel tracker is closed"));
+        instance.remove();
+        LOG.info("kernel tracker stopped after {} events ({} lost); removed {}", eventsRead(), lostEvents, instance.dir());
     }
 }

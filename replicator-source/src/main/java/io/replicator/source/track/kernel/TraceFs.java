@@ -1,62 +1,103 @@
 package io.replicator.source.track.kernel;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Where tracefs is, and whether the kernel tracker can work on this machine: root, tracefs
- * (mounted here when it is not), and the block completion events. Thread-safe (stateless).
+ * The kernel's tracing file system at {@code /sys/kernel/tracing}: finds it, mounts it when it is
+ * missing and the process is root, and says in one sentence why it cannot be used otherwise
+ * ({@link #unavailableReason()}, for {@code --tracker auto}). Thread-safe (stateless).
  */
 public final class TraceFs {
+    private static final Logger LOG = LoggerFactory.getLogger(TraceFs.class);
     public static final Path ROOT = Path.of("/sys/kernel/tracing");
-    private static final String[] EVENTS = {"block_rq_complete", "block_bio_complete"};
+    static final List<String> BLOCK_EVENTS = List.of("block_rq_complete", "block_bio_complete");
+    private static final long MOUNT_TIMEOUT_SECONDS = 30;
 
-    private TraceFs() {
+    private final Path root;
+
+    private TraceFs(Path root) {
+        this.root = root;
     }
 
-    /** Why the kernel tracker cannot work here, or null when it can (mounting tracefs if needed). */
+    /** Opens tracefs, mounting it first if needed; throws with the reason when it cannot be used. */
+    public static TraceFs open() throws IOException {
+        String reason = unavailableReason();
+        if (reason != null) {
+            throw new IOException("kernel block tracing is unavailable: " + reason);
+        }
+        return new TraceFs(ROOT);
+    }
+
+    /** Why block tracing cannot be used here, or null when it can (mounting tracefs on the way if root). */
     public static String unavailableReason() {
         try {
-            if (!isRoot()) {
-                return "not running as root (tracefs needs root)";
+            if (!Files.readString(Path.of("/proc/filesystems")).contains("\ttracefs")) {
+                return "the kernel has no tracefs (not listed in /proc/filesystems)";
             }
-            if (!Files.isDirectory(ROOT.resolve("instances"))) {
-                if (!Files.readString(Path.of("/proc/filesystems")).contains("tracefs")) {
-                    return "the kernel has no tracefs";
-                }
+            long uid = effectiveUid();
+            if (uid != 0) {
+                return "tracing needs root; this process runs as uid " + uid;
+            }
+            if (!Files.isDirectory(ROOT.resolve("events"))) {
                 mount();
             }
-            for (String event : EVENTS) {
-                if (!Files.isDirectory(ROOT.resolve("events/block").resolve(event))) {
-                    return "the kernel has no block:" + event + " trace event";
+            for (String event : BLOCK_EVENTS) {
+                Path dir = ROOT.resolve("events/block").resolve(event);
+                if (!Files.isDirectory(dir)) {
+                    return "the kernel has no block trace event " + event + " (" + dir + " is missing)";
                 }
+            }
+            if (!Files.isDirectory(ROOT.resolve("instances"))) {
+                return "tracefs at " + ROOT + " has no instances directory";
             }
             return null;
         } catch (IOException e) {
-            return "tracefs is not usable: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while mounting tracefs";
+            return "cannot use tracefs: " + e.getMessage();
         }
     }
 
-    private static boolean isRoot() throws IOException {
+    public Path root() {
+        return root;
+    }
+
+    public Path instances() {
+        return root.resolve("instances");
+    }
+
+    /** The effective uid, from the second field of the {@code Uid:} line of /proc/self/status. */
+    static long effectiveUid() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("Uid:")) {
-                return line.split("\\s+")[2].equals("0");
+                return Long.parseLong(line.substring(4).trim().split("\\s+")[1]);
             }
         }
-        return false;
+        throw new IOException("no Uid line in /proc/self/status");
     }
 
-    private static void mount() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("mount", "-t", "tracefs", "nodev", ROOT.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isDirectory(ROOT.resolve("instances"))) {
-            throw new IOException("cannot mount tracefs on " + ROOT + (out.isEmpty() ? "" : ": " + out));
+    private static void mount() throws IOException {
+        LOG.info("mounting tracefs at {}", ROOT);
+        Process p = new ProcessBuilder("mount", "-t", "tracefs", "nodev", ROOT.toString()).redirectErrorStream(true).start();
+        try {
+            if (!p.waitFor(MOUNT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("mounting tracefs at " + ROOT + " did not finish in " + MOUNT_TIMEOUT_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted while mounting tracefs at " + ROOT, e);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.exitValue() != 0 || !Files.isDirectory(ROOT.resolve("events"))) {
+            throw new IOException("tracefs is not mounted at " + ROOT + " and 'mount -t tracefs nodev " + ROOT
+                    + "' failed (exit " + p.exitValue() + "): " + out);
         }
     }
 }

@@ -3,31 +3,31 @@ package io.replicator.source.track.kernel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A private tracefs instance ({@code instances/replicator-NAME-PID-N}) with its own ring buffer,
- * the block completion events enabled and filtered to some devices, writes and discards only.
- * Removed by {@link #close}; an instance left by a killed daemon is removed by
- * {@link #removeStale} at the next start. Thread-safe: each method is one or a few writes or
- * reads of tracefs files.
+ * A private trace buffer, {@code instances/replicator-NAME-PID} under tracefs, recording completed
+ * writes and discards of chosen disks. Its own ring buffer and counters keep it apart from any
+ * other tracing on the machine. After a {@code kill -9} the directory survives:
+ * {@link #removeStale} removes those whose process is gone.
+ *
+ * <p>Thread-safe: every method writes or reads whole tracefs files; {@link #writeMarker} may be
+ * called from any thread. Owned by a {@link KernelTracker}.
  */
-public final class TraceInstance implements AutoCloseable {
+public final class TraceInstance {
     private static final Logger LOG = LoggerFactory.getLogger(TraceInstance.class);
-    static final String PREFIX = "replicator-";
-    private static final Pattern OURS = Pattern.compile("^replicator-.*-(\\d+)-(\\d+)$");
-    private static final String[] EVENTS = {"block_rq_complete", "block_bio_complete"};
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    public static final String PREFIX = "replicator-";
+    private static final int MAX_NAME_CHARS = 40;
 
     private final Path dir;
 
@@ -35,30 +35,78 @@ public final class TraceInstance implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Creates the instance with a buffer of {@code bufferSizeKb} per CPU, events not yet enabled. */
-    public static TraceInstance create(String name, int bufferSizeKb) throws IOException {
-        String safe = name.replaceAll("[^A-Za-z0-9_.]", "_");
-        Path dir = TraceFs.ROOT.resolve("instances").resolve(PREFIX + safe + "-" + ProcessHandle.current().pid()
-                + "-" + SEQUENCE.incrementAndGet());
-        Files.createDirectory(dir);
+    /** Creates the instance for {@code name} and this process, with {@code bufferSizeKb} of ring buffer per CPU. */
+    public static TraceInstance create(TraceFs fs, String name, int bufferSizeKb) throws IOException {
+        if (bufferSizeKb <= 0) {
+            throw new IllegalArgumentException("bufferSizeKb: " + bufferSizeKb + " (expected: > 0)");
+        }
+        Path dir = fs.instances().resolve(PREFIX + sanitize(name) + "-" + ProcessHandle.current().pid());
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new IOException("cannot create trace instance " + dir + ": " + e, e);
+        }
         TraceInstance instance = new TraceInstance(dir);
         try {
             instance.write("buffer_size_kb", Integer.toString(bufferSizeKb));
+            instance.useCrossCpuClock();
             return instance;
-        } catch (IOException e) {
-            instance.close();
+        } catch (IOException | RuntimeException e) {
+            instance.remove();
             throw e;
         }
     }
 
-    /** Enables both completion events for writes and discards of at least one sector on {@code devs}. */
-    public void enableBlockEvents(List<Long> devs) throws IOException {
-        String devFilter = devs.stream().distinct().map(d -> "dev == " + d).collect(Collectors.joining(" || "));
-        String filter = "(" + devFilter + ") && nr_sector > 0 && (rwbs ~ \"*W*\" || rwbs ~ \"*D*\")";
-        for (String event : EVENTS) {
+    /** Letters, digits, '.', '_' are kept, anything else becomes '_'; at most {@value #MAX_NAME_CHARS} characters. */
+    static String sanitize(String name) {
+        String clean = name.replaceAll("[^A-Za-z0-9._]", "_");
+        return clean.isEmpty() ? "_" : clean.substring(0, Math.min(clean.length(), MAX_NAME_CHARS));
+    }
+
+    /**
+     * trace_pipe merges the per-CPU buffers in timestamp order; a marker is a barrier only if an
+     * event that completed before it on another CPU has an earlier timestamp, which the default
+     * per-CPU "local" clock does not promise.
+     */
+    private void useCrossCpuClock() throws IOException {
+        String clocks = Files.readString(dir.resolve("trace_clock"));
+        String clock = clocks.contains("mono ") || clocks.contains("[mono]") ? "mono" : "global";
+        write("trace_clock", clock);
+    }
+
+    /**
+     * Records {@code block_rq_complete} and {@code block_bio_complete} of the given devices
+     * ({@link BlockDeviceInfo#kernelDev()}) when they changed data: rwbs with W (write), D
+     * (discard) or N (write-zeroes and other non-read operations) and at least one sector.
+     */
+    public void enableBlockCompletions(Collection<Long> kernelDevs) throws IOException {
+        String devs = kernelDevs.stream().distinct().map(d -> "dev == " + d).collect(Collectors.joining(" || "));
+        String filter = "(" + devs + ") && nr_sector > 0 && (rwbs ~ \"*W*\" || rwbs ~ \"*D*\" || rwbs ~ \"*N*\")";
+        for (String event : TraceFs.BLOCK_EVENTS) {
             write("events/block/" + event + "/filter", filter);
             write("events/block/" + event + "/enable", "1");
         }
+        write("tracing_on", "1");
+    }
+
+    /** Events lost so far: overrun, commit overrun and dropped events summed over every CPU. */
+    public long lostEvents() throws IOException {
+        long lost = 0;
+        try (DirectoryStream<Path> cpus = Files.newDirectoryStream(dir.resolve("per_cpu"), "cpu*")) {
+            for (Path cpu : cpus) {
+                for (String line : Files.readAllLines(cpu.resolve("stats"))) {
+                    if (line.startsWith("overrun:") || line.startsWith("commit overrun:") || line.startsWith("dropped events:")) {
+                        lost += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+            }
+        }
+        return lost;
+    }
+
+    /** Puts {@code text} into this instance's buffer as a {@code tracing_mark_write} event. */
+    public void writeMarker(String text) throws IOException {
+        write("trace_marker", text);
     }
 
     public Path tracePipe() {
@@ -69,69 +117,65 @@ public final class TraceInstance implements AutoCloseable {
         return dir;
     }
 
-    /** Puts {@code text} into the ring buffer, behind every event recorded before. */
-    public void mark(String text) throws IOException {
-        write("trace_marker", text);
+    /** Disables the events and removes the directory; a no-op when it is already gone. */
+    public void remove() throws IOException {
+        removeDir(dir);
     }
 
-    /** Events the kernel could not keep (overrun and dropped), summed over every CPU's buffer. */
-    public long lostEvents() throws IOException {
-        long lost = 0;
-        try (DirectoryStream<Path> cpus = Files.newDirectoryStream(dir.resolve("per_cpu"), "cpu*")) {
-            for (Path cpu : cpus) {
-                for (String line : Files.readAllLines(cpu.resolve("stats"))) {
-                    if (line.startsWith("overrun:") || line.startsWith("dropped events:")) {
-                        lost += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+    /**
+     * Removes every {@code PREFIX*-PID} instance whose process is gone, logging each; returns their
+     * names. An instance whose pid is alive (this process, or another daemon) is left alone, and so
+     * is one whose trace_pipe is open (the kernel refuses to remove it): its events are not touched,
+     * since removing an instance disables them by itself.
+     */
+    public static List<String> removeStale(TraceFs fs, String prefix) throws IOException {
+        List<String> removed = new ArrayList<>();
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(fs.instances(), prefix + "*")) {
+            for (Path dir : all) {
+                String name = dir.getFileName().toString();
+                long pid = trailingPid(name);
+                if (pid > 0 && ProcessHandle.of(pid).isEmpty()) {
+                    try {
+                        Files.delete(dir);
+                        LOG.warn("removed trace instance {} left by process {}, which is gone", dir, pid);
+                        removed.add(name);
+                    } catch (NoSuchFileException e) {
+                        LOG.debug("trace instance {} was removed meanwhile", dir);
+                    } catch (FileSystemException e) {
+                        LOG.warn("left trace instance {} alone: its pid {} is gone but it is in use ({})", dir, pid, e.getReason());
                     }
                 }
             }
         }
-        return lost;
+        return removed;
+    }
+
+    static long trailingPid(String name) {
+        int dash = name.lastIndexOf('-');
+        String digits = name.substring(dash + 1);
+        if (dash < 0 || digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Long.parseLong(digits);
+    }
+
+    private static void removeDir(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Files.writeString(dir.resolve("events/enable"), "0", StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
+            Files.delete(dir);
+        } catch (NoSuchFileException e) {
+            LOG.debug("trace instance {} was removed meanwhile", dir);
+        }
     }
 
     private void write(String file, String value) throws IOException {
         try {
-            Files.writeString(dir.resolve(file), value, StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
+            Files.writeString(dir.resolve(file), value, StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new IOException("cannot write '" + value + "' to " + dir.resolve(file) + ": " + e.getMessage(), e);
+            throw new IOException("cannot write '" + value + "' to " + dir.resolve(file) + ": " + e, e);
         }
-    }
-
-    /** Disables the events and removes the instance. */
-    @Override
-    public void close() {
-        remove(dir);
-    }
-
-    private static boolean remove(Path dir) {
-        try {
-            Files.writeString(dir.resolve("events/enable"), "0", StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            LOG.debug("disabling the events of {}: {}", dir, e.getMessage());
-        }
-        try {
-            Files.deleteIfExists(dir);
-            return true;
-        } catch (IOException e) {
-            LOG.warn("cannot remove the tracing instance {}: {}; remove it with rmdir", dir, e.getMessage());
-            return false;
-        }
-    }
-
-    /** Removes every instance of ours whose process is gone (a daemon killed with -9); returns their names. */
-    public static List<String> removeStale() throws IOException {
-        List<String> removed = new ArrayList<>();
-        Path instances = TraceFs.ROOT.resolve("instances");
-        try (DirectoryStream<Path> all = Files.newDirectoryStream(instances, PREFIX + "*")) {
-            for (Path dir : all) {
-                Matcher m = OURS.matcher(dir.getFileName().toString());
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty() && remove(dir)) {
-                    LOG.info("removed the tracing instance {} left by a daemon that is gone", dir);
-                    removed.add(dir.getFileName().toString());
-                }
-            }
-        }
-        return removed;
     }
 }
