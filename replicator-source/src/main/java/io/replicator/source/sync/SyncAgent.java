@@ -223,14 +223,27 @@ public final class SyncAgent implements AutoCloseable {
         firstHandshake.complete(null);
     }
 
+    /**
+     * Commits the fingerprints of what the target made durable and writes them to the state files
+     * at once (forced only every few seconds), so that a source killed with SIGKILL restarts
+     * knowing every block acknowledged before it died.
+     */
     private void acknowledge(long sequence) throws IOException {
         durableSequence = Math.max(durableSequence, sequence);
         InFlight.Entry e;
+        boolean committed = false;
         while ((e = inFlight.pollAcked(sequence)) != null) {
             VolumeState v = volumes.get(e.volume());
             v.fingerprints.set(e.block(), e.fingerprint());
             if (e.changed()) {
                 v.inFlightChangedBytes -= e.lengthBytes();
+            }
+            committed = true;
+        }
+        if (committed) {
+            for (VolumeState v : volumes) {
+                v.fingerprints.lastAckSequence(durableSequence);
+                v.fingerprints.write();
             }
         }
         metrics.acknowledged(durableSequence);
