@@ -433,16 +433,26 @@ public final class SyncAgent implements AutoCloseable {
         long block = key & ((1L << 48) - 1);
         int bs = v.blockSize();
         ByteBuffer data = v.volume.read(block * bs, bs, unit);
-        consider(v, block, data, false);
+        consider(v, block, data, false, true);
     }
 
-    /** Sends {@code data} as {@code block} if the target neither holds nor has in flight these bytes. */
     private boolean consider(VolumeState v, long block, ByteBuffer data, boolean observeOnly) throws IOException {
+        return consider(v, block, data, observeOnly, false);
+    }
+
+    /**
+     * Sends {@code data} as {@code block} if the target neither holds nor has in flight these bytes,
+     * or always when {@code unknownOnTarget}: a block that was in flight when the connection was lost
+     * may have been applied by a target that died before acknowledging it, so the target may hold
+     * bytes other than the committed fingerprint says, even when the volume went back to those.
+     */
+    private boolean consider(VolumeState v, long block, ByteBuffer data, boolean observeOnly, boolean unknownOnTarget)
+            throws IOException {
         long fingerprint = Fingerprints.of(data);
         InFlight.Entry latest = inFlight.latest(v.index, block);
         long committed = v.fingerprints.get(block);
         long held = latest != null ? latest.fingerprint() : committed;
-        if (held == fingerprint) {
+        if (held == fingerprint && !unknownOnTarget) {
             return false;
         }
         if (observeOnly) {
