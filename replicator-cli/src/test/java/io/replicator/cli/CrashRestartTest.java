@@ -77,6 +77,8 @@ class CrashRestartTest {
                 + " sent after restart %s (bound %s)", mib(syncedBeforeKill), mib(knownAfterRestart),
                 mib(sentAfterRestart), mib(bound)));
         r.cutoverAndAssertEqual();
+        assertTrue(knownAfterRestart >= syncedBeforeKill, "the restarted source knows every block acknowledged "
+                + "before the kill: " + knownAfterRestart + " >= " + syncedBeforeKill);
         assertTrue(sentAfterRestart <= bound, "sent after restart " + sentAfterRestart + " <= remaining "
                 + (VOLUME_BYTES - syncedBeforeKill) + " + in flight " + MAX_IN_FLIGHT_BYTES + " + " + MARGIN_BYTES);
     }
@@ -177,6 +179,51 @@ class CrashRestartTest {
         summary("target killed 3 times mid initial sync", String.format("seed %d, durable at the kills%s; sent in "
                 + "all %s for a %s volume", seed, kills, mib(sent), mib(VOLUME_BYTES)));
         r.cutoverAndAssertEqual();
+    }
+
+    @Test
+    void shouldResendABlockLostInFlightEvenWhenItWentBackToTheContentTheTargetAcknowledged() throws Exception {
+        r.startTarget();
+        r.startSource();
+        r.awaitInSync(SYNC_TIMEOUT_MS);
+        long block = 1234;
+        byte[] acknowledged = readBlock(r.volume, block);
+        byte[] newer = new byte[BLOCK_BYTES];
+        new Random(61).nextBytes(newer);
+        Shell.run("kill", "-STOP", String.valueOf(r.target.pid()));
+        writeBlock(r.volume, block, newer);
+        r.awaitStatus("the newer block in flight", s -> s.path("volumes").get(0).path("backlog_bytes").asLong() > 0,
+                SYNC_TIMEOUT_MS);
+        writeBlock(r.volume, block, acknowledged);
+        r.target.kill9();
+        // A receiver that applied the frame and died before making it durable leaves it in its image.
+        writeBlock(r.targetImage(), block, newer);
+        r.startTarget();
+        r.awaitStatus("reconnected", s -> s.path("connected").asBoolean(), SYNC_TIMEOUT_MS);
+        r.sync();
+        summary("target killed with a block in flight that went back to its acknowledged content",
+                "block " + block + " equal after sync: " + (java.nio.file.Files.mismatch(r.volume, r.targetImage()) < 0));
+        Replication.assertSameBytes(r.volume, r.targetImage());
+        r.cutoverAndAssertEqual();
+    }
+
+    private static byte[] readBlock(Path file, long block) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(BLOCK_BYTES);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (buf.hasRemaining() && ch.read(buf, block * BLOCK_BYTES + buf.position()) > 0) {
+                continue;
+            }
+        }
+        return buf.array();
+    }
+
+    private static void writeBlock(Path file, long block, byte[] data) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(data);
+            while (buf.hasRemaining()) {
+                ch.write(buf, block * BLOCK_BYTES + buf.position());
+            }
+        }
     }
 
     private JsonNode awaitPartlySynced(double fraction) throws Exception {

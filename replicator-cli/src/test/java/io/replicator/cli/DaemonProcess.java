@@ -66,6 +66,10 @@ final class DaemonProcess implements AutoCloseable {
         note("killed pid " + pid + " with SIGKILL, exit " + process.exitValue());
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }
