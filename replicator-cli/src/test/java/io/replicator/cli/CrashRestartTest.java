@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and the bytes sent again after the crash must stay close to what was not yet durable. Each case
  * prints one summary line with what it measured.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CrashRestartTest {
-    private static final long VOLUME_BYTES = 256L << 20;
+    private static final long VOLUME_BYTES = 128L << 20;
     private static final int BLOCK_BYTES = 64 << 10;
     private static final long MAX_IN_FLIGHT_BYTES = ProcessReplication.defaultMaxInFlightBytes();
     /** Slack over remaining + in-flight: one read-ahead unit of the pass that was running. */
