@@ -268,14 +268,27 @@ public final class SyncAgent implements AutoCloseable {
         firstHandshake.complete(null);
     }
 
+    /**
+     * Commits the fingerprints of what the target made durable and writes them to the state files
+     * at once (forced only every few seconds), so that a source killed with SIGKILL restarts
+     * knowing every block acknowledged before it died.
+     */
     private void acknowledge(long sequence) throws IOException {
         durableSequence = Math.max(durableSequence, sequence);
         InFlight.Entry e;
+        boolean committed = false;
         while ((e = inFlight.pollAcked(sequence)) != null) {
             VolumeState v = volumes.get(e.volume());
             v.fingerprints.set(e.block(), e.fingerprint());
             if (e.changed()) {
                 v.inFlightChangedBytes -= e.lengthBytes();
+            }
+            committed = true;
+        }
+        if (committed) {
+            for (VolumeState v : volumes) {
+                v.fingerprints.lastAckSequence(durableSequence);
+                v.fingerprints.write();
             }
         }
         metrics.acknowledged(durableSequence);
@@ -502,16 +515,26 @@ public final class SyncAgent implements AutoCloseable {
         long block = key & ((1L << 48) - 1);
         int bs = v.blockSize();
         ByteBuffer data = v.volume.read(block * bs, bs, unit);
-        consider(v, block, data, false);
+        consider(v, block, data, false, true);
     }
 
-    /** Sends {@code data} as {@code block} if the target neither holds nor has in flight these bytes. */
     private boolean consider(VolumeState v, long block, ByteBuffer data, boolean observeOnly) throws IOException {
+        return consider(v, block, data, observeOnly, false);
+    }
+
+    /**
+     * Sends {@code data} as {@code block} if the target neither holds nor has in flight these bytes,
+     * or always when {@code unknownOnTarget}: a block that was in flight when the connection was lost
+     * may have been applied by a target that died before acknowledging it, so the target may hold
+     * bytes other than the committed fingerprint says, even when the volume went back to those.
+     */
+    private boolean consider(VolumeState v, long block, ByteBuffer data, boolean observeOnly, boolean unknownOnTarget)
+            throws IOException {
         long fingerprint = Fingerprints.of(data);
         InFlight.Entry latest = inFlight.latest(v.index, block);
         long committed = v.fingerprints.get(block);
         long held = latest != null ? latest.fingerprint() : committed;
-        if (held == fingerprint) {
+        if (held == fingerprint && !unknownOnTarget) {
             return false;
         }
         if (observeOnly) {

@@ -182,13 +182,21 @@ public final class FingerprintStore implements AutoCloseable {
         lastAckSequence = 0;
     }
 
-    /** Writes dirty pages and the header, then forces the file. */
-    public void flush() throws IOException {
+    /**
+     * Writes dirty pages and the last acknowledged sequence to the file without forcing it: cheap,
+     * and enough for them to survive the process being killed (not yet a power loss).
+     */
+    public void write() throws IOException {
         for (Map.Entry<Long, Page> e : pages.entrySet()) {
             writePage(e.getKey(), e.getValue());
         }
         ByteBuffer ack = ByteBuffer.allocate(8).putLong(0, lastAckSequence);
         writeFully(ack, LAST_ACK_OFFSET);
+    }
+
+    /** Writes dirty pages and the header, then forces the file. */
+    public void flush() throws IOException {
+        write();
         channel.force(false);
     }
 
