@@ -24,12 +24,30 @@ import java.util.TreeMap;
  *       (resumes below half)</td></tr>
  *   <tr><td>groupCommitBytes</td><td>32 MiB</td><td>bytes written between two forced commits at most</td></tr>
  *   <tr><td>groupCommitIntervalMs</td><td>50</td><td>longest time written bytes wait for their commit</td></tr>
+ *   <tr><td>tlsHandshakeTimeoutMs</td><td>10 s</td><td>a TLS handshake not done by then is abandoned</td></tr>
+ *   <tr><td>helloTimeoutMs</td><td>10 s</td><td>a connection that has not sent a valid HELLO this long after
+ *       it was accepted (TLS handshake included) is closed</td></tr>
+ *   <tr><td>heartbeatIntervalMs</td><td>5 s</td><td>a session that has written nothing this long sends a
+ *       HEARTBEAT</td></tr>
+ *   <tr><td>idleTimeoutMs</td><td>30 s</td><td>a session that has received nothing this long (while it was
+ *       reading) is closed: its source is gone or the connection is half-open</td></tr>
+ *   <tr><td>maxPendingConnectionsPerAddress</td><td>8</td><td>connections from one address that have not yet
+ *       had their HELLO accepted (TLS handshakes included); more are closed at once. Sessions whose HELLO
+ *       was accepted do not count: they are bounded by one per source id</td></tr>
+ *   <tr><td>crlPollIntervalMs</td><td>250</td><td>how often the bundle's {@code crl.pem} is checked for a
+ *       change (modification time, size, file key); SIGHUP re-reads it at once</td></tr>
  * </table>
  */
 public final class TargetConfig {
     public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
     public static final long DEFAULT_GROUP_COMMIT_BYTES = 32L << 20;
     public static final long DEFAULT_GROUP_COMMIT_INTERVAL_MS = 50;
+    public static final long DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+    public static final long DEFAULT_HELLO_TIMEOUT_MS = 10_000;
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+    public static final int DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS = 8;
+    public static final long DEFAULT_CRL_POLL_INTERVAL_MS = 250;
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -38,6 +56,12 @@ public final class TargetConfig {
     private final long groupCommitBytes;
     private final long groupCommitIntervalMs;
     private final PkiBundle pki;
+    private final long tlsHandshakeTimeoutMs;
+    private final long helloTimeoutMs;
+    private final long heartbeatIntervalMs;
+    private final long idleTimeoutMs;
+    private final int maxPendingConnectionsPerAddress;
+    private final long crlPollIntervalMs;
 
     private TargetConfig(Builder b) {
         this.pki = b.pki;
@@ -47,6 +71,16 @@ public final class TargetConfig {
         this.maxQueuedBytes = b.maxQueuedBytes;
         this.groupCommitBytes = b.groupCommitBytes;
         this.groupCommitIntervalMs = b.groupCommitIntervalMs;
+        this.tlsHandshakeTimeoutMs = b.tlsHandshakeTimeoutMs;
+        this.helloTimeoutMs = b.helloTimeoutMs;
+        this.heartbeatIntervalMs = b.heartbeatIntervalMs;
+        this.idleTimeoutMs = b.idleTimeoutMs;
+        this.maxPendingConnectionsPerAddress = b.maxPendingConnectionsPerAddress;
+        this.crlPollIntervalMs = b.crlPollIntervalMs;
+        if (idleTimeoutMs <= heartbeatIntervalMs) {
+            throw new IllegalArgumentException(String.format("invalid idleTimeoutMs: %d (expected: more than "
+                    + "heartbeatIntervalMs, %d, or a healthy idle source is dropped)", idleTimeoutMs, heartbeatIntervalMs));
+        }
     }
 
     /** The receiver's certificate bundle: with one, every connection is mutual TLS 1.3; null means plain TCP. */
@@ -83,11 +117,38 @@ public final class TargetConfig {
         return groupCommitIntervalMs;
     }
 
+    public long tlsHandshakeTimeoutMs() {
+        return tlsHandshakeTimeoutMs;
+    }
+
+    public long helloTimeoutMs() {
+        return helloTimeoutMs;
+    }
+
+    public long heartbeatIntervalMs() {
+        return heartbeatIntervalMs;
+    }
+
+    public long idleTimeoutMs() {
+        return idleTimeoutMs;
+    }
+
+    public int maxPendingConnectionsPerAddress() {
+        return maxPendingConnectionsPerAddress;
+    }
+
+    public long crlPollIntervalMs() {
+        return crlPollIntervalMs;
+    }
+
     @Override
     public String toString() {
         return "TargetConfig[listen=" + listen + ", dataDir=" + dataDir + ", maps=" + new TreeMap<>(maps)
                 + ", maxQueuedBytes=" + maxQueuedBytes + ", groupCommitBytes=" + groupCommitBytes
-                + ", groupCommitIntervalMs=" + groupCommitIntervalMs + "]";
+                + ", groupCommitIntervalMs=" + groupCommitIntervalMs + ", tlsHandshakeTimeoutMs=" + tlsHandshakeTimeoutMs
+                + ", helloTimeoutMs=" + helloTimeoutMs + ", heartbeatIntervalMs=" + heartbeatIntervalMs
+                + ", idleTimeoutMs=" + idleTimeoutMs + ", maxPendingConnectionsPerAddress="
+                + maxPendingConnectionsPerAddress + ", crlPollIntervalMs=" + crlPollIntervalMs + "]";
     }
 
     /** Collects settings; not thread-safe. {@link #build()} checks them. */
@@ -99,6 +160,12 @@ public final class TargetConfig {
         private long groupCommitBytes = DEFAULT_GROUP_COMMIT_BYTES;
         private long groupCommitIntervalMs = DEFAULT_GROUP_COMMIT_INTERVAL_MS;
         private PkiBundle pki;
+        private long tlsHandshakeTimeoutMs = DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
+        private long helloTimeoutMs = DEFAULT_HELLO_TIMEOUT_MS;
+        private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
+        private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+        private int maxPendingConnectionsPerAddress = DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS;
+        private long crlPollIntervalMs = DEFAULT_CRL_POLL_INTERVAL_MS;
 
         private Builder() {
         }
@@ -152,6 +219,37 @@ public final class TargetConfig {
 
         public Builder groupCommitIntervalMs(long groupCommitIntervalMs) {
             this.groupCommitIntervalMs = positive("groupCommitIntervalMs", groupCommitIntervalMs);
+            return this;
+        }
+
+        public Builder tlsHandshakeTimeoutMs(long tlsHandshakeTimeoutMs) {
+            this.tlsHandshakeTimeoutMs = positive("tlsHandshakeTimeoutMs", tlsHandshakeTimeoutMs);
+            return this;
+        }
+
+        public Builder helloTimeoutMs(long helloTimeoutMs) {
+            this.helloTimeoutMs = positive("helloTimeoutMs", helloTimeoutMs);
+            return this;
+        }
+
+        public Builder heartbeatIntervalMs(long heartbeatIntervalMs) {
+            this.heartbeatIntervalMs = positive("heartbeatIntervalMs", heartbeatIntervalMs);
+            return this;
+        }
+
+        public Builder idleTimeoutMs(long idleTimeoutMs) {
+            this.idleTimeoutMs = positive("idleTimeoutMs", idleTimeoutMs);
+            return this;
+        }
+
+        public Builder maxPendingConnectionsPerAddress(int maxPendingConnectionsPerAddress) {
+            this.maxPendingConnectionsPerAddress = (int) positive("maxPendingConnectionsPerAddress",
+                    maxPendingConnectionsPerAddress);
+            return this;
+        }
+
+        public Builder crlPollIntervalMs(long crlPollIntervalMs) {
+            this.crlPollIntervalMs = positive("crlPollIntervalMs", crlPollIntervalMs);
             return this;
         }
 

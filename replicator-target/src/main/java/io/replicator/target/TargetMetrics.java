@@ -22,6 +22,9 @@ public final class TargetMetrics {
     public static final String ACKS_SENT = "replicator.target.acks.sent";
     public static final String ERRORS = "replicator.target.errors";
     public static final String SOURCES_CONNECTED = "replicator.target.sources.connected";
+    public static final String CONNECTIONS_REFUSED = "replicator.target.connections.refused";
+    /** Why a connection was closed before it authenticated: the tag values of {@link #CONNECTIONS_REFUSED}. */
+    public static final java.util.List<String> REFUSAL_REASONS = java.util.List.of("limit", "tls", "timeout");
 
     private final Counter bytesWritten;
     private final Counter framesApplied;
@@ -30,6 +33,7 @@ public final class TargetMetrics {
     private final Counter acksSent;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
     private final AtomicInteger sourcesConnected = new AtomicInteger();
+    private final Map<String, Counter> refusals = new java.util.HashMap<>();
 
     public TargetMetrics(MeterRegistry registry) {
         bytesWritten = Counter.builder(BYTES_WRITTEN).description("Plain bytes written onto target volumes")
@@ -45,6 +49,11 @@ public final class TargetMetrics {
         for (ErrorCode code : ErrorCode.values()) {
             errors.put(code, Counter.builder(ERRORS).description("Error frames sent to sources, by error code")
                     .baseUnit("errors").tag("code", code.name()).register(registry));
+        }
+        for (String reason : REFUSAL_REASONS) {
+            refusals.put(reason, Counter.builder(CONNECTIONS_REFUSED).description("Connections closed before they "
+                    + "authenticated: over the per-address limit, a failed TLS handshake, or no HELLO in time")
+                    .baseUnit("connections").tag("reason", reason).register(registry));
         }
         Gauge previous = registry.find(SOURCES_CONNECTED).gauge();
         if (previous != null) {
@@ -74,6 +83,16 @@ public final class TargetMetrics {
 
     public void error(ErrorCode code) {
         errors.get(code).increment();
+    }
+
+    /** A connection closed before it authenticated; {@code reason} is one of {@link #REFUSAL_REASONS}. */
+    public void connectionRefused(String reason) {
+        Counter c = refusals.get(reason);
+        if (c == null) {
+            throw new IllegalArgumentException("unknown refusal reason '" + reason + "' (expected: one of "
+                    + REFUSAL_REASONS + ")");
+        }
+        c.increment();
     }
 
     public void sourceConnected() {

@@ -19,7 +19,6 @@ import io.replicator.target.apply.VolumeOpener;
 import io.replicator.target.internal.FileChannelOpener;
 import io.replicator.target.internal.SourceRegistry;
 import io.replicator.target.net.ServerContext;
-import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.target.net.TargetChannelInitializer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -52,10 +51,12 @@ public final class TargetServer implements AutoCloseable {
     private final ChannelGroup sessions;
     private final SourceRegistry registry;
     private final InetSocketAddress localAddress;
+    private final ServerContext context;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private TargetServer(EventLoopGroup acceptGroup, EventLoopGroup sessionGroup, Channel serverChannel,
-                         ChannelGroup sessions, SourceRegistry registry) {
+                         ChannelGroup sessions, SourceRegistry registry, ServerContext context) {
+        this.context = context;
         this.acceptGroup = acceptGroup;
         this.sessionGroup = sessionGroup;
         this.serverChannel = serverChannel;
@@ -74,9 +75,8 @@ public final class TargetServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         SourceRegistry sources = new SourceRegistry();
         ChannelGroup sessions = new DefaultChannelGroup("replicator-target-sessions", GlobalEventExecutor.INSTANCE);
-        ServerContext context = new ServerContext(config, sources, new TargetMetrics(meterRegistry),
-                new VolumeOpener(config.dataDir(), config.maps(), opener), sessions,
-                config.pki() == null ? null : TlsContexts.forServer(config.pki()));
+        ServerContext context = ServerContext.create(config, sources, new TargetMetrics(meterRegistry),
+                new VolumeOpener(config.dataDir(), config.maps(), opener), sessions);
         EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup sessionGroup = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -93,6 +93,7 @@ public final class TargetServer implements AutoCloseable {
         try {
             serverChannel = bootstrap.bind(config.listen()).sync().channel();
         } catch (Exception e) {
+            context.close();
             acceptGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             sessionGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             if (e instanceof InterruptedException) {
@@ -100,7 +101,7 @@ public final class TargetServer implements AutoCloseable {
             }
             throw new IOException("cannot listen on " + config.listen() + ": " + e, e);
         }
-        TargetServer server = new TargetServer(acceptGroup, sessionGroup, serverChannel, sessions, sources);
+        TargetServer server = new TargetServer(acceptGroup, sessionGroup, serverChannel, sessions, sources, context);
         log.info("target receiver listening on {}, data in {}{}", server.localAddress, config.dataDir(),
                 config.maps().isEmpty() ? "" : ", mapped volumes " + config.maps());
         return server;
@@ -121,6 +122,7 @@ public final class TargetServer implements AutoCloseable {
             return;
         }
         serverChannel.close().syncUninterruptibly();
+        context.close();
         sessions.writeAndFlush(new ErrorFrame(ErrorCode.SHUTTING_DOWN, "the target is shutting down; reconnect later"))
                 .awaitUninterruptibly(CLOSE_TIMEOUT_MS);
         sessions.close().awaitUninterruptibly(CLOSE_TIMEOUT_MS);

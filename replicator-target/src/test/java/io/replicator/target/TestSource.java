@@ -39,8 +39,16 @@ final class TestSource implements AutoCloseable {
     }
 
     static TestSource connect(InetSocketAddress address) throws IOException {
-        Socket socket = new Socket(address.getAddress(), address.getPort());
+        return connect(address, javax.net.SocketFactory.getDefault());
+    }
+
+    /** Connects with {@code sockets}: {@link TestPki#sockets} for mutual TLS (the handshake is done on return). */
+    static TestSource connect(InetSocketAddress address, javax.net.SocketFactory sockets) throws IOException {
+        Socket socket = sockets.createSocket(address.getAddress(), address.getPort());
         socket.setSoTimeout(20_000);
+        if (socket instanceof javax.net.ssl.SSLSocket tls) {
+            tls.startHandshake();
+        }
         socket.setTcpNoDelay(true);
         return new TestSource(socket);
     }
@@ -106,12 +114,12 @@ final class TestSource implements AutoCloseable {
         }
     }
 
-    /** Reads past acks to the error frame, checks its code, then checks the target closed the connection. */
+    /** Reads past acks and heartbeats to the error frame, checks its code, then checks the target closed the connection. */
     ErrorFrame expectError(ErrorCode code) throws IOException {
         Frame frame;
         do {
             frame = read();
-        } while (frame instanceof Ack);
+        } while (frame instanceof Ack || frame instanceof io.replicator.protocol.wire.Heartbeat);
         ErrorFrame error = assertInstanceOf(ErrorFrame.class, frame);
         assertEquals(code, error.code(), error.message());
         expectClosed();

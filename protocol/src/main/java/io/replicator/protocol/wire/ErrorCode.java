@@ -28,7 +28,16 @@ public enum ErrorCode {
     /** A source with the same id and volume is already connected. */
     ALREADY_CONNECTED(10, true),
     /** Sequence numbers went backwards. */
-    BAD_SEQUENCE(11, false);
+    BAD_SEQUENCE(11, false),
+    /**
+     * The peer's certificate does not allow what it asked for: a role other than the one this side
+     * accepts, or a source id other than the certificate's name. Since v1.
+     */
+    NOT_AUTHORIZED(12, false),
+    /** The peer's certificate was revoked while it was connected. Since v1. */
+    REVOKED(13, false),
+    /** The peer sent nothing (or no valid HELLO) within the time allowed; reconnecting may work. Since v1. */
+    TIMED_OUT(14, true);
 
     private static final ErrorCode[] BY_CODE;
 

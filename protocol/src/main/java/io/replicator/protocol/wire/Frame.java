@@ -8,7 +8,8 @@ import io.netty.buffer.ByteBuf;
  * The header around the body belongs to {@link FrameCodec}.
  */
 public sealed interface Frame
-        permits Hello, HelloAck, BlockFrame, Ack, Barrier, BarrierAck, HashRequest, HashResponse, ErrorFrame {
+        permits Hello, HelloAck, BlockFrame, Ack, Barrier, BarrierAck, HashRequest, HashResponse, ErrorFrame,
+        Heartbeat {
 
     FrameType type();
 

@@ -58,6 +58,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             case HASH_REQUEST -> HashRequest.decode(frame);
             case HASH_RESPONSE -> HashResponse.decode(frame);
             case ERROR -> ErrorFrame.decode(frame);
+            case HEARTBEAT -> Heartbeat.decode(frame);
         };
     }
 }

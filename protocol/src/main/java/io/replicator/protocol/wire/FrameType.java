@@ -10,7 +10,8 @@ public enum FrameType {
     BARRIER_ACK(6),
     HASH_REQUEST(7),
     HASH_RESPONSE(8),
-    ERROR(9);
+    ERROR(9),
+    HEARTBEAT(10);
 
     private final int code;
 

@@ -57,9 +57,9 @@ final class Corruptions {
                 "invalid frame length: " + (FrameHeader.MAX_LENGTH + 1) + " (expected: 2-" + MAX + ")"));
         c.add(bad("frame length 2^31-1", Hex.bytes("7fffffff", "0300"), "invalid frame length: 2147483647"));
         c.add(bad("frame length 2^32-1", Hex.bytes("ffffffff", "0300"), "invalid frame length: 4294967295"));
-        c.add(bad("frame type 0", patch(ACK, 4, "00"), "invalid frame type: 0 (expected: 1-9)"));
-        c.add(bad("frame type 10", patch(ACK, 4, "0a"), "invalid frame type: 10 (expected: 1-9)"));
-        c.add(bad("frame type 255", patch(ACK, 4, "ff"), "invalid frame type: 255 (expected: 1-9)"));
+        c.add(bad("frame type 0", patch(ACK, 4, "00"), "invalid frame type: 0 (expected: 1-10)"));
+        c.add(bad("frame type 11", patch(ACK, 4, "0b"), "invalid frame type: 11 (expected: 1-10)"));
+        c.add(bad("frame type 255", patch(ACK, 4, "ff"), "invalid frame type: 255 (expected: 1-10)"));
         c.add(bad("flags 1", patch(ACK, 5, "01"), "invalid flags: 1 (expected: 0-0)"));
         c.add(bad("flags 0x80", patch(HELLO, 5, "80"), "invalid flags: 128 (expected: 0-0)"));
     }
@@ -256,6 +256,7 @@ final class Corruptions {
         c.add(bad("error message not UTF-8", Hex.frame(9, "0001", "0002", "c328"),
                 "invalid error message: 2 bytes that are not well-formed UTF-8"));
         c.add(bad("error trailing bytes", trailing(ERROR), "frame ERROR has 1 trailing bytes"));
+        c.add(bad("heartbeat trailing bytes", trailing(GoldenFrames.HEARTBEAT), "frame HEARTBEAT has 1 trailing bytes"));
     }
 
     private static Corruption bad(String field, byte[] bytes, String message) {

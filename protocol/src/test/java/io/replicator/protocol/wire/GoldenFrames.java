@@ -136,6 +136,11 @@ public final class GoldenFrames {
             "0009",             // @8  message length 9
             "7365712035203c2037"); // @10 message "seq 5 < 7"
 
+    public static final byte[] HEARTBEAT = Hex.bytes(
+            "00000002",         // @0  length 2: type and flags, no body
+            "0a",               // @4  type HEARTBEAT
+            "00");              // @5  flags
+
     private GoldenFrames() {
     }
 
@@ -176,6 +181,7 @@ public final class GoldenFrames {
                 new Golden("BarrierAck", () -> new BarrierAck(7, 42), BARRIER_ACK),
                 new Golden("HashRequest", () -> new HashRequest(5, 1, 2 << 20, 64 * 1024, 2), HASH_REQUEST),
                 new Golden("HashResponse", GoldenFrames::hashResponse, HASH_RESPONSE),
-                new Golden("ErrorFrame", () -> new ErrorFrame(ErrorCode.BAD_SEQUENCE, "seq 5 < 7"), ERROR));
+                new Golden("ErrorFrame", () -> new ErrorFrame(ErrorCode.BAD_SEQUENCE, "seq 5 < 7"), ERROR),
+                new Golden("Heartbeat", () -> Heartbeat.INSTANCE, HEARTBEAT));
     }
 }

@@ -39,6 +39,7 @@ public final class RandomFrames {
             case HASH_RESPONSE -> hashResponse();
             case ERROR -> new ErrorFrame(ErrorCode.values()[1 + random.nextInt(ErrorCode.values().length - 1)],
                     name(random.nextInt(2) == 0 ? 0 : random.nextInt(1500)));
+            case HEARTBEAT -> Heartbeat.INSTANCE;
         };
     }
 

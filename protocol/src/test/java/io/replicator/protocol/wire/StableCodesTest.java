@@ -31,7 +31,10 @@ class StableCodesTest {
         assertCode(ErrorCode.SHUTTING_DOWN, 9, true);
         assertCode(ErrorCode.ALREADY_CONNECTED, 10, true);
         assertCode(ErrorCode.BAD_SEQUENCE, 11, false);
-        assertEquals(12, ErrorCode.values().length, "a new error code needs its line above");
+        assertCode(ErrorCode.NOT_AUTHORIZED, 12, false);
+        assertCode(ErrorCode.REVOKED, 13, false);
+        assertCode(ErrorCode.TIMED_OUT, 14, true);
+        assertEquals(15, ErrorCode.values().length, "a new error code needs its line above");
     }
 
     @Test
@@ -43,7 +46,7 @@ class StableCodesTest {
 
     @Test
     void shouldMapUnknownNumbersToUnknown() {
-        for (int n : new int[] {-1, 12, 255, 65535, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+        for (int n : new int[] {-1, 15, 255, 65535, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
             assertSame(ErrorCode.UNKNOWN, ErrorCode.forCode(n), "code " + n);
         }
     }
@@ -59,11 +62,12 @@ class StableCodesTest {
         assertEquals(7, FrameType.HASH_REQUEST.code());
         assertEquals(8, FrameType.HASH_RESPONSE.code());
         assertEquals(9, FrameType.ERROR.code());
-        assertEquals(9, FrameType.values().length, "a new frame type needs its line above");
+        assertEquals(10, FrameType.HEARTBEAT.code());
+        assertEquals(10, FrameType.values().length, "a new frame type needs its line above");
         for (FrameType t : FrameType.values()) {
             assertSame(t, FrameType.forCode(t.code()));
         }
-        assertEquals("invalid frame type: 0 (expected: 1-9)",
+        assertEquals("invalid frame type: 0 (expected: 1-10)",
                 assertThrows(ProtocolException.class, () -> FrameType.forCode(0)).getMessage());
     }
 

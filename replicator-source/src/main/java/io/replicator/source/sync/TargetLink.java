@@ -14,29 +14,57 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.replicator.protocol.tls.PeerIdentity;
+import io.replicator.protocol.tls.Role;
 import io.replicator.protocol.tls.TlsContexts;
+import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.Frame;
 import io.replicator.protocol.wire.FrameCodec;
+import io.replicator.protocol.wire.Heartbeat;
+import io.replicator.protocol.wire.HelloAck;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The connection to the target (mutual TLS when the source has a certificate bundle): a Netty
  * client whose event loop decodes frames and hands them,
- * with connection events, to the sync agent's inbox. It never touches a disk or the agent's state.
+ * with connection events, to the sync agent's inbox. With TLS, the link is reported connected only
+ * once the handshake is done and the target's certificate has role target, so nothing is sent to
+ * anyone else. After HELLO_ACK it sends a HEARTBEAT whenever it has written nothing for the heartbeat
+ * interval, swallows the target's heartbeats, and closes a link that has received nothing for the
+ * idle timeout (a dead target or a half-open connection), which the agent then reconnects.
+ * It never touches a disk or the agent's state.
  * Thread-safe: {@link #connect} may be called from the agent while the event loop runs.
  */
 final class TargetLink implements AutoCloseable {
     /** Pending outbound bytes above which the channel reports itself unwritable. */
     static final int HIGH_WATER_MARK_BYTES = 8 << 20;
     static final int LOW_WATER_MARK_BYTES = 4 << 20;
+    /** A link that has written nothing this long sends a HEARTBEAT. */
+    static final long HEARTBEAT_INTERVAL_MS = 5_000;
+    /** A link that has received nothing this long is closed and reconnected. */
+    static final long IDLE_TIMEOUT_MS = 30_000;
+    static final long TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Bootstrap bootstrap;
     private final Consumer<LinkEvent> inbox;
 
     TargetLink(int connectTimeoutMs, InetSocketAddress target, SslContext tls, Consumer<LinkEvent> inbox) {
+        this(connectTimeoutMs, target, tls, inbox, HEARTBEAT_INTERVAL_MS, IDLE_TIMEOUT_MS);
+    }
+
+    TargetLink(int connectTimeoutMs, InetSocketAddress target, SslContext tls, Consumer<LinkEvent> inbox,
+               long heartbeatIntervalMs, long idleTimeoutMs) {
         this.inbox = inbox;
         bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs)
@@ -48,10 +76,14 @@ final class TargetLink implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         if (tls != null) {
                             // Verifies that the target's certificate names the host dialed.
-                            ch.pipeline().addLast(TlsContexts.newClientHandler(tls, ch.alloc(), target.getHostString(),
-                                    target.getPort()));
+                            SslHandler handler = TlsContexts.newClientHandler(tls, ch.alloc(), target.getHostString(),
+                                    target.getPort());
+                            handler.setHandshakeTimeoutMillis(TLS_HANDSHAKE_TIMEOUT_MS);
+                            ch.pipeline().addLast(handler);
                         }
-                        ch.pipeline().addLast(new FrameCodec(), new Handler(inbox));
+                        ch.pipeline().addLast(new FrameCodec(),
+                                new IdleStateHandler(false, idleTimeoutMs, heartbeatIntervalMs, 0, TimeUnit.MILLISECONDS),
+                                new Handler(inbox, tls != null, idleTimeoutMs));
                     }
                 });
     }
@@ -74,20 +106,70 @@ final class TargetLink implements AutoCloseable {
 
     private static final class Handler extends ChannelInboundHandlerAdapter {
         private final Consumer<LinkEvent> inbox;
+        private final boolean tls;
+        private final long idleTimeoutMs;
         private Throwable cause;
+        private boolean helloAcked;
 
-        Handler(Consumer<LinkEvent> inbox) {
+        Handler(Consumer<LinkEvent> inbox, boolean tls, long idleTimeoutMs) {
             this.inbox = inbox;
+            this.tls = tls;
+            this.idleTimeoutMs = idleTimeoutMs;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            inbox.accept(new LinkEvent.Connected(ctx.channel()));
+            if (!tls) {
+                inbox.accept(new LinkEvent.Connected(ctx.channel()));
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent done) {
+                if (done.isSuccess()) {
+                    onTlsEstablished(ctx);
+                } else if (cause == null) {
+                    cause = done.cause();
+                }
+            } else if (evt instanceof IdleStateEvent idle) {
+                if (idle.state() == IdleState.WRITER_IDLE && helloAcked) {
+                    ctx.writeAndFlush(Heartbeat.INSTANCE);
+                } else if (idle.state() == IdleState.READER_IDLE) {
+                    if (cause == null) {
+                        cause = new IOException("the target sent nothing for " + idleTimeoutMs + " ms (idle timeout "
+                                + idleTimeoutMs + " ms): it is gone or the connection is half-open; reconnecting");
+                    }
+                    ctx.close();
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        /** Reports the link connected only to a peer whose certificate says it is a target. */
+        private void onTlsEstablished(ChannelHandlerContext ctx) {
+            try {
+                PeerIdentity peer = TlsContexts.peerIdentity(ctx.pipeline().get(SslHandler.class).engine().getSession());
+                if (peer.role() != Role.TARGET) {
+                    throw new SSLPeerUnverifiedException("the certificate of " + peer + " has role " + peer.role()
+                            + "; a source sends only to a certificate with role " + Role.TARGET);
+                }
+                inbox.accept(new LinkEvent.Connected(ctx.channel()));
+            } catch (SSLPeerUnverifiedException e) {
+                if (cause == null) {
+                    cause = e;
+                }
+                ctx.close();
+            }
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Frame frame && !(msg instanceof io.replicator.protocol.wire.BlockFrame)) {
+            if (msg instanceof Heartbeat) {
+                return;
+            }
+            if (msg instanceof Frame frame && !(msg instanceof BlockFrame)) {
+                helloAcked |= frame instanceof HelloAck;
                 inbox.accept(new LinkEvent.Received(ctx.channel(), frame));
             } else {
                 ReferenceCountUtil.release(msg);

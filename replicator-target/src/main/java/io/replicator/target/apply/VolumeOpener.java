@@ -19,7 +19,8 @@ import java.util.Set;
  * Finds or makes what each volume of a source is written onto: {@code DATA_DIR/ID/NAME.img},
  * created sparse at exactly the source volume's size, or the existing file or block device the
  * admin mapped {@code "ID/NAME"} to. Checks every volume before it changes anything, so a refusal
- * ({@link ErrorCode#VOLUME_UNAVAILABLE}, naming both sizes) leaves the disk as it was. Runs on a
+ * ({@link ErrorCode#VOLUME_UNAVAILABLE}, naming both sizes) leaves the disk as it was; a volume
+ * replicated here before must be declared with the size it had then ({@link VolumeSizes}). Runs on a
  * session's apply thread, never on an event loop; stateless apart from its settings, thread-safe.
  */
 public final class VolumeOpener {
@@ -47,8 +48,10 @@ public final class VolumeOpener {
 
     /** Opens every volume of {@code sourceId}, in the order given; the caller closes them. */
     public List<TargetVolume> open(String sourceId, List<VolumeInfo> volumes) {
+        VolumeSizes sizes = VolumeSizes.read(sourceDir(sourceId));
         List<Plan> plans = new ArrayList<>();
         for (VolumeInfo info : volumes) {
+            sizes.check(sourceId, info);
             plans.add(plan(sourceId, info));
         }
         List<TargetVolume> opened = new ArrayList<>();
@@ -62,6 +65,7 @@ public final class VolumeOpener {
             if (created) {
                 ProgressFile.forceDirectory(sourceDir(sourceId));
             }
+            sizes.recordNew(volumes);
             return opened;
         } catch (IOException | RuntimeException e) {
             for (TargetVolume v : opened) {

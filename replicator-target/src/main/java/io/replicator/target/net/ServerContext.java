@@ -1,13 +1,59 @@
 package io.replicator.target.net;
 
+import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
+import io.replicator.protocol.tls.CrlCheck;
+import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetMetrics;
 import io.replicator.target.apply.VolumeOpener;
 import io.replicator.target.internal.SourceRegistry;
+import javax.net.ssl.SSLException;
 
-/** What every session of one receiver shares; {@code tls} is null for plain TCP. Immutable; its parts are thread-safe. */
+/**
+ * What every session of one receiver shares. {@code tls} and {@code crl} are null for plain TCP.
+ * Immutable; its parts are thread-safe. {@link #close()} stops re-reading the revocation list.
+ */
 public record ServerContext(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
-                            VolumeOpener volumes, ChannelGroup sessions, SslContext tls) {
+                            VolumeOpener volumes, ChannelGroup sessions, SslContext tls, CrlReloader crl,
+                            ConnectionLimiter limiter, RefusalLog refusals) {
+    /** One line per address per this long for connections refused before they authenticated. */
+    public static final long REFUSAL_LOG_INTERVAL_MS = 10_000;
+
+    /** Makes the context of a receiver; with a PKI bundle, TLS that follows the bundle's CRL as it changes. */
+    public static ServerContext create(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
+                                       VolumeOpener volumes, ChannelGroup sessions) throws SSLException {
+        ConnectionLimiter limiter = new ConnectionLimiter(config.maxPendingConnectionsPerAddress());
+        RefusalLog refusals = new RefusalLog(REFUSAL_LOG_INTERVAL_MS);
+        if (config.pki() == null) {
+            return new ServerContext(config, registry, metrics, volumes, sessions, null, null, limiter, refusals);
+        }
+        CrlReloader crl = new CrlReloader(config.pki(), config.crlPollIntervalMs(),
+                check -> cutOffRevoked(sessions, check));
+        try {
+            SslContext tls = TlsContexts.forServer(config.pki(), crl::current);
+            return new ServerContext(config, registry, metrics, volumes, sessions, tls, crl, limiter, refusals);
+        } catch (SSLException | RuntimeException e) {
+            crl.close();
+            throw e;
+        }
+    }
+
+    /** Closes every session whose peer certificate {@code crl} revokes. */
+    private static void cutOffRevoked(ChannelGroup sessions, CrlCheck crl) {
+        for (Channel channel : sessions) {
+            SessionHandler session = channel.pipeline().get(SessionHandler.class);
+            if (session != null) {
+                session.closeIfRevoked(crl);
+            }
+        }
+    }
+
+    /** Stops following the revocation list. */
+    public void close() {
+        if (crl != null) {
+            crl.close();
+        }
+    }
 }

@@ -4,13 +4,24 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.replicator.protocol.tls.CrlCheck;
+import io.replicator.protocol.tls.PeerIdentity;
+import io.replicator.protocol.tls.Role;
+import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.protocol.wire.Frame;
 import io.replicator.protocol.wire.HashRequest;
+import io.replicator.protocol.wire.Heartbeat;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.HelloAck;
 import io.replicator.protocol.wire.ProtocolException;
@@ -22,27 +33,42 @@ import io.replicator.target.apply.Applier;
 import io.replicator.target.apply.SessionLink;
 import io.replicator.target.internal.SourceRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One connection from a source: the handshake, the cheap checks on every frame, and the hand-over
- * to the session's apply thread, which it starts once the source id is claimed. Never touches a
+ * to the session's apply thread, which it starts once the source id is claimed. With TLS, only a
+ * certificate with role source may connect, and only as the source id its certificate names; a
+ * revoked certificate is cut off ({@link #closeIfRevoked}). A connection without an accepted HELLO
+ * within the HELLO deadline is closed, and so is a session that received nothing for the idle
+ * timeout; a session that wrote nothing for the heartbeat interval sends a HEARTBEAT. Never touches a
  * disk. Reading pauses while the apply queue is full or the channel is not writable. The handler's
  * state is confined to the channel's event loop; the {@link SessionLink} and {@link
  * ApplyQueue.Pressure} methods may be called from the apply thread and hop onto the event loop.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter implements SessionLink, ApplyQueue.Pressure {
     private static final int MAX_LOGGED_REASON_CHARS = 160;
+    /** How long a refused connection has to take its error frame before it is closed regardless. */
+    static final long CLOSE_GRACE_MS = 500;
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
 
     private enum State { AWAIT_HELLO, OPENING, READY, CLOSED }
 
     private final ServerContext server;
+    private final ConnectionLimiter.Slot slot;
     private Channel channel;
     private String remote = "?";
+    private InetAddress address;
+    private PeerIdentity peer;
+    private ScheduledFuture<?> helloDeadline;
+    private long readingResumedNs = System.nanoTime();
     private State state = State.AWAIT_HELLO;
     private Hello hello;
     private int version;
@@ -52,14 +78,97 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     private boolean queueFull;
     private boolean counted;
 
-    SessionHandler(ServerContext server) {
+    SessionHandler(ServerContext server, ConnectionLimiter.Slot slot) {
         this.server = server;
+        this.slot = slot;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         remote = String.valueOf(channel.remoteAddress());
+        address = ((InetSocketAddress) channel.remoteAddress()).getAddress();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        helloDeadline = ctx.executor().schedule(this::helloTimedOut, server.config().helloTimeoutMs(),
+                TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    private void helloTimedOut() {
+        if (state != State.AWAIT_HELLO) {
+            return;
+        }
+        server.metrics().connectionRefused("timeout");
+        if (server.tls() == null || peer != null) {
+            refuse(ErrorCode.TIMED_OUT, String.format("no valid HELLO within %d ms of connecting (limit %d ms)",
+                    server.config().helloTimeoutMs(), server.config().helloTimeoutMs()));
+            return;
+        }
+        server.refusals().refused(address, String.format("refused connection from %s: no TLS handshake and HELLO "
+                + "within %d ms of connecting; closed", remote, server.config().helloTimeoutMs()));
+        state = State.CLOSED;
+        channel.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+            if (done.isSuccess()) {
+                onTlsEstablished(ctx);
+            } else if (done.cause() instanceof SslHandshakeTimeoutException) {
+                server.metrics().connectionRefused("tls");
+                server.refusals().refused(address, String.format("refused connection from %s: TLS handshake not done "
+                        + "within %d ms; closed", remote, server.config().tlsHandshakeTimeoutMs()));
+                state = State.CLOSED;
+            }
+        } else if (evt instanceof IdleStateEvent idle) {
+            onIdle(idle.state());
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** The peer proved a certificate of our CA: it must be a source's and not revoked by now. */
+    private void onTlsEstablished(ChannelHandlerContext ctx) {
+        try {
+            peer = TlsContexts.peerIdentity(ctx.pipeline().get(SslHandler.class).engine().getSession());
+        } catch (SSLPeerUnverifiedException e) {
+            refuse(ErrorCode.NOT_AUTHORIZED, "no usable client certificate: " + e.getMessage());
+            return;
+        }
+        if (peer.role() != Role.SOURCE) {
+            refuse(ErrorCode.NOT_AUTHORIZED, String.format("the certificate of %s has role %s; only certificates with "
+                    + "role %s may replicate to a target", peer, peer.role(), Role.SOURCE));
+        } else if (server.crl() != null && server.crl().current().isRevoked(peer.serial())) {
+            refuse(ErrorCode.REVOKED, String.format("certificate serial %s of source %s is revoked", peer.serial(),
+                    peer.id()));
+        }
+    }
+
+    /** Cuts the session off when {@code crl} revokes its peer's certificate. Any thread. */
+    void closeIfRevoked(CrlCheck crl) {
+        channel.eventLoop().execute(() -> {
+            if (peer != null && state != State.CLOSED && crl.isRevoked(peer.serial())) {
+                refuse(ErrorCode.REVOKED, String.format("certificate serial %s of source %s was revoked; closing",
+                        peer.serial(), peer.id()));
+            }
+        });
+    }
+
+    private void onIdle(IdleState idle) {
+        if (state != State.READY) {
+            return;
+        }
+        if (idle == IdleState.WRITER_IDLE) {
+            channel.writeAndFlush(Heartbeat.INSTANCE);
+        } else if (idle == IdleState.READER_IDLE && channel.config().isAutoRead()
+                && System.nanoTime() - readingResumedNs >= TimeUnit.MILLISECONDS.toNanos(server.config().idleTimeoutMs())) {
+            refuse(ErrorCode.TIMED_OUT, String.format("source %s sent nothing for %d ms (idle timeout %d ms; a live "
+                    + "source sends a HEARTBEAT when it has nothing else to send)", hello.sourceId(),
+                    server.config().idleTimeoutMs(), server.config().idleTimeoutMs()));
+        }
     }
 
     @Override
@@ -71,8 +180,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             }
             switch (state) {
                 case AWAIT_HELLO -> onFirstFrame(frame);
-                case OPENING -> refuse(ErrorCode.UNEXPECTED_FRAME,
-                        "frame " + frame.type() + " arrived before HELLO_ACK was sent");
+                case OPENING -> {
+                    if (!(frame instanceof Heartbeat)) {
+                        refuse(ErrorCode.UNEXPECTED_FRAME, "frame " + frame.type() + " arrived before HELLO_ACK was sent");
+                    }
+                }
                 case READY -> handedOver = onFrame(frame);
                 case CLOSED -> { }
             }
@@ -99,6 +211,18 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
                         "source " + h.sourceId() + " declares volume " + v.name() + " twice");
             }
         }
+        if (server.tls() != null) {
+            if (peer == null) {
+                refuse(ErrorCode.NOT_AUTHORIZED, "HELLO before the TLS handshake named the peer");
+                return;
+            }
+            if (!peer.id().equals(h.sourceId())) {
+                refuse(ErrorCode.NOT_AUTHORIZED, String.format("the certificate of %s does not allow HELLO as source "
+                        + "'%s': a source replicates only as the id its certificate names ('%s')", peer, h.sourceId(),
+                        peer.id()));
+                return;
+            }
+        }
         hello = h;
         claim = server.registry().claim(h.sourceId(), remote);
         if (claim == null) {
@@ -108,6 +232,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         state = State.OPENING;
+        helloDeadline.cancel(false);
+        slot.release();
         checks = new FrameChecks(h.volumes());
         queue = new ApplyQueue(server.config().maxQueuedBytes(), this);
         new Applier(h.sourceId(), h.volumes(), claim, server.volumes(), queue, this, server.metrics(),
@@ -127,6 +253,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         } else if (frame instanceof Barrier barrier) {
             checks.checkBarrier(barrier);
             queue.offer(new ApplyTask.Sync(barrier));
+        } else if (frame instanceof Heartbeat) {
+            return false;
         } else if (frame instanceof ErrorFrame error) {
             log.warn("source {} from {} reported {}: {}; closing", hello.sourceId(), remote, error.code(),
                     error.message());
@@ -140,9 +268,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
 
     /** Logs the refusal, sends the error frame and closes. Event loop only. */
     private void refuse(ErrorCode code, String message) {
-        String who = hello == null ? "connection" : "source " + hello.sourceId();
+        String who = hello != null ? "source " + hello.sourceId() : peer != null ? peer.toString() : "connection";
         if (code == ErrorCode.IO_ERROR) {
             log.error("{} from {}: {} {}", who, remote, code, message);
+        } else if (hello == null && peer == null) {
+            // Not authenticated: anyone can cause this, so one line per address per interval.
+            server.refusals().refused(address, "refused " + who + " from " + remote + ": " + code + " " + message);
         } else {
             log.warn("refused {} from {}: {} {}", who, remote, code, message);
         }
@@ -152,6 +283,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         state = State.CLOSED;
         server.metrics().error(code);
         channel.writeAndFlush(new ErrorFrame(code, message)).addListener(ChannelFutureListener.CLOSE);
+        // A peer that does not read (half-open, or hostile) must not keep the connection by not taking the error.
+        channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -208,6 +341,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     private void updateReading() {
         boolean read = !queueFull && channel.isWritable();
         if (channel.config().isAutoRead() != read) {
+            if (read) {
+                readingResumedNs = System.nanoTime();
+            }
             channel.config().setAutoRead(read);
         }
     }
@@ -215,6 +351,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        slot.release();
+        if (helloDeadline != null) {
+            helloDeadline.cancel(false);
+        }
         if (claim != null) {
             queue.offer(new ApplyTask.Stop());
             server.registry().release(claim);
@@ -237,8 +377,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             if (t instanceof javax.net.ssl.SSLException e) {
                 String why = String.valueOf(e.getMessage());
                 // "not an SSL/TLS record" carries a hex dump of the whole record: keep the reason.
-                log.warn("connection from {} refused: TLS handshake failed: {}", remote,
-                        why.length() > MAX_LOGGED_REASON_CHARS ? why.substring(0, MAX_LOGGED_REASON_CHARS) + "..." : why);
+                server.metrics().connectionRefused("tls");
+                server.refusals().refused(address, "connection from " + remote + " refused: TLS handshake failed: "
+                        + (why.length() > MAX_LOGGED_REASON_CHARS ? why.substring(0, MAX_LOGGED_REASON_CHARS) + "..." : why));
                 state = State.CLOSED;
                 ctx.close();
                 return;
