@@ -94,13 +94,10 @@ class KernelTrackerTest {
             r.source = SourceDaemon.start(kernel(r, device, "raw").traceBufferKb(4).build(), r.registry);
             ReplicationEndToEndTest.waitForInitialSync(r);
 
-            for (int i = 0; i < 4; i++) {
-                Shell.run("dd", "if=/dev/urandom", "of=" + device, "bs=4k", "count=4000", "seek=" + i * 4000,
-                        "oflag=direct", "status=none");
+            for (int round = 0; round < 50 && losses(r) == 0; round++) {
+                writeInParallel(device, round);
             }
-            while (r.registry.get("replicator.source.tracker.losses").counter().count() == 0) {
-                Thread.sleep(50);
-            }
+            assertTrue(losses(r) > 0, "a 4 KiB trace buffer under parallel small writes loses events");
             r.source.sync().get(120, TimeUnit.SECONDS);
 
             SourceStatus s = r.source.status();
@@ -110,6 +107,25 @@ class KernelTrackerTest {
             CutoverResult result = r.source.cutover(List.of(), 120_000).get(180, TimeUnit.SECONDS);
             assertTrue(result.ok(), result.reason());
             Replication.assertSameBytes(Path.of(device), r.targetImage("raw"));
+        }
+    }
+
+    private static double losses(Replication r) throws InterruptedException {
+        Thread.sleep(300); // the loss poller looks every 250 ms
+        return r.registry.get("replicator.source.tracker.losses").counter().count();
+    }
+
+    /** Two writers of 4 KiB direct writes at once, on both CPUs, into different halves of the device. */
+    private static void writeInParallel(String device, int round) throws Exception {
+        List<Process> writers = new java.util.ArrayList<>();
+        for (int half = 0; half < 2; half++) {
+            writers.add(new ProcessBuilder("dd", "if=/dev/urandom", "of=" + device, "bs=4k", "count=2000",
+                    "seek=" + (half * 8192 + (round % 4) * 2000), "oflag=direct", "status=none")
+                    .redirectErrorStream(true).start());
+        }
+        for (Process p : writers) {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "dd finished");
+            assertEquals(0, p.exitValue(), "dd exit code");
         }
     }
 

@@ -102,7 +102,9 @@ public final class AgentRequests {
                         v.blockSize(), v.syncedBytes(), v.backlogBytes(), v.sentPayloadBytes, lag,
                         Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
             }
-            result.complete(new SourceStatus(agent.config.sourceId(), state(), tracker, trackerReason,
+            boolean failed = agent.feedFailure != null;
+            result.complete(new SourceStatus(agent.config.sourceId(), state(), failed ? "scan" : tracker,
+                    failed ? agent.feedFailure : trackerReason,
                     agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
                     vs));
         });

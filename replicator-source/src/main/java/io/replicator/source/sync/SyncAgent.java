@@ -81,7 +81,12 @@ public final class SyncAgent implements AutoCloseable {
     private Pass pass;
     private boolean passRequested = true;
     /** Under the kernel tracker: the feed, the current walk and the last catch-up. Null feed: scan tracker. */
-    final ChangeFeed feed;
+    ChangeFeed feed;
+    /** Why the kernel tracker was given up for rescans, or null. */
+    String feedFailure;
+    /** A catch-up was asked for at this time and the coverage has not reached it yet. */
+    private boolean coverageWanted;
+    private long coverageWantedNs;
     DirtyWalk walk;
     private long nextWalkNs;
     private long caughtUpNs = Long.MIN_VALUE;
@@ -359,6 +364,15 @@ public final class SyncAgent implements AutoCloseable {
                 LOG.warn("rescanning every block by fingerprint: {}", pass.rescanReason);
             }
         }
+        if (feed != null && coverageWanted) {
+            if (lastFinishedPassStartNs - coverageWantedNs >= 0) {
+                coverageWanted = false;
+            } else if (!catchUpRunning && !caughtUpUnwalked && walk == null && pass == null && !rescanRequested
+                    && rescanReason == null && reconcile == null) {
+                // a loss or rescan voided the last catch-up: ask again
+                requestCatchUp();
+            }
+        }
         if (!waiters.isEmpty() && isDrained()) {
             for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
                 Waiter w = it.next();
@@ -598,6 +612,8 @@ public final class SyncAgent implements AutoCloseable {
         if (feed == null) {
             passRequested = true;
         } else {
+            coverageWanted = true;
+            coverageWantedNs = System.nanoTime();
             requestCatchUp();
         }
     }
@@ -646,8 +662,13 @@ public final class SyncAgent implements AutoCloseable {
     private void caughtUp(long requestNs, int epoch, Throwable error) {
         catchUpRunning = false;
         if (error != null) {
+            feedFailure = "the kernel tracker failed (" + describe(error) + "); every block is reread every "
+                    + config.scanIntervalMs() + " ms and compared with its fingerprint";
+            LOG.error("{}", feedFailure);
+            feed = null;
+            walk = null;
             if (!cutOver) {
-                rescan("the kernel tracker could not catch up: " + describe(error));
+                rescan("the kernel tracker failed: " + describe(error));
             }
         } else if (epoch == feedEpoch) {
             caughtUpNs = requestNs;
