@@ -58,6 +58,7 @@ class ReplicationEndToEndTest {
         Path volume = dir.resolve("disk0.img");
         MixedImage.write(volume, 8L << 20, 3);
         try (Replication r = new Replication(dir)) {
+            r.plaintext = true; // plain TCP on loopback (insecurePlaintext) stays covered end to end
             r.startTarget();
             r.startSource(volume, "disk0");
             r.source.sync().get(60, TimeUnit.SECONDS);
