@@ -67,7 +67,8 @@ public final class AdminClient {
             int status = c.getResponseCode();
             try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
                 if (in == null) {
-                    throw new IOException("the admin endpoint " + endpoint + " answered HTTP " + status + " with no body");
+                    throw new IOException("the admin endpoint " + endpoint + " answered HTTP " + status
+                            + " with no body");
                 }
                 JsonNode answer = Json.MAPPER.readTree(in);
                 if (status == 403) {

@@ -101,7 +101,8 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer start() {
         server.start();
         LOG.info("admin endpoint on {}://{}/ ({}{})", https ? "https" : "http", HostPort.format(address()),
-                String.join(", ", routes.keySet()), https ? "; clients need an admin certificate of the daemon's CA" : "");
+                String.join(", ", routes.keySet()),
+                https ? "; clients need an admin certificate of the daemon's CA" : "");
         return this;
     }
 

@@ -25,7 +25,8 @@ class AdminTlsTest {
 
     private static AdminServer wildcardEndpoint(PkiBundle daemon) throws IOException {
         return new AdminServer(new InetSocketAddress("0.0.0.0", 0), daemon)
-                .route("/status", (method, body) -> new AdminServer.Reply(200, Map.of("id", "web1", "state", "continuous")))
+                .route("/status", (method, body) -> new AdminServer.Reply(200,
+                        Map.of("id", "web1", "state", "continuous")))
                 .start();
     }
 

@@ -41,7 +41,8 @@ class TransportFlagsTest {
     @Test
     void shouldRefuseInsecurePlaintextOnAWildcardListenAddress() {
         assertOneLineExit2(CliRun.run("target", "--listen", "0.0.0.0:0", "--data-dir", dir.toString(),
-                "--insecure-plaintext"), "--insecure-plaintext refused: the --listen address 0.0.0.0:0 is not loopback");
+                "--insecure-plaintext"),
+                "--insecure-plaintext refused: the --listen address 0.0.0.0:0 is not loopback");
     }
 
     @Test

@@ -37,8 +37,8 @@ final class DaemonTrustManager extends X509ExtendedTrustManager {
         X509Certificate leaf = chain[0];
         Role role = PeerIdentity.of(leaf).role();
         if (role != Role.SOURCE && role != Role.TARGET) {
-            throw new CertificateException(SIDE + " certificate " + Certificates.describe(leaf) + " refused: its role is "
-                    + role + " (expected: source or target)");
+            throw new CertificateException(SIDE + " certificate " + Certificates.describe(leaf)
+                    + " refused: its role is " + role + " (expected: source or target)");
         }
         try {
             PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(ca, null)));
