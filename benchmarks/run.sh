@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: full copy, convergence after small changes, and memory, of
 #   lz4 -1 | socat  ->  socat | lz4 -d | dd (in place),   rsync --inplace to a loopback daemon,
-#   and ./replicator (source and target daemons on loopback).
+#   and ./replicator (source and target daemons on loopback, plain TCP); then the full copy with TLS 1.3:
+#   ./replicator with --pki bundles against lz4 | socat OPENSSL (lib/bench-tls.sh).
 # Writes benchmarks/results/RUN.md and prints it. See benchmarks/README.md.
 #
 # Usage: benchmarks/run.sh [--work DIR] [--size-mib N] [--seed N] [--only all|baselines|ours]
@@ -90,6 +91,7 @@ source "$here/lib/bench-baselines.sh"
 source "$here/lib/bench-ours.sh"
 source "$here/lib/bench-kernel.sh"
 source "$here/lib/bench-report.sh"
+source "$here/lib/bench-tls.sh"
 
 # With root and tracefs our source replicates a loop device over the image with the kernel
 # tracker, and the changes are written through it; otherwise the image file with the scan tracker.
@@ -143,6 +145,8 @@ if $run_ours; then
     sparse_rss "$run_dir/sparse"
 fi
 
-write_report >"$results"
+tls_full_copies
+
+{ write_report; tls_report; } >"$results"
 log "results in $results"
 cat "$results"

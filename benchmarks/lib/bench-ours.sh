@@ -1,16 +1,22 @@
 # ./replicator in benchmarks/run.sh (sourced), driven only through its command-line contract:
-#   replicator target --listen HOST:PORT --data-dir DIR
+#   replicator target --listen HOST:PORT --data-dir DIR (--insecure-plaintext | --pki BUNDLE)
 #   replicator source --target HOST:PORT --volume PATH=NAME --state-dir DIR --id bench --admin HOST:PORT --tracker T
+#                     (--insecure-plaintext | --pki BUNDLE)
 #   replicator status|sync --admin HOST:PORT --json
 # The target image of volume NAME lands in DIR/bench/NAME.img.
 
 startup_timeout_s=300 # a fresh clone builds on first start
+# Transport of the daemons: plain TCP on loopback here; bench-tls.sh sets --pki bundles for its rows.
+ours_target_flags=(--insecure-plaintext)
+ours_source_flags=(--insecure-plaintext)
+ours_label="(plain TCP: \`--insecure-plaintext\`)"
 
 ours_start_target() {
     ours_data_dir="$1"
     mkdir -p "$ours_data_dir"
     ours_target_port=$(free_port)
-    start_bg ours-target "$replicator" target --listen "127.0.0.1:$ours_target_port" --data-dir "$ours_data_dir"
+    start_bg ours-target "$replicator" target --listen "127.0.0.1:$ours_target_port" --data-dir "$ours_data_dir" \
+        "${ours_target_flags[@]}"
     ours_target_pid=$bg_pid
     log "replicator target pid $ours_target_pid on port $ours_target_port (waiting for it to listen)"
     wait_listening "$ours_target_port" "$ours_target_pid" "$startup_timeout_s" || { tail -20 "$tmp/ours-target.log" >&2; return 1; }
@@ -21,7 +27,7 @@ ours_start_source() {
     mkdir -p "$3"
     ours_admin_port=$(free_port)
     start_bg "$4" "$replicator" source --target "127.0.0.1:$ours_target_port" --volume "$1=$2" \
-        --state-dir "$3" --id bench --admin "127.0.0.1:$ours_admin_port" --tracker "${5:-scan}"
+        --state-dir "$3" --id bench --admin "127.0.0.1:$ours_admin_port" --tracker "${5:-scan}" "${ours_source_flags[@]}"
     ours_source_pid=$bg_pid
     wait_listening "$ours_admin_port" "$ours_source_pid" "$startup_timeout_s" || { tail -20 "$tmp/$4.log" >&2; return 1; }
 }
@@ -44,13 +50,15 @@ print(vols[0].get(sys.argv[3], '-') if vols else '-')
 PY
 }
 
+# full_copy_ours [ROWS]: appends its row to the array named ROWS (default full_rows, with memory rows).
 full_copy_ours() {
+    local -n rows="${1:-full_rows}"
     local t0 t1 wall tgt_before tgt_after src_after cpu dst="$ours_data_dir/bench/$volume_name.img"
     drop_caches
     tgt_before=$(session_stats "$ours_target_pid")
     log "full copy: replicator source -> target, until \`replicator sync\` returns"
     t0=$(now)
-    ours_start_source "$ours_volume" "$volume_name" "$run_dir/ours-state" ours-source "$ours_tracker"
+    ours_start_source "$ours_volume" "$volume_name" "$run_dir/${ours_state_name:-ours-state}" ours-source "$ours_tracker"
     ours_cli full-sync sync
     t1=$(now)
     wall=$(elapsed "$t0" "$t1")
@@ -63,8 +71,9 @@ full_copy_ours() {
     read -r tgt_cpu tgt_hwm _ _ <<<"$tgt_after"
     tgt_cpu=$(awk -v a="${tgt_before%% *}" -v b="$tgt_cpu" 'BEGIN { printf "%.2f", b - a }')
     cpu=$(awk -v a="$src_cpu" -v b="$tgt_cpu" -v c="$(time_cpu "$tmp/full-sync.time")" 'BEGIN { printf "%.2f", a + b + c }')
-    full_rows+=("| \`replicator source\` -> \`replicator target\` ($ours_tracker tracker), until \`replicator sync\` returns | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | source $src_cpu s + target $tgt_cpu s + sync CLI $(time_cpu "$tmp/full-sync.time") s CPU; sent_bytes $(json_volume "$tmp/full-status.json" "$volume_name" sent_bytes); includes the source's start-up |")
+    rows+=("| \`replicator source\` -> \`replicator target\` ($ours_tracker tracker) $ours_label, until \`replicator sync\` returns | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | source $src_cpu s + target $tgt_cpu s + sync CLI $(time_cpu "$tmp/full-sync.time") s CPU; sent_bytes $(json_volume "$tmp/full-status.json" "$volume_name" sent_bytes); includes the source's start-up |")
     ours_full_s=$wall
+    [[ -n "${1:-}" ]] && return 0
     rss_rows+=("| full copy of the $size_mib MiB image | source | $((src_hwm / 1024)) MiB peak (VmHWM) | $wall s |")
     rss_rows+=("| full copy of the $size_mib MiB image | target | $((tgt_hwm / 1024)) MiB peak (VmHWM) | $wall s |")
 }

@@ -1,9 +1,11 @@
 package io.replicator.cli;
 
+import io.replicator.protocol.tls.AdminTlsContexts;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The {@code --admin} and {@code --json} options every admin command shares. */
+/** The {@code --admin}, {@code --json} and {@code --pki} options every admin command shares. */
 final class AdminOptions {
     static final String DEFAULT_SOURCE_ADMIN = "127.0.0.1:7701";
 
@@ -15,7 +17,12 @@ final class AdminOptions {
     @Option(names = "--json", description = "Print one JSON object instead of a report.")
     boolean json;
 
+    @Option(names = "--pki", paramLabel = "BUNDLE",
+            description = "Certificate bundle from 'pki issue --role admin': talk HTTPS to an admin endpoint on a "
+                    + "non-loopback address (default: plain HTTP, for an endpoint on loopback).")
+    Path pki;
+
     AdminClient client() {
-        return new AdminClient(admin);
+        return new AdminClient(admin, pki == null ? null : AdminTlsContexts.forClient(PkiBundles.load(pki)));
     }
 }

@@ -3,6 +3,13 @@ package io.replicator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import io.replicator.protocol.tls.AdminTlsContexts;
+import io.replicator.protocol.tls.PkiBundle;
+import io.replicator.protocol.tls.Plaintext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -11,13 +18,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin endpoint of a daemon: a small HTTP server (JDK) answering JSON on a few routes. It
- * listens on loopback unless told otherwise. Routes are registered before {@link #start}; requests
- * run on a small pool of their own, never on the daemon's threads.
+ * listens on loopback unless told otherwise. On loopback it speaks plain HTTP; bound to any other
+ * address (the wildcard 0.0.0.0 or :: included) it speaks HTTPS with the daemon's certificate,
+ * requires a client certificate of the daemon's CA, and answers only clients whose role is admin
+ * (403 with the reason otherwise). Routes are registered before {@link #start}; requests run on a
+ * small pool of their own, never on the daemon's threads.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -33,6 +45,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final boolean https;
     private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "admin-http");
         t.setDaemon(true);
@@ -40,15 +53,43 @@ public final class AdminServer implements AutoCloseable {
     });
     private final Map<String, Route> routes = new LinkedHashMap<>();
 
-    public AdminServer(InetSocketAddress address) throws IOException {
+    /**
+     * Binds the endpoint: plain HTTP on a loopback address, HTTPS with client certificates elsewhere.
+     *
+     * @param pki the daemon's bundle, or null; required when {@code address} is not loopback
+     */
+    public AdminServer(InetSocketAddress address, PkiBundle pki) throws IOException {
+        checkAddress(address, pki);
+        https = !Plaintext.isLoopback(address);
         try {
-            server = HttpServer.create(address, 16);
+            if (https) {
+                SSLContext context = AdminTlsContexts.forServer(pki);
+                HttpsServer s = HttpsServer.create(address, 16);
+                s.setHttpsConfigurator(new HttpsConfigurator(context) {
+                    @Override
+                    public void configure(HttpsParameters params) {
+                        params.setSSLParameters(AdminTlsContexts.serverParameters(context));
+                    }
+                });
+                server = s;
+            } else {
+                server = HttpServer.create(address, 16);
+            }
         } catch (IOException e) {
             pool.shutdown();
             throw new IOException("cannot listen for admin requests on " + HostPort.format(address) + ": "
                     + e.getMessage(), e);
         }
         server.setExecutor(pool);
+    }
+
+    /** Refuses a non-loopback admin address for a daemon without a PKI bundle, naming the address. */
+    public static void checkAddress(InetSocketAddress address, PkiBundle pki) {
+        if (pki == null && !Plaintext.isLoopback(address)) {
+            throw new Main.UsageException("--admin " + Plaintext.describe(address) + " is not loopback: an admin "
+                    + "endpoint on another address needs the daemon's --pki BUNDLE (it then requires HTTPS with an "
+                    + "admin certificate); use --admin 127.0.0.1:PORT for plain HTTP on loopback");
+        }
     }
 
     public AdminServer route(String path, Route route) {
@@ -59,7 +100,9 @@ public final class AdminServer implements AutoCloseable {
 
     public AdminServer start() {
         server.start();
-        LOG.info("admin endpoint on http://{}/ ({})", HostPort.format(address()), String.join(", ", routes.keySet()));
+        LOG.info("admin endpoint on {}://{}/ ({}{})", https ? "https" : "http", HostPort.format(address()),
+                String.join(", ", routes.keySet()),
+                https ? "; clients need an admin certificate of the daemon's CA" : "");
         return this;
     }
 
@@ -71,9 +114,16 @@ public final class AdminServer implements AutoCloseable {
         Reply reply;
         try (exchange) {
             try {
+                if (exchange instanceof HttpsExchange secure) {
+                    AdminTlsContexts.requireAdmin(secure.getSSLSession());
+                }
                 byte[] in = exchange.getRequestBody().readNBytes(64 << 10);
                 JsonNode body = in.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(in);
                 reply = route.handle(exchange.getRequestMethod(), body);
+            } catch (SSLPeerUnverifiedException e) {
+                LOG.warn("admin request {} from {} refused: {}", exchange.getRequestURI(), exchange.getRemoteAddress(),
+                        e.getMessage());
+                reply = new Reply(403, Map.of("result", "failed", "reason", String.valueOf(e.getMessage())));
             } catch (IllegalArgumentException | com.fasterxml.jackson.core.JacksonException e) {
                 reply = new Reply(400, Map.of("result", "failed", "reason", String.valueOf(e.getMessage())));
             } catch (Exception e) {

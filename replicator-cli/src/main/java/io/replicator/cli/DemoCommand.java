@@ -1,6 +1,9 @@
 package io.replicator.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.replicator.protocol.tls.CertificateAuthority;
+import io.replicator.protocol.tls.PkiBundle;
+import io.replicator.protocol.tls.Role;
 import io.replicator.source.CutoverResult;
 import io.replicator.source.SourceConfig;
 import io.replicator.source.SourceDaemon;
@@ -33,13 +36,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./replicator demo}: the whole path on loopback without root. Makes a mixed volume image,
- * starts a receiver and a source, keeps writing to the volume while it replicates, stops the
+ * {@code ./replicator demo}: the whole path on loopback without root. Makes a mixed volume image and
+ * a throwaway CA with a bundle for each daemon, starts a receiver and a source with mutual TLS 1.3, keeps writing to the volume while it replicates, stops the
  * writer the way an admin stops the applications, runs the final sync and prints what happened.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Replicates a volume that is being written on loopback, cuts over, and reports.")
 final class DemoCommand implements Callable<Integer> {
+    private static final String DEMO_ID = "demo";
+
     @Option(names = "--size", paramLabel = "SIZE", defaultValue = "256MiB", converter = Converters.SizeBytes.class,
             description = "Size of the demo volume (default: ${DEFAULT-VALUE}).")
     long sizeBytes;
@@ -72,14 +77,20 @@ final class DemoCommand implements Callable<Integer> {
                 Units.formatBytes(sizeBytes));
         out.flush();
         MixedImage.write(volume, sizeBytes, 42);
+        CertificateAuthority ca = CertificateAuthority.init(dir.resolve("pki-ca"), 1);
+        ca.issue(Role.TARGET, "127.0.0.1", List.of(), 1, dir.resolve("pki-target"));
+        ca.issue(Role.SOURCE, DEMO_ID, List.of(), 1, dir.resolve("pki-source"));
+        out.printf("   throwaway CA and bundles in %s (target 127.0.0.1, source %s)%n", dir, DEMO_ID);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (TargetServer target = TargetServer.start(TargetConfig.builder()
-                .listen(new InetSocketAddress("127.0.0.1", 0)).dataDir(dir.resolve("target")).build(), registry)) {
+                .listen(new InetSocketAddress("127.0.0.1", 0)).dataDir(dir.resolve("target"))
+                .pki(PkiBundle.load(dir.resolve("pki-target"))).build(), registry)) {
             InetSocketAddress at = target.localAddress();
-            out.printf("2. receiver listening on 127.0.0.1:%d, writing into %s%n", at.getPort(), dir.resolve("target"));
+            out.printf("2. receiver listening on 127.0.0.1:%d (mutual TLS 1.3), writing into %s%n", at.getPort(),
+                    dir.resolve("target"));
             SourceConfig config = SourceConfig.builder().target(at).volume(volume, "disk0")
-                    .stateDir(dir.resolve("source-state")).id("demo").tracker(SourceConfig.Tracker.SCAN)
-                    .scanIntervalMs(500).build();
+                    .stateDir(dir.resolve("source-state")).id(DEMO_ID).tracker(SourceConfig.Tracker.SCAN)
+                    .scanIntervalMs(500).pki(PkiBundle.load(dir.resolve("pki-source"))).build();
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicLong writes = new AtomicLong();
             Thread writer = new Thread(() -> writeRandomBlocks(volume, writing, writes), "demo-writer");
@@ -94,7 +105,8 @@ final class DemoCommand implements Callable<Integer> {
                 throw new Main.UsageException(e.getMessage(), e);
             }
             try (source) {
-                out.println("3. source started; an application keeps writing random 4 KiB blocks while it replicates");
+                out.println("3. source started, connected with mutual TLS 1.3 (certificates of the throwaway CA); "
+                        + "an application keeps writing random 4 KiB blocks while it replicates");
                 long initialNs = waitForInitialSync(out, source, startNs);
                 double seconds = initialNs / 1e9;
                 out.printf("4. initial sync done in %.1f s (%.0f MB/s over the volume) while %d writes landed%n",
@@ -114,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             String a = sha256(volume);
-            String b = sha256(dir.resolve("target").resolve("demo").resolve("disk0.img"));
+            String b = sha256(dir.resolve("target").resolve(DEMO_ID).resolve("disk0.img"));
             out.printf("7. independent check, whole files: source %s%n%30s target %s  %s%n", a, "", b,
                     a.equals(b) ? "EQUAL" : "DIFFERENT");
             return a.equals(b) ? 0 : Main.EXIT_FAILED;

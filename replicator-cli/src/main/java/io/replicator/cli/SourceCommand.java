@@ -2,6 +2,7 @@ package io.replicator.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.source.SourceConfig;
 import io.replicator.source.SourceDaemon;
 import io.replicator.source.SourceStartException;
@@ -60,13 +61,18 @@ final class SourceCommand implements Callable<Integer> {
     long maxInFlightBytes;
 
     @Option(names = "--pki", paramLabel = "BUNDLE",
-            description = "Certificate bundle from 'pki issue --role source': connect with mutual TLS 1.3 "
-                    + "(default: plain TCP).")
+            description = "Certificate bundle from 'pki issue --role source': connect with mutual TLS 1.3. "
+                    + "Required unless --insecure-plaintext.")
     Path pki;
+
+    @Option(names = "--insecure-plaintext",
+            description = "Connect with plain TCP instead of TLS; refused unless --target is a loopback address.")
+    boolean insecurePlaintext;
 
     @Override
     public Integer call() throws IOException {
         SourceConfig config = config();
+        AdminServer.checkAddress(admin, config.pki());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SourceDaemon daemon;
         try {
@@ -76,7 +82,7 @@ final class SourceCommand implements Callable<Integer> {
         }
         AdminServer adminServer;
         try {
-            adminServer = SourceAdmin.register(new AdminServer(admin), daemon, registry).start();
+            adminServer = SourceAdmin.register(new AdminServer(admin, config.pki()), daemon, registry).start();
         } catch (IOException e) {
             daemon.close();
             throw new Main.UsageException(e.getMessage(), e);
@@ -98,8 +104,11 @@ final class SourceCommand implements Callable<Integer> {
                     + " (expected: a power of two from 4KiB to 1MiB)");
         }
         b.blockSizeBytes((int) blockSizeBytes);
-        if (pki != null) {
-            b.pki(PkiBundles.load(pki));
+        PkiBundle bundle = PkiBundles.forDaemon(pki, insecurePlaintext, target, "--target address");
+        if (bundle != null) {
+            b.pki(bundle);
+        } else {
+            b.insecurePlaintext(true);
         }
         for (String v : volumes) {
             int eq = v.indexOf('=');
@@ -107,7 +116,11 @@ final class SourceCommand implements Callable<Integer> {
             String name = eq < 0 ? String.valueOf(path.getFileName()) : v.substring(eq + 1);
             b.volume(path, name);
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage(), e);
+        }
     }
 
     private static SourceConfig.Tracker parseTracker(String value) {

@@ -2,6 +2,7 @@ package io.replicator.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetServer;
 import java.io.IOException;
@@ -34,14 +35,24 @@ final class TargetCommand implements Callable<Integer> {
 
     @Option(names = "--pki", paramLabel = "BUNDLE",
             description = "Certificate bundle from 'pki issue --role target': accept only mutual TLS 1.3 from "
-                    + "sources of the same CA (default: plain TCP).")
+                    + "sources of the same CA. Required unless --insecure-plaintext.")
     Path pki;
+
+    @Option(names = "--insecure-plaintext",
+            description = "Accept plain TCP instead of TLS; refused unless --listen is a loopback address.")
+    boolean insecurePlaintext;
 
     @Override
     public Integer call() throws IOException {
         TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir);
-        if (pki != null) {
-            b.pki(PkiBundles.load(pki));
+        PkiBundle bundle = PkiBundles.forDaemon(pki, insecurePlaintext, listen, "--listen address");
+        if (admin != null) {
+            AdminServer.checkAddress(admin, bundle);
+        }
+        if (bundle != null) {
+            b.pki(bundle);
+        } else {
+            b.insecurePlaintext(true);
         }
         if (maps != null) {
             for (String m : maps) {
@@ -62,7 +73,7 @@ final class TargetCommand implements Callable<Integer> {
         AdminServer adminServer = null;
         if (admin != null) {
             try {
-                adminServer = new AdminServer(admin)
+                adminServer = new AdminServer(admin, bundle)
                         .route("/status", (method, body) -> new AdminServer.Reply(200, server.status()))
                         .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
                         .start();

@@ -73,10 +73,13 @@ class CommandLineContractTest {
         MixedImage.write(volume, 16L << 20, 1);
         String target = "127.0.0.1:" + freePort();
         String admin = "127.0.0.1:" + freePort();
-        daemon("target", "target", "--listen", target, "--data-dir", dir.resolve("data").toString());
+        TestPki pki = TestPki.shared();
+        daemon("target", "target", "--listen", target, "--data-dir", dir.resolve("data").toString(),
+                "--pki", pki.target().toString());
         waitForLog("target", "listening");
         daemon("source", "source", "--target", target, "--volume", volume + "=disk0", "--state-dir",
-                dir.resolve("state").toString(), "--id", "web1", "--admin", admin, "--scan-interval", "1s");
+                dir.resolve("state").toString(), "--id", "web1", "--admin", admin, "--scan-interval", "1s",
+                "--pki", pki.source("web1").toString());
         waitForLog("source", "admin endpoint");
 
         JsonNode sync = json(0, "sync", "--admin", admin, "--json");

@@ -59,8 +59,9 @@ class CommandLineTest {
 
     @Test
     void shouldRefuseAMissingDevice() {
-        assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:1", "--volume", "/dev/does-not-exist=d",
-                "--state-dir", dir.resolve("s").toString(), "--id", "x"), "volume /dev/does-not-exist does not exist");
+        assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:1", "--insecure-plaintext",
+                "--volume", "/dev/does-not-exist=d", "--state-dir", dir.resolve("s").toString(), "--id", "x"),
+                "volume /dev/does-not-exist does not exist");
     }
 
     @Test
@@ -72,7 +73,8 @@ class CommandLineTest {
         Path volume = dir.resolve("v.img");
         Files.write(volume, new byte[65536]);
         assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:" + port, "--volume", volume.toString(),
-                "--state-dir", dir.resolve("s").toString(), "--id", "x", "--admin", "127.0.0.1:0"),
+                "--state-dir", dir.resolve("s").toString(), "--id", "x", "--admin", "127.0.0.1:0",
+                "--insecure-plaintext"),
                 "cannot reach target 127.0.0.1:" + port);
     }
 
@@ -81,7 +83,8 @@ class CommandLineTest {
         Path volume = dir.resolve("v.img");
         Files.write(volume, new byte[65536]);
         assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:1", "--volume", volume + "=..",
-                "--state-dir", dir.resolve("s").toString(), "--id", "x"), "invalid volume name");
+                "--state-dir", dir.resolve("s").toString(), "--id", "x", "--insecure-plaintext"),
+                "invalid volume name");
     }
 
     @Test

@@ -49,7 +49,7 @@ final class ProcessReplication implements AutoCloseable {
         String targetAddress = "127.0.0.1:" + freePort();
         sourceAdmin = "127.0.0.1:" + freePort();
         sourceClient = new AdminClient(new InetSocketAddress("127.0.0.1", Integer.parseInt(
-                sourceAdmin.substring(sourceAdmin.indexOf(':') + 1))));
+                sourceAdmin.substring(sourceAdmin.indexOf(':') + 1))), null);
         List<String> targetArgs = new ArrayList<>(List.of("target", "--listen", targetAddress,
                 "--data-dir", dir.resolve("data").toString(), "--admin", "127.0.0.1:" + freePort()));
         targetArgs.addAll(security(targetBundle));

@@ -3,6 +3,7 @@ package io.replicator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.replicator.protocol.tls.Role;
 import io.replicator.source.SourceConfig;
 import io.replicator.source.SourceDaemon;
 import io.replicator.target.TargetConfig;
@@ -18,9 +19,14 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A target and a source on loopback for end-to-end tests, plus a writer that keeps a volume busy. */
+/**
+ * A target and a source on loopback for end-to-end tests, with mutual TLS from the shared
+ * {@link TestPki} unless {@link #plaintext} is set, plus a writer that keeps a volume busy.
+ */
 final class Replication implements AutoCloseable {
     final Path dir;
+    /** Plain TCP on loopback ({@code insecurePlaintext}) instead of mutual TLS. */
+    boolean plaintext;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     TargetServer target;
     SourceDaemon source;
@@ -31,8 +37,9 @@ final class Replication implements AutoCloseable {
     }
 
     TargetServer startTarget() throws IOException {
-        target = TargetServer.start(TargetConfig.builder().listen(targetAddress).dataDir(dir.resolve("target"))
-                .build(), registry);
+        TargetConfig.Builder b = TargetConfig.builder().listen(targetAddress).dataDir(dir.resolve("target"));
+        target = TargetServer.start((plaintext ? b.insecurePlaintext(true) : b.pki(TestPki.shared().bundle(
+                Role.TARGET, TestPki.TARGET_NAME))).build(), registry);
         targetAddress = target.localAddress();
         return target;
     }
@@ -43,8 +50,10 @@ final class Replication implements AutoCloseable {
     }
 
     SourceConfig.Builder sourceConfig(Path volume, String name) {
-        return SourceConfig.builder().target(targetAddress).volume(volume, name).stateDir(dir.resolve("state"))
-                .id("src").tracker(SourceConfig.Tracker.SCAN).scanIntervalMs(200).reconnectMs(50, 500);
+        SourceConfig.Builder b = SourceConfig.builder().target(targetAddress).volume(volume, name)
+                .stateDir(dir.resolve("state")).id("src").tracker(SourceConfig.Tracker.SCAN).scanIntervalMs(200)
+                .reconnectMs(50, 500);
+        return plaintext ? b.insecurePlaintext(true) : b.pki(TestPki.shared().bundle(Role.SOURCE, "src"));
     }
 
     Path targetImage(String name) {

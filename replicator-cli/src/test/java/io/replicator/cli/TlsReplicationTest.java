@@ -61,7 +61,8 @@ class TlsReplicationTest {
         try (Replication r = new Replication(dir)) {
             tlsTarget(bundle(ca, Role.TARGET, "127.0.0.1"), r);
             SourceStartException plain = assertThrows(SourceStartException.class,
-                    () -> io.replicator.source.SourceDaemon.start(r.sourceConfig(volume, "disk0").build(), r.registry));
+                    () -> io.replicator.source.SourceDaemon.start(r.sourceConfig(volume, "disk0").pki(null)
+                            .insecurePlaintext(true).build(), r.registry));
             assertTrue(plain.getMessage().startsWith("cannot reach target 127.0.0.1:"), plain.getMessage());
             SourceStartException foreign = assertThrows(SourceStartException.class,
                     () -> io.replicator.source.SourceDaemon.start(r.sourceConfig(volume, "disk0")

@@ -1,6 +1,7 @@
 package io.replicator.source;
 
 import io.replicator.protocol.tls.PkiBundle;
+import io.replicator.protocol.tls.Plaintext;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,10 @@ import java.util.Objects;
  *   <tr><td>maxInFlightBytes</td><td>32 MiB</td><td>plain bytes sent and not yet durable on the target</td></tr>
  *   <tr><td>connectTimeoutMs</td><td>5 s</td><td>one connection attempt</td></tr>
  *   <tr><td>reconnectMinMs / reconnectMaxMs</td><td>200 ms / 30 s</td><td>backoff between attempts</td></tr>
- *   <tr><td>pki</td><td>none (plain TCP)</td><td>certificate bundle: mutual TLS 1.3 to the target</td></tr>
+ *   <tr><td>pki</td><td>required unless insecurePlaintext</td><td>certificate bundle: mutual TLS 1.3 to the
+ *       target</td></tr>
+ *   <tr><td>insecurePlaintext</td><td>false</td><td>plain TCP instead of TLS; only to a loopback target
+ *       ({@link Plaintext})</td></tr>
  *   <tr><td>traceBufferKb</td><td>4 MiB</td><td>kernel tracker: trace buffer per CPU; a smaller one loses
  *       events (and rescans) under bursts of writes</td></tr>
  * </table>
@@ -31,7 +35,7 @@ import java.util.Objects;
 public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, Path stateDir, String id,
                            Tracker tracker, int blockSizeBytes, long scanIntervalMs, long maxInFlightBytes,
                            int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, PkiBundle pki,
-                           int traceBufferKb) {
+                           boolean insecurePlaintext, int traceBufferKb) {
 
     /** How changed blocks are found. */
     public enum Tracker { AUTO, KERNEL, SCAN }
@@ -52,6 +56,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         if (volumes.isEmpty()) {
             throw new IllegalArgumentException("no --volume given");
         }
+        Plaintext.check(pki, insecurePlaintext, target, "target address");
         if (traceBufferKb < 4 || traceBufferKb > 1 << 20) {
             throw new IllegalArgumentException("invalid trace buffer of " + traceBufferKb + " KiB (expected 4 to "
                     + (1 << 20) + " KiB per CPU)");
@@ -76,6 +81,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private long reconnectMinMs = 200;
         private long reconnectMaxMs = 30_000;
         private PkiBundle pki;
+        private boolean insecurePlaintext;
         private int traceBufferKb = 4096;
 
         public Builder target(InetSocketAddress target) {
@@ -135,15 +141,22 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
             return this;
         }
 
-        public Builder traceBufferKb(int traceBufferKb) {
-            this.traceBufferKb = traceBufferKb;
+        /** Speak plain TCP instead of TLS: refused by {@link #build()} unless the target is loopback. */
+        public Builder insecurePlaintext(boolean insecurePlaintext) {
+            this.insecurePlaintext = insecurePlaintext;
             return this;
         }
 
+        /** The configuration; IllegalArgumentException when it is incomplete or its transport is not allowed. */
         public SourceConfig build() {
             return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
-                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, pki,
+                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, pki, insecurePlaintext,
                     traceBufferKb);
+        }
+
+        public Builder traceBufferKb(int traceBufferKb) {
+            this.traceBufferKb = traceBufferKb;
+            return this;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.replicator.target;
 
 import io.replicator.protocol.tls.PkiBundle;
+import io.replicator.protocol.tls.Plaintext;
 import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
 import java.net.InetSocketAddress;
@@ -24,6 +25,9 @@ import java.util.TreeMap;
  *       (resumes below half)</td></tr>
  *   <tr><td>groupCommitBytes</td><td>32 MiB</td><td>bytes written between two forced commits at most</td></tr>
  *   <tr><td>groupCommitIntervalMs</td><td>50</td><td>longest time written bytes wait for their commit</td></tr>
+ *   <tr><td>pki</td><td>required unless insecurePlaintext</td><td>certificate bundle: mutual TLS 1.3 only</td></tr>
+ *   <tr><td>insecurePlaintext</td><td>false</td><td>plain TCP instead of TLS; only on a loopback listen
+ *       address ({@link Plaintext})</td></tr>
  *   <tr><td>tlsHandshakeTimeoutMs</td><td>10 s</td><td>a TLS handshake not done by then is abandoned</td></tr>
  *   <tr><td>helloTimeoutMs</td><td>10 s</td><td>a connection that has not sent a valid HELLO this long after
  *       it was accepted (TLS handshake included) is closed</td></tr>
@@ -66,6 +70,7 @@ public final class TargetConfig {
     private TargetConfig(Builder b) {
         this.pki = b.pki;
         this.listen = Objects.requireNonNull(b.listen, "listen address is required");
+        Plaintext.check(b.pki, b.insecurePlaintext, b.listen, "listen address");
         this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir is required");
         this.maps = Map.copyOf(b.maps);
         this.maxQueuedBytes = b.maxQueuedBytes;
@@ -83,7 +88,7 @@ public final class TargetConfig {
         }
     }
 
-    /** The receiver's certificate bundle: with one, every connection is mutual TLS 1.3; null means plain TCP. */
+    /** The receiver's certificate bundle (every connection is mutual TLS 1.3); null only for loopback plain TCP. */
     public PkiBundle pki() {
         return pki;
     }
@@ -160,6 +165,7 @@ public final class TargetConfig {
         private long groupCommitBytes = DEFAULT_GROUP_COMMIT_BYTES;
         private long groupCommitIntervalMs = DEFAULT_GROUP_COMMIT_INTERVAL_MS;
         private PkiBundle pki;
+        private boolean insecurePlaintext;
         private long tlsHandshakeTimeoutMs = DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
         private long helloTimeoutMs = DEFAULT_HELLO_TIMEOUT_MS;
         private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
@@ -173,6 +179,12 @@ public final class TargetConfig {
         /** Accept only mutual TLS 1.3 from sources whose certificates this bundle's CA issued. */
         public Builder pki(PkiBundle pki) {
             this.pki = Objects.requireNonNull(pki, "pki");
+            return this;
+        }
+
+        /** Accept plain TCP instead of TLS: refused by {@link #build()} unless the listen address is loopback. */
+        public Builder insecurePlaintext(boolean insecurePlaintext) {
+            this.insecurePlaintext = insecurePlaintext;
             return this;
         }
 

@@ -41,7 +41,7 @@ final class TargetFixture implements AutoCloseable {
 
     void start() throws IOException {
         TargetConfig config = customize.apply(TargetConfig.builder()
-                .listen(new InetSocketAddress("127.0.0.1", 0)).dataDir(dataDir)).build();
+                .listen(new InetSocketAddress("127.0.0.1", 0)).dataDir(dataDir).insecurePlaintext(true)).build();
         server = TargetServer.start(config, meters, opener);
     }
 

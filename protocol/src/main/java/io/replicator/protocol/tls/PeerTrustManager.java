@@ -50,7 +50,7 @@ final class PeerTrustManager extends X509ExtendedTrustManager {
         }
     }
 
-    private void checkOwn(X509Certificate[] chain, String side) throws CertificateException {
+    void checkOwn(X509Certificate[] chain, String side) throws CertificateException {
         if (chain == null || chain.length == 0) {
             throw new CertificateException("no " + side + " certificate presented");
         }

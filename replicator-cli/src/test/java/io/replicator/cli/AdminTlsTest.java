@@ -1,0 +1,96 @@
+package io.replicator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.protocol.tls.AdminTlsContexts;
+import io.replicator.protocol.tls.PkiBundle;
+import io.replicator.protocol.tls.Role;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An admin endpoint bound to a non-loopback address (here the wildcard, reached through 127.0.0.1)
+ * speaks HTTPS and answers only clients with an admin certificate of the daemon's CA.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AdminTlsTest {
+    private final TestPki pki = TestPki.shared();
+
+    private static AdminServer wildcardEndpoint(PkiBundle daemon) throws IOException {
+        return new AdminServer(new InetSocketAddress("0.0.0.0", 0), daemon)
+                .route("/status", (method, body) -> new AdminServer.Reply(200,
+                        Map.of("id", "web1", "state", "continuous")))
+                .start();
+    }
+
+    private static InetSocketAddress viaLoopback(AdminServer server) {
+        return new InetSocketAddress("127.0.0.1", server.address().getPort());
+    }
+
+    private AdminClient client(AdminServer server, Role role, String name) {
+        return new AdminClient(viaLoopback(server), AdminTlsContexts.forClient(pki.bundle(role, name)));
+    }
+
+    @Test
+    void shouldAnswerAnAdminCertificate() throws Exception {
+        try (AdminServer server = wildcardEndpoint(pki.bundle(Role.TARGET, TestPki.TARGET_NAME))) {
+            JsonNode status = client(server, Role.ADMIN, "ops").get("/status", 10_000);
+            assertEquals("web1", status.path("id").asText());
+        }
+    }
+
+    @Test
+    void shouldServeHttpsWithASourceCertificateToo() throws Exception {
+        try (AdminServer server = wildcardEndpoint(pki.bundle(Role.SOURCE, "web1"))) {
+            assertEquals("continuous", client(server, Role.ADMIN, "ops").get("/status", 10_000).path("state").asText());
+        }
+    }
+
+    @Test
+    void shouldRefuseAClientWithoutACertificate() throws Exception {
+        try (AdminServer server = wildcardEndpoint(pki.bundle(Role.TARGET, TestPki.TARGET_NAME))) {
+            IOException e = assertThrows(IOException.class,
+                    () -> new AdminClient(viaLoopback(server), null).get("/status", 10_000));
+            assertTrue(e.getMessage().contains("requires HTTPS, pass --pki with an admin bundle"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseACertificateWhoseRoleIsNotAdmin() throws Exception {
+        try (AdminServer server = wildcardEndpoint(pki.bundle(Role.TARGET, TestPki.TARGET_NAME))) {
+            IOException e = assertThrows(IOException.class,
+                    () -> client(server, Role.SOURCE, "web1").get("/status", 10_000));
+            assertTrue(e.getMessage().contains("refused this client: client certificate of source 'web1'"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("requires a certificate of role admin"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldTalkHttpsFromTheCommandLineWithPki() throws Exception {
+        try (AdminServer server = wildcardEndpoint(pki.bundle(Role.TARGET, TestPki.TARGET_NAME))) {
+            String admin = "127.0.0.1:" + server.address().getPort();
+            CliRun ok = CliRun.run("status", "--admin", admin, "--json", "--pki", pki.admin().toString());
+            assertEquals(0, ok.exit(), ok.err());
+            assertEquals("web1", Json.MAPPER.readTree(ok.out()).path("id").asText());
+            CliRun.assertOneLineExit2(CliRun.run("status", "--admin", admin, "--json"), "requires HTTPS");
+            CliRun.assertOneLineExit2(CliRun.run("status", "--admin", admin, "--pki", pki.source("web1").toString()),
+                    "requires a certificate of role admin");
+        }
+    }
+
+    @Test
+    void shouldSpeakPlainHttpOnLoopback() throws Exception {
+        try (AdminServer server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), null)
+                .route("/status", (method, body) -> new AdminServer.Reply(200, Map.of("id", "web1"))).start()) {
+            assertEquals("web1", new AdminClient(server.address(), null).get("/status", 10_000).path("id").asText());
+        }
+    }
+}
