@@ -39,6 +39,11 @@ final class ProcessReplication implements AutoCloseable {
     private final AdminClient sourceClient;
 
     ProcessReplication(Path dir, Path volume) throws IOException {
+        this(dir, volume, List.of());
+    }
+
+    /** With {@code extraSourceArgs} appended to the source's command line (e.g. {@code --tracker kernel}). */
+    ProcessReplication(Path dir, Path volume, List<String> extraSourceArgs) throws IOException {
         this.dir = dir;
         this.volume = volume;
         CertificateAuthority ca = CertificateAuthority.init(dir.resolve("ca"), 30);
@@ -57,6 +62,7 @@ final class ProcessReplication implements AutoCloseable {
                 "--volume", volume + "=" + VOLUME_NAME, "--state-dir", dir.resolve("state").toString(),
                 "--id", SOURCE_ID, "--admin", sourceAdmin, "--scan-interval", "1s"));
         sourceArgs.addAll(security(sourceBundle));
+        sourceArgs.addAll(extraSourceArgs);
         target = new DaemonProcess("target", dir.resolve("target.log"), targetArgs);
         source = new DaemonProcess("source", dir.resolve("source.log"), sourceArgs);
     }

@@ -49,7 +49,7 @@ class TargetDeadlinesTest {
     @Test
     void shouldAbandonATlsHandshakeThatStalls() throws Exception {
         TestPki pki = new TestPki(root.resolve("pki"));
-        try (TargetFixture target = target(b -> b.pki(pki.bundle(Role.TARGET, "127.0.0.1")).tlsHandshakeTimeoutMs(200));
+        try (TargetFixture target = target(b -> b.insecurePlaintext(false).pki(pki.bundle(Role.TARGET, "127.0.0.1")).tlsHandshakeTimeoutMs(200));
                 Socket socket = raw(target)) {
             // The first bytes of a TLS record header, then silence.
             socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01});

@@ -33,7 +33,7 @@ class TargetRevocationTest {
         PkiBundle targetBundle = pki.bundle(Role.TARGET, "127.0.0.1");
         PkiBundle sourceBundle = pki.bundle(Role.SOURCE, "a");
         PkiBundle otherBundle = pki.bundle(Role.SOURCE, "b");
-        try (TargetFixture target = new TargetFixture(root.resolve("data"), b -> b.pki(targetBundle),
+        try (TargetFixture target = new TargetFixture(root.resolve("data"), b -> b.insecurePlaintext(false).pki(targetBundle),
                 FileChannelOpener.DEFAULT);
                 TestSource source = TestSource.connect(target.server.localAddress(), TestPki.sockets(sourceBundle));
                 TestSource other = TestSource.connect(target.server.localAddress(), TestPki.sockets(otherBundle))) {

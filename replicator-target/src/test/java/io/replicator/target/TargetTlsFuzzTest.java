@@ -53,7 +53,7 @@ class TargetTlsFuzzTest {
         Random random = new Random(SEED);
         byte[] hello = TestSource.encode(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
                 ProtocolVersion.SUPPORTED_FEATURES, "a", List.of(DISK0)));
-        try (TargetFixture target = new TargetFixture(dataDir, b -> b.pki(targetBundle).helloTimeoutMs(1_000),
+        try (TargetFixture target = new TargetFixture(dataDir, b -> b.insecurePlaintext(false).pki(targetBundle).helloTimeoutMs(1_000),
                 FileChannelOpener.DEFAULT)) {
             replicate(target, legitimate, 1); // warms TLS up, so that handshakes beat the HELLO deadline
             int n = 0;

@@ -43,7 +43,7 @@ class TargetTlsIdentityTest {
     }
 
     private TargetFixture tlsTarget() throws IOException {
-        return new TargetFixture(dataDir, b -> b.pki(targetBundle), FileChannelOpener.DEFAULT);
+        return new TargetFixture(dataDir, b -> b.insecurePlaintext(false).pki(targetBundle), FileChannelOpener.DEFAULT);
     }
 
     private static void assertEmpty(Path dir) throws IOException {

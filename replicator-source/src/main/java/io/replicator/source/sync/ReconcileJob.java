@@ -70,6 +70,10 @@ final class ReconcileJob {
         pending.add(new Pending(id, v.index, block, sourceHashes, fingerprints));
         agent.channel.writeAndFlush(new HashRequest(id, v.index, block * bs, bs, count));
         block += count;
+        if (block >= v.blockCount()) {
+            volume++;
+            block = 0;
+        }
     }
 
     void onResponse(HashResponse response) throws IOException {

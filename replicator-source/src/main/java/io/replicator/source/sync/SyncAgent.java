@@ -220,11 +220,7 @@ public final class SyncAgent implements AutoCloseable {
         } else if (r.frame() instanceof HashResponse response) {
             if (reconcile != null) {
                 reconcile.onResponse(response);
-                if (reconcile.isDone()) {
-                    lastRescanReason = reconcile.reason;
-                    reconcile = null;
-                    passRequested = true;
-                }
+                finishReconcileIfDone();
             } else if (verify != null) {
                 verify.onResponse(response);
             }
@@ -234,6 +230,14 @@ public final class SyncAgent implements AutoCloseable {
         } else {
             lastError = "target sent an unexpected " + r.frame().type() + " frame";
             channel.close();
+        }
+    }
+
+    private void finishReconcileIfDone() {
+        if (reconcile != null && reconcile.isDone()) {
+            lastRescanReason = reconcile.reason;
+            reconcile = null;
+            passRequested = true;
         }
     }
 
