@@ -47,8 +47,9 @@ final class SourceCommand implements Callable<Integer> {
             converter = Converters.Address.class, description = "Admin endpoint (default: ${DEFAULT-VALUE}).")
     InetSocketAddress admin;
 
-    @Option(names = "--block-size", paramLabel = "SIZE", defaultValue = "64KiB", converter = Converters.SizeBytes.class,
-            description = "Replication unit, a power of two from 4KiB to 1MiB (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--block-size", paramLabel = "SIZE", defaultValue = "4KiB", converter = Converters.SizeBytes.class,
+            description = "Unit of change tracking, fingerprints and verification, a power of two from 4KiB to "
+                    + "1MiB; frames carry runs of up to 64KiB of changed blocks (default: ${DEFAULT-VALUE}).")
     long blockSizeBytes;
 
     @Option(names = "--scan-interval", paramLabel = "DURATION", defaultValue = "10s",

@@ -179,7 +179,8 @@ class ReplicationEndToEndTest {
                 Thread.sleep(100);
                 s = r.source.status();
             }
-            assertEquals(65536, s.volumes().get(0).unreplicatedBytes());
+            assertEquals(s.volumes().get(0).blockSizeBytes(), s.volumes().get(0).unreplicatedBytes(),
+                    "the one block written to");
             assertEquals("cut-over", s.state());
         }
     }

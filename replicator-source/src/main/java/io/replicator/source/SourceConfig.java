@@ -19,7 +19,7 @@ import java.util.Objects;
  *   <tr><td>stateDir</td><td>required</td><td>where fingerprints and progress are kept</td></tr>
  *   <tr><td>id</td><td>host name</td><td>the source's id; its volumes land in DATA_DIR/ID on the target</td></tr>
  *   <tr><td>tracker</td><td>auto</td><td>how changes are found</td></tr>
- *   <tr><td>blockSizeBytes</td><td>64 KiB</td><td>replication and verification unit</td></tr>
+ *   <tr><td>blockSizeBytes</td><td>4 KiB</td><td>unit of change tracking, fingerprints and verification; frames carry runs of blocks</td></tr>
  *   <tr><td>scanIntervalMs</td><td>10 s</td><td>pause between two scans of the scan tracker</td></tr>
  *   <tr><td>maxInFlightBytes</td><td>32 MiB</td><td>plain bytes sent and not yet durable on the target</td></tr>
  *   <tr><td>connectTimeoutMs</td><td>5 s</td><td>one connection attempt</td></tr>
@@ -74,7 +74,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private Path stateDir;
         private String id;
         private Tracker tracker = Tracker.AUTO;
-        private int blockSizeBytes = 64 << 10;
+        private int blockSizeBytes = 4 << 10;
         private long scanIntervalMs = 10_000;
         private long maxInFlightBytes = 32 << 20;
         private int connectTimeoutMs = 5_000;

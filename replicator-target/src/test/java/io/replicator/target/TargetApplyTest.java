@@ -20,6 +20,7 @@ import io.replicator.protocol.wire.Frame;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.HashResponse;
 import io.replicator.protocol.wire.Hello;
+import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.target.apply.ProgressFile;
 import io.replicator.target.internal.FileChannelOpener;
 import java.io.IOException;
@@ -39,6 +40,25 @@ class TargetApplyTest {
     Path dataDir;
 
     private final byte[] model = new byte[(int) SIZE];
+
+    @Test
+    void shouldApplyRunsOfBlocksUpToTheVolumesEnd() throws IOException {
+        TargetFixture target = new TargetFixture(dataDir);
+        try (TestSource source = target.connect()) {
+            assertTrue((source.hello("web1", DISK0).features() & ProtocolVersion.FEATURE_BLOCK_RUNS) != 0);
+            byte[] run = TargetFixture.text(3 * BLOCK);
+            byte[] tail = TargetFixture.random(3, 4 * BLOCK + 1000);
+            source.send(target.block(0, 1, 2L * BLOCK, run));
+            source.send(target.block(0, 2, 60L * BLOCK, tail));
+            source.send(target.block(0, 3, 10L * BLOCK, new byte[16 * BLOCK]));
+            source.awaitAck(3);
+            System.arraycopy(run, 0, model, 2 * BLOCK, run.length);
+            System.arraycopy(tail, 0, model, 60 * BLOCK, tail.length);
+        } finally {
+            target.close();
+        }
+        assertArrayEquals(model, Files.readAllBytes(target.image("web1", "disk0")));
+    }
 
     /** Sends RAW at 0, LZ4 at one block, ZERO over the RAW block, and a short last block; returns the last sequence. */
     private long sendMixedBlocks(TargetFixture target, TestSource source, int volume) throws IOException {

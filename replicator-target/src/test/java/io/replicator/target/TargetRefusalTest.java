@@ -13,6 +13,7 @@ import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.Encoding;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
+import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.target.apply.ProgressFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,6 +91,28 @@ class TargetRefusalTest {
             }
             return good;
         });
+    }
+
+    @Test
+    void shouldRefuseARunOfBlocksEndingInsideABlock() throws IOException {
+        ErrorFrame error = refuse(ErrorCode.OUT_OF_RANGE,
+                t -> t.block(0, 2, BLOCK, TargetFixture.random(2, 2 * BLOCK + 100)));
+        assertTrue(error.message().contains("block boundary") && error.message().contains(Long.toString(3L * BLOCK + 100)),
+                error.message());
+    }
+
+    @Test
+    void shouldRefuseARunOfBlocksFromASourceWithoutTheFeature() throws IOException {
+        TargetFixture target = new TargetFixture(dataDir);
+        try (TestSource source = target.connect()) {
+            source.hello("web1", ProtocolVersion.FEATURE_LZ4 | ProtocolVersion.FEATURE_ZERO_RANGES, DISK0);
+            source.send(target.block(0, 1, 0, TargetFixture.random(1, 2 * BLOCK)));
+            ErrorFrame error = source.expectError(ErrorCode.OUT_OF_RANGE);
+            assertTrue(error.message().contains("exceeds the block size"), error.message());
+        } finally {
+            target.close();
+        }
+        assertArrayEquals(new byte[(int) SIZE], Files.readAllBytes(target.image("web1", "disk0")), "nothing was written");
     }
 
     @Test

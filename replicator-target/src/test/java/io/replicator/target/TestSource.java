@@ -99,8 +99,12 @@ final class TestSource implements AutoCloseable {
     }
 
     HelloAck hello(String sourceId, VolumeInfo... volumes) throws IOException {
-        send(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                ProtocolVersion.SUPPORTED_FEATURES, sourceId, List.of(volumes)));
+        return hello(sourceId, ProtocolVersion.SUPPORTED_FEATURES, volumes);
+    }
+
+    HelloAck hello(String sourceId, long features, VolumeInfo... volumes) throws IOException {
+        send(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED, features, sourceId,
+                List.of(volumes)));
         return expect(HelloAck.class);
     }
 

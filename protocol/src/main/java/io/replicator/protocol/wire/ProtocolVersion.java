@@ -15,7 +15,15 @@ public final class ProtocolVersion {
     /** Feature bits offered in the handshake; the connection uses the intersection. */
     public static final long FEATURE_LZ4 = 1L;
     public static final long FEATURE_ZERO_RANGES = 1L << 1;
-    public static final long SUPPORTED_FEATURES = FEATURE_LZ4 | FEATURE_ZERO_RANGES;
+    /**
+     * A block frame may carry a run of consecutive blocks: its offset is on a block boundary, its
+     * length up to {@link #MAX_RUN_BYTES}, and it ends on a block boundary or at the volume's end.
+     * Without it a frame carries at most one block. Since v1 (bit added after the first release).
+     */
+    public static final long FEATURE_BLOCK_RUNS = 1L << 2;
+    public static final long SUPPORTED_FEATURES = FEATURE_LZ4 | FEATURE_ZERO_RANGES | FEATURE_BLOCK_RUNS;
+    /** The longest run of blocks one frame may carry under {@link #FEATURE_BLOCK_RUNS}. */
+    public static final int MAX_RUN_BYTES = VolumeInfo.MAX_BLOCK_SIZE;
 
     private ProtocolVersion() {
     }

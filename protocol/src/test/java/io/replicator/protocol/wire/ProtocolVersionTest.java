@@ -45,7 +45,8 @@ class ProtocolVersionTest {
         assertEquals(1, ProtocolVersion.MAX_SUPPORTED);
         assertEquals(1L, ProtocolVersion.FEATURE_LZ4);
         assertEquals(2L, ProtocolVersion.FEATURE_ZERO_RANGES);
-        assertEquals(3L, ProtocolVersion.SUPPORTED_FEATURES);
+        assertEquals(4L, ProtocolVersion.FEATURE_BLOCK_RUNS);
+        assertEquals(7L, ProtocolVersion.SUPPORTED_FEATURES);
     }
 
     @Test

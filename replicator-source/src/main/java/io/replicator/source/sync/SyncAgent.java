@@ -63,6 +63,10 @@ public final class SyncAgent implements AutoCloseable {
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final TargetLink link;
     private final BlockEncoder encoder = new BlockEncoder();
+    /** Blocks decided on and not yet sent: always empty between two steps. */
+    private final BlockRun run = new BlockRun();
+    /** The target takes frames of several blocks ({@link ProtocolVersion#FEATURE_BLOCK_RUNS}). */
+    private boolean blockRuns;
     final ByteBuffer unit = SourceVolume.allocateAligned(Math.max(UNIT_BYTES, VolumeInfo.MAX_BLOCK_SIZE));
     private final Thread thread;
     private final CompletableFuture<Void> firstHandshake = new CompletableFuture<>();
@@ -244,6 +248,7 @@ public final class SyncAgent implements AutoCloseable {
     private void handshake(HelloAck ack) throws IOException {
         ProtocolVersion.negotiate(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
                 ack.minVersion(), ack.maxVersion());
+        blockRuns = (ack.features() & ProtocolVersion.FEATURE_BLOCK_RUNS) != 0;
         long targetDurable = ack.durableSequence();
         if (targetDurable < durableSequence) {
             LOG.warn("target {} holds sequence {} but acknowledged {} before: it lost data; "
@@ -476,11 +481,12 @@ public final class SyncAgent implements AutoCloseable {
             metrics.read(data.remaining());
             int blocks = (data.remaining() + bs - 1) / bs;
             for (int i = 0; i < blocks; i++) {
-                ByteBuffer block = data.slice(i * bs, Math.min(bs, data.limit() - i * bs));
-                if (consider(v, pass.block + i, block, pass.observeOnly)) {
+                if (consider(v, pass.block + i, data, i * bs, Math.min(bs, data.limit() - i * bs), pass.observeOnly,
+                        false)) {
                     pass.changedBlocks++;
                 }
             }
+            sendRun();
             pass.block += blocks;
             if (!pass.observeOnly && pass.block > v.cursorBlock) {
                 v.cursorBlock = Math.min(pass.block, v.blockCount());
@@ -533,11 +539,8 @@ public final class SyncAgent implements AutoCloseable {
         long block = key & ((1L << 48) - 1);
         int bs = v.blockSize();
         ByteBuffer data = v.volume.read(block * bs, bs, unit);
-        consider(v, block, data, false, true);
-    }
-
-    private boolean consider(VolumeState v, long block, ByteBuffer data, boolean observeOnly) throws IOException {
-        return consider(v, block, data, observeOnly, false);
+        consider(v, block, data, 0, data.remaining(), false, true);
+        sendRun();
     }
 
     /**
@@ -545,10 +548,12 @@ public final class SyncAgent implements AutoCloseable {
      * or always when {@code unknownOnTarget}: a block that was in flight when the connection was lost
      * may have been applied by a target that died before acknowledging it, so the target may hold
      * bytes other than the committed fingerprint says, even when the volume went back to those.
+     * The block is bytes {@code [position, position + length)} of {@code source}; it joins the
+     * pending {@link BlockRun}, which {@link #sendRun} sends before {@code source} is reused.
      */
-    private boolean consider(VolumeState v, long block, ByteBuffer data, boolean observeOnly, boolean unknownOnTarget)
-            throws IOException {
-        long fingerprint = Fingerprints.of(data);
+    private boolean consider(VolumeState v, long block, ByteBuffer source, int position, int length,
+                             boolean observeOnly, boolean unknownOnTarget) throws IOException {
+        long fingerprint = Fingerprints.of(source.slice(position, length));
         InFlight.Entry latest = inFlight.latest(v.index, block);
         long committed = v.fingerprints.get(block);
         long held = latest != null ? latest.fingerprint() : committed;
@@ -559,15 +564,34 @@ public final class SyncAgent implements AutoCloseable {
             v.observedChangedBlocks++;
             return true;
         }
-        long sequence = nextSequence++;
-        BlockFrame frame = encoder.encode(v.index, sequence, block * v.blockSize(), data, channel.alloc());
-        int payload = frame.payload().readableBytes();
         boolean changed = committed != FingerprintStore.UNKNOWN;
-        inFlight.add(new InFlight.Entry(sequence, v.index, block, fingerprint, data.remaining(), changed,
-                System.nanoTime()));
-        if (changed) {
-            v.inFlightChangedBytes += data.remaining();
+        int maxRunBytes = blockRuns ? ProtocolVersion.MAX_RUN_BYTES : v.blockSize();
+        if (!run.tryAdd(v.index, block, source, position, length, fingerprint, changed, maxRunBytes)) {
+            sendRun();
+            run.tryAdd(v.index, block, source, position, length, fingerprint, changed, maxRunBytes);
         }
+        return true;
+    }
+
+    /** Sends the pending run of blocks as one frame and puts each of its blocks in flight. */
+    private void sendRun() {
+        if (run.isEmpty()) {
+            return;
+        }
+        VolumeState v = volumes.get(run.volume());
+        ByteBuffer data = run.bytes();
+        long sequence = nextSequence++;
+        BlockFrame frame = encoder.encode(v.index, sequence, run.firstBlock() * v.blockSize(), data, channel.alloc());
+        int payload = frame.payload().readableBytes();
+        long nowNs = System.nanoTime();
+        for (int i = 0; i < run.count(); i++) {
+            inFlight.add(new InFlight.Entry(sequence, v.index, run.firstBlock() + i, run.fingerprint(i), run.length(i),
+                    run.changed(i), nowNs));
+            if (run.changed(i)) {
+                v.inFlightChangedBytes += run.length(i);
+            }
+        }
+        run.clear();
         v.sentPayloadBytes += payload;
         metrics.sent(frame.encoding(), data.remaining(), payload);
         channel.write(frame, channel.voidPromise());
@@ -576,7 +600,6 @@ public final class SyncAgent implements AutoCloseable {
             channel.flush();
             unflushedBytes = 0;
         }
-        return true;
     }
 
     /** What {@link #readChunks} hands over: the chunk's index in the range, its block, its bytes. */
@@ -739,19 +762,19 @@ public final class SyncAgent implements AutoCloseable {
         }
         int bs = v.blockSize();
         int maxRun = Math.max(1, UNIT_BYTES / bs);
-        int run = 0;
-        while (run < maxRun && first + run < limit && v.dirty.clear(first + run)) {
-            run++;
+        int dirtyRun = 0;
+        while (dirtyRun < maxRun && first + dirtyRun < limit && v.dirty.clear(first + dirtyRun)) {
+            dirtyRun++;
         }
-        ByteBuffer data = v.volume.read(first * bs, run * bs, unit);
+        ByteBuffer data = v.volume.read(first * bs, dirtyRun * bs, unit);
         metrics.read(data.remaining());
         for (int i = 0; i * bs < data.limit(); i++) {
-            ByteBuffer block = data.slice(i * bs, Math.min(bs, data.limit() - i * bs));
-            if (consider(v, first + i, block, false)) {
+            if (consider(v, first + i, data, i * bs, Math.min(bs, data.limit() - i * bs), false, false)) {
                 walk.sentBlocks++;
             }
         }
-        walk.block = first + run;
+        sendRun();
+        walk.block = first + dirtyRun;
     }
 
     private void finishWalk() {

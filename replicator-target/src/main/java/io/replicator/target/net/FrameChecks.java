@@ -5,22 +5,27 @@ import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.ProtocolException;
+import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.protocol.wire.VolumeInfo;
 import java.util.List;
 
 /**
  * The cheap checks a frame passes on the event loop before it is queued for applying: the volume
- * exists, the range lies inside it and on a block boundary, sequences only grow. A failure is a
+ * exists, the range lies inside it and on block boundaries (one block, or a run of blocks when
+ * both sides use {@link ProtocolVersion#FEATURE_BLOCK_RUNS}), sequences only grow. A failure is a
  * {@link ProtocolException} naming the value and the bound. Not thread-safe: owned by one
  * session's event loop.
  */
 final class FrameChecks {
     private final List<VolumeInfo> volumes;
+    private final boolean blockRuns;
     private long durableSequence;
     private long lastSequence;
 
-    FrameChecks(List<VolumeInfo> volumes) {
+    /** @param features the features both sides use ({@link ProtocolVersion#FEATURE_BLOCK_RUNS} allows runs of blocks) */
+    FrameChecks(List<VolumeInfo> volumes, long features) {
         this.volumes = volumes;
+        this.blockRuns = (features & ProtocolVersion.FEATURE_BLOCK_RUNS) != 0;
     }
 
     /** Blocks must come after {@code durableSequence}, the highest one the progress file holds. */
@@ -43,10 +48,16 @@ final class FrameChecks {
                     "%s of volume %s: offset %d is not a multiple of the block size %d",
                     what, volume.name(), frame.offset(), volume.blockSizeBytes()));
         }
-        if (frame.length() > volume.blockSizeBytes()) {
+        if (!blockRuns && frame.length() > volume.blockSizeBytes()) {
             throw new ProtocolException(ErrorCode.OUT_OF_RANGE, String.format(
                     "%s of volume %s: length %d exceeds the block size (expected: 1-%d)",
                     what, volume.name(), frame.length(), volume.blockSizeBytes()));
+        }
+        if (blockRuns && end != volume.sizeBytes() && end % volume.blockSizeBytes() != 0) {
+            throw new ProtocolException(ErrorCode.OUT_OF_RANGE, String.format(
+                    "%s of volume %s: a run of blocks must end on a block boundary or at the volume's end: "
+                    + "end %d (block size %d, volume size %d)",
+                    what, volume.name(), end, volume.blockSizeBytes(), volume.sizeBytes()));
         }
         if (frame.sequence() <= lastSequence) {
             String after = lastSequence == durableSequence

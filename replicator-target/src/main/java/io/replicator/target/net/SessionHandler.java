@@ -234,7 +234,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         state = State.OPENING;
         helloDeadline.cancel(false);
         slot.release();
-        checks = new FrameChecks(h.volumes());
+        checks = new FrameChecks(h.volumes(), h.features() & ProtocolVersion.SUPPORTED_FEATURES);
         queue = new ApplyQueue(server.config().maxQueuedBytes(), this);
         new Applier(h.sourceId(), h.volumes(), claim, server.volumes(), queue, this, server.metrics(),
                 server.config()).start();
