@@ -126,14 +126,14 @@ fi
 for pct in "${change_percents[@]}"; do
     n_blocks=$(change_blocks "$src" "$pct" "$seed" "$ours_volume")
     log "changed $n_blocks blocks of $block_bytes bytes ($pct%)"
-    ours_s="-"; rsync_s="-"; ours_cpu="-"; rsync_cpu="-"
+    ours_s="-"; rsync_s="-"; ours_cpu="-"; rsync_cpu="-"; ours_cli_s="-"
     if $run_ours; then
         converge_ours
     fi
     if $run_baselines; then
         converge_rsync
     fi
-    conv_rows+=("| $pct% | $n_blocks | $rsync_s | $rsync_cpu | $ours_s | $ours_cpu | $(ratio "$rsync_s" "$ours_s") | yes |")
+    conv_rows+=("| $pct% | $n_blocks | $rsync_s | $rsync_cpu | $ours_s | $ours_cpu | $(ratio "$rsync_s" "$ours_s") | yes | ${ours_cli_s:--} |")
 done
 
 if $run_ours; then

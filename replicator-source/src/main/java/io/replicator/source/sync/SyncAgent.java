@@ -54,6 +54,8 @@ public final class SyncAgent implements AutoCloseable {
     private static final int FLUSH_BYTES = 256 << 10;
     private static final long STATE_FLUSH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     private static final long IDLE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Separate runs of dirty blocks one walk step reads side by side. */
+    private static final int WALK_MAX_RUNS = 256;
 
     final AgentConfig config;
     final List<VolumeState> volumes;
@@ -63,6 +65,10 @@ public final class SyncAgent implements AutoCloseable {
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final TargetLink link;
     private final BlockEncoder encoder = new BlockEncoder();
+    private final ScatterRead scatterRead;
+    private final long[] walkOffsets = new long[WALK_MAX_RUNS];
+    private final int[] walkLengths = new int[WALK_MAX_RUNS];
+    private final int[] walkPositions = new int[WALK_MAX_RUNS];
     /** Blocks decided on and not yet sent: always empty between two steps. */
     private final BlockRun run = new BlockRun();
     /** The target takes frames of several blocks ({@link ProtocolVersion#FEATURE_BLOCK_RUNS}). */
@@ -144,6 +150,7 @@ public final class SyncAgent implements AutoCloseable {
         }
         this.link = new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), inbox::add);
         this.thread = new Thread(this::run, "sync-agent-" + config.sourceId());
+        this.scatterRead = new ScatterRead(config.sourceId());
     }
 
     /** Starts the thread; the future completes on the first successful handshake or fails with the first refusal. */
@@ -738,8 +745,10 @@ public final class SyncAgent implements AutoCloseable {
     }
 
     /**
-     * Sends the next run of dirty blocks (up to one read unit), clearing their bits before reading
-     * them. While a pass runs, only blocks it has already passed are walked: it reads the others.
+     * Sends the next dirty blocks of one volume, up to one read unit of them, clearing their bits
+     * before reading them; runs of consecutive dirty blocks are read at once and scattered runs
+     * side by side ({@link ScatterRead}). While a pass runs, only blocks it has already passed are
+     * walked: it reads the others.
      */
     private void stepWalk() throws IOException {
         if (walk == null) {
@@ -751,8 +760,29 @@ public final class SyncAgent implements AutoCloseable {
         if (pass != null) {
             limit = walk.volume < pass.volume ? limit : walk.volume == pass.volume ? Math.min(limit, pass.block) : 0;
         }
-        long first = walk.block < limit ? v.dirty.nextDirty(walk.block) : -1;
-        if (first < 0 || first >= limit) {
+        int bs = v.blockSize();
+        int roomBlocks = Math.max(1, UNIT_BYTES / bs);
+        int runs = 0;
+        int usedBlocks = 0;
+        long next = walk.block;
+        while (usedBlocks < roomBlocks && runs < WALK_MAX_RUNS && next < limit) {
+            long first = v.dirty.nextDirty(next);
+            if (first < 0 || first >= limit) {
+                next = limit;
+                break;
+            }
+            int count = 0;
+            while (usedBlocks + count < roomBlocks && first + count < limit && v.dirty.clear(first + count)) {
+                count++;
+            }
+            walkOffsets[runs] = first * bs;
+            walkLengths[runs] = count * bs;
+            walkPositions[runs] = usedBlocks * bs;
+            runs++;
+            usedBlocks += count;
+            next = first + count;
+        }
+        if (runs == 0) {
             walk.volume++;
             walk.block = 0;
             if (walk.volume >= volumes.size()) {
@@ -760,21 +790,20 @@ public final class SyncAgent implements AutoCloseable {
             }
             return;
         }
-        int bs = v.blockSize();
-        int maxRun = Math.max(1, UNIT_BYTES / bs);
-        int dirtyRun = 0;
-        while (dirtyRun < maxRun && first + dirtyRun < limit && v.dirty.clear(first + dirtyRun)) {
-            dirtyRun++;
-        }
-        ByteBuffer data = v.volume.read(first * bs, dirtyRun * bs, unit);
-        metrics.read(data.remaining());
-        for (int i = 0; i * bs < data.limit(); i++) {
-            if (consider(v, first + i, data, i * bs, Math.min(bs, data.limit() - i * bs), false, false)) {
-                walk.sentBlocks++;
+        scatterRead.readAll(v.volume, walkOffsets, walkLengths, walkPositions, runs, unit);
+        for (int r = 0; r < runs; r++) {
+            long first = walkOffsets[r] / bs;
+            int length = walkLengths[r];
+            metrics.read(length);
+            for (int i = 0; i * bs < length; i++) {
+                if (consider(v, first + i, unit, walkPositions[r] + i * bs, Math.min(bs, length - i * bs), false,
+                        false)) {
+                    walk.sentBlocks++;
+                }
             }
         }
         sendRun();
-        walk.block = first + dirtyRun;
+        walk.block = next;
     }
 
     private void finishWalk() {
@@ -854,6 +883,7 @@ public final class SyncAgent implements AutoCloseable {
             }
         }
         closeReadAhead();
+        scatterRead.close();
         if (channel != null) {
             channel.close();
         }

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Per-block fingerprints of what the target durably holds, in a file in the state directory, with
- * a small page cache so that the heap stays flat whatever the volume size (a 1 TiB volume of 64 KiB
- * blocks has a 128 MiB file; at most {@link #CACHED_PAGES} pages of it are in memory).
+ * a small page cache so that the heap stays flat whatever the volume size (a 1 TiB volume of 4 KiB
+ * blocks has a 2 GiB sparse file; at most {@link #CACHED_PAGES} pages of it are in memory).
  *
  * <pre>
  *  0        4        6        8          16               20                28       32
