@@ -58,7 +58,7 @@ final class SourceCommand implements Callable<Integer> {
     long scanIntervalMs;
 
     @Option(names = "--max-in-flight", paramLabel = "SIZE", defaultValue = "32MiB", converter = Converters.SizeBytes.class,
-            description = "Bytes sent and not yet durable on the target (default: ${DEFAULT-VALUE}).")
+            description = "Bytes on the wire sent and not yet durable on the target (default: ${DEFAULT-VALUE}).")
     long maxInFlightBytes;
 
     @Option(names = "--pki", paramLabel = "BUNDLE",

@@ -153,8 +153,8 @@ final class CutoverJob {
     private String waitingFor() {
         return switch (phase) {
             case DRAIN -> agent.handshaken
-                    ? String.format("draining: %d bytes not yet durable on the target, %d blocks to resend",
-                    agent.inFlight.bytes(), agent.resend.size())
+                    ? String.format("draining: %d blocks (%d bytes on the wire) not yet durable on the target, "
+                    + "%d blocks to resend", agent.inFlight.size(), agent.inFlight.bytes(), agent.resend.size())
                     : "waiting for the target " + agent.hostPort() + ", which is unreachable ("
                     + (agent.lastError == null ? "no answer" : agent.lastError) + ")";
             case BARRIER -> "waiting for the target to make the barrier durable";

@@ -5,13 +5,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Block frames sent and not yet acknowledged durable, in sequence order, with the fingerprint of
- * the bytes each carried (committed to the fingerprint store when acknowledged). Bounded by the
- * caller through {@link #bytes()}. Not thread-safe: owned by the sync agent's thread.
+ * Blocks sent and not yet acknowledged durable, in sequence order (the blocks of one frame share
+ * its sequence), with the fingerprint of the bytes each carried (committed to the fingerprint
+ * store when acknowledged). Bounded by the caller through {@link #bytes()}, the frame bytes on
+ * the wire, and {@link #size()}, the blocks. Not thread-safe: owned by the sync agent's thread.
  */
 final class InFlight {
-    record Entry(long sequence, int volume, long block, long fingerprint, int lengthBytes, boolean changed,
-                 long readNs) {
+    /**
+     * @param lengthBytes the block's plain length
+     * @param wireBytes   what its frame put on the wire, on the frame's first block (0 on the others)
+     */
+    record Entry(long sequence, int volume, long block, long fingerprint, int lengthBytes, int wireBytes,
+                 boolean changed, long readNs) {
     }
 
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
@@ -25,7 +30,7 @@ final class InFlight {
     void add(Entry e) {
         entries.addLast(e);
         latestByBlock.put(key(e.volume(), e.block()), e);
-        bytes += e.lengthBytes();
+        bytes += e.wireBytes();
     }
 
     /** The newest in-flight entry for a block, or null. */
@@ -40,7 +45,7 @@ final class InFlight {
             return null;
         }
         entries.pollFirst();
-        bytes -= head.lengthBytes();
+        bytes -= head.wireBytes();
         latestByBlock.remove(key(head.volume(), head.block()), head);
         return head;
     }

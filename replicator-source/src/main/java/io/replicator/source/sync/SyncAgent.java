@@ -54,6 +54,11 @@ public final class SyncAgent implements AutoCloseable {
     private static final int FLUSH_BYTES = 256 << 10;
     private static final long STATE_FLUSH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     private static final long IDLE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * Blocks in flight at most, whatever {@code maxInFlightBytes} (which counts bytes on the wire, so
+     * that zero ranges, which cost nothing there, do not hold the window): bounds the heap.
+     */
+    static final int MAX_IN_FLIGHT_BLOCKS = 1 << 16;
     /** Separate runs of dirty blocks one walk step reads side by side. */
     private static final int WALK_MAX_RUNS = 256;
 
@@ -389,15 +394,7 @@ public final class SyncAgent implements AutoCloseable {
                 requestCatchUp();
             }
         }
-        if (!waiters.isEmpty() && isDrained()) {
-            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-                Waiter w = it.next();
-                if (lastFinishedPassStartNs - w.sinceNs() >= 0) {
-                    w.done().complete(durableSequence);
-                    it.remove();
-                }
-            }
-        }
+        completeWaiters();
         if (cutover != null) {
             cutover.tick(now);
             if (cutover.done.isDone()) {
@@ -418,6 +415,23 @@ public final class SyncAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers the waiters whose changes are all durable on the target. Called on every tick and as
+     * soon as a pass or walk finishes, so that a sync with nothing left to send does not wait for
+     * the loop's next idle timeout.
+     */
+    private void completeWaiters() {
+        if (!waiters.isEmpty() && isDrained()) {
+            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                if (lastFinishedPassStartNs - w.sinceNs() >= 0) {
+                    w.done().complete(durableSequence);
+                    it.remove();
+                }
+            }
+        }
+    }
+
     /** Nothing is in flight or waiting to be resent, and no pass is running. */
     boolean isDrained() {
         return handshaken && inFlight.isEmpty() && resend.isEmpty() && pass == null && reconcile == null
@@ -425,7 +439,8 @@ public final class SyncAgent implements AutoCloseable {
     }
 
     boolean canSend() {
-        return handshaken && channel.isWritable() && inFlight.bytes() < config.maxInFlightBytes();
+        return handshaken && channel.isWritable() && inFlight.bytes() < config.maxInFlightBytes()
+                && inFlight.size() < MAX_IN_FLIGHT_BLOCKS;
     }
 
     private boolean hasWork() {
@@ -536,6 +551,7 @@ public final class SyncAgent implements AutoCloseable {
         LOG.debug("pass finished: {} blocks changed", pass.changedBlocks);
         pass = null;
         nextPassNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.scanIntervalMs());
+        completeWaiters();
     }
 
     private void resendOne() throws IOException {
@@ -593,7 +609,7 @@ public final class SyncAgent implements AutoCloseable {
         long nowNs = System.nanoTime();
         for (int i = 0; i < run.count(); i++) {
             inFlight.add(new InFlight.Entry(sequence, v.index, run.firstBlock() + i, run.fingerprint(i), run.length(i),
-                    run.changed(i), nowNs));
+                    i == 0 ? BlockFrame.HEADER_LENGTH + payload : 0, run.changed(i), nowNs));
             if (run.changed(i)) {
                 v.inFlightChangedBytes += run.length(i);
             }
@@ -812,6 +828,7 @@ public final class SyncAgent implements AutoCloseable {
         }
         nextWalkNs = pass != null ? System.nanoTime() + IDLE_WAIT_NS : System.nanoTime();
         walk = null;
+        completeWaiters();
     }
 
     List<VolumeInfo> infos() {
