@@ -67,6 +67,7 @@ class CrashRestartTest {
         r.startSource();
         long syncedBeforeKill = awaitPartlySynced(0.2).path("synced_bytes").asLong();
         r.source.kill9();
+        r.resumeTarget();
         assertPartlySynced(syncedBeforeKill, 0.8);
 
         r.startSource();
@@ -226,10 +227,9 @@ class CrashRestartTest {
         }
     }
 
+    /** Waits until {@code fraction} of the volume is durable, and leaves the target stopped there. */
     private JsonNode awaitPartlySynced(double fraction) throws Exception {
-        long atLeast = (long) (VOLUME_BYTES * fraction);
-        return r.awaitStatus(String.format("%.0f%% synced", fraction * 100),
-                s -> s.path("volumes").get(0).path("synced_bytes").asLong() >= atLeast, SYNC_TIMEOUT_MS)
+        return r.awaitDurableWithTargetStopped((long) (VOLUME_BYTES * fraction), SYNC_TIMEOUT_MS)
                 .path("volumes").get(0);
     }
 

@@ -29,6 +29,7 @@ final class ProcessReplication implements AutoCloseable {
     static final String SOURCE_ID = "web1";
     static final String VOLUME_NAME = "disk0";
     private static final long START_TIMEOUT_MS = 30_000;
+    private static final long TARGET_SLICE_MS = 20;
     private static final Pattern KNOWN_BLOCKS = Pattern.compile("(\\d+) of (\\d+) blocks known on the target");
 
     final Path dir;
@@ -124,6 +125,36 @@ final class ProcessReplication implements AutoCloseable {
     JsonNode awaitInSync(long timeoutMs) throws Exception {
         return awaitStatus("in sync", s -> s.path("connected").asBoolean() && inSync(s.path("volumes").get(0)),
                 timeoutMs).path("volumes").get(0);
+    }
+
+    /**
+     * Waits until the source reports at least {@code bytes} of its volume durable on the target, and
+     * returns that status with the target stopped (SIGSTOP). The target runs in slices of
+     * {@value #TARGET_SLICE_MS} ms and is stopped while the status is read, so that however fast this
+     * machine copies, the copy cannot end between the look and what the caller does next (kill a
+     * daemon). The caller kills the target or resumes it ({@link #resumeTarget}).
+     */
+    JsonNode awaitDurableWithTargetStopped(long bytes, long timeoutMs) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        String pid = String.valueOf(target.pid());
+        while (true) {
+            Shell.run("kill", "-STOP", pid);
+            JsonNode s = status();
+            if (s.path("volumes").get(0).path("synced_bytes").asLong() >= bytes) {
+                return s;
+            }
+            Shell.run("kill", "-CONT", pid);
+            if (System.nanoTime() - deadline >= 0) {
+                throw new AssertionError("the source did not report " + bytes + " bytes durable within " + timeoutMs
+                        + " ms: " + s);
+            }
+            Thread.sleep(TARGET_SLICE_MS);
+        }
+    }
+
+    /** Lets a target stopped by {@link #awaitDurableWithTargetStopped} run again. */
+    void resumeTarget() throws IOException, InterruptedException {
+        Shell.run("kill", "-CONT", String.valueOf(target.pid()));
     }
 
     static boolean inSync(JsonNode v) {

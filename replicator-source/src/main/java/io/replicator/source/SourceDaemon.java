@@ -89,8 +89,9 @@ public final class SourceDaemon implements AutoCloseable {
             tracking.attach(agent);
             SourceDaemon daemon = new SourceDaemon(config, agent, lock, tracking);
             tracking = null;
-            LOG.info("source {}: tracker {} ({}); connecting to {}", config.id(), daemon.tracker, daemon.trackerReason,
-                    agentConfig.hostPort());
+            LOG.info("source {}: tracker {} ({}); connecting to {} ({})", config.id(), daemon.tracker,
+                    daemon.trackerReason, agentConfig.hostPort(),
+                    config.pki() == null ? "plain TCP" : "mutual TLS 1.3 on " + TlsContexts.providerName());
             try {
                 agent.start().get(config.connectTimeoutMs() + 5_000L, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {

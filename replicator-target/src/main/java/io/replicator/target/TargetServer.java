@@ -13,6 +13,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.target.apply.VolumeOpener;
@@ -102,7 +103,8 @@ public final class TargetServer implements AutoCloseable {
             throw new IOException("cannot listen on " + config.listen() + ": " + e, e);
         }
         TargetServer server = new TargetServer(acceptGroup, sessionGroup, serverChannel, sessions, sources, context);
-        log.info("target receiver listening on {}, data in {}{}", server.localAddress, config.dataDir(),
+        log.info("target receiver listening on {} ({}), data in {}{}", server.localAddress,
+                config.pki() == null ? "plain TCP" : "mutual TLS 1.3 on " + TlsContexts.providerName(), config.dataDir(),
                 config.maps().isEmpty() ? "" : ", mapped volumes " + config.maps());
         return server;
     }

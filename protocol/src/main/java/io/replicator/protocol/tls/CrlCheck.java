@@ -3,7 +3,6 @@ package io.replicator.protocol.tls;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
@@ -86,11 +85,9 @@ public final class CrlCheck {
         return entry == null ? Optional.empty() : Optional.of(entry.getRevocationDate().toInstant());
     }
 
-    /** Throws when {@code cert} is revoked; {@code what} says whose certificate it is ("client"). */
-    void checkNotRevoked(X509Certificate cert, String what) throws CertificateException {
-        if (isRevoked(cert)) {
-            throw new CertificateException(what + " certificate " + Certificates.describe(cert)
-                    + " is revoked: the CA's CRL lists it since " + revokedAt(cert.getSerialNumber()).orElseThrow());
-        }
+    /** Null when {@code cert} is not revoked, else why; {@code what} says whose certificate it is ("client"). */
+    String revocation(X509Certificate cert, String what) {
+        return isRevoked(cert) ? what + " certificate " + Certificates.describe(cert)
+                + " is revoked: the CA's CRL lists it since " + revokedAt(cert.getSerialNumber()).orElseThrow() : null;
     }
 }

@@ -17,18 +17,36 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * checks, each with a message naming the certificate and what is wrong (another CA, expired with its
  * dates, revoked since when), then hands the chain to the JDK's PKIX trust manager for the rest:
  * path validation, key usage, extended key usage for the side, and, on a client whose engine has
- * endpoint identification on, that the server's certificate names the host dialed. Thread-safe: the
+ * endpoint identification on, that the server's certificate names the host dialed. Each refusal is made
+ * by a {@link Refusals}, which for OpenSSL also picks the alert the peer is sent. Thread-safe: the
  * revocation check is fetched from the supplier on every handshake, so a new CRL applies to the next
  * handshake.
  */
 final class PeerTrustManager extends X509ExtendedTrustManager {
+    /** Why a certificate is refused. */
+    enum Reason { NONE_PRESENTED, OTHER_CA, EXPIRED, NOT_YET_VALID, REVOKED, NO_IDENTITY, PKIX }
+
+    /** Makes the exception a refusal throws; the message is always the one given. */
+    interface Refusals {
+        /** The JDK's provider: a plain {@link CertificateException} (SunJSSE picks the alert itself). */
+        Refusals PLAIN = (reason, message, cause) -> new CertificateException(message, cause);
+
+        CertificateException refuse(Reason reason, String message, Throwable cause);
+    }
+
     private final X509Certificate ca;
     private final Supplier<CrlCheck> crl;
+    private final Refusals refusals;
     private final X509ExtendedTrustManager pkix;
 
     PeerTrustManager(X509Certificate ca, Supplier<CrlCheck> crl) {
+        this(ca, crl, Refusals.PLAIN);
+    }
+
+    PeerTrustManager(X509Certificate ca, Supplier<CrlCheck> crl, Refusals refusals) {
         this.ca = ca;
         this.crl = crl;
+        this.refusals = refusals;
         this.pkix = pkixTrusting(ca);
     }
 
@@ -52,32 +70,36 @@ final class PeerTrustManager extends X509ExtendedTrustManager {
 
     void checkOwn(X509Certificate[] chain, String side) throws CertificateException {
         if (chain == null || chain.length == 0) {
-            throw new CertificateException("no " + side + " certificate presented");
+            throw refusals.refuse(Reason.NONE_PRESENTED, "no " + side + " certificate presented", null);
         }
         X509Certificate leaf = chain[0];
         String notIssued = Certificates.notIssuedBy(leaf, ca);
         if (notIssued != null) {
-            throw new CertificateException(side + " certificate " + Certificates.describe(leaf) + " refused: it is "
-                    + notIssued);
+            throw refusals.refuse(Reason.OTHER_CA, side + " certificate " + Certificates.describe(leaf)
+                    + " refused: it is " + notIssued, null);
         }
-        String invalid = Certificates.notValidAt(leaf, Instant.now());
+        Instant now = Instant.now();
+        String invalid = Certificates.notValidAt(leaf, now);
         if (invalid != null) {
-            throw new CertificateException(side + " certificate " + Certificates.describe(leaf) + " refused: "
-                    + invalid);
+            throw refusals.refuse(now.isBefore(leaf.getNotBefore().toInstant()) ? Reason.NOT_YET_VALID : Reason.EXPIRED,
+                    side + " certificate " + Certificates.describe(leaf) + " refused: " + invalid, null);
         }
-        crl.get().checkNotRevoked(leaf, side);
+        String revoked = crl.get().revocation(leaf, side);
+        if (revoked != null) {
+            throw refusals.refuse(Reason.REVOKED, revoked, null);
+        }
         try {
             PeerIdentity.of(leaf);
         } catch (PkiException e) {
-            throw new CertificateException(side + " " + e.getMessage(), e);
+            throw refusals.refuse(Reason.NO_IDENTITY, side + " " + e.getMessage(), e);
         }
     }
 
-    private static CertificateException refused(String side, X509Certificate[] chain, String peerHost,
+    private CertificateException refused(String side, X509Certificate[] chain, String peerHost,
             CertificateException e) {
         String host = peerHost == null ? "" : " for host '" + peerHost + "'";
-        return new CertificateException(side + " certificate " + Certificates.describe(chain[0]) + " refused" + host
-                + " (its names: " + Certificates.subjectAltNames(chain[0]) + "): " + e.getMessage(), e);
+        return refusals.refuse(Reason.PKIX, side + " certificate " + Certificates.describe(chain[0]) + " refused"
+                + host + " (its names: " + Certificates.subjectAltNames(chain[0]) + "): " + e.getMessage(), e);
     }
 
     @Override

@@ -16,15 +16,21 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Netty {@link SslContext}s for the replication connections: the JDK provider (SunJSSE, the fastest
- * measured on the data path), TLS 1.3 only, the node's certificate presented on both sides, and only
- * the bundle's CA trusted (see {@code PeerTrustManager} for what a peer's certificate must pass).
- * Servers require a client certificate. Clients must make their handlers with
- * {@link #newClientHandler}, which turns on host name verification. Stateless; the contexts are
- * thread-safe and meant to be shared by every connection.
+ * Netty {@link SslContext}s for the replication connections: TLS 1.3 only, the node's certificate
+ * presented on both sides, and only the bundle's CA trusted (see {@code PeerTrustManager} for what a
+ * peer's certificate must pass). Servers require a client certificate. Clients must make their
+ * handlers with {@link #newClientHandler}, which turns on host name verification.
+ *
+ * <p>The contexts run on OpenSSL (BoringSSL through netty-tcnative, native AES-GCM) when it is
+ * available, else on the JDK's provider; the system property {@code replicator.tls.provider}
+ * ({@code auto}, the default, {@code openssl} or {@code jdk}) forces one, and {@link #providerName()}
+ * tells which is used. The checks and their messages are the same on both. Stateless; the contexts
+ * are thread-safe and meant to be shared by every connection.
  */
 public final class TlsContexts {
     public static final String TLS_1_3 = "TLSv1.3";
+    /** The system property that forces a provider: {@code auto} (the default), {@code openssl} or {@code jdk}. */
+    public static final String PROVIDER_PROPERTY = TlsProviders.PROPERTY;
 
     private TlsContexts() {
     }
@@ -40,10 +46,14 @@ public final class TlsContexts {
      * every handshake whether it is revoked (hand in a supplier of the newest CRL to follow changes).
      */
     public static SslContext forServer(PkiBundle bundle, Supplier<CrlCheck> crl) throws SSLException {
+        return forServer(bundle, crl, TlsProviders.current().provider());
+    }
+
+    static SslContext forServer(PkiBundle bundle, Supplier<CrlCheck> crl, SslProvider provider) throws SSLException {
         return SslContextBuilder.forServer(new PinnedKeyManager(bundle.privateKey(), bundle.nodeCertificate()))
-                .sslProvider(SslProvider.JDK)
+                .sslProvider(provider)
                 .protocols(TLS_1_3)
-                .trustManager(new PeerTrustManager(bundle.caCertificate(), crl))
+                .trustManager(trustManager(bundle, crl, provider))
                 .clientAuth(ClientAuth.REQUIRE)
                 .build();
     }
@@ -56,13 +66,36 @@ public final class TlsContexts {
 
     /** A client context presenting the node's certificate and trusting only the bundle's CA. */
     public static SslContext forClient(PkiBundle bundle, Supplier<CrlCheck> crl) throws SSLException {
+        return forClient(bundle, crl, TlsProviders.current().provider());
+    }
+
+    static SslContext forClient(PkiBundle bundle, Supplier<CrlCheck> crl, SslProvider provider) throws SSLException {
         return SslContextBuilder.forClient()
-                .sslProvider(SslProvider.JDK)
+                .sslProvider(provider)
                 .protocols(TLS_1_3)
                 .keyManager(new PinnedKeyManager(bundle.privateKey(), bundle.nodeCertificate()))
-                .trustManager(new PeerTrustManager(bundle.caCertificate(), crl))
+                .trustManager(trustManager(bundle, crl, provider))
                 .endpointIdentificationAlgorithm("HTTPS")
                 .build();
+    }
+
+    private static PeerTrustManager trustManager(PkiBundle bundle, Supplier<CrlCheck> crl, SslProvider provider) {
+        return new PeerTrustManager(bundle.caCertificate(), crl,
+                provider == SslProvider.JDK ? PeerTrustManager.Refusals.PLAIN : OpenSslRefusals.INSTANCE);
+    }
+
+    /**
+     * The TLS implementation the contexts of this JVM run on, e.g. {@code OpenSSL (BoringSSL)} or
+     * {@code JDK (SunJSSE)}; chosen (and logged with the reason) on the first call or context.
+     *
+     * @throws IllegalStateException when {@code replicator.tls.provider} asks for what is not available
+     */
+    public static String providerName() {
+        try {
+            return TlsProviders.current().name();
+        } catch (SSLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /**

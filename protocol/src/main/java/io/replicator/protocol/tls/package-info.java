@@ -3,8 +3,14 @@
  * lives in a directory ({@link io.replicator.protocol.tls.CertificateAuthority}), the bundle a
  * node loads ({@link io.replicator.protocol.tls.PkiBundle}: {@code ca.crt}, {@code node.crt},
  * {@code node.key}, optionally {@code crl.pem}), revocation ({@link io.replicator.protocol.tls.CrlCheck})
- * and Netty {@code SslContext}s for mutual TLS 1.3 on the JDK provider
- * ({@link io.replicator.protocol.tls.TlsContexts}).
+ * and Netty {@code SslContext}s for mutual TLS 1.3 ({@link io.replicator.protocol.tls.TlsContexts}).
+ *
+ * <p>Configuration: the one setting of this package is the JVM system property
+ * {@code replicator.tls.provider} ({@link io.replicator.protocol.tls.TlsContexts#PROVIDER_PROPERTY}):
+ * {@code auto} (the default) runs the contexts on OpenSSL (BoringSSL through netty-tcnative) when it
+ * is available and on the JDK's provider otherwise, {@code openssl} requires OpenSSL (contexts fail
+ * with the reason it is unavailable), {@code jdk} uses the JDK's provider. The admin endpoint's
+ * contexts ({@link io.replicator.protocol.tls.AdminTlsContexts}) are always the JDK's.
  *
  * <p>A node's identity is in its certificate's subject: CN is the node's id (a source's id), OU its
  * {@link io.replicator.protocol.tls.Role}. Every refusal is a {@link io.replicator.protocol.tls.PkiException}

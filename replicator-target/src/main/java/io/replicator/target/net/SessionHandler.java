@@ -15,6 +15,7 @@ import io.replicator.protocol.tls.CrlCheck;
 import io.replicator.protocol.tls.PeerIdentity;
 import io.replicator.protocol.tls.Role;
 import io.replicator.protocol.tls.TlsContexts;
+import io.replicator.protocol.tls.TlsFailures;
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
@@ -375,7 +376,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof javax.net.ssl.SSLException e) {
-                String why = String.valueOf(e.getMessage());
+                String why = TlsFailures.describe(e);
                 // "not an SSL/TLS record" carries a hex dump of the whole record: keep the reason.
                 server.metrics().connectionRefused("tls");
                 server.refusals().refused(address, "connection from " + remote + " refused: TLS handshake failed: "
