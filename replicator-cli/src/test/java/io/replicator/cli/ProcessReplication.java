@@ -30,7 +30,7 @@ final class ProcessReplication implements AutoCloseable {
     static final String VOLUME_NAME = "disk0";
     private static final long START_TIMEOUT_MS = 30_000;
     private static final long TARGET_SLICE_MS = 20;
-    private static final Pattern KNOWN_BLOCKS = Pattern.compile("(\\d+) of (\\d+) blocks known on the target");
+    private static final Pattern COMPARED_EQUAL = Pattern.compile("compared every block with the target \\(.*\\): (\\d+) equal");
 
     final Path dir;
     final Path volume;
@@ -88,10 +88,10 @@ final class ProcessReplication implements AutoCloseable {
         source.start("admin endpoint on", START_TIMEOUT_MS);
     }
 
-    /** Blocks the source found recorded as held by the target when it last started. */
-    long knownBlocksAtLastStart() throws IOException {
-        Matcher m = KNOWN_BLOCKS.matcher(source.logSinceStart());
-        assertTrue(m.find(), "the source logs the blocks it knows the target holds");
+    /** Blocks the source found equal on the target when it compared every block since its last start. */
+    long comparedEqualBlocksSinceStart() throws IOException {
+        Matcher m = COMPARED_EQUAL.matcher(source.logSinceStart());
+        assertTrue(m.find(), "the source compared every block with the target after the kill");
         return Long.parseLong(m.group(1));
     }
 

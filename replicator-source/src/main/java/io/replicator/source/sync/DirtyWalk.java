@@ -10,6 +10,8 @@ package io.replicator.source.sync;
  */
 final class DirtyWalk {
     final long coversNs;
+    /** When the walk started: every block marked before then and still dirty is behind its position. */
+    final long startedNs = System.nanoTime();
     int volume;
     long block;
     long sentBlocks;

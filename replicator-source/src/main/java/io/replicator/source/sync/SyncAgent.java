@@ -53,6 +53,8 @@ public final class SyncAgent implements AutoCloseable {
     static final int READ_AHEAD_DEPTH = 3;
     private static final int FLUSH_BYTES = 256 << 10;
     private static final long STATE_FLUSH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
+    /** Acknowledged fingerprints reach the state file (unforced) at most this often. */
+    private static final long ACK_WRITE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
      * Blocks in flight at most, whatever {@code maxInFlightBytes} (which counts bytes on the wire, so
@@ -91,6 +93,7 @@ public final class SyncAgent implements AutoCloseable {
     private long nextSequence = 1;
     long durableSequence;
     private long unflushedBytes;
+    private long nextAckWriteNs;
     private long nextStateFlushNs;
 
     private Pass pass;
@@ -103,6 +106,9 @@ public final class SyncAgent implements AutoCloseable {
     private boolean coverageWanted;
     private long coverageWantedNs;
     DirtyWalk walk;
+    /** When the last finished walk started, and whether one finished. */
+    private long lastWalkStartNs;
+    private boolean walkFinished;
     private long nextWalkNs;
     private long caughtUpNs = Long.MIN_VALUE;
     private boolean caughtUpUnwalked;
@@ -295,9 +301,10 @@ public final class SyncAgent implements AutoCloseable {
     }
 
     /**
-     * Commits the fingerprints of what the target made durable and writes them to the state files
-     * at once (forced only every few seconds), so that a source killed with SIGKILL restarts
-     * knowing every block acknowledged before it died.
+     * Commits the fingerprints of what the target made durable; they reach the state files at most
+     * every second (forced every few seconds). A source killed with SIGKILL does not trust them
+     * anyway: its next start compares every block with the target's hashes (ReconcileJob), so
+     * writing scattered pages on every acknowledgement would cost disk writes and buy nothing.
      */
     private void acknowledge(long sequence) throws IOException {
         durableSequence = Math.max(durableSequence, sequence);
@@ -311,11 +318,13 @@ public final class SyncAgent implements AutoCloseable {
             }
             committed = true;
         }
-        if (committed) {
+        long now = System.nanoTime();
+        if (committed && now - nextAckWriteNs >= 0) {
             for (VolumeState v : volumes) {
                 v.fingerprints.lastAckSequence(durableSequence);
                 v.fingerprints.write();
             }
+            nextAckWriteNs = now + ACK_WRITE_INTERVAL_NS;
         }
         metrics.acknowledged(durableSequence);
     }
@@ -827,6 +836,8 @@ public final class SyncAgent implements AutoCloseable {
             lastFinishedPassStartNs = Math.max(lastFinishedPassStartNs, walk.coversNs);
         }
         nextWalkNs = pass != null ? System.nanoTime() + IDLE_WAIT_NS : System.nanoTime();
+        lastWalkStartNs = walk.startedNs;
+        walkFinished = true;
         walk = null;
         completeWaiters();
     }
@@ -860,13 +871,24 @@ public final class SyncAgent implements AutoCloseable {
         return new RescanStatus(rescanReason, true, done, total);
     }
 
+    /**
+     * How long the oldest change not yet durable on the target may have waited: the oldest block
+     * in flight since it was read, and for the dirty blocks a bound from the walks. A block still
+     * dirty was marked after the last finished walk started (that walk cleared every block marked
+     * before it reached it), and after the map last went from empty to marked; without a pass,
+     * which leaves the blocks ahead of it to itself, the later of the two bounds its age.
+     */
     long lagMs() {
         long now = System.nanoTime();
         InFlight.Entry oldest = inFlight.oldest();
         long lagNs = oldest == null ? 0 : now - oldest.readNs();
         for (VolumeState v : volumes) {
             if (v.dirty != null && v.dirty.count() > 0) {
-                lagNs = Math.max(lagNs, now - v.dirty.dirtySinceNs());
+                long sinceNs = v.dirty.dirtySinceNs();
+                if (pass == null && walkFinished && lastWalkStartNs - sinceNs > 0) {
+                    sinceNs = lastWalkStartNs;
+                }
+                lagNs = Math.max(lagNs, now - sinceNs);
             }
         }
         return TimeUnit.NANOSECONDS.toMillis(lagNs);

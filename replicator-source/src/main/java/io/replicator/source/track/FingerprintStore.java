@@ -37,11 +37,14 @@ public final class FingerprintStore implements AutoCloseable {
     static final int HEADER_BYTES = 4096;
     static final int LAST_ACK_OFFSET = 20;
     static final int PAGE_ENTRIES = 4096;
-    static final int CACHED_PAGES = 64;
+    /** 8 MiB of entries: 4 GiB of a volume's 4 KiB blocks, so random writes to a few GiB do not thrash. */
+    static final int CACHED_PAGES = 256;
 
     private final FileChannel channel;
     private final long blockCount;
     private final Map<Long, Page> pages = new LinkedHashMap<>(CACHED_PAGES * 2, 0.75f, true);
+    /** One page's bytes on their way to or from the file, reused. */
+    private final ByteBuffer pageBuffer = ByteBuffer.allocateDirect(PAGE_ENTRIES * 8);
     private long knownBlocks;
     private long lastAckSequence;
 
@@ -218,7 +221,7 @@ public final class FingerprintStore implements AutoCloseable {
         page = new Page();
         long first = index * PAGE_ENTRIES;
         int n = (int) Math.min(PAGE_ENTRIES, blockCount - first);
-        ByteBuffer buf = ByteBuffer.allocate(n * 8);
+        ByteBuffer buf = pageBuffer.clear().limit(n * 8);
         readFully(buf, HEADER_BYTES + first * 8);
         buf.flip().asLongBuffer().get(page.entries, 0, n);
         pages.put(index, page);
@@ -231,7 +234,7 @@ public final class FingerprintStore implements AutoCloseable {
         }
         long first = index * PAGE_ENTRIES;
         int n = (int) Math.min(PAGE_ENTRIES, blockCount - first);
-        ByteBuffer buf = ByteBuffer.allocate(n * 8);
+        ByteBuffer buf = pageBuffer.clear().limit(n * 8);
         buf.asLongBuffer().put(page.entries, 0, n);
         writeFully(buf, HEADER_BYTES + first * 8);
         page.dirty = false;
