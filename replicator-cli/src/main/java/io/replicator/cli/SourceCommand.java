@@ -57,7 +57,7 @@ final class SourceCommand implements Callable<Integer> {
             description = "Pause between two scans of the scan tracker (default: ${DEFAULT-VALUE}).")
     long scanIntervalMs;
 
-    @Option(names = "--max-in-flight", paramLabel = "SIZE", defaultValue = "32MiB", converter = Converters.SizeBytes.class,
+    @Option(names = "--max-in-flight", paramLabel = "SIZE", defaultValue = "128MiB", converter = Converters.SizeBytes.class,
             description = "Bytes on the wire sent and not yet durable on the target (default: ${DEFAULT-VALUE}).")
     long maxInFlightBytes;
 

@@ -21,7 +21,7 @@ import java.util.Objects;
  *   <tr><td>tracker</td><td>auto</td><td>how changes are found</td></tr>
  *   <tr><td>blockSizeBytes</td><td>4 KiB</td><td>unit of change tracking, fingerprints and verification; frames carry runs of blocks</td></tr>
  *   <tr><td>scanIntervalMs</td><td>10 s</td><td>pause between two scans of the scan tracker</td></tr>
- *   <tr><td>maxInFlightBytes</td><td>32 MiB</td><td>frame bytes on the wire sent and not yet durable on the target (zero ranges cost a header)</td></tr>
+ *   <tr><td>maxInFlightBytes</td><td>128 MiB</td><td>frame bytes on the wire sent and not yet durable on the target (zero ranges cost a header)</td></tr>
  *   <tr><td>connectTimeoutMs</td><td>5 s</td><td>one connection attempt</td></tr>
  *   <tr><td>reconnectMinMs / reconnectMaxMs</td><td>200 ms / 30 s</td><td>backoff between attempts</td></tr>
  *   <tr><td>pki</td><td>required unless insecurePlaintext</td><td>certificate bundle: mutual TLS 1.3 to the
@@ -76,7 +76,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private Tracker tracker = Tracker.AUTO;
         private int blockSizeBytes = 4 << 10;
         private long scanIntervalMs = 10_000;
-        private long maxInFlightBytes = 32 << 20;
+        private long maxInFlightBytes = 128 << 20;
         private int connectTimeoutMs = 5_000;
         private long reconnectMinMs = 200;
         private long reconnectMaxMs = 30_000;

@@ -61,8 +61,10 @@ public final class SyncAgent implements AutoCloseable {
      * that zero ranges, which cost nothing there, do not hold the window): bounds the heap.
      */
     static final int MAX_IN_FLIGHT_BLOCKS = 1 << 16;
-    /** Separate runs of dirty blocks one walk step reads side by side. */
+    /** Separate ranges of dirty blocks one walk step reads side by side. */
     private static final int WALK_MAX_RUNS = 256;
+    /** Clean blocks between two dirty ones that a walk reads rather than issue a second read. */
+    private static final int WALK_READ_GAP_BLOCKS = 15;
 
     final AgentConfig config;
     final List<VolumeState> volumes;
@@ -76,6 +78,8 @@ public final class SyncAgent implements AutoCloseable {
     private final long[] walkOffsets = new long[WALK_MAX_RUNS];
     private final int[] walkLengths = new int[WALK_MAX_RUNS];
     private final int[] walkPositions = new int[WALK_MAX_RUNS];
+    private final long[] walkDirty = new long[UNIT_BYTES / VolumeInfo.MIN_BLOCK_SIZE];
+    private final int[] walkDirtyRange = new int[UNIT_BYTES / VolumeInfo.MIN_BLOCK_SIZE];
     /** Blocks decided on and not yet sent: always empty between two steps. */
     private final BlockRun run = new BlockRun();
     /** The target takes frames of several blocks ({@link ProtocolVersion#FEATURE_BLOCK_RUNS}). */
@@ -771,9 +775,11 @@ public final class SyncAgent implements AutoCloseable {
 
     /**
      * Sends the next dirty blocks of one volume, up to one read unit of them, clearing their bits
-     * before reading them; runs of consecutive dirty blocks are read at once and scattered runs
-     * side by side ({@link ScatterRead}). While a pass runs, only blocks it has already passed are
-     * walked: it reads the others.
+     * before reading them. Dirty blocks at most {@value #WALK_READ_GAP_BLOCKS} clean blocks apart
+     * are read as one range (reading a few more bytes costs less than another request), and up to
+     * {@value #WALK_MAX_RUNS} ranges are read side by side ({@link ScatterRead}); only the dirty
+     * blocks are considered. While a pass runs, only blocks it has already passed are walked: it
+     * reads the others.
      */
     private void stepWalk() throws IOException {
         if (walk == null) {
@@ -787,27 +793,39 @@ public final class SyncAgent implements AutoCloseable {
         }
         int bs = v.blockSize();
         int roomBlocks = Math.max(1, UNIT_BYTES / bs);
-        int runs = 0;
+        int ranges = 0;
+        int dirtyBlocks = 0;
         int usedBlocks = 0;
         long next = walk.block;
-        while (usedBlocks < roomBlocks && runs < WALK_MAX_RUNS && next < limit) {
+        while (usedBlocks < roomBlocks && ranges < WALK_MAX_RUNS && next < limit) {
             long first = v.dirty.nextDirty(next);
             if (first < 0 || first >= limit) {
                 next = limit;
                 break;
             }
-            int count = 0;
-            while (usedBlocks + count < roomBlocks && first + count < limit && v.dirty.clear(first + count)) {
-                count++;
+            long end = first;
+            while (true) {
+                while (end < limit && usedBlocks + (end - first) < roomBlocks && v.dirty.clear(end)) {
+                    walkDirty[dirtyBlocks] = end;
+                    walkDirtyRange[dirtyBlocks] = ranges;
+                    dirtyBlocks++;
+                    end++;
+                }
+                long following = end < limit ? v.dirty.nextDirty(end) : -1;
+                if (following < 0 || following >= limit || following - end > WALK_READ_GAP_BLOCKS
+                        || usedBlocks + (following - first) >= roomBlocks) {
+                    break;
+                }
+                end = following;
             }
-            walkOffsets[runs] = first * bs;
-            walkLengths[runs] = count * bs;
-            walkPositions[runs] = usedBlocks * bs;
-            runs++;
-            usedBlocks += count;
-            next = first + count;
+            walkOffsets[ranges] = first * bs;
+            walkLengths[ranges] = (int) (end - first) * bs;
+            walkPositions[ranges] = usedBlocks * bs;
+            ranges++;
+            usedBlocks += (int) (end - first);
+            next = end;
         }
-        if (runs == 0) {
+        if (ranges == 0) {
             walk.volume++;
             walk.block = 0;
             if (walk.volume >= volumes.size()) {
@@ -815,16 +833,16 @@ public final class SyncAgent implements AutoCloseable {
             }
             return;
         }
-        scatterRead.readAll(v.volume, walkOffsets, walkLengths, walkPositions, runs, unit);
-        for (int r = 0; r < runs; r++) {
-            long first = walkOffsets[r] / bs;
-            int length = walkLengths[r];
-            metrics.read(length);
-            for (int i = 0; i * bs < length; i++) {
-                if (consider(v, first + i, unit, walkPositions[r] + i * bs, Math.min(bs, length - i * bs), false,
-                        false)) {
-                    walk.sentBlocks++;
-                }
+        scatterRead.readAll(v.volume, walkOffsets, walkLengths, walkPositions, ranges, unit);
+        for (int r = 0; r < ranges; r++) {
+            metrics.read(walkLengths[r]);
+        }
+        for (int k = 0; k < dirtyBlocks; k++) {
+            int r = walkDirtyRange[k];
+            int within = (int) (walkDirty[k] * bs - walkOffsets[r]);
+            int length = Math.min(bs, walkLengths[r] - within);
+            if (length > 0 && consider(v, walkDirty[k], unit, walkPositions[r] + within, length, false, false)) {
+                walk.sentBlocks++;
             }
         }
         sendRun();
@@ -894,10 +912,15 @@ public final class SyncAgent implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(lagNs);
     }
 
+    /**
+     * Writes the acknowledged fingerprints to the state files without forcing them: they only
+     * need to be on stable storage at a clean stop (a crash or power loss makes the next start
+     * compare every block with the target), and an fsync here would stall the agent.
+     */
     private void flushState() throws IOException {
         for (VolumeState v : volumes) {
             v.fingerprints.lastAckSequence(durableSequence);
-            v.fingerprints.flush();
+            v.fingerprints.write();
         }
     }
 
@@ -927,10 +950,21 @@ public final class SyncAgent implements AutoCloseable {
             channel.close();
         }
         link.close();
-        new StateSaver(this).save(failure == null);
+        // The fingerprints reach stable storage before a state file says "clean stop" trusts them.
+        boolean fingerprintsSaved = true;
         for (VolumeState v : volumes) {
             try {
                 v.fingerprints.lastAckSequence(durableSequence);
+                v.fingerprints.flush();
+            } catch (IOException e) {
+                fingerprintsSaved = false;
+                LOG.error("could not save the fingerprints of volume {}: {}; the next start compares every block",
+                        v.info.name(), e.getMessage());
+            }
+        }
+        new StateSaver(this).save(failure == null && fingerprintsSaved);
+        for (VolumeState v : volumes) {
+            try {
                 v.close();
             } catch (IOException e) {
                 LOG.error("could not save the state of volume {}: {}; the next start compares every block",

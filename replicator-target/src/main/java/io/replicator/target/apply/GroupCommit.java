@@ -6,13 +6,15 @@ import io.replicator.target.TargetMetrics;
 import io.replicator.target.internal.SourceRecord;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The durability bookkeeping of one session, and its force thread (BookKeeper's force-write
  * thread): the apply thread writes blocks and asks for a commit; the force thread forces every
  * volume, persists the progress file and only then acks the highest sequence it covered. While the
  * device syncs one group, the apply thread goes on writing the next, and requests made during a
- * force are coalesced into the following one.
+ * force are coalesced into the following one; forces start at least {@link #MIN_FORCE_SPACING_NS}
+ * apart.
  *
  * <p>Threads: {@link #applied}, {@link #requestCommit} and {@link #commit} belong to the apply
  * thread; the force thread owns the forcing. The requested and durable sequences and a failure
@@ -20,6 +22,11 @@ import java.util.List;
  * force thread tells the source, and the apply thread's next call throws it.
  */
 final class GroupCommit implements AutoCloseable {
+    /**
+     * Forces start at least this far apart; requests made meanwhile join the next one. Bounds the
+     * syncs per second under a trickle of small writes at the cost of this much acknowledgement delay.
+     */
+    static final long MIN_FORCE_SPACING_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private final ProgressFile progressFile;
     private final SourceRecord source;
     private final SessionLink link;
@@ -114,6 +121,7 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private void forceLoop() {
+        long lastForceNs = System.nanoTime() - MIN_FORCE_SPACING_NS;
         while (true) {
             long target;
             synchronized (this) {
@@ -127,8 +135,19 @@ final class GroupCommit implements AutoCloseable {
                 if (requestedSequence <= durableSequence) {
                     return;
                 }
+                long earlyNs = lastForceNs + MIN_FORCE_SPACING_NS - System.nanoTime();
+                if (earlyNs > 0 && !closed) {
+                    // A trickle of small writes would otherwise force (three syncs) back to back.
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(this, earlyNs);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    continue;
+                }
                 target = requestedSequence;
             }
+            lastForceNs = System.nanoTime();
             try {
                 force(target);
             } catch (ApplyFailure e) {
