@@ -124,16 +124,22 @@ if $run_ours; then
 fi
 
 for pct in "${change_percents[@]}"; do
+    sent_before=-; sent_during=-; sent_after=-
+    $run_ours && sent_before=$(ours_sent_bytes)
+    t0=$(now)
     n_blocks=$(change_blocks "$src" "$pct" "$seed" "$ours_volume")
-    log "changed $n_blocks blocks of $block_bytes bytes ($pct%)"
+    change_s=$(elapsed "$t0" "$(now)")
+    log "changed $n_blocks blocks of $block_bytes bytes ($pct%) in $change_s s"
     ours_s="-"; rsync_s="-"; ours_cpu="-"; rsync_cpu="-"; ours_cli_s="-"
     if $run_ours; then
+        sent_during=$(( $(ours_sent_bytes) - sent_before ))
         converge_ours
+        sent_after=$(( $(ours_sent_bytes) - sent_before - sent_during ))
     fi
     if $run_baselines; then
         converge_rsync
     fi
-    conv_rows+=("| $pct% | $n_blocks | $rsync_s | $rsync_cpu | $ours_s | $ours_cpu | $(ratio "$rsync_s" "$ours_s") | yes | ${ours_cli_s:--} |")
+    conv_rows+=("| $pct% | $n_blocks | $rsync_s | $rsync_cpu | $ours_s | $ours_cpu | $(ratio "$rsync_s" "$ours_s") | yes | ${ours_cli_s:--} | $change_s | $sent_during / $sent_after |")
 done
 
 if $run_ours; then

@@ -105,6 +105,12 @@ converge_ours() {
     ours_cli_s=$(elapsed "$t0" "$(now)")
 }
 
+# ours_sent_bytes: the source's sent_bytes of the volume, from its admin endpoint.
+ours_sent_bytes() {
+    curl -sS -f "http://127.0.0.1:$ours_admin_port/status" >"$tmp/sent-status.json" \
+        && json_volume "$tmp/sent-status.json" "$volume_name" sent_bytes
+}
+
 ours_stop() {
     stop_session "$ours_source_pid"
     stop_session "$ours_target_pid"

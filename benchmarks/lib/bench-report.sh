@@ -55,10 +55,12 @@ write_report() {
     echo "The replicator's time is from the end of the change (written and fsynced on the source) until"
     echo "POST /sync on the source daemon's admin endpoint answers that every change is durable on the"
     echo "target. The last column is \`replicator sync\` run right after, when nothing is left: the command"
-    echo "line's own start-up, which an admin typing it adds."
+    echo "line's own start-up, which an admin typing it adds. The source daemon follows the change while it is"
+    echo "being written (the kernel tracker sees each write complete): the last columns give how long writing"
+    echo "the change took and the payload bytes the replicator sent while it was written and after."
     echo
-    echo "| changed | blocks | rsync --inplace --no-whole-file s | rsync CPU s | replicator POST /sync s | replicator CPU s | rsync / replicator | verified (cmp) | \`replicator sync\` CLI, no-op, s |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+    echo "| changed | blocks | rsync --inplace --no-whole-file s | rsync CPU s | replicator POST /sync s | replicator CPU s | rsync / replicator | verified (cmp) | \`replicator sync\` CLI, no-op, s | writing the change s | replicator bytes sent during / after it |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
     for row in "${conv_rows[@]}"; do echo "$row"; done
     echo
     echo "## Kernel tracker under fio"
