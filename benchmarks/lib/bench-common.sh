@@ -37,7 +37,7 @@ apt_install() {
 
 need_tools() {
     local missing=() pair
-    for pair in socat:socat rsync:rsync lz4:lz4 python3:python3 openssl:openssl cmp:diffutils \
+    for pair in socat:socat rsync:rsync lz4:lz4 python3:python3 openssl:openssl cmp:diffutils curl:curl \
         setsid:util-linux fallocate:util-linux; do
         command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
     done
