@@ -13,6 +13,7 @@ import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
+import io.replicator.source.track.DirtyMap;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.track.Fingerprints;
 import io.replicator.source.volume.SourceVolume;
@@ -893,23 +894,43 @@ public final class SyncAgent implements AutoCloseable {
      * How long the oldest change not yet durable on the target may have waited: the oldest block
      * in flight since it was read, and for the dirty blocks a bound from the walks. A block still
      * dirty was marked after the last finished walk started (that walk cleared every block marked
-     * before it reached it), and after the map last went from empty to marked; without a pass,
-     * which leaves the blocks ahead of it to itself, the later of the two bounds its age.
+     * before it reached it), or after the current walk started when no dirty block is left ahead of
+     * its position, and after the map last went from empty to marked; without a pass, which leaves
+     * the blocks ahead of it to itself, the latest of these bounds its age.
      */
     long lagMs() {
         long now = System.nanoTime();
         InFlight.Entry oldest = inFlight.oldest();
         long lagNs = oldest == null ? 0 : now - oldest.readNs();
+        long walkBoundNs = lastWalkStartNs;
+        if (walk != null && !dirtyAheadOfWalk()) {
+            walkBoundNs = walk.startedNs;
+        }
         for (VolumeState v : volumes) {
             if (v.dirty != null && v.dirty.count() > 0) {
                 long sinceNs = v.dirty.dirtySinceNs();
-                if (pass == null && walkFinished && lastWalkStartNs - sinceNs > 0) {
-                    sinceNs = lastWalkStartNs;
+                if (pass == null && walkFinished && walkBoundNs - sinceNs > 0) {
+                    sinceNs = walkBoundNs;
                 }
                 lagNs = Math.max(lagNs, now - sinceNs);
             }
         }
         return TimeUnit.NANOSECONDS.toMillis(lagNs);
+    }
+
+    /**
+     * Whether a dirty block lies at or after the current walk's position. When none does, every
+     * dirty block is behind it and was marked after the walk passed it, so after the walk started.
+     */
+    private boolean dirtyAheadOfWalk() {
+        for (int i = walk.volume; i < volumes.size(); i++) {
+            DirtyMap map = volumes.get(i).dirty;
+            if (map != null && (i > walk.volume ? map.count() > 0 : walk.block < map.blockCount()
+                    && map.nextDirty(walk.block) >= 0)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
