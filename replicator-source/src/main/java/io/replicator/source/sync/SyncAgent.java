@@ -98,7 +98,7 @@ public final class SyncAgent implements AutoCloseable {
     private long nextSequence = 1;
     long durableSequence;
     private long unflushedBytes;
-    private long nextAckWriteNs;
+    private long nextAckWriteNs = System.nanoTime();
     private long nextStateFlushNs;
 
     private Pass pass;
