@@ -99,7 +99,8 @@ kernel_why=$(kernel_unavailable)
 ours_volume="$src"
 ours_tracker=scan
 if $run_ours && [[ -z "$kernel_why" ]]; then
-    ours_volume=$(kernel_loop "$src")
+    kernel_loop "$src"
+    ours_volume=$kernel_dev
     ours_tracker=kernel
     log "source volume: $ours_volume over $src (kernel tracker)"
 elif $run_ours; then
@@ -143,8 +144,8 @@ for pct in "${change_percents[@]}"; do
 done
 
 if $run_ours; then
+    # The source volume's loop device stays attached for the TLS full copy; the exit cleans it up.
     ours_stop
-    kernel_cleanup
     if [[ -z "$kernel_why" ]]; then
         kernel_fio "$run_dir/fio"
     fi

@@ -18,12 +18,21 @@ kernel_unavailable() {
     fi
 }
 
-# kernel_loop FILE: attaches FILE to a new loop device and prints its path.
+# kernel_loop FILE: attaches FILE to a new loop device, remembered for the cleanup, and sets
+# kernel_dev to its path. (Not a command substitution: a subshell would forget the device.)
 kernel_loop() {
-    local dev
-    dev=$(losetup -f --show "$1")
-    kernel_loops+=("$dev")
-    echo "$dev"
+    kernel_dev=$(losetup -f --show "$1")
+    kernel_loops+=("$kernel_dev")
+}
+
+# kernel_detach DEV: detaches a loop device this script attached, and forgets it.
+kernel_detach() {
+    local d kept=()
+    losetup -d "$1"
+    for d in "${kernel_loops[@]}"; do
+        [[ "$d" == "$1" ]] || kept+=("$d")
+    done
+    kernel_loops=("${kept[@]}")
 }
 
 kernel_cleanup() {
@@ -68,7 +77,8 @@ kernel_fio() {
     mkdir -p "$dir"
     img="$dir/fs.img"
     truncate -s 2G "$img"
-    dev=$(kernel_loop "$img")
+    kernel_loop "$img"
+    dev=$kernel_dev
     mkfs.ext4 -q -F "$dev"
     mnt="$dir/mnt"
     mkdir -p "$mnt"
@@ -139,6 +149,6 @@ PY
     kernel_rows+=("| fio 4 KiB random write IOPS, QD1, O_DIRECT, ${fio_s} s on ext4 | without: $iops_off (mean of a run before, $iops_off1, and one after, $iops_off2); with the kernel tracker and replication: $iops_on; cost $(awk -v a="$iops_off" -v b="$iops_on" 'BEGIN { printf "%.1f%%", 100 * (a - b) / a }') | cost < 5% |")
     kernel_lag_p99=$p99
     kernel_iops_cost=$(awk -v a="$iops_off" -v b="$iops_on" 'BEGIN { printf "%.1f", 100 * (a - b) / a }')
-    kernel_cleanup
+    kernel_detach "$dev"
     rm -f "$img"
 }

@@ -123,7 +123,8 @@ sparse_rss() {
     mkdir -p "$dir"
     truncate -s 1T "$vol"
     if [[ -z "$kernel_why" ]]; then
-        vol=$(kernel_loop "$vol")
+        kernel_loop "$vol"
+        vol=$kernel_dev
         tracker=kernel
     fi
     guard_kib=$((4 * 1024 * 1024)) # the target may write at most 4 GiB for 1 TiB of holes
@@ -158,5 +159,6 @@ sparse_rss() {
     read -r _ hwm rss _ <<<"$tgts"
     rss_rows+=("| 1 TiB sparse volume ($tracker tracker), idle ($outcome) | target | $((rss / 1024)) MiB now (VmRSS), $((hwm / 1024)) MiB peak | target allocated $(du -sk "$dir/target" | cut -f1) KiB |")
     ours_stop
-    kernel_cleanup
+    [[ "$tracker" == kernel ]] && kernel_detach "$vol"
+    return 0
 }
