@@ -25,14 +25,20 @@ kernel_loop() {
     kernel_loops+=("$kernel_dev")
 }
 
+# kernel_forget ARRAY VALUE: removes VALUE from the array variable named ARRAY.
+kernel_forget() {
+    local -n list="$1"
+    local x kept=()
+    for x in "${list[@]}"; do
+        [[ "$x" == "$2" ]] || kept+=("$x")
+    done
+    list=("${kept[@]}")
+}
+
 # kernel_detach DEV: detaches a loop device this script attached, and forgets it.
 kernel_detach() {
-    local d kept=()
     losetup -d "$1"
-    for d in "${kernel_loops[@]}"; do
-        [[ "$d" == "$1" ]] || kept+=("$d")
-    done
-    kernel_loops=("${kept[@]}")
+    kernel_forget kernel_loops "$1"
 }
 
 kernel_cleanup() {
@@ -49,12 +55,8 @@ kernel_cleanup() {
 
 # kernel_umount PATH: unmounts PATH, which this script mounted, and forgets it.
 kernel_umount() {
-    local m kept=()
     umount "$1"
-    for m in "${kernel_mounts[@]}"; do
-        [[ "$m" == "$1" ]] || kept+=("$m")
-    done
-    kernel_mounts=("${kept[@]}")
+    kernel_forget kernel_mounts "$1"
 }
 
 # percentile FILE P: the P-th percentile (nearest rank) of the numbers in FILE, one per line.

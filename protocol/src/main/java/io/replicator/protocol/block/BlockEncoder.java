@@ -33,9 +33,19 @@ public final class BlockEncoder {
      * the caller owns the returned frame.
      */
     public BlockFrame encode(int volume, long sequence, long offset, ByteBuffer plain, ByteBufAllocator alloc) {
+        return encode(volume, sequence, offset, plain, ZeroCheck.isAllZero(plain), alloc);
+    }
+
+    /**
+     * As {@link #encode(int, long, long, ByteBuffer, ByteBufAllocator)}, for a caller that already
+     * knows whether {@code plain} is all zeros (it checked each block of a run as it gathered them):
+     * {@code allZero} must say exactly that, the bytes are not scanned again.
+     */
+    public BlockFrame encode(int volume, long sequence, long offset, ByteBuffer plain, boolean allZero,
+                             ByteBufAllocator alloc) {
         int length = plain.remaining();
         int checksum = crc32c(plain);
-        if (ZeroCheck.isAllZero(plain)) {
+        if (allZero) {
             return new BlockFrame(volume, Encoding.ZERO, sequence, offset, length, checksum, Unpooled.EMPTY_BUFFER);
         }
         int bound = compressor.maxCompressedLength(length);

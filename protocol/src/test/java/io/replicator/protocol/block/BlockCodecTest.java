@@ -92,6 +92,29 @@ class BlockCodecTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1} bytes")
+    @MethodSource("roundTrips")
+    @Timeout(10)
+    void shouldEncodeTheSameWhenTheCallerSaysWhetherTheBytesAreZero(Content content, int size, boolean direct) {
+        byte[] plain = plain(content, size, new Random(size));
+        boolean allZero = true;
+        for (byte x : plain) {
+            allZero &= x == 0;
+        }
+        ByteBuffer input = buffer(plain, direct);
+        BlockFrame checked = encoder.encode(3, 9, 4096, input, alloc);
+        BlockFrame told = encoder.encode(3, 9, 4096, input, allZero, alloc);
+        try {
+            assertSame(checked.encoding(), told.encoding());
+            assertEquals(checked.crc32c(), told.crc32c());
+            assertEquals(checked.length(), told.length());
+            assertArrayEquals(bytes(checked.payload()), bytes(told.payload()));
+        } finally {
+            checked.release();
+            told.release();
+        }
+    }
+
     @Test
     void shouldRefuseFlippedCrcBit() {
         byte[] plain = plain(Content.COMPRESSIBLE, 8192, new Random(1));

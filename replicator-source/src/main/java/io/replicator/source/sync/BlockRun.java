@@ -1,6 +1,5 @@
 package io.replicator.source.sync;
 
-import io.replicator.protocol.block.ZeroCheck;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -33,12 +32,12 @@ final class BlockRun {
 
     /**
      * Adds block {@code block} of {@code volume}, bytes {@code [position, position + length)} of
-     * {@code source}, if it continues this run within {@code maxRunBytes}; returns false (and adds
-     * nothing) when it does not, and the caller sends this run first.
+     * {@code source} ({@code zeroBlock}: all of them zero), if it continues this run within
+     * {@code maxRunBytes}; returns false (and adds nothing) when it does not, and the caller sends
+     * this run first.
      */
-    boolean tryAdd(int volume, long block, ByteBuffer source, int position, int length, long fingerprint,
-                   boolean changedBlock, int maxRunBytes) {
-        boolean zeroBlock = ZeroCheck.isAllZero(source.slice(position, length));
+    boolean tryAdd(int volume, long block, ByteBuffer source, int position, int length, boolean zeroBlock,
+                   long fingerprint, boolean changedBlock, int maxRunBytes) {
         if (count > 0) {
             boolean continues = volume == this.volume && block == firstBlock + count && source == buffer
                     && position == this.position + lengthBytes && zeroBlock == zero
@@ -77,6 +76,11 @@ final class BlockRun {
 
     int count() {
         return count;
+    }
+
+    /** Whether every block of the run is all zeros (else none is). */
+    boolean isZero() {
+        return zero;
     }
 
     /** The run's bytes, a view of the buffer they were read into. */

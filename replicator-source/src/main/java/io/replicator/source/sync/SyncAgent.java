@@ -2,6 +2,7 @@ package io.replicator.source.sync;
 
 import io.netty.channel.Channel;
 import io.replicator.protocol.block.BlockEncoder;
+import io.replicator.protocol.block.ZeroCheck;
 import io.replicator.protocol.wire.Ack;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.BlockFrame;
@@ -602,10 +603,11 @@ public final class SyncAgent implements AutoCloseable {
             return true;
         }
         boolean changed = committed != FingerprintStore.UNKNOWN;
+        boolean zero = ZeroCheck.isAllZero(source.slice(position, length));
         int maxRunBytes = blockRuns ? ProtocolVersion.MAX_RUN_BYTES : v.blockSize();
-        if (!run.tryAdd(v.index, block, source, position, length, fingerprint, changed, maxRunBytes)) {
+        if (!run.tryAdd(v.index, block, source, position, length, zero, fingerprint, changed, maxRunBytes)) {
             sendRun();
-            run.tryAdd(v.index, block, source, position, length, fingerprint, changed, maxRunBytes);
+            run.tryAdd(v.index, block, source, position, length, zero, fingerprint, changed, maxRunBytes);
         }
         return true;
     }
@@ -618,7 +620,8 @@ public final class SyncAgent implements AutoCloseable {
         VolumeState v = volumes.get(run.volume());
         ByteBuffer data = run.bytes();
         long sequence = nextSequence++;
-        BlockFrame frame = encoder.encode(v.index, sequence, run.firstBlock() * v.blockSize(), data, channel.alloc());
+        BlockFrame frame = encoder.encode(v.index, sequence, run.firstBlock() * v.blockSize(), data, run.isZero(),
+                channel.alloc());
         int payload = frame.payload().readableBytes();
         long nowNs = System.nanoTime();
         for (int i = 0; i < run.count(); i++) {

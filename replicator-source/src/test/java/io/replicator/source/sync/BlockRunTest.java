@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.replicator.protocol.block.ZeroCheck;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,8 @@ class BlockRunTest {
     }
 
     private static boolean add(BlockRun run, int volume, long block, ByteBuffer source, int index, int maxRunBytes) {
-        return run.tryAdd(volume, block, source, index * BLOCK, BLOCK, 100 + block, true, maxRunBytes);
+        boolean zero = ZeroCheck.isAllZero(source.slice(index * BLOCK, BLOCK));
+        return run.tryAdd(volume, block, source, index * BLOCK, BLOCK, zero, 100 + block, true, maxRunBytes);
     }
 
     @Test
@@ -80,5 +82,6 @@ class BlockRunTest {
             assertTrue(add(run, 0, i, zeros, i, 64 * BLOCK));
         }
         assertEquals(64 * BLOCK, run.bytes().remaining());
+        assertTrue(run.isZero());
     }
 }
