@@ -78,14 +78,15 @@ final class ReconcileJob {
 
     void onResponse(HashResponse response) throws IOException {
         Pending p = pending.peekFirst();
-        if (p == null || p.requestId() != response.requestId() || response.hashes().length != p.hashes().length) {
+        byte[][] targetHashes = response.hashes(); // a copy: taken once, not once per block
+        if (p == null || p.requestId() != response.requestId() || targetHashes.length != p.hashes().length) {
             throw new IOException(VerifyJob.unexpectedAnswer(response, p == null ? null : p.requestId()));
         }
         pending.pollFirst();
         VolumeState v = agent.volumes.get(p.volume());
         for (int i = 0; i < p.hashes().length; i++) {
             long b = p.firstBlock() + i;
-            if (MessageDigest.isEqual(response.hashes()[i], p.hashes()[i])) {
+            if (MessageDigest.isEqual(targetHashes[i], p.hashes()[i])) {
                 v.fingerprints.set(b, p.fingerprints()[i]);
                 equalBlocks++;
             } else {

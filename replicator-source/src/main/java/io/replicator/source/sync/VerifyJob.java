@@ -94,7 +94,8 @@ final class VerifyJob {
 
     void onResponse(HashResponse response) throws IOException {
         Pending p = pending.peekFirst();
-        if (p == null || p.requestId() != response.requestId() || response.hashes().length != p.hashes().length) {
+        byte[][] targetHashes = response.hashes(); // a copy: taken once, not once per chunk
+        if (p == null || p.requestId() != response.requestId() || targetHashes.length != p.hashes().length) {
             fail(unexpectedAnswer(response, p == null ? null : p.requestId()));
             return;
         }
@@ -102,7 +103,7 @@ final class VerifyJob {
         VolumeState v = agent.volumes.get(p.volume());
         Tally t = tallies.get(p.volume());
         for (int i = 0; i < p.hashes().length; i++) {
-            byte[] target = response.hashes()[i];
+            byte[] target = targetHashes[i];
             t.sourceRoot.addToRoot(p.hashes()[i]);
             t.targetRoot.addToRoot(target);
             if (!p.compared()[i]) {
