@@ -15,6 +15,13 @@ final class DirtyWalk {
     int volume;
     long block;
     long sentBlocks;
+    /**
+     * The first region of the dirty map's mark times ({@link io.replicator.source.track.DirtyMap#REGION_BLOCKS})
+     * that the walk will have taken whole once its position passes the region's end, and when it
+     * reached it; -1 when no region can be vouched for (a pass limited the walk).
+     */
+    int region = -1;
+    long regionEnteredNs;
 
     DirtyWalk(long coversNs) {
         this.coversNs = coversNs;

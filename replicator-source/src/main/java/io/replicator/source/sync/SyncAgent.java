@@ -795,6 +795,14 @@ public final class SyncAgent implements AutoCloseable {
         if (pass != null) {
             limit = walk.volume < pass.volume ? limit : walk.volume == pass.volume ? Math.min(limit, pass.block) : 0;
         }
+        long stepNs = System.nanoTime();
+        if (pass != null) {
+            walk.region = -1;
+        } else if (walk.region < 0) {
+            // Only a region whose first block is still ahead can be taken whole from here on.
+            walk.region = DirtyMap.regionOf(walk.block + DirtyMap.REGION_BLOCKS - 1);
+            walk.regionEnteredNs = stepNs;
+        }
         int bs = v.blockSize();
         int roomBlocks = Math.max(1, UNIT_BYTES / bs);
         int ranges = 0;
@@ -830,8 +838,10 @@ public final class SyncAgent implements AutoCloseable {
             next = end;
         }
         if (ranges == 0) {
+            regionsWalked(v, limit, stepNs);
             walk.volume++;
             walk.block = 0;
+            walk.region = -1;
             if (walk.volume >= volumes.size()) {
                 finishWalk();
             }
@@ -850,7 +860,27 @@ public final class SyncAgent implements AutoCloseable {
             }
         }
         sendRun();
+        regionsWalked(v, next, stepNs);
         walk.block = next;
+    }
+
+    /**
+     * Tells the dirty map which regions the walk has now taken whole, its position having reached
+     * {@code next} in a step that started at {@code stepNs}: each region from the one it entered
+     * earlier up to the last ending at or before {@code next}.
+     */
+    private void regionsWalked(VolumeState v, long next, long stepNs) {
+        if (walk.region < 0) {
+            return;
+        }
+        int reached = next >= v.blockCount() ? DirtyMap.regionCount(v.blockCount()) : DirtyMap.regionOf(next);
+        for (int r = walk.region; r < reached; r++) {
+            v.dirty.regionWalked(r, r == walk.region ? walk.regionEnteredNs : stepNs);
+        }
+        if (reached > walk.region) {
+            walk.region = reached;
+            walk.regionEnteredNs = stepNs;
+        }
     }
 
     private void finishWalk() {
@@ -896,10 +926,11 @@ public final class SyncAgent implements AutoCloseable {
     /**
      * How long the oldest change not yet durable on the target may have waited: the oldest block
      * in flight since it was read, and for the dirty blocks a bound from the walks. A block still
-     * dirty was marked after the last finished walk started (that walk cleared every block marked
-     * before it reached it), or after the current walk started when no dirty block is left ahead of
-     * its position, and after the map last went from empty to marked; without a pass, which leaves
-     * the blocks ahead of it to itself, the latest of these bounds its age.
+     * dirty was marked after its region's time in the dirty map (which the walk moves forward as it
+     * takes each region whole), after the last finished walk started (that walk cleared every block
+     * marked before it reached it), or after the current walk started when no dirty block is left
+     * ahead of its position; without a pass, which leaves the blocks ahead of it to itself, the
+     * latest of these bounds its age.
      */
     long lagMs() {
         long now = System.nanoTime();
@@ -911,7 +942,7 @@ public final class SyncAgent implements AutoCloseable {
         }
         for (VolumeState v : volumes) {
             if (v.dirty != null && v.dirty.count() > 0) {
-                long sinceNs = v.dirty.dirtySinceNs();
+                long sinceNs = v.dirty.oldestMarkNs();
                 if (pass == null && walkFinished && walkBoundNs - sinceNs > 0) {
                     sinceNs = walkBoundNs;
                 }

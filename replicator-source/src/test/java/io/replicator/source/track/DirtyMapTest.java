@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -139,6 +141,85 @@ class DirtyMapTest {
         }
         marker.join();
         assertEquals(dirty(map).size(), map.count());
+    }
+
+    @Test
+    void shouldBoundTheWaitOfDirtyBlocksByTheirRegions() {
+        int r = DirtyMap.REGION_BLOCKS;
+        DirtyMap map = new DirtyMap(3L * r - 5, 4096);
+        assertEquals(3, DirtyMap.regionCount(map.blockCount()));
+        assertEquals(Long.MIN_VALUE, map.regionMarkNs(0));
+        long before = System.nanoTime();
+        map.mark(10);
+        long first = map.regionMarkNs(0);
+        assertTrue(first - before >= 0);
+        map.mark(2L * r + 1);
+        map.mark(11);
+        assertEquals(first, map.regionMarkNs(0), "a later mark keeps the region's earlier time");
+        assertEquals(first, map.oldestMarkNs());
+
+        // The walk takes region 0 whole: block 10 is cleared, block 11 is marked again after it passed.
+        long entered = System.nanoTime();
+        map.clear(10);
+        map.clear(11);
+        map.mark(11);
+        map.regionWalked(0, entered);
+        assertEquals(entered, map.regionMarkNs(0), "a block still dirty was marked after the walk reached the region");
+        map.clear(11);
+        map.regionWalked(0, System.nanoTime());
+        assertEquals(Long.MIN_VALUE, map.regionMarkNs(0), "a region found clean has no time");
+        assertEquals(map.regionMarkNs(2), map.oldestMarkNs());
+
+        map.clear(2L * r + 1);
+        map.regionWalked(2, System.nanoTime());
+        long again = System.nanoTime();
+        map.mark(3L * r - 6);
+        assertTrue(map.regionMarkNs(2) - again >= 0, "the last, partial region");
+    }
+
+    @Test
+    void shouldGiveRegionsOfALoadedMapTheTimeItWasLoaded() {
+        DirtyMap map = new DirtyMap(2L * DirtyMap.REGION_BLOCKS, 4096);
+        map.mark(DirtyMap.REGION_BLOCKS + 3);
+        long before = System.nanoTime();
+        DirtyMap back = DirtyMap.fromBytes(map.blockCount(), 4096, map.toBytes());
+        assertEquals(Long.MIN_VALUE, back.regionMarkNs(0));
+        assertTrue(back.regionMarkNs(1) - before >= 0);
+        assertEquals(back.dirtySinceNs(), back.oldestMarkNs());
+    }
+
+    @Test
+    void shouldKeepEveryDirtyBlocksRegionTimeNoLaterThanItsMarkWhileAWalkRuns() throws Exception {
+        int regions = 8;
+        DirtyMap map = new DirtyMap((long) regions * DirtyMap.REGION_BLOCKS, 4096);
+        long[] markedBy = new long[(int) map.blockCount()];
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread marker = new Thread(() -> {
+            Random random = new Random(7);
+            for (int i = 0; i < 400_000; i++) {
+                int b = random.nextInt(markedBy.length);
+                map.mark(b);
+                markedBy[b] = System.nanoTime(); // no earlier than the mark that made it dirty
+            }
+            stop.set(true);
+        });
+        marker.start();
+        while (!stop.get()) {
+            for (int r = 0; r < regions; r++) {
+                long entered = System.nanoTime();
+                for (long b = (long) r * DirtyMap.REGION_BLOCKS; b < (long) (r + 1) * DirtyMap.REGION_BLOCKS; b++) {
+                    map.clear(b);
+                }
+                map.regionWalked(r, entered);
+            }
+        }
+        marker.join();
+        for (long b = map.nextDirty(0); b >= 0; b = map.nextDirty(b + 1)) {
+            long t = map.regionMarkNs(DirtyMap.regionOf(b));
+            assertTrue(t != Long.MIN_VALUE, "block " + b + " is dirty in a region without a time");
+            assertTrue(markedBy[(int) b] - t >= 0, "block " + b + ": region time after its mark");
+            assertTrue(markedBy[(int) b] - map.oldestMarkNs() >= 0, "block " + b + ": oldest mark after its mark");
+        }
     }
 
     private static List<Long> dirty(DirtyMap map) {
