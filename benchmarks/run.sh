@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: full copy, convergence after small changes, and memory, of
 #   lz4 -1 | socat  ->  socat | lz4 -d | dd (in place),   rsync --inplace to a loopback daemon,
-#   and ./replicator (source and target daemons on loopback, plain TCP); then the full copy with TLS 1.3:
-#   ./replicator with --pki bundles against lz4 | socat OPENSSL (lib/bench-tls.sh).
+#   and ./replicator (source and target daemons on loopback, plain TCP); the full copies with TLS 1.3:
+#   ./replicator with --pki bundles against lz4 | socat OPENSSL (lib/bench-tls.sh). The full copies
+#   run in --rounds rounds (default 3), each method once a round; the targets compare medians.
 # Writes benchmarks/results/RUN.md and prints it. See benchmarks/README.md.
 #
 # Usage: benchmarks/run.sh [--work DIR] [--size-mib N] [--seed N] [--only all|baselines|ours]
-#                          [--name RUN] [--sparse-wait-s N] [--keep]
+#                          [--name RUN] [--sparse-wait-s N] [--rounds N] [--keep]
 # env REPLICATOR: the replicator command (default: the repository's ./replicator).
 set -euo pipefail
 
@@ -18,6 +19,7 @@ seed=42
 only=all
 run_name="$(date -u +%Y%m%dT%H%M%SZ)"
 sparse_wait_s=60
+rounds=3
 keep=false
 replicator="${REPLICATOR:-$repo/replicator}"
 change_percents=(0.1 1 10)
@@ -36,6 +38,7 @@ while [[ $# -gt 0 ]]; do
         --only) only="$2"; shift 2 ;;
         --name) run_name="$2"; shift 2 ;;
         --sparse-wait-s) sparse_wait_s="$2"; shift 2 ;;
+        --rounds) rounds="$2"; shift 2 ;;
         --keep) keep=true; shift ;;
         -h|--help) usage ;;
         *) echo "unknown argument: $1" >&2; usage ;;
@@ -44,6 +47,7 @@ done
 case "$only" in all|baselines|ours) ;; *) echo "--only must be all, baselines or ours: '$only'" >&2; exit 2 ;; esac
 [[ "$size_mib" =~ ^[1-9][0-9]*$ ]] || { echo "--size-mib must be a positive integer: '$size_mib'" >&2; exit 2; }
 [[ "$sparse_wait_s" =~ ^[0-9]+$ ]] || { echo "--sparse-wait-s must be a whole number of seconds" >&2; exit 2; }
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds must be a positive integer: '$rounds'" >&2; exit 2; }
 run_baselines=false; run_ours=false
 [[ "$only" != ours ]] && run_baselines=true
 [[ "$only" != baselines ]] && run_ours=true
@@ -113,15 +117,29 @@ conv_rows=()
 rss_rows=()
 notes=()
 
+# The full copies in rounds, each method once a round, plain and TLS side by side on the same
+# image; the targets compare medians. The last round's replicator stays up for the convergence.
+tls_pki "$run_dir/pki"
+for ((round = 1; round <= rounds; round++)); do
+    log "full copies, round $round of $rounds"
+    if $run_baselines; then
+        full_copy_lz4_socat fallocate
+        full_copy_lz4_socat truncate
+        full_copy_lz4_socat_tls
+    fi
+    if $run_ours; then
+        full_copy_ours_tls
+        ours_start_target "$run_dir/ours-target"
+        ours_state_name="ours-state-$round" full_copy_ours
+        if ((round < rounds)); then
+            ours_stop
+            rm -rf "$run_dir/ours-target" "$run_dir/ours-state-$round"
+        fi
+    fi
+done
 if $run_baselines; then
-    full_copy_lz4_socat fallocate
-    full_copy_lz4_socat truncate
     rsync_daemon_start
     full_copy_rsync
-fi
-if $run_ours; then
-    ours_start_target "$run_dir/ours-target"
-    full_copy_ours
 fi
 
 for pct in "${change_percents[@]}"; do
@@ -151,8 +169,6 @@ if $run_ours; then
     fi
     sparse_rss "$run_dir/sparse"
 fi
-
-tls_full_copies
 
 { write_report; tls_report; } >"$results"
 log "results in $results"

@@ -25,6 +25,24 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 <= 0) print "-"; else printf "%.2f", a / b }'
 }
 
+# median VALUES...: the median of the numbers given ("-" when none), the mean of the middle two
+# for an even count.
+median() {
+    if (($# == 0)); then
+        echo -
+        return
+    fi
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# walls NAME: the values of the array NAME joined with " / " (the wall times of every round).
+walls() {
+    local -n values="$1"
+    local IFS=/
+    echo "${values[*]}" | sed 's|/| / |g'
+}
+
 add() {
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'
 }

@@ -50,9 +50,12 @@ print(vols[0].get(sys.argv[3], '-') if vols else '-')
 PY
 }
 
-# full_copy_ours [ROWS]: appends its row to the array named ROWS (default full_rows, with memory rows).
+# full_copy_ours [ROWS WALLS]: appends its row to the array named ROWS and its wall time to WALLS
+# (default full_rows and ours_walls, and in the last round the memory rows).
+ours_walls=()
 full_copy_ours() {
     local -n rows="${1:-full_rows}"
+    local -n round_walls="${2:-ours_walls}"
     local t0 t1 wall tgt_before tgt_after src_after cpu dst="$ours_data_dir/bench/$volume_name.img"
     drop_caches
     tgt_before=$(session_stats "$ours_target_pid")
@@ -71,9 +74,10 @@ full_copy_ours() {
     read -r tgt_cpu tgt_hwm _ _ <<<"$tgt_after"
     tgt_cpu=$(awk -v a="${tgt_before%% *}" -v b="$tgt_cpu" 'BEGIN { printf "%.2f", b - a }')
     cpu=$(awk -v a="$src_cpu" -v b="$tgt_cpu" -v c="$(time_cpu "$tmp/full-sync.time")" 'BEGIN { printf "%.2f", a + b + c }')
-    rows+=("| \`replicator source\` -> \`replicator target\` ($ours_tracker tracker) $ours_label, until \`replicator sync\` returns | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | source $src_cpu s + target $tgt_cpu s + sync CLI $(time_cpu "$tmp/full-sync.time") s CPU; sent_bytes $(json_volume "$tmp/full-status.json" "$volume_name" sent_bytes); includes the source's start-up |")
+    rows+=("| \`replicator source\` -> \`replicator target\` ($ours_tracker tracker) $ours_label, until \`replicator sync\` returns, round $round | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | source $src_cpu s + target $tgt_cpu s + sync CLI $(time_cpu "$tmp/full-sync.time") s CPU; sent_bytes $(json_volume "$tmp/full-status.json" "$volume_name" sent_bytes); includes the source's start-up |")
     ours_full_s=$wall
-    [[ -n "${1:-}" ]] && return 0
+    round_walls+=("$wall")
+    [[ -n "${1:-}" ]] || ((round < rounds)) && return 0
     rss_rows+=("| full copy of the $size_mib MiB image | source | $((src_hwm / 1024)) MiB peak (VmHWM) | $wall s |")
     rss_rows+=("| full copy of the $size_mib MiB image | target | $((tgt_hwm / 1024)) MiB peak (VmHWM) | $wall s |")
 }

@@ -4,8 +4,8 @@
 # the helpers of bench-common.sh, bench-ours.sh and bench-baselines.sh.
 
 tls_rows=()
-tls_pipe_s=-
-ours_tls_s=-
+lz4_tls_walls=()
+ours_tls_walls=()
 
 # tls_pki DIR: a CA, a target bundle named 127.0.0.1 (what the source dials) and a source bundle "bench".
 tls_pki() {
@@ -44,37 +44,27 @@ full_copy_lz4_socat_tls() {
     wall=$(elapsed "$t0" "$t1")
     cpu=$(add "$(time_cpu "$tmp/lz4-tls-send.time")" "$(time_cpu "$tmp/lz4-tls-recv.time")")
     verify_equal "$src" "$dst" "lz4/socat TLS full copy"
-    tls_rows+=("| \`lz4 -1 --no-frame-crc \| socat OPENSSL\` -> \`socat OPENSSL-LISTEN \| lz4 -d \| dd conv=notrunc,fsync\`, TLS 1.3, mutual certificates, into a file made by \`truncate\` | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | sender $(time_cpu "$tmp/lz4-tls-send.time") s + receiver $(time_cpu "$tmp/lz4-tls-recv.time") s CPU |")
-    tls_pipe_s=$wall
+    tls_rows+=("| \`lz4 -1 --no-frame-crc \| socat OPENSSL\` -> \`socat OPENSSL-LISTEN \| lz4 -d \| dd conv=notrunc,fsync\`, TLS 1.3, mutual certificates, into a file made by \`truncate\`, round $round | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | sender $(time_cpu "$tmp/lz4-tls-send.time") s + receiver $(time_cpu "$tmp/lz4-tls-recv.time") s CPU |")
+    lz4_tls_walls+=("$wall")
     rm -f "$dst"
 }
 
-# The replicator's full copy with --pki on both daemons; the plain-TCP figures of the run are kept.
+# The replicator's full copy with --pki on both daemons (a fresh target and state directory).
 full_copy_ours_tls() {
-    local plain_s="${ours_full_s:-}" plain_dst="${ours_dst:-}" label="$ours_label"
+    local label="$ours_label"
     ours_target_flags=(--pki "$tls_dir/target")
     ours_source_flags=(--pki "$tls_dir/source")
     ours_label="(mutual TLS 1.3: \`--pki\`)"
     ours_start_target "$run_dir/ours-tls-target"
-    ours_state_name=ours-tls-state full_copy_ours tls_rows
-    ours_tls_s=$ours_full_s
-    tls_rows+=("| (memory of the TLS full copy) | | | | | source $((src_hwm / 1024)) MiB, target $((tgt_hwm / 1024)) MiB peak (VmHWM) |")
+    ours_state_name=ours-tls-state full_copy_ours tls_rows ours_tls_walls
+    if ((round == rounds)); then
+        tls_rows+=("| (memory of the TLS full copy, round $round) | | | | | source $((src_hwm / 1024)) MiB, target $((tgt_hwm / 1024)) MiB peak (VmHWM) |")
+    fi
     ours_stop
     rm -rf "$run_dir/ours-tls-target" "$run_dir/ours-tls-state"
-    ours_full_s=$plain_s ours_dst=$plain_dst ours_label=$label
+    ours_label=$label
     ours_target_flags=(--insecure-plaintext)
     ours_source_flags=(--insecure-plaintext)
-}
-
-# tls_full_copies: every TLS row this run can make (--only decides which).
-tls_full_copies() {
-    tls_pki "$run_dir/pki"
-    if $run_baselines; then
-        full_copy_lz4_socat_tls
-    fi
-    if $run_ours; then
-        full_copy_ours_tls
-    fi
 }
 
 tls_report() {
@@ -89,9 +79,15 @@ tls_report() {
     echo "|---|---:|---:|---:|---|---|"
     for row in "${tls_rows[@]}"; do echo "$row"; done
     echo
+    local pipe_s ours_s plain_s
+    pipe_s=$(median "${lz4_tls_walls[@]}")
+    ours_s=$(median "${ours_tls_walls[@]}")
+    plain_s=$(median "${ours_walls[@]}")
+    echo "Medians of the $rounds rounds: \`lz4 | socat OPENSSL\` $pipe_s s ($(walls lz4_tls_walls)); replicator with TLS $ours_s s ($(walls ours_tls_walls)); replicator with plain TCP $plain_s s."
+    echo
     echo "### TLS targets"
-    target_line "full copy with TLS, replicator / lz4-socat-OpenSSL speed" "$(ratio "$tls_pipe_s" "$ours_tls_s")" 1.0 ">="
-    cost=$(awk -v t="$ours_tls_s" -v p="${ours_full_s:--}" 'BEGIN {
+    target_line "full copy with TLS, replicator / lz4-socat-OpenSSL speed (medians)" "$(ratio "$pipe_s" "$ours_s")" 1.0 ">="
+    cost=$(awk -v t="$ours_s" -v p="$plain_s" 'BEGIN {
         if (t == "-" || p == "-" || p + 0 <= 0) print "-"; else printf "%.1f", 100 * (t / p - 1) }')
     target_line "replicator, time with TLS over time with plain TCP, extra %" "$cost" 20 "<"
 }
