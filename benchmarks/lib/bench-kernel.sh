@@ -97,7 +97,7 @@ kernel_idle_release() {
 # tracker) while status is sampled for lag_ms every 200 ms, then without it again.
 kernel_fio() {
     local dir="$1" img dev mnt iops_off iops_off1 iops_off2 iops_on lag_file fio_pid p50 p99 max samples fio_s=${FIO_SECONDS:-60}
-    local src_before tgt_before src_cpu tgt_cpu
+    local src_before tgt_before src_cpu tgt_cpu iops_trk trk_cpu
     mkdir -p "$dir"
     img="$dir/fs.img"
     truncate -s 2G "$img"
@@ -155,6 +155,14 @@ for line in open(sys.argv[1]):
                 print(v['lag_ms'])
 PY
     iops_on=$(cat "$tmp/fio-on.iops")
+    # The tracker alone: the receiver stopped (SIGSTOP), so that once the source's in-flight window
+    # is full it reads and sends nothing and only follows the writes; then the receiver goes on.
+    kill -STOP -- "-$ours_target_pid"
+    sleep 5
+    src_before=$(session_stats "$ours_source_pid")
+    iops_trk=$(fio_iops "$mnt" "$fio_s" tracker-alone)
+    trk_cpu=$(awk -v a="${src_before%% *}" -v b="$(session_stats "$ours_source_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')
+    kill -CONT -- "-$ours_target_pid"
     # Unmounting writes the superblock: replicate that too before comparing.
     kernel_umount "$mnt"
     ours_cli fio-final sync
@@ -178,6 +186,8 @@ PY
     kernel_rows+=("| lag_ms while fio writes (status every 200 ms, $samples samples) | p50 $p50 ms, p99 $p99 ms, max $max ms | p99 < 1000 ms |")
     kernel_rows+=("| fio 4 KiB random write IOPS, QD1, O_DIRECT, ${fio_s} s on ext4, $kernel_idle_note | without: $iops_off (mean of a run before, $iops_off1, and one after, $iops_off2); with the kernel tracker and replication: $iops_on; cost $(awk -v a="$iops_off" -v b="$iops_on" 'BEGIN { printf "%.1f%%", 100 * (a - b) / a }'); CPU of the replicator during the run with it: source $src_cpu s, target $tgt_cpu s (of 2 x $fio_s s) | cost < 5% |")
     kernel_lag_p99=$p99
+    kernel_rows+=("| fio IOPS as above with the kernel tracker alone (the receiver stopped: nothing read or sent once the in-flight window is full) | with the tracker: $iops_trk; cost $(awk -v a="$iops_off" -v b="$iops_trk" 'BEGIN { printf "%.1f%%", 100 * (a - b) / a }'); CPU of the source: $trk_cpu s | cost < 5% |")
+    kernel_tracker_cost=$(awk -v a="$iops_off" -v b="$iops_trk" 'BEGIN { printf "%.1f", 100 * (a - b) / a }')
     kernel_iops_cost=$(awk -v a="$iops_off" -v b="$iops_on" 'BEGIN { printf "%.1f", 100 * (a - b) / a }')
     kernel_detach "$dev"
     rm -f "$img"

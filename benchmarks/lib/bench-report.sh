@@ -69,8 +69,8 @@ write_report() {
     echo
     if ((${#kernel_rows[@]} > 0)); then
         echo "ext4 on a 2 GiB loop device replicated with \`--tracker kernel\`; fio writes 4 KiB random blocks at"
-        echo "queue depth 1 with O_DIRECT into a 512 MiB file, ${FIO_SECONDS:-60} s without the source daemon, ${FIO_SECONDS:-60} s with it, and"
-        echo "${FIO_SECONDS:-60} s without it again; $kernel_idle_note."
+        echo "queue depth 1 with O_DIRECT into a 512 MiB file, ${FIO_SECONDS:-60} s without the source daemon, ${FIO_SECONDS:-60} s with it,"
+        echo "${FIO_SECONDS:-60} s with the receiver stopped (the tracker alone), and ${FIO_SECONDS:-60} s without the daemons again; $kernel_idle_note."
         echo
         echo "| what | measured | target |"
         echo "|---|---|---|"
@@ -97,6 +97,7 @@ write_report() {
     done
     target_line "p99 lag_ms under fio (kernel tracker)" "${kernel_lag_p99:--}" 1000 "<"
     target_line "fio IOPS cost of the tracker and replication, %" "${kernel_iops_cost:--}" 5 "<"
+    target_line "fio IOPS cost of the tracker alone (receiver stopped), %" "${kernel_tracker_cost:--}" 5 "<"
     if ((${#rss_rows[@]} > 0)); then
         for row in "${rss_rows[@]}"; do
             awk -F' *[|] *' '{ split($4, a, " "); printf "- RSS of the %s, %s: %s MiB (target < 300 MiB): %s\n", $3, $2, a[1], (a[1] + 0 < 300) ? "met" : "NOT met" }' <<<"$row"
