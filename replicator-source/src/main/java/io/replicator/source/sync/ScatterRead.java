@@ -37,9 +37,11 @@ final class ScatterRead implements AutoCloseable {
      * Reads range {@code i} ({@code lengths[i]} bytes at {@code offsets[i]}, aligned) into
      * {@code dst} at {@code positions[i]} (aligned) for every {@code i < count}; returns once all
      * are read, with the length each actually read (short at the volume's end) in {@code lengths}.
+     * Positions count from the start of {@code dst}'s capacity, whatever its position and limit.
      */
-    void readAll(SourceVolume volume, long[] offsets, int[] lengths, int[] positions, int count, ByteBuffer dst)
+    void readAll(SourceVolume volume, long[] offsets, int[] lengths, int[] positions, int count, ByteBuffer buffer)
             throws IOException {
+        ByteBuffer dst = buffer.duplicate().clear();
         if (count == 1) {
             lengths[0] = readOne(volume, offsets[0], lengths[0], positions[0], dst);
             return;

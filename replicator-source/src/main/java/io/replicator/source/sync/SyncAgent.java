@@ -847,6 +847,8 @@ public final class SyncAgent implements AutoCloseable {
             }
             return;
         }
+        // Other reads (a resent block, say) leave the unit limited to what they read.
+        unit.clear();
         scatterRead.readAll(v.volume, walkOffsets, walkLengths, walkPositions, ranges, unit);
         for (int r = 0; r < ranges; r++) {
             metrics.read(walkLengths[r]);

@@ -52,4 +52,28 @@ class ScatterReadTest {
             }
         }
     }
+
+    @Test
+    void shouldPlaceRangesByCapacityWhateverTheBuffersLimit() throws Exception {
+        byte[] content = new byte[16 * BLOCK];
+        new Random(5).nextBytes(content);
+        Path file = dir.resolve("w.img");
+        Files.write(file, content);
+        long[] offsets = {3L * BLOCK, 9L * BLOCK};
+        int[] lengths = {2 * BLOCK, BLOCK};
+        int[] positions = {0, 2 * BLOCK};
+        ByteBuffer dst = SourceVolume.allocateAligned(4 * BLOCK);
+        dst.limit(BLOCK); // as a read of one block leaves it
+        try (SourceVolume volume = SourceVolume.open(file, "w"); ScatterRead read = new ScatterRead("test")) {
+            read.readAll(volume, offsets, lengths, positions, 2, dst);
+        }
+        assertEquals(BLOCK, dst.limit(), "the caller's limit is left alone");
+        ByteBuffer all = dst.duplicate().clear();
+        for (int b = 0; b < 2 * BLOCK; b++) {
+            assertEquals(content[3 * BLOCK + b], all.get(b), "first range, byte " + b);
+        }
+        for (int b = 0; b < BLOCK; b++) {
+            assertEquals(content[9 * BLOCK + b], all.get(2 * BLOCK + b), "second range, byte " + b);
+        }
+    }
 }
