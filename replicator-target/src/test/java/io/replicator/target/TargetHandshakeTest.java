@@ -29,6 +29,36 @@ class TargetHandshakeTest {
     @TempDir
     Path dataDir;
 
+    private HelloAck reconnectAck;
+
+    /**
+     * Connects again as {@code sourceId} once the target has seen the previous connection close:
+     * until then it refuses a second one (ALREADY_CONNECTED), and a source retries, as here.
+     */
+    private TestSource reconnect(TargetFixture target, String sourceId) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            TestSource source = target.connect();
+            source.send(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
+                    ProtocolVersion.SUPPORTED_FEATURES, sourceId, List.of(DISK0)));
+            var frame = source.read();
+            if (frame instanceof HelloAck ack) {
+                reconnectAck = ack;
+                return source;
+            }
+            source.close();
+            if (!(frame instanceof ErrorFrame e && e.code() == ErrorCode.ALREADY_CONNECTED) || System.nanoTime() > deadline) {
+                throw new AssertionError("expected HelloAck, got " + frame);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new IOException(ie);
+            }
+        }
+    }
+
     private static void sendBlocks(TargetFixture target, TestSource source, long from, long to) throws IOException {
         for (long seq = from; seq <= to; seq++) {
             source.send(target.block(0, seq, (seq % 64) * BLOCK, TargetFixture.random(seq, BLOCK)));
@@ -64,8 +94,8 @@ class TargetHandshakeTest {
                 sendBlocks(target, source, 1, 3);
                 source.awaitAck(3);
             }
-            try (TestSource source = target.connect()) {
-                assertEquals(3, source.hello("web1", DISK0).durableSequence());
+            try (TestSource source = reconnect(target, "web1")) {
+                assertEquals(3, reconnectAck.durableSequence());
                 sendBlocks(target, source, 4, 4);
                 assertEquals(4, source.awaitAck(4).durableSequence());
                 sendBlocks(target, source, 4, 4);
