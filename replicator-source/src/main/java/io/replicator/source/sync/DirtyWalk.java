@@ -10,7 +10,7 @@ package io.replicator.source.sync;
  */
 final class DirtyWalk {
     final long coversNs;
-    /** When the walk started: every block marked before then and still dirty is behind its position. */
+    /** When the walk started: a block marked before then and still dirty is ahead of its position. */
     final long startedNs = System.nanoTime();
     int volume;
     long block;

@@ -591,7 +591,8 @@ public final class SyncAgent implements AutoCloseable {
      */
     private boolean consider(VolumeState v, long block, ByteBuffer source, int position, int length,
                              boolean observeOnly, boolean unknownOnTarget) throws IOException {
-        long fingerprint = Fingerprints.of(source.slice(position, length));
+        ByteBuffer bytes = source.slice(position, length);
+        long fingerprint = Fingerprints.of(bytes);
         InFlight.Entry latest = inFlight.latest(v.index, block);
         long committed = v.fingerprints.get(block);
         long held = latest != null ? latest.fingerprint() : committed;
@@ -603,7 +604,7 @@ public final class SyncAgent implements AutoCloseable {
             return true;
         }
         boolean changed = committed != FingerprintStore.UNKNOWN;
-        boolean zero = ZeroCheck.isAllZero(source.slice(position, length));
+        boolean zero = ZeroCheck.isAllZero(bytes);
         int maxRunBytes = blockRuns ? ProtocolVersion.MAX_RUN_BYTES : v.blockSize();
         if (!run.tryAdd(v.index, block, source, position, length, zero, fingerprint, changed, maxRunBytes)) {
             sendRun();

@@ -289,6 +289,7 @@ public final class DirtyMap {
             throw new IllegalArgumentException("dirty map of " + storedBlocks + " blocks (expected: " + blockCount + ")");
         }
         long marked = 0;
+        long loadedNs = markTime(System.nanoTime());
         for (int w = 0; w < map.words.length(); w++) {
             long bits = 0;
             for (int b = 0; b < 8 && in.hasRemaining(); b++) {
@@ -299,14 +300,12 @@ public final class DirtyMap {
             }
             map.words.set(w, bits);
             marked += Long.bitCount(bits);
-        }
-        map.count.set(marked);
-        map.dirtySinceNs = System.nanoTime();
-        for (int w = 0; w < map.words.length(); w++) {
-            if (map.words.get(w) != 0) {
-                map.regionMarkNs.set(w >>> REGION_WORD_SHIFT, markTime(map.dirtySinceNs));
+            if (bits != 0) {
+                map.regionMarkNs.set(w >>> REGION_WORD_SHIFT, loadedNs);
             }
         }
+        map.count.set(marked);
+        map.dirtySinceNs = loadedNs;
         return map;
     }
 
