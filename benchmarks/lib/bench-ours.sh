@@ -77,7 +77,10 @@ full_copy_ours() {
     rows+=("| \`replicator source\` -> \`replicator target\` ($ours_tracker tracker) $ours_label, until \`replicator sync\` returns, round $round | $wall | $(mbps "$size_bytes" "$wall") | $cpu | yes | source $src_cpu s + target $tgt_cpu s + sync CLI $(time_cpu "$tmp/full-sync.time") s CPU; sent_bytes $(json_volume "$tmp/full-status.json" "$volume_name" sent_bytes); includes the source's start-up |")
     ours_full_s=$wall
     round_walls+=("$wall")
-    [[ -n "${1:-}" ]] || ((round < rounds)) && return 0
+    # memory rows only for the plain copy of the last round
+    if [[ -n "${1:-}" ]] || ((round < rounds)); then
+        return 0
+    fi
     rss_rows+=("| full copy of the $size_mib MiB image | source | $((src_hwm / 1024)) MiB peak (VmHWM) | $wall s |")
     rss_rows+=("| full copy of the $size_mib MiB image | target | $((tgt_hwm / 1024)) MiB peak (VmHWM) | $wall s |")
 }
