@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * so {@link #count()} is O(1).
  *
  * <p>Thread-safe and lock-free: every bit flips with a compare-and-set on its 64-bit word. The
- * tracker thread marks; the sync agent's thread clears, scans and saves. The agent clears a bit
+ * tracker's threads (one per CPU) mark; the sync agent's thread clears, scans and saves. The agent clears a bit
  * <em>before</em> reading the block, so that a write completing after the read marks it again.
  *
  * <p>Each region of {@value #REGION_BLOCKS} blocks keeps a time no later than the mark of any of

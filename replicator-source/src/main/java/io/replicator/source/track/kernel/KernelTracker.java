@@ -4,17 +4,28 @@ import io.replicator.source.track.DirtyMap;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,15 +35,21 @@ import org.slf4j.LoggerFactory;
  * Writes that completed before {@link #start} are not seen: start from a map that already covers
  * them (all marked, or a saved map from a clean stop).
  *
- * <p>Threads: a daemon reader thread owns the trace pipe and is the only writer of the maps; a
- * daemon poller reads the loss counters every {@value #LOSS_POLL_INTERVAL_MS} ms. {@link #sync()},
- * the getters and {@link #close()} are thread-safe.
+ * <p>Threads: one daemon reader per CPU owns that CPU's {@code trace_pipe_raw} and marks the maps
+ * (they mark with compare-and-set); one daemon marker thread per online CPU, pinned to it, writes
+ * the sync markers; a daemon poller reads the loss counters every {@value #LOSS_POLL_INTERVAL_MS}
+ * ms. {@link #sync()}, the getters and {@link #close()} are thread-safe.
+ *
+ * <p>A sync is a marker written on every online CPU: each CPU's buffer is in the order its events
+ * were recorded, so once each reader has passed its CPU's marker, every event recorded before the
+ * markers were written is in the maps.
  */
 public final class KernelTracker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KernelTracker.class);
     public static final int DEFAULT_BUFFER_SIZE_KB = 4096;
     static final long LOSS_POLL_INTERVAL_MS = 250;
     private static final long JOIN_TIMEOUT_MS = 10_000;
+    private static final long PIN_TIMEOUT_MS = 30_000;
 
     /** A volume to track: the device the events name, and the map its changed blocks go to. */
     public record Volume(BlockDeviceInfo device, DirtyMap dirty) {
@@ -46,38 +63,55 @@ public final class KernelTracker implements AutoCloseable {
         }
     }
 
+    /** A sync waiting for the readers of {@code cpus} to pass marker {@code id}. */
+    private record PendingSync(long id, BitSet cpus, CompletableFuture<Void> done) {
+    }
+
+    private final String name;
     private final TraceInstance instance;
-    private final FileChannel pipe;
     private final LossListener listener;
-    private final TraceReader reader;
-    private final Thread readerThread;
+    private final Map<Integer, FileChannel> pipes;
+    private final Map<Integer, TraceReader> readers = new TreeMap<>();
+    private final List<Thread> readerThreads = new ArrayList<>();
+    private final Map<Integer, ExecutorService> markers = new ConcurrentHashMap<>();
+    private final AtomicLongArray seen;
     private final ScheduledExecutorService poller;
-    private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> pendingSyncs = new ConcurrentSkipListMap<>();
+    private final ConcurrentNavigableMap<Long, PendingSync> pendingSyncs = new ConcurrentSkipListMap<>();
     private final AtomicLong nextSyncId = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Throwable readerFailure;
     private long lostSeen;
     private volatile long lostEvents;
 
-    private KernelTracker(String name, TraceInstance instance, FileChannel pipe, List<Volume> volumes,
-            LossListener listener, long lostAtStart) {
+    private KernelTracker(String name, TraceInstance instance, TraceFormat format, Map<Integer, FileChannel> pipes,
+            List<Volume> volumes, LossListener listener, long lostAtStart) {
+        this.name = name;
         this.instance = instance;
-        this.pipe = pipe;
+        this.pipes = pipes;
         this.listener = listener;
         this.lostSeen = lostAtStart;
-        this.reader = new TraceReader(pipe, List.copyOf(volumes), new TraceReader.Sink() {
+        int maxCpu = pipes.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+        this.seen = new AtomicLongArray(maxCpu + 1);
+        TraceReader.Sink sink = new TraceReader.Sink() {
             @Override
-            public void markerRead(long id) {
-                syncReached(id);
+            public void markerRead(int cpu, long id) {
+                syncReached(cpu, id);
             }
 
             @Override
-            public void lostLine(long count) {
-                reportLoss("the kernel lost " + count + " block events on one CPU (trace_pipe said LOST)");
+            public void lost(int cpu, String why) {
+                reportLoss(why);
             }
-        });
-        this.readerThread = new Thread(this::readLoop, "kernel-tracker-" + name);
-        this.readerThread.setDaemon(true);
+        };
+        List<Volume> tracked = List.copyOf(volumes);
+        for (Map.Entry<Integer, FileChannel> e : pipes.entrySet()) {
+            int cpu = e.getKey();
+            TraceReader reader = new TraceReader(cpu, e.getValue(), format, tracked, sink);
+            readers.put(cpu, reader);
+            Thread t = new Thread(() -> readLoop(cpu, reader), "kernel-tracker-" + name + "-cpu" + cpu);
+            t.setDaemon(true);
+            readerThreads.add(t);
+        }
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kernel-tracker-" + name + "-loss");
             t.setDaemon(true);
@@ -98,55 +132,133 @@ public final class KernelTracker implements AutoCloseable {
         TraceFs fs = TraceFs.open();
         TraceInstance.removeStale(fs, TraceInstance.PREFIX);
         TraceInstance instance = TraceInstance.create(fs, instanceName, bufferSizeKb);
-        FileChannel pipe = null;
+        Map<Integer, FileChannel> pipes = new TreeMap<>();
+        KernelTracker tracker = null;
         try {
-            pipe = FileChannel.open(instance.tracePipe(), StandardOpenOption.READ);
+            TraceFormat format = TraceFormat.read(instance.dir().resolve("events"));
+            for (Map.Entry<Integer, Path> e : instance.rawPipes().entrySet()) {
+                pipes.put(e.getKey(), FileChannel.open(e.getValue(), StandardOpenOption.READ));
+            }
             instance.enableBlockCompletions(volumes.stream().map(v -> v.device().kernelDev()).toList());
-            KernelTracker tracker = new KernelTracker(instanceName, instance, pipe, volumes, listener, instance.lostEvents());
-            tracker.readerThread.start();
+            tracker = new KernelTracker(instanceName, instance, format, pipes, volumes, listener, instance.lostEvents());
+            tracker.readerThreads.forEach(Thread::start);
+            tracker.pinMarkers(Cpus.online());
             tracker.poller.scheduleWithFixedDelay(tracker::checkLoss, LOSS_POLL_INTERVAL_MS, LOSS_POLL_INTERVAL_MS,
                     TimeUnit.MILLISECONDS);
-            LOG.info("kernel tracker {} follows {} through {}", instanceName,
-                    volumes.stream().map(v -> v.device().name()).toList(), instance.dir());
+            LOG.info("kernel tracker {} follows {} through {} ({} CPUs)", instanceName,
+                    volumes.stream().map(v -> v.device().name()).toList(), instance.dir(), pipes.size());
             return tracker;
         } catch (IOException | RuntimeException e) {
-            if (pipe != null) {
-                pipe.close();
+            if (tracker != null) {
+                tracker.close();
+            } else {
+                for (FileChannel pipe : pipes.values()) {
+                    pipe.close();
+                }
+                instance.remove();
             }
-            instance.remove();
             throw e;
         }
     }
 
+    /** Starts and pins the marker thread of each CPU in {@code cpus} that has none yet; fails when one cannot be pinned. */
+    private void pinMarkers(BitSet cpus) throws IOException {
+        List<Future<?>> pins = new ArrayList<>();
+        for (int cpu = cpus.nextSetBit(0); cpu >= 0; cpu = cpus.nextSetBit(cpu + 1)) {
+            if (!pipes.containsKey(cpu)) {
+                throw new IOException("CPU " + cpu + " is online but " + instance.dir() + "/per_cpu has no cpu" + cpu);
+            }
+            int c = cpu;
+            pins.add(marker(cpu).submit(() -> {
+                Cpus.pinCurrentThread(c);
+                return null;
+            }));
+        }
+        for (Future<?> pin : pins) {
+            try {
+                pin.get(PIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while pinning the marker threads", e);
+            } catch (TimeoutException e) {
+                throw new IOException("pinning the marker threads took over " + PIN_TIMEOUT_MS + " ms", e);
+            }
+        }
+    }
+
+    private ExecutorService marker(int cpu) {
+        return markers.computeIfAbsent(cpu, c -> Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kernel-tracker-" + name + "-cpu" + c + "-marker");
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
     /**
-     * Completes when the reader has read past a marker written now: every write that completed
-     * before this call is then in the maps, and any loss up to it was reported to the listener
-     * first. Fails if the tracker is closed or its reader stopped.
+     * Completes when every CPU's reader has read past a marker written on that CPU after this
+     * call: every write that completed before the call is then in the maps, and any loss up to it
+     * was reported to the listener first. Fails if the tracker is closed or a reader stopped.
      */
     public CompletableFuture<Void> sync() {
         long id = nextSyncId.incrementAndGet();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        pendingSyncs.put(id, done);
+        BitSet cpus;
+        try {
+            cpus = Cpus.online();
+        } catch (IOException e) {
+            done.completeExceptionally(new IOException("cannot read the online CPUs from " + Cpus.ONLINE + ": " + e, e));
+            return done;
+        }
+        pendingSyncs.put(id, new PendingSync(id, cpus, done));
         if (closed.get() || readerFailure != null) {
             failPending(closed.get() ? new IllegalStateException("kernel tracker is closed") : readerFailure);
             return done;
         }
-        try {
-            instance.writeMarker(TraceReader.SYNC_MARKER + id);
-        } catch (IOException e) {
-            pendingSyncs.remove(id);
-            done.completeExceptionally(e);
+        for (int cpu = cpus.nextSetBit(0); cpu >= 0; cpu = cpus.nextSetBit(cpu + 1)) {
+            int c = cpu;
+            try {
+                marker(cpu).execute(() -> writeMarker(c, id, done));
+            } catch (RejectedExecutionException e) {
+                done.completeExceptionally(new IllegalStateException("kernel tracker is closed"));
+            }
         }
+        done.whenComplete((ignored, error) -> pendingSyncs.remove(id));
         return done;
     }
 
-    private void syncReached(long id) {
+    /** On CPU {@code cpu}'s marker thread: pins it there again if it moved (CPU hotplug), then writes the marker. */
+    private void writeMarker(int cpu, long id, CompletableFuture<Void> done) {
+        if (done.isDone()) {
+            return;
+        }
+        try {
+            if (!pipes.containsKey(cpu)) {
+                throw new IOException("CPU " + cpu + " came online but " + instance.dir() + "/per_cpu has no cpu" + cpu);
+            }
+            if (Cpus.current() != cpu) {
+                Cpus.pinCurrentThread(cpu);
+            }
+            instance.writeMarker(TraceReader.SYNC_MARKER + id + " " + cpu);
+        } catch (IOException | RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    private void syncReached(int cpu, long id) {
+        long old;
+        do {
+            old = seen.get(cpu);
+        } while (old < id && !seen.compareAndSet(cpu, old, id));
         checkLoss();
-        Map<Long, CompletableFuture<Void>> reached = pendingSyncs.headMap(id, true);
-        for (Long key : reached.keySet()) {
-            CompletableFuture<Void> f = pendingSyncs.remove(key);
-            if (f != null) {
-                f.complete(null);
+        for (PendingSync p : pendingSyncs.values()) {
+            boolean all = true;
+            for (int c = p.cpus().nextSetBit(0); c >= 0 && all; c = p.cpus().nextSetBit(c + 1)) {
+                all = c < seen.length() && seen.get(c) >= p.id();
+            }
+            if (all) {
+                p.done().complete(null);
             }
         }
     }
@@ -180,43 +292,40 @@ public final class KernelTracker implements AutoCloseable {
         }
     }
 
-    private void readLoop() {
+    private void readLoop(int cpu, TraceReader reader) {
         try {
             reader.run();
-            if (!closed.get()) {
-                readerStopped(new IOException("someone else wrote the stop marker to " + instance.dir()));
-            }
         } catch (ClosedChannelException e) {
             if (!closed.get()) {
-                readerStopped(e);
+                readerStopped(cpu, e);
             }
         } catch (Throwable t) {
-            readerStopped(t);
+            readerStopped(cpu, t);
             if (t instanceof Error error) {
                 throw error;
             }
         }
     }
 
-    private void readerStopped(Throwable t) {
+    private void readerStopped(int cpu, Throwable t) {
         readerFailure = t;
-        LOG.error("kernel tracker: the trace reader stopped", t);
-        reportLoss("the trace reader stopped: " + t);
+        LOG.error("kernel tracker: the trace reader of CPU {} stopped", cpu, t);
+        reportLoss("the trace reader of CPU " + cpu + " stopped: " + t);
         failPending(t);
     }
 
     private void failPending(Throwable cause) {
         for (Long key : pendingSyncs.keySet()) {
-            CompletableFuture<Void> f = pendingSyncs.remove(key);
-            if (f != null) {
-                f.completeExceptionally(cause);
+            PendingSync p = pendingSyncs.remove(key);
+            if (p != null) {
+                p.done().completeExceptionally(cause);
             }
         }
     }
 
     /** Completion events read from the kernel, whether or not they fell in a volume. */
     public long eventsRead() {
-        return reader.eventsRead();
+        return readers.values().stream().mapToLong(TraceReader::eventsRead).sum();
     }
 
     /** Events the kernel reported lost since start. */
@@ -228,24 +337,24 @@ public final class KernelTracker implements AutoCloseable {
         return instance;
     }
 
-    /** Stops the reader (a stop marker wakes it), removes the trace instance and fails syncs still waiting. */
+    /** Stops the readers (closing a channel wakes its reader), removes the trace instance and fails syncs still waiting. */
     @Override
     public void close() throws IOException {
         if (closed.getAndSet(true)) {
             return;
         }
         poller.shutdown();
-        try {
-            instance.writeMarker(TraceReader.STOP_MARKER);
-            readerThread.join(JOIN_TIMEOUT_MS);
-        } catch (IOException e) {
-            LOG.warn("kernel tracker: cannot write the stop marker ({}); closing the pipe under the reader", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        markers.values().forEach(ExecutorService::shutdownNow);
+        for (FileChannel pipe : pipes.values()) {
+            pipe.close();
         }
         try {
-            pipe.close();
-            readerThread.join(JOIN_TIMEOUT_MS);
+            for (Thread t : readerThreads) {
+                t.join(JOIN_TIMEOUT_MS);
+                if (t.isAlive()) {
+                    LOG.warn("kernel tracker: {} did not stop in {} ms", t.getName(), JOIN_TIMEOUT_MS);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

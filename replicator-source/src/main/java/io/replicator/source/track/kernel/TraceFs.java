@@ -57,7 +57,7 @@ public final class TraceFs {
             if (!Files.isDirectory(ROOT.resolve("instances"))) {
                 return "tracefs at " + ROOT + " has no instances directory";
             }
-            return null;
+            return Cpus.unavailableReason();
         } catch (IOException e) {
             return "cannot use tracefs: " + e.getMessage();
         }

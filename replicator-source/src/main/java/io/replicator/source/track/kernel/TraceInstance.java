@@ -11,6 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +51,6 @@ public final class TraceInstance {
         TraceInstance instance = new TraceInstance(dir);
         try {
             instance.write("buffer_size_kb", Integer.toString(bufferSizeKb));
-            instance.useCrossCpuClock();
             return instance;
         } catch (IOException | RuntimeException e) {
             instance.remove();
@@ -61,17 +62,6 @@ public final class TraceInstance {
     static String sanitize(String name) {
         String clean = name.replaceAll("[^A-Za-z0-9._]", "_");
         return clean.isEmpty() ? "_" : clean.substring(0, Math.min(clean.length(), MAX_NAME_CHARS));
-    }
-
-    /**
-     * trace_pipe merges the per-CPU buffers in timestamp order; a marker is a barrier only if an
-     * event that completed before it on another CPU has an earlier timestamp, which the default
-     * per-CPU "local" clock does not promise.
-     */
-    private void useCrossCpuClock() throws IOException {
-        String clocks = Files.readString(dir.resolve("trace_clock"));
-        String clock = clocks.contains("mono ") || clocks.contains("[mono]") ? "mono" : "global";
-        write("trace_clock", clock);
     }
 
     /**
@@ -109,8 +99,21 @@ public final class TraceInstance {
         write("trace_marker", text);
     }
 
-    public Path tracePipe() {
-        return dir.resolve("trace_pipe");
+    /** Each CPU's {@code per_cpu/cpuN/trace_pipe_raw}, by CPU number. */
+    public Map<Integer, Path> rawPipes() throws IOException {
+        Map<Integer, Path> pipes = new TreeMap<>();
+        try (DirectoryStream<Path> cpus = Files.newDirectoryStream(dir.resolve("per_cpu"), "cpu*")) {
+            for (Path cpu : cpus) {
+                String digits = cpu.getFileName().toString().substring(3);
+                if (!digits.isEmpty() && digits.chars().allMatch(Character::isDigit)) {
+                    pipes.put(Integer.parseInt(digits), cpu.resolve("trace_pipe_raw"));
+                }
+            }
+        }
+        if (pipes.isEmpty()) {
+            throw new IOException(dir.resolve("per_cpu") + " has no cpuN directories");
+        }
+        return pipes;
     }
 
     public Path dir() {
@@ -125,7 +128,7 @@ public final class TraceInstance {
     /**
      * Removes every {@code PREFIX*-PID} instance whose process is gone, logging each; returns their
      * names. An instance whose pid is alive (this process, or another daemon) is left alone, and so
-     * is one whose trace_pipe is open (the kernel refuses to remove it): its events are not touched,
+     * is one whose trace pipes are open (the kernel refuses to remove it): its events are not touched,
      * since removing an instance disables them by itself.
      */
     public static List<String> removeStale(TraceFs fs, String prefix) throws IOException {
