@@ -14,10 +14,22 @@ import net.jpountz.lz4.LZ4Factory;
  * Turns plain bytes into a {@link BlockFrame}: all-zero ranges become {@link Encoding#ZERO} (never
  * compressed), everything else is LZ4-compressed and kept raw where LZ4 does not shrink it. The
  * CRC32C always covers the plain bytes. Not thread-safe: one encoder per sending thread.
+ *
+ * <p>After {@value #STREAK_TO_SAMPLE} frames in a row that LZ4 did not shrink (random data,
+ * encrypted or already-compressed files), each frame is first judged by a sample: LZ4 of its first
+ * eighth (at least {@value #MIN_SAMPLE_BYTES} bytes). A sample that does not shrink by a sixteenth
+ * sends the frame raw without compressing the rest; one that does has the whole frame compressed,
+ * and a frame that then shrinks ends the streak. On incompressible data that saves most of LZ4's
+ * time, which is most of what the sender spends per block.
  */
 public final class BlockEncoder {
+    static final int STREAK_TO_SAMPLE = 2;
+    static final int MIN_SAMPLE_BYTES = 512;
     private final LZ4Compressor compressor;
     private final CRC32C crc = new CRC32C();
+    private ByteBuffer sampleOut;
+    private int incompressibleStreak;
+    private long sampledRaw;
 
     public BlockEncoder() {
         this(LZ4Factory.fastestInstance().fastCompressor());
@@ -48,21 +60,45 @@ public final class BlockEncoder {
         if (allZero) {
             return new BlockFrame(volume, Encoding.ZERO, sequence, offset, length, checksum, Unpooled.EMPTY_BUFFER);
         }
+        if (incompressibleStreak >= STREAK_TO_SAMPLE && length > MIN_SAMPLE_BYTES && !sampleShrinks(plain, length)) {
+            sampledRaw++;
+            ByteBuf payload = alloc.directBuffer(length);
+            payload.writeBytes(plain.duplicate());
+            return new BlockFrame(volume, Encoding.RAW, sequence, offset, length, checksum, payload);
+        }
         int bound = compressor.maxCompressedLength(length);
         ByteBuf payload = alloc.directBuffer(Math.max(bound, length));
         try {
             ByteBuffer dst = payload.internalNioBuffer(0, payload.capacity());
             int compressed = compressor.compress(plain, plain.position(), length, dst, dst.position(), bound);
             if (compressed < length) {
+                incompressibleStreak = 0;
                 payload.writerIndex(compressed);
                 return new BlockFrame(volume, Encoding.LZ4, sequence, offset, length, checksum, payload);
             }
+            incompressibleStreak++;
             payload.writeBytes(plain.duplicate());
             return new BlockFrame(volume, Encoding.RAW, sequence, offset, length, checksum, payload);
         } catch (RuntimeException e) {
             payload.release();
             throw e;
         }
+    }
+
+    /** Whether LZ4 shrinks the first eighth of {@code plain} (at least {@value #MIN_SAMPLE_BYTES} bytes) by a sixteenth. */
+    private boolean sampleShrinks(ByteBuffer plain, int length) {
+        int sample = Math.min(length, Math.max(MIN_SAMPLE_BYTES, length / 8));
+        int bound = compressor.maxCompressedLength(sample);
+        if (sampleOut == null || sampleOut.capacity() < bound) {
+            sampleOut = ByteBuffer.allocateDirect(Math.max(bound, compressor.maxCompressedLength(8 * MIN_SAMPLE_BYTES)));
+        }
+        int compressed = compressor.compress(plain, plain.position(), sample, sampleOut, 0, bound);
+        return compressed < sample - sample / 16;
+    }
+
+    /** Frames sent raw because their sample did not shrink, without compressing them whole. */
+    public long sampledRaw() {
+        return sampledRaw;
     }
 
     /** CRC32C of {@code plain} from position to limit; position is left unchanged. */

@@ -238,6 +238,33 @@ class BlockCodecTest {
         }
     }
 
+    @Test
+    void shouldJudgeFramesBySampleAfterAStreakOfIncompressibleOnesUntilOneCompresses() {
+        Random random = new Random(7);
+        List<Encoding> encodings = new ArrayList<>();
+        long[] sampled = new long[9];
+        Content[] contents = {Content.RANDOM, Content.RANDOM, Content.RANDOM, Content.RANDOM, Content.COMPRESSIBLE,
+            Content.RANDOM, Content.RANDOM, Content.RANDOM, Content.COMPRESSIBLE};
+        for (int i = 0; i < contents.length; i++) {
+            byte[] plain = plain(contents[i], 4096, random);
+            BlockFrame frame = encoder.encode(0, i + 1, i * 4096L, ByteBuffer.wrap(plain), alloc);
+            try {
+                encodings.add(frame.encoding());
+                ByteBuffer out = decoder.decode(frame, ByteBuffer.allocate(plain.length));
+                byte[] back = new byte[out.remaining()];
+                out.get(back);
+                assertArrayEquals(plain, back, "frame " + i);
+            } finally {
+                frame.release();
+            }
+            sampled[i] = encoder.sampledRaw();
+        }
+        assertEquals(List.of(Encoding.RAW, Encoding.RAW, Encoding.RAW, Encoding.RAW, Encoding.LZ4,
+                Encoding.RAW, Encoding.RAW, Encoding.RAW, Encoding.LZ4), encodings);
+        // Two whole compressions make a streak; then samples decide, until a frame compresses again.
+        assertArrayEquals(new long[] {0, 0, 1, 2, 2, 2, 2, 3, 3}, sampled);
+    }
+
     static byte[] plain(Content content, int size, Random random) {
         byte[] b = new byte[size];
         switch (content) {
