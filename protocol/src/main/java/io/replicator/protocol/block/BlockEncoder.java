@@ -15,12 +15,13 @@ import net.jpountz.lz4.LZ4Factory;
  * compressed), everything else is LZ4-compressed and kept raw where LZ4 does not shrink it. The
  * CRC32C always covers the plain bytes. Not thread-safe: one encoder per sending thread.
  *
- * <p>After {@value #STREAK_TO_SAMPLE} frames in a row that LZ4 did not shrink (random data,
- * encrypted or already-compressed files), each frame is first judged by a sample: LZ4 of its first
- * eighth (at least {@value #MIN_SAMPLE_BYTES} bytes). A sample that does not shrink by a sixteenth
- * sends the frame raw without compressing the rest; one that does has the whole frame compressed,
- * and a frame that then shrinks ends the streak. On incompressible data that saves most of LZ4's
- * time, which is most of what the sender spends per block.
+ * <p>After {@value #STREAK_TO_SAMPLE} frames in a row that LZ4 shrank by less than an eighth
+ * (random data, encrypted or already-compressed files; fio's buffers shrink by 5%), each frame is
+ * first judged by a sample: LZ4 of its first eighth (at least {@value #MIN_SAMPLE_BYTES} bytes).
+ * A sample that does not shrink by an eighth sends the frame raw without compressing the rest;
+ * one that does has the whole frame compressed, and a frame that then shrinks by an eighth ends
+ * the streak. On such data that saves most of LZ4's time, the largest part of what the sender
+ * spends per block, for at most an eighth of the bytes.
  */
 public final class BlockEncoder {
     static final int STREAK_TO_SAMPLE = 2;
@@ -71,12 +72,11 @@ public final class BlockEncoder {
         try {
             ByteBuffer dst = payload.internalNioBuffer(0, payload.capacity());
             int compressed = compressor.compress(plain, plain.position(), length, dst, dst.position(), bound);
+            incompressibleStreak = compressed <= length - length / 8 ? 0 : incompressibleStreak + 1;
             if (compressed < length) {
-                incompressibleStreak = 0;
                 payload.writerIndex(compressed);
                 return new BlockFrame(volume, Encoding.LZ4, sequence, offset, length, checksum, payload);
             }
-            incompressibleStreak++;
             payload.writeBytes(plain.duplicate());
             return new BlockFrame(volume, Encoding.RAW, sequence, offset, length, checksum, payload);
         } catch (RuntimeException e) {
@@ -85,7 +85,7 @@ public final class BlockEncoder {
         }
     }
 
-    /** Whether LZ4 shrinks the first eighth of {@code plain} (at least {@value #MIN_SAMPLE_BYTES} bytes) by a sixteenth. */
+    /** Whether LZ4 shrinks the first eighth of {@code plain} (at least {@value #MIN_SAMPLE_BYTES} bytes) by an eighth. */
     private boolean sampleShrinks(ByteBuffer plain, int length) {
         int sample = Math.min(length, Math.max(MIN_SAMPLE_BYTES, length / 8));
         int bound = compressor.maxCompressedLength(sample);
@@ -93,7 +93,7 @@ public final class BlockEncoder {
             sampleOut = ByteBuffer.allocateDirect(Math.max(bound, compressor.maxCompressedLength(8 * MIN_SAMPLE_BYTES)));
         }
         int compressed = compressor.compress(plain, plain.position(), sample, sampleOut, 0, bound);
-        return compressed < sample - sample / 16;
+        return compressed <= sample - sample / 8;
     }
 
     /** Frames sent raw because their sample did not shrink, without compressing them whole. */
