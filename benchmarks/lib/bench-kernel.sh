@@ -96,8 +96,14 @@ kernel_idle_release() {
 # kernel_fio DIR: ext4 on a loop device; fio's IOPS without the source daemon, then with it (kernel
 # tracker) while status is sampled for lag_ms every 200 ms, then without it again.
 kernel_fio() {
-    local dir="$1" img dev mnt iops_off iops_off1 iops_off2 iops_on lag_file fio_pid p50 p99 max samples fio_s=${FIO_SECONDS:-60}
-    local src_before tgt_before src_cpu tgt_cpu iops_trk trk_cpu
+    local dir="$1" img dev mnt lag_file fio_pid p50 p99 max samples fio_s=${FIO_SECONDS:-60} rounds=${FIO_ROUNDS:-3}
+    local slice_s r src_before tgt_before offs=() ons=() trks=() src_cpus=() tgt_cpus=() trk_cpus=() on_costs=() trk_costs=()
+    local before after
+    # The runs with and without the daemons alternate, rounds times, each "with" run compared with
+    # the mean of the runs without just before and just after it: this machine drifts by 10-20% over
+    # minutes, more than the cost measured. Each run with replication lasts fio_s (60 s: the lag
+    # figure), the others a third of that.
+    slice_s=$(( fio_s / 3 > 5 ? fio_s / 3 : 5 ))
     mkdir -p "$dir"
     img="$dir/fs.img"
     truncate -s 2G "$img"
@@ -112,40 +118,75 @@ kernel_fio() {
     # of each block also converts its extent, which would make whichever run comes first slower.
     fio --name=fill --filename="$mnt/fio.dat" --size=512M --rw=write --bs=1M --direct=1 --ioengine=psync \
         >/dev/null 2>"$tmp/fio-fill.err" || { cat "$tmp/fio-fill.err" >&2; return 1; }
-    kernel_idle_hold
-    log "fio without the replicator: ${fio_s} s of 4 KiB random writes at queue depth 1 ($kernel_idle_note)"
-    fio_iops "$mnt" 5 warmup >/dev/null
-    iops_off=$(fio_iops "$mnt" "$fio_s" off)
     # The target's image on a RAM disk: in a migration the receiver is another machine, and here its
     # random 4 KiB writes and syncs would compete with fio for this machine's one disk (its CPU still
     # competes: it runs on the same two cores).
     mkdir -p "$dir/target"
     mount -t tmpfs -o size=3G replicator-bench "$dir/target"
     kernel_mounts+=("$dir/target")
-    ours_start_target "$dir/target"
-    ours_start_source "$dev" fs "$dir/state" ours-fio-source kernel
-    ours_cli fio-initial sync
-    ours_cli fio-tracker status
-    log "fio with the replicator (tracker $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tracker"])' "$tmp/fio-tracker.json")): lag sampled every 200 ms"
+    kernel_idle_hold
+    log "fio: $rounds rounds of ${slice_s} s without the daemons, ${fio_s} s with replication, ${slice_s} s with the tracker alone; then ${slice_s} s without ($kernel_idle_note)"
+    fio_iops "$mnt" 5 warmup >/dev/null
     lag_file="$tmp/fio-lag.txt"
     : >"$lag_file"
-    src_before=$(session_stats "$ours_source_pid")
-    tgt_before=$(session_stats "$ours_target_pid")
-    fio_iops "$mnt" "$fio_s" on >"$tmp/fio-on.iops" &
-    fio_pid=$!
-    # Sampled with curl from the admin endpoint (what `replicator status --json` reads), one JSON
-    # document a line, parsed after fio: a JVM or a parser every 200 ms would load the machine that
-    # fio's IOPS are measured on.
     : >"$tmp/fio-status.jsonl"
-    while kill -0 "$fio_pid" 2>/dev/null; do
-        if curl -sS -f "http://127.0.0.1:$ours_admin_port/status" >>"$tmp/fio-status.jsonl" 2>/dev/null; then
-            echo >>"$tmp/fio-status.jsonl"
+    for ((r = 1; r <= rounds; r++)); do
+        offs+=("$(fio_iops "$mnt" "$slice_s" "off-$r")")
+        # The source keeps its state directory: from round 2 on it finds that the device was written
+        # while it was stopped and rescans by fingerprint; the sync waits for that before fio starts.
+        ours_start_target "$dir/target"
+        ours_start_source "$dev" fs "$dir/state" "ours-fio-source-$r" kernel
+        ours_cli "fio-initial-$r" sync
+        ours_cli fio-tracker status
+        src_before=$(session_stats "$ours_source_pid")
+        tgt_before=$(session_stats "$ours_target_pid")
+        fio_iops "$mnt" "$fio_s" "on-$r" >"$tmp/fio-on.iops" &
+        fio_pid=$!
+        # Sampled with curl from the admin endpoint (what `replicator status --json` reads), one JSON
+        # document a line, parsed after fio: a JVM or a parser every 200 ms would load the machine that
+        # fio's IOPS are measured on.
+        while kill -0 "$fio_pid" 2>/dev/null; do
+            if curl -sS -f "http://127.0.0.1:$ours_admin_port/status" >>"$tmp/fio-status.jsonl" 2>/dev/null; then
+                echo >>"$tmp/fio-status.jsonl"
+            fi
+            sleep 0.2
+        done
+        wait "$fio_pid"
+        ons+=("$(cat "$tmp/fio-on.iops")")
+        src_cpus+=("$(awk -v a="${src_before%% *}" -v b="$(session_stats "$ours_source_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')")
+        tgt_cpus+=("$(awk -v a="${tgt_before%% *}" -v b="$(session_stats "$ours_target_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')")
+        # The tracker alone: the receiver stopped (SIGSTOP), so that once the source's in-flight window
+        # is full it reads and sends nothing and only follows the writes; then the receiver goes on.
+        kill -STOP -- "-$ours_target_pid"
+        sleep 5
+        src_before=$(session_stats "$ours_source_pid")
+        trks+=("$(fio_iops "$mnt" "$slice_s" "tracker-alone-$r")")
+        trk_cpus+=("$(awk -v a="${src_before%% *}" -v b="$(session_stats "$ours_source_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')")
+        kill -CONT -- "-$ours_target_pid"
+        if ((r == rounds)); then
+            # Unmounting writes the superblock: replicate that too before comparing.
+            kernel_umount "$mnt"
+            ours_cli fio-final sync
+            ours_cli fio-status status
+            verify_equal "$dev" "$dir/target/bench/fs.img" "replicator after fio on ext4"
+            ours_stop
+            mount "$dev" "$mnt"
+            kernel_mounts+=("$mnt")
+        else
+            ours_cli "fio-drain-$r" sync
+            ours_stop
         fi
-        sleep 0.2
     done
-    wait "$fio_pid"
-    src_cpu=$(awk -v a="${src_before%% *}" -v b="$(session_stats "$ours_source_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')
-    tgt_cpu=$(awk -v a="${tgt_before%% *}" -v b="$(session_stats "$ours_target_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')
+    offs+=("$(fio_iops "$mnt" "$slice_s" "off-$((rounds + 1))")")
+    kernel_idle_release
+    kernel_umount "$mnt"
+    kernel_umount "$dir/target"
+    for ((r = 0; r < rounds; r++)); do
+        before=${offs[$r]} after=${offs[$((r + 1))]}
+        on_costs+=("$(awk -v a="$before" -v b="$after" -v x="${ons[$r]}" 'BEGIN { printf "%.1f", 100 * (1 - 2 * x / (a + b)) }')")
+        trk_costs+=("$(awk -v a="$before" -v b="$after" -v x="${trks[$r]}" 'BEGIN { printf "%.1f", 100 * (1 - 2 * x / (a + b)) }')")
+    done
+    log "fio IOPS without the daemons: ${offs[*]}; with replication: ${ons[*]}; with the tracker alone: ${trks[*]}"
     python3 - "$tmp/fio-status.jsonl" fs >"$lag_file" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
@@ -154,41 +195,16 @@ for line in open(sys.argv[1]):
             if v.get('name') == sys.argv[2]:
                 print(v['lag_ms'])
 PY
-    iops_on=$(cat "$tmp/fio-on.iops")
-    # The tracker alone: the receiver stopped (SIGSTOP), so that once the source's in-flight window
-    # is full it reads and sends nothing and only follows the writes; then the receiver goes on.
-    kill -STOP -- "-$ours_target_pid"
-    sleep 5
-    src_before=$(session_stats "$ours_source_pid")
-    iops_trk=$(fio_iops "$mnt" "$fio_s" tracker-alone)
-    trk_cpu=$(awk -v a="${src_before%% *}" -v b="$(session_stats "$ours_source_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')
-    kill -CONT -- "-$ours_target_pid"
-    # Unmounting writes the superblock: replicate that too before comparing.
-    kernel_umount "$mnt"
-    ours_cli fio-final sync
-    ours_cli fio-status status
-    verify_equal "$dev" "$dir/target/bench/fs.img" "replicator after fio on ext4"
-    ours_stop
-    kernel_umount "$dir/target"
-    # Without the replicator again, so that a drift of the machine during the runs shows.
-    mount "$dev" "$mnt"
-    kernel_mounts+=("$mnt")
-    iops_off2=$(fio_iops "$mnt" "$fio_s" off2)
-    kernel_idle_release
-    kernel_umount "$mnt"
-    log "fio IOPS without the replicator: $iops_off, then $iops_off2; with it: $iops_on"
-    iops_off1=$iops_off
-    iops_off=$(awk -v a="$iops_off1" -v b="$iops_off2" 'BEGIN { printf "%.0f", (a + b) / 2 }')
     samples=$(wc -l <"$lag_file")
     p50=$(percentile "$lag_file" 50)
     p99=$(percentile "$lag_file" 99)
     max=$(percentile "$lag_file" 100)
-    kernel_rows+=("| lag_ms while fio writes (status every 200 ms, $samples samples) | p50 $p50 ms, p99 $p99 ms, max $max ms | p99 < 1000 ms |")
-    kernel_rows+=("| fio 4 KiB random write IOPS, QD1, O_DIRECT, ${fio_s} s on ext4, $kernel_idle_note | without: $iops_off (mean of a run before, $iops_off1, and one after, $iops_off2); with the kernel tracker and replication: $iops_on; cost $(awk -v a="$iops_off" -v b="$iops_on" 'BEGIN { printf "%.1f%%", 100 * (a - b) / a }'); CPU of the replicator during the run with it: source $src_cpu s, target $tgt_cpu s (of 2 x $fio_s s) | cost < 5% |")
+    kernel_iops_cost=$(median "${on_costs[@]}")
+    kernel_tracker_cost=$(median "${trk_costs[@]}")
     kernel_lag_p99=$p99
-    kernel_rows+=("| fio IOPS as above with the kernel tracker alone (the receiver stopped: nothing read or sent once the in-flight window is full) | with the tracker: $iops_trk; cost $(awk -v a="$iops_off" -v b="$iops_trk" 'BEGIN { printf "%.1f%%", 100 * (a - b) / a }'); CPU of the source: $trk_cpu s | cost < 5% |")
-    kernel_tracker_cost=$(awk -v a="$iops_off" -v b="$iops_trk" 'BEGIN { printf "%.1f", 100 * (a - b) / a }')
-    kernel_iops_cost=$(awk -v a="$iops_off" -v b="$iops_on" 'BEGIN { printf "%.1f", 100 * (a - b) / a }')
+    kernel_rows+=("| lag_ms while fio writes (status every 200 ms over the $rounds runs of ${fio_s} s, $samples samples) | p50 $p50 ms, p99 $p99 ms, max $max ms | p99 < 1000 ms |")
+    kernel_rows+=("| fio 4 KiB random write IOPS, QD1, O_DIRECT, on ext4, $kernel_idle_note; $rounds rounds, each run with the daemons against the mean of the runs without just before and after | without (${slice_s} s runs): ${offs[*]}; with the kernel tracker and replication (${fio_s} s): ${ons[*]}; cost per round ${on_costs[*]} %, **median ${kernel_iops_cost}%**; CPU of the replicator in each run with it: source ${src_cpus[*]} s, target ${tgt_cpus[*]} s (of 2 x ${fio_s} s) | cost < 5% |")
+    kernel_rows+=("| fio IOPS as above with the kernel tracker alone (the receiver stopped: nothing read or sent once the in-flight window is full), ${slice_s} s runs | with the tracker: ${trks[*]}; cost per round ${trk_costs[*]} %, **median ${kernel_tracker_cost}%**; CPU of the source: ${trk_cpus[*]} s | cost < 5% |")
     kernel_detach "$dev"
     rm -f "$img"
 }

@@ -69,8 +69,10 @@ write_report() {
     echo
     if ((${#kernel_rows[@]} > 0)); then
         echo "ext4 on a 2 GiB loop device replicated with \`--tracker kernel\`; fio writes 4 KiB random blocks at"
-        echo "queue depth 1 with O_DIRECT into a 512 MiB file, ${FIO_SECONDS:-60} s without the source daemon, ${FIO_SECONDS:-60} s with it,"
-        echo "${FIO_SECONDS:-60} s with the receiver stopped (the tracker alone), and ${FIO_SECONDS:-60} s without the daemons again; $kernel_idle_note."
+        echo "queue depth 1 with O_DIRECT into a 512 MiB file. ${FIO_ROUNDS:-3} rounds, each of a run without the daemons, ${FIO_SECONDS:-60} s with"
+        echo "replication, and a run with the receiver stopped (the tracker alone), the other runs a third as long; then one more"
+        echo "run without. A run with the daemons is compared with the mean of the runs without just before and after it, and the"
+        echo "costs are the medians over the rounds; $kernel_idle_note."
         echo
         echo "| what | measured | target |"
         echo "|---|---|---|"
