@@ -33,6 +33,9 @@ final class TracePage {
 
         /** A {@code trace_marker} write, without its trailing newline. */
         void marker(String text);
+
+        /** The kernel lost events of this CPU before this page; called before any of its events. */
+        void missedEvents();
     }
 
     /** Thrown for a page that does not parse: its events (and maybe others) were not seen. */
@@ -51,10 +54,11 @@ final class TracePage {
     }
 
     /**
-     * Parses {@code page[0, limit)} (native order); returns true when the kernel flagged that
-     * events were lost before this page. {@link #dataBytes()} is then the page's event bytes.
+     * Parses {@code page[0, limit)} (native order), telling {@code handler} first whether the
+     * kernel flagged that events were lost before this page, then each event in order.
+     * {@link #dataBytes()} is then the page's event bytes.
      */
-    boolean parse(ByteBuffer page, Handler handler) throws MalformedPageException {
+    void parse(ByteBuffer page, Handler handler) throws MalformedPageException {
         page.order(ByteOrder.nativeOrder());
         int limit = page.limit();
         if (limit < format.dataOffset()) {
@@ -71,6 +75,9 @@ final class TracePage {
                     + (limit - format.dataOffset()) + " were read");
         }
         dataBytes = length;
+        if (missed) {
+            handler.missedEvents();
+        }
         int pos = format.dataOffset();
         while (pos + 4 <= end) {
             int header = page.getInt(pos);
@@ -103,7 +110,6 @@ final class TracePage {
             }
             pos = next;
         }
-        return missed;
     }
 
     private static int lengthWord(ByteBuffer page, int pos, int end) throws MalformedPageException {

@@ -64,9 +64,7 @@ final class TraceReader implements TracePage.Handler {
             }
             buf.flip();
             try {
-                if (page.parse(buf, this)) {
-                    sink.lost(cpu, "the kernel lost block events on CPU " + cpu + " (a trace page says so)");
-                }
+                page.parse(buf, this);
             } catch (TracePage.MalformedPageException e) {
                 sink.lost(cpu, "a trace page of CPU " + cpu + " does not parse: " + e.getMessage());
             }
@@ -91,6 +89,11 @@ final class TraceReader implements TracePage.Handler {
                 v.dirty().markBytes(first * BlockDeviceInfo.SECTOR_BYTES, (end - first) * BlockDeviceInfo.SECTOR_BYTES);
             }
         }
+    }
+
+    @Override
+    public void missedEvents() {
+        sink.lost(cpu, "the kernel lost block events on CPU " + cpu + " (a trace page says so)");
     }
 
     @Override
