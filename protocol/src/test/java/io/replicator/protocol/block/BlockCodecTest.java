@@ -246,17 +246,7 @@ class BlockCodecTest {
         Content[] contents = {Content.RANDOM, Content.RANDOM, Content.RANDOM, Content.RANDOM, Content.COMPRESSIBLE,
             Content.RANDOM, Content.RANDOM, Content.RANDOM, Content.COMPRESSIBLE};
         for (int i = 0; i < contents.length; i++) {
-            byte[] plain = plain(contents[i], 4096, random);
-            BlockFrame frame = encoder.encode(0, i + 1, i * 4096L, ByteBuffer.wrap(plain), alloc);
-            try {
-                encodings.add(frame.encoding());
-                ByteBuffer out = decoder.decode(frame, ByteBuffer.allocate(plain.length));
-                byte[] back = new byte[out.remaining()];
-                out.get(back);
-                assertArrayEquals(plain, back, "frame " + i);
-            } finally {
-                frame.release();
-            }
+            encodings.add(encodeAndRoundTrip(plain(contents[i], 4096, random), i));
             sampled[i] = encoder.sampledRaw();
         }
         assertEquals(List.of(Encoding.RAW, Encoding.RAW, Encoding.RAW, Encoding.RAW, Encoding.LZ4,
@@ -273,19 +263,24 @@ class BlockCodecTest {
             // random but for 200 zero bytes at the end: LZ4 shrinks it by about 5%, as it does fio's buffers
             byte[] plain = plain(Content.RANDOM, 4096, random);
             java.util.Arrays.fill(plain, 4096 - 200, 4096, (byte) 0);
-            BlockFrame frame = encoder.encode(0, i + 1, i * 4096L, ByteBuffer.wrap(plain), alloc);
-            try {
-                encodings.add(frame.encoding());
-                ByteBuffer out = decoder.decode(frame, ByteBuffer.allocate(plain.length));
-                byte[] back = new byte[out.remaining()];
-                out.get(back);
-                assertArrayEquals(plain, back, "frame " + i);
-            } finally {
-                frame.release();
-            }
+            encodings.add(encodeAndRoundTrip(plain, i));
         }
         assertEquals(List.of(Encoding.LZ4, Encoding.LZ4, Encoding.RAW, Encoding.RAW), encodings);
         assertEquals(2, encoder.sampledRaw());
+    }
+
+    /** Encodes {@code plain} as the {@code i}th 4 KiB block of volume 0, checks that it decodes back, and says how it went. */
+    private Encoding encodeAndRoundTrip(byte[] plain, int i) {
+        BlockFrame frame = encoder.encode(0, i + 1, i * 4096L, ByteBuffer.wrap(plain), alloc);
+        try {
+            ByteBuffer out = decoder.decode(frame, ByteBuffer.allocate(plain.length));
+            byte[] back = new byte[out.remaining()];
+            out.get(back);
+            assertArrayEquals(plain, back, "frame " + i);
+            return frame.encoding();
+        } finally {
+            frame.release();
+        }
     }
 
     static byte[] plain(Content content, int size, Random random) {
