@@ -46,7 +46,6 @@ final class TracePage {
     }
 
     private final TraceFormat format;
-    private long events;
     private int dataBytes;
 
     TracePage(TraceFormat format) {
@@ -123,7 +122,6 @@ final class TracePage {
         if (to - from < 2) {
             return;
         }
-        events++;
         int id = page.getShort(from) & 0xffff;
         TraceFormat.Completion c = id == format.rqComplete().id() ? format.rqComplete()
                 : id == format.bioComplete().id() ? format.bioComplete() : null;
@@ -157,11 +155,6 @@ final class TracePage {
             page.get(start, text);
             handler.marker(new String(text, StandardCharsets.ISO_8859_1));
         }
-    }
-
-    /** Events parsed so far (of any kind). */
-    long events() {
-        return events;
     }
 
     /** The event bytes of the last page parsed. */
