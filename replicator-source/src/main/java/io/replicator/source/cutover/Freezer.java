@@ -1,11 +1,10 @@
 package io.replicator.source.cutover;
 
+import io.replicator.source.sys.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,21 +48,6 @@ public final class Freezer {
     }
 
     private static void run(String action, Path mount) throws IOException {
-        Process p = new ProcessBuilder("fsfreeze", action, mount.toString()).redirectErrorStream(true).start();
-        try {
-            if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("fsfreeze " + action + " " + mount + " did not finish in "
-                        + COMMAND_TIMEOUT_SECONDS + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted while running fsfreeze " + action + " " + mount, e);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (p.exitValue() != 0) {
-            throw new IOException("fsfreeze " + action + " " + mount + " failed (exit " + p.exitValue() + "): " + out);
-        }
+        Command.run(COMMAND_TIMEOUT_SECONDS, "fsfreeze", action, mount.toString());
     }
 }

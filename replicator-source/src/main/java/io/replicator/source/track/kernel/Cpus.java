@@ -1,11 +1,10 @@
 package io.replicator.source.track.kernel;
 
+import io.replicator.source.sys.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The CPUs of this machine and of this process, and pinning the calling thread to one of them
@@ -92,21 +91,10 @@ final class Cpus {
     static void pinCurrentThread(int cpu) throws IOException {
         String self = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
         String tid = self.substring(self.lastIndexOf('/') + 1);
-        Process p = new ProcessBuilder("taskset", "-p", "-c", Integer.toString(cpu), tid).redirectErrorStream(true).start();
         try {
-            if (!p.waitFor(TASKSET_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("'taskset -p -c " + cpu + " " + tid + "' did not finish in " + TASKSET_TIMEOUT_SECONDS + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted while pinning a thread to CPU " + cpu, e);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (p.exitValue() != 0) {
-            throw new IOException("cannot pin a thread to CPU " + cpu + ": 'taskset -p -c " + cpu + " " + tid + "' failed (exit "
-                    + p.exitValue() + "): " + out);
+            Command.run(TASKSET_TIMEOUT_SECONDS, "taskset", "-p", "-c", Integer.toString(cpu), tid);
+        } catch (IOException e) {
+            throw new IOException("cannot pin a thread to CPU " + cpu + ": " + e.getMessage(), e);
         }
         int now = current();
         if (now != cpu) {

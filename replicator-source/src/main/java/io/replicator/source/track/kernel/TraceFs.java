@@ -1,11 +1,10 @@
 package io.replicator.source.track.kernel;
 
+import io.replicator.source.sys.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,21 +82,14 @@ public final class TraceFs {
 
     private static void mount() throws IOException {
         LOG.info("mounting tracefs at {}", ROOT);
-        Process p = new ProcessBuilder("mount", "-t", "tracefs", "nodev", ROOT.toString()).redirectErrorStream(true).start();
         try {
-            if (!p.waitFor(MOUNT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("mounting tracefs at " + ROOT + " did not finish in " + MOUNT_TIMEOUT_SECONDS + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted while mounting tracefs at " + ROOT, e);
+            Command.run(MOUNT_TIMEOUT_SECONDS, "mount", "-t", "tracefs", "nodev", ROOT.toString());
+        } catch (IOException e) {
+            throw new IOException("tracefs is not mounted at " + ROOT + " and " + e.getMessage(), e);
         }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (p.exitValue() != 0 || !Files.isDirectory(ROOT.resolve("events"))) {
-            throw new IOException("tracefs is not mounted at " + ROOT + " and 'mount -t tracefs nodev " + ROOT
-                    + "' failed (exit " + p.exitValue() + "): " + out);
+        if (!Files.isDirectory(ROOT.resolve("events"))) {
+            throw new IOException("tracefs is not mounted at " + ROOT + ": 'mount -t tracefs nodev " + ROOT
+                    + "' succeeded but " + ROOT.resolve("events") + " is missing");
         }
     }
 }
