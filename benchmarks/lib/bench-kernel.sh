@@ -72,6 +72,31 @@ fio_iops() {
     python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["jobs"][0]["write"]["iops"]))' "$tmp/fio-$3.json"
 }
 
+# fio_readback DIR SECONDS LABEL RATE: fio_iops while a second fio reads 4 KiB blocks of the same
+# file back at random, at queue depth 1 (O_DIRECT), RATE reads a second: what reading changed blocks
+# back costs the writer, with nothing else of the replicator running. Prints the writer's IOPS and
+# the reads a second the reader reached.
+fio_readback() {
+    local reader_pid iops reads
+    fio --name=readback --filename="$1/fio.dat" --size=512M --rw=randread --bs=4k --iodepth=1 --ioengine=psync \
+        --direct=1 --time_based --runtime="$(($2 + 2))" --rate_iops="$4" --output-format=json \
+        --output="$tmp/fio-$3-reader.json" >/dev/null 2>"$tmp/fio-$3-reader.err" &
+    reader_pid=$!
+    sleep 1
+    iops=$(fio_iops "$1" "$2" "$3") || { kill "$reader_pid" 2>/dev/null; wait "$reader_pid"; return 1; }
+    wait "$reader_pid" || { cat "$tmp/fio-$3-reader.err" >&2; return 1; }
+    reads=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["jobs"][0]["read"]["iops"]))' \
+        "$tmp/fio-$3-reader.json")
+    echo "$iops $reads"
+}
+
+# sent_blocks_now: the source's sent_bytes over all volumes, in 4 KiB blocks, and the time (s).
+sent_blocks_now() {
+    curl -sS -f "http://127.0.0.1:$ours_admin_port/status" | python3 -c '
+import json, sys, time
+print(sum(v["sent_bytes"] for v in json.load(sys.stdin)["volumes"]) // 4096, time.time())'
+}
+
 # kernel_idle_hold / kernel_idle_release: keep the CPUs out of idle states (a PM QoS request of
 # 0 us on /dev/cpu_dma_latency, held while the descriptor is open) during every fio run. On a VM a
 # halted vCPU wakes slowly, and fio at queue depth 1 waits for a wake-up per write: its IOPS then
@@ -98,7 +123,7 @@ kernel_idle_release() {
 kernel_fio() {
     local dir="$1" img dev mnt lag_file fio_pid p50 p99 max samples fio_s=${FIO_SECONDS:-60} rounds=${FIO_ROUNDS:-3}
     local slice_s r src_before tgt_before offs=() ons=() trks=() src_cpus=() tgt_cpus=() trk_cpus=() on_costs=() trk_costs=()
-    local before after
+    local before after sampler_pid sent_before sent_after sent_rates=() rbs=() rb_reads=() rb_costs=() rb
     # The runs with and without the daemons alternate, rounds times, each "with" run compared with
     # the mean of the runs without just before and just after it: this machine drifts by 10-20% over
     # minutes, more than the cost measured. Each run with replication lasts fio_s (60 s: the lag
@@ -140,19 +165,21 @@ kernel_fio() {
         ours_cli fio-tracker status
         src_before=$(session_stats "$ours_source_pid")
         tgt_before=$(session_stats "$ours_target_pid")
-        fio_iops "$mnt" "$fio_s" "on-$r" >"$tmp/fio-on.iops" &
-        fio_pid=$!
-        # Sampled with curl from the admin endpoint (what `replicator status --json` reads), one JSON
-        # document a line, parsed after fio: a JVM or a parser every 200 ms would load the machine that
-        # fio's IOPS are measured on.
-        while kill -0 "$fio_pid" 2>/dev/null; do
-            if curl -sS -f "http://127.0.0.1:$ours_admin_port/status" >>"$tmp/fio-status.jsonl" 2>/dev/null; then
-                echo >>"$tmp/fio-status.jsonl"
-            fi
-            sleep 0.2
-        done
-        wait "$fio_pid"
+        sent_before=$(sent_blocks_now)
+        # Sampled from the admin endpoint (what `replicator status --json` reads) by one curl over one
+        # kept-alive connection, 5 requests a second, one JSON document a line, parsed after fio: a
+        # process started every 200 ms (2% of this machine's CPU for curl alone) would load the machine
+        # that fio's IOPS are measured on.
+        curl -sS --rate 5/s -w '\n' "http://127.0.0.1:$ours_admin_port/status?sample=[1-$((fio_s * 5 + 50))]" \
+            >>"$tmp/fio-status.jsonl" 2>/dev/null &
+        sampler_pid=$!
+        fio_iops "$mnt" "$fio_s" "on-$r" >"$tmp/fio-on.iops"
+        kill "$sampler_pid" 2>/dev/null
+        wait "$sampler_pid" 2>/dev/null || true
+        sent_after=$(sent_blocks_now)
         ons+=("$(cat "$tmp/fio-on.iops")")
+        # The blocks the source sent a second, each read back once: the reader's rate below.
+        sent_rates+=("$(awk -v a="$sent_before" -v b="$sent_after" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%d", (y[1] - x[1]) / (y[2] - x[2]) }')")
         src_cpus+=("$(awk -v a="${src_before%% *}" -v b="$(session_stats "$ours_source_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')")
         tgt_cpus+=("$(awk -v a="${tgt_before%% *}" -v b="$(session_stats "$ours_target_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')")
         # The tracker alone: the receiver stopped (SIGSTOP), so that once the source's in-flight window
@@ -176,6 +203,11 @@ kernel_fio() {
             ours_cli "fio-drain-$r" sync
             ours_stop
         fi
+        # The read-back alone, no daemon running: a plain reader of fio's file at the rate the source
+        # sent blocks with replication.
+        rb=$(fio_readback "$mnt" "$slice_s" "readback-$r" "${sent_rates[$((r - 1))]}")
+        rbs+=("${rb%% *}")
+        rb_reads+=("${rb##* }")
     done
     offs+=("$(fio_iops "$mnt" "$slice_s" "off-$((rounds + 1))")")
     kernel_idle_release
@@ -185,8 +217,9 @@ kernel_fio() {
         before=${offs[$r]} after=${offs[$((r + 1))]}
         on_costs+=("$(awk -v a="$before" -v b="$after" -v x="${ons[$r]}" 'BEGIN { printf "%.1f", 100 * (1 - 2 * x / (a + b)) }')")
         trk_costs+=("$(awk -v a="$before" -v b="$after" -v x="${trks[$r]}" 'BEGIN { printf "%.1f", 100 * (1 - 2 * x / (a + b)) }')")
+        rb_costs+=("$(awk -v a="$before" -v b="$after" -v x="${rbs[$r]}" 'BEGIN { printf "%.1f", 100 * (1 - 2 * x / (a + b)) }')")
     done
-    log "fio IOPS without the daemons: ${offs[*]}; with replication: ${ons[*]}; with the tracker alone: ${trks[*]}"
+    log "fio IOPS without the daemons: ${offs[*]}; with replication: ${ons[*]}; with the tracker alone: ${trks[*]}; beside a bare read-back: ${rbs[*]}"
     python3 - "$tmp/fio-status.jsonl" fs >"$lag_file" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
@@ -204,7 +237,9 @@ PY
     kernel_lag_p99=$p99
     kernel_rows+=("| lag_ms while fio writes (status every 200 ms over the $rounds runs of ${fio_s} s, $samples samples) | p50 $p50 ms, p99 $p99 ms, max $max ms | p99 < 1000 ms |")
     kernel_rows+=("| fio 4 KiB random write IOPS, QD1, O_DIRECT, on ext4, $kernel_idle_note; $rounds rounds, each run with the daemons against the mean of the runs without just before and after | without (${slice_s} s runs): ${offs[*]}; with the kernel tracker and replication (${fio_s} s): ${ons[*]}; cost per round ${on_costs[*]} %, **median ${kernel_iops_cost}%**; CPU of the replicator in each run with it: source ${src_cpus[*]} s, target ${tgt_cpus[*]} s (of 2 x ${fio_s} s) | cost < 5% |")
+    kernel_readback_cost=$(median "${rb_costs[@]}")
     kernel_rows+=("| fio IOPS as above with the kernel tracker alone (the receiver stopped: nothing read or sent once the in-flight window is full), ${slice_s} s runs | with the tracker: ${trks[*]}; cost per round ${trk_costs[*]} %, **median ${kernel_tracker_cost}%**; CPU of the source: ${trk_cpus[*]} s | cost < 5% |")
+    kernel_rows+=("| fio IOPS as above beside a bare read-back: no daemon running, a second fio reading 4 KiB blocks of the same file at random, QD1, O_DIRECT, at the rate the source sent blocks in that round's run with replication (${sent_rates[*]} a second), ${slice_s} s runs | beside the reader: ${rbs[*]} (reads a second: ${rb_reads[*]}); cost per round ${rb_costs[*]} %, **median ${kernel_readback_cost}%** | (no target: the part of the replication cost that reading changed blocks back costs on this device) |")
     kernel_detach "$dev"
     rm -f "$img"
 }

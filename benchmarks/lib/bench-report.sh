@@ -100,6 +100,9 @@ write_report() {
     target_line "p99 lag_ms under fio (kernel tracker)" "${kernel_lag_p99:--}" 1000 "<"
     target_line "fio IOPS cost of the tracker and replication, %" "${kernel_iops_cost:--}" 5 "<"
     target_line "fio IOPS cost of the tracker alone (receiver stopped), %" "${kernel_tracker_cost:--}" 5 "<"
+    if [[ -n "${kernel_readback_cost:-}" ]]; then
+        echo "- fio IOPS cost of a bare read-back at the source's send rate (no daemon; what reading changed blocks back costs on this device), %: ${kernel_readback_cost}"
+    fi
     if ((${#rss_rows[@]} > 0)); then
         for row in "${rss_rows[@]}"; do
             awk -F' *[|] *' '{ split($4, a, " "); printf "- RSS of the %s, %s: %s MiB (target < 300 MiB): %s\n", $3, $2, a[1], (a[1] + 0 < 300) ? "met" : "NOT met" }' <<<"$row"
