@@ -176,6 +176,8 @@ kernel_fio() {
         fio_iops "$mnt" "$fio_s" "on-$r" >"$tmp/fio-on.iops"
         kill "$sampler_pid" 2>/dev/null
         wait "$sampler_pid" 2>/dev/null || true
+        # The sample cut short by the kill ends its line here and is left out below.
+        echo >>"$tmp/fio-status.jsonl"
         sent_after=$(sent_blocks_now)
         ons+=("$(cat "$tmp/fio-on.iops")")
         # The blocks the source sent a second, each read back once: the reader's rate below.
@@ -223,10 +225,13 @@ kernel_fio() {
     python3 - "$tmp/fio-status.jsonl" fs >"$lag_file" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
-    if line.strip():
-        for v in json.loads(line).get('volumes', []):
-            if v.get('name') == sys.argv[2]:
-                print(v['lag_ms'])
+    try:
+        status = json.loads(line)
+    except ValueError:  # an empty line, or the sample cut short when the sampler was stopped
+        continue
+    for v in status.get('volumes', []):
+        if v.get('name') == sys.argv[2]:
+            print(v['lag_ms'])
 PY
     samples=$(wc -l <"$lag_file")
     p50=$(percentile "$lag_file" 50)
