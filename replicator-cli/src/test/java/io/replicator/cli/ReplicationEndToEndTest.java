@@ -8,6 +8,7 @@ import io.replicator.source.CutoverResult;
 import io.replicator.source.SourceStatus;
 import io.replicator.source.SyncResult;
 import io.replicator.source.VerifyResult;
+import io.replicator.source.VolumeStatus;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -97,6 +98,51 @@ class ReplicationEndToEndTest {
             assertEquals("ok", s.result());
             assertSameBytes(volume, r.targetImage("disk0"));
             assertTrue(r.source.status().connected());
+        }
+    }
+
+    @Test
+    void shouldCountABlockLostInFlightFromItsFirstReadUntilTheTargetAcknowledgesIt() throws Exception {
+        Path volume = dir.resolve("disk0.img");
+        MixedImage.write(volume, 8L << 20, 11);
+        try (Replication r = new Replication(dir)) {
+            r.plaintext = true;
+            r.startTarget();
+            try (AckHoldingProxy proxy = new AckHoldingProxy(r.targetAddress)) {
+                r.targetAddress = proxy.address();
+                r.startSource(volume, "disk0");
+                r.source.sync().get(60, TimeUnit.SECONDS);
+                proxy.hold();
+                try (FileChannel ch = FileChannel.open(volume, StandardOpenOption.WRITE)) {
+                    ch.write(ByteBuffer.wrap(new byte[4096]).put(0, (byte) 7), 4096L * 300);
+                }
+                // Backlog on a scan tracker is what is in flight: the block was read by now, and
+                // neither it nor anything after it reaches the target until the connection drops.
+                while (r.source.status().volumes().get(0).backlogBytes() == 0) {
+                    Thread.sleep(10);
+                }
+                long inFlightByNs = System.nanoTime();
+                Thread.sleep(1000);
+                proxy.dropConnections();
+                while (proxy.handshakesPassed() < 2 || !r.source.status().connected()) {
+                    Thread.sleep(10);
+                }
+                // Connected again: the target did not have the block, which is to be resent or was
+                // resent, and is not acknowledged.
+                long askedNs = System.nanoTime();
+                SourceStatus s = r.source.status();
+                VolumeStatus v = s.volumes().get(0);
+                long waitedMs = TimeUnit.NANOSECONDS.toMillis(askedNs - inFlightByNs);
+                assertTrue(s.connected());
+                assertTrue(v.lagMs() >= waitedMs, "lag_ms " + v.lagMs() + " counts from the block's first read, "
+                        + waitedMs + " ms or more ago, not from its resend");
+                assertTrue(v.backlogBytes() >= 4096, "the unacknowledged block is in the backlog: " + v.backlogBytes());
+                proxy.release();
+                SyncResult synced = r.source.sync().get(60, TimeUnit.SECONDS);
+                assertEquals("ok", synced.result());
+                assertSameBytes(volume, r.targetImage("disk0"));
+                assertEquals(0, r.source.status().volumes().get(0).lagMs());
+            }
         }
     }
 

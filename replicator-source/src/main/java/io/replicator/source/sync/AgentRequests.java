@@ -99,8 +99,8 @@ public final class AgentRequests {
             for (VolumeState v : agent.volumes) {
                 long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
                 vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
-                        v.blockSize(), v.syncedBytes(), v.backlogBytes(), v.sentPayloadBytes, lag,
-                        Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
+                        v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.resend.changedBytes(v.index)),
+                        v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
             }
             boolean failed = agent.feedFailure != null;
             result.complete(new SourceStatus(agent.config.sourceId(), state(), failed ? "scan" : tracker,

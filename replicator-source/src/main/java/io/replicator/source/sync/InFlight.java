@@ -14,6 +14,8 @@ final class InFlight {
     /**
      * @param lengthBytes the block's plain length
      * @param wireBytes   what its frame put on the wire, on the frame's first block (0 on the others)
+     * @param readNs      when the change it carries was first read ({@link System#nanoTime}): for a
+     *                    block sent again after a lost connection, its first send's
      */
     record Entry(long sequence, int volume, long block, long fingerprint, int lengthBytes, int wireBytes,
                  boolean changed, long readNs) {

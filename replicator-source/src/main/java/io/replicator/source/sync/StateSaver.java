@@ -91,7 +91,7 @@ final class StateSaver {
         while ((e = agent.inFlight.pollAny()) != null) {
             agent.volumes.get(e.volume()).dirty.mark(e.block());
         }
-        for (long key : agent.resend) {
+        for (long key : agent.resend.keys()) {
             agent.volumes.get((int) (key >>> 48)).dirty.mark(key & ((1L << 48) - 1));
         }
         agent.resend.clear();

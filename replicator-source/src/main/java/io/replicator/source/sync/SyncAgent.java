@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -71,7 +70,7 @@ public final class SyncAgent implements AutoCloseable {
     final AgentConfig config;
     final List<VolumeState> volumes;
     final InFlight inFlight = new InFlight();
-    final LinkedHashSet<Long> resend = new LinkedHashSet<>();
+    final ResendQueue resend;
     final SourceMetrics metrics;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final TargetLink link;
@@ -156,6 +155,7 @@ public final class SyncAgent implements AutoCloseable {
             vs.add(new VolumeState(i, setups.get(i), blockSizeBytes));
         }
         this.volumes = List.copyOf(vs);
+        this.resend = new ResendQueue(volumes.size());
         for (VolumeState v : volumes) {
             durableSequence = Math.max(durableSequence, v.fingerprints.lastAckSequence());
         }
@@ -290,13 +290,14 @@ public final class SyncAgent implements AutoCloseable {
         } else {
             acknowledge(targetDurable);
         }
-        InFlight.Entry lost;
-        while ((lost = inFlight.pollAny()) != null) {
-            resend.add(InFlight.key(lost.volume(), lost.block()));
-            if (lost.changed()) {
-                volumes.get(lost.volume()).inFlightChangedBytes -= lost.lengthBytes();
+        List<InFlight.Entry> lost = new ArrayList<>();
+        for (InFlight.Entry e; (e = inFlight.pollAny()) != null; ) {
+            lost.add(e);
+            if (e.changed()) {
+                volumes.get(e.volume()).inFlightChangedBytes -= e.lengthBytes();
             }
         }
+        resend.addLost(lost);
         nextSequence = Math.max(nextSequence, targetDurable + 1);
         handshaken = true;
         failures = 0;
@@ -569,16 +570,14 @@ public final class SyncAgent implements AutoCloseable {
         completeWaiters();
     }
 
+    /** Reads and sends the block waiting longest to be resent; it goes in flight with its first read time. */
     private void resendOne() throws IOException {
-        Iterator<Long> it = resend.iterator();
-        long key = it.next();
-        it.remove();
-        VolumeState v = volumes.get((int) (key >>> 48));
-        long block = key & ((1L << 48) - 1);
+        InFlight.Entry lost = resend.poll();
+        VolumeState v = volumes.get(lost.volume());
         int bs = v.blockSize();
-        ByteBuffer data = v.volume.read(block * bs, bs, unit);
-        consider(v, block, data, 0, data.remaining(), false, true);
-        sendRun();
+        ByteBuffer data = v.volume.read(lost.block() * bs, bs, unit);
+        consider(v, lost.block(), data, 0, data.remaining(), false, true);
+        sendRun(lost.readNs());
     }
 
     /**
@@ -613,8 +612,16 @@ public final class SyncAgent implements AutoCloseable {
         return true;
     }
 
-    /** Sends the pending run of blocks as one frame and puts each of its blocks in flight. */
+    /** Sends the pending run of blocks as one frame and puts each of its blocks in flight, read now. */
     private void sendRun() {
+        sendRun(System.nanoTime());
+    }
+
+    /**
+     * Sends the pending run of blocks as one frame and puts each of its blocks in flight as read at
+     * {@code readNs}: now, or for a block sent again, when its change was first read.
+     */
+    private void sendRun(long readNs) {
         if (run.isEmpty()) {
             return;
         }
@@ -624,10 +631,9 @@ public final class SyncAgent implements AutoCloseable {
         BlockFrame frame = encoder.encode(v.index, sequence, run.firstBlock() * v.blockSize(), data, run.isZero(),
                 channel.alloc());
         int payload = frame.payload().readableBytes();
-        long nowNs = System.nanoTime();
         for (int i = 0; i < run.count(); i++) {
             inFlight.add(new InFlight.Entry(sequence, v.index, run.firstBlock() + i, run.fingerprint(i), run.length(i),
-                    i == 0 ? BlockFrame.HEADER_LENGTH + payload : 0, run.changed(i), nowNs));
+                    i == 0 ? BlockFrame.HEADER_LENGTH + payload : 0, run.changed(i), readNs));
             if (run.changed(i)) {
                 v.inFlightChangedBytes += run.length(i);
             }
@@ -928,17 +934,22 @@ public final class SyncAgent implements AutoCloseable {
 
     /**
      * How long the oldest change not yet durable on the target may have waited: the oldest block
-     * in flight since it was read, and for the dirty blocks a bound from the walks. A block still
-     * dirty was marked after its region's time in the dirty map (which the walk moves forward as it
-     * takes each region whole), after the last finished walk started (that walk cleared every block
-     * marked before it reached it), or after the current walk started when no dirty block is left
-     * ahead of its position; without a pass, which leaves the blocks ahead of it to itself, the
-     * latest of these bounds its age.
+     * in flight or waiting to be resent since its change was first read (resends go before
+     * anything else, in that order, so the oldest in flight is the first), and for the dirty
+     * blocks a bound from the walks. A block still dirty was marked after its region's time in the
+     * dirty map (which the walk moves forward as it takes each region whole), after the last
+     * finished walk started (that walk cleared every block marked before it reached it), or after
+     * the current walk started when no dirty block is left ahead of its position; without a pass,
+     * which leaves the blocks ahead of it to itself, the latest of these bounds its age.
      */
     long lagMs() {
         long now = System.nanoTime();
         InFlight.Entry oldest = inFlight.oldest();
         long lagNs = oldest == null ? 0 : now - oldest.readNs();
+        InFlight.Entry waiting = resend.oldest();
+        if (waiting != null) {
+            lagNs = Math.max(lagNs, now - waiting.readNs());
+        }
         long walkBoundNs = lastWalkStartNs;
         if (walk != null && !dirtyAheadOfWalk()) {
             walkBoundNs = walk.startedNs;

@@ -84,7 +84,7 @@ final class VerifyJob {
             compared[i] = committed != FingerprintStore.UNKNOWN
                     && committed == Fingerprints.of(chunk)
                     && agent.inFlight.latest(v.index, b) == null
-                    && !agent.resend.contains(InFlight.key(v.index, b));
+                    && !agent.resend.contains(v.index, b);
         });
         long id = nextRequestId++;
         pending.add(new Pending(id, v.index, block, sourceHashes, compared));

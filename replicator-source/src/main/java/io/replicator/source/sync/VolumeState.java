@@ -51,9 +51,14 @@ final class VolumeState implements AutoCloseable {
         return Math.min(info.sizeBytes(), fingerprints.knownBlocks() * info.blockSizeBytes());
     }
 
-    long backlogBytes() {
+    /**
+     * What is known changed and not yet durable on the target: blocks never sent, changed blocks in
+     * flight, {@code resendChangedBytes} of changed blocks waiting to be sent again, and dirty blocks.
+     */
+    long backlogBytes(long resendChangedBytes) {
         long dirtyBytes = dirty == null ? 0 : dirty.count() * info.blockSizeBytes();
-        return Math.min(info.sizeBytes(), info.sizeBytes() - syncedBytes() + inFlightChangedBytes + dirtyBytes);
+        return Math.min(info.sizeBytes(),
+                info.sizeBytes() - syncedBytes() + inFlightChangedBytes + resendChangedBytes + dirtyBytes);
     }
 
     @Override
