@@ -14,7 +14,6 @@ import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
-import io.replicator.source.track.DirtyMap;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.track.Fingerprints;
 import io.replicator.source.volume.SourceVolume;
@@ -62,10 +61,6 @@ public final class SyncAgent implements AutoCloseable {
      * that zero ranges, which cost nothing there, do not hold the window): bounds the heap.
      */
     static final int MAX_IN_FLIGHT_BLOCKS = 1 << 16;
-    /** Separate ranges of dirty blocks one walk step reads side by side. */
-    private static final int WALK_MAX_RUNS = 256;
-    /** Clean blocks between two dirty ones that a walk reads rather than issue a second read. */
-    private static final int WALK_READ_GAP_BLOCKS = 15;
 
     final AgentConfig config;
     final List<VolumeState> volumes;
@@ -76,11 +71,7 @@ public final class SyncAgent implements AutoCloseable {
     private final TargetLink link;
     private final BlockEncoder encoder = new BlockEncoder();
     private final ScatterRead scatterRead;
-    private final long[] walkOffsets = new long[WALK_MAX_RUNS];
-    private final int[] walkLengths = new int[WALK_MAX_RUNS];
-    private final int[] walkPositions = new int[WALK_MAX_RUNS];
-    private final long[] walkDirty = new long[UNIT_BYTES / VolumeInfo.MIN_BLOCK_SIZE];
-    private final int[] walkDirtyRange = new int[UNIT_BYTES / VolumeInfo.MIN_BLOCK_SIZE];
+    private final WalkRanges walkRanges = new WalkRanges(UNIT_BYTES / VolumeInfo.MIN_BLOCK_SIZE);
     /** Blocks decided on and not yet sent: always empty between two steps. */
     private final BlockRun run = new BlockRun();
     /** The target takes frames of several blocks ({@link ProtocolVersion#FEATURE_BLOCK_RUNS}). */
@@ -786,11 +777,9 @@ public final class SyncAgent implements AutoCloseable {
 
     /**
      * Sends the next dirty blocks of one volume, up to one read unit of them, clearing their bits
-     * before reading them. Dirty blocks at most {@value #WALK_READ_GAP_BLOCKS} clean blocks apart
-     * are read as one range (reading a few more bytes costs less than another request), and up to
-     * {@value #WALK_MAX_RUNS} ranges are read side by side ({@link ScatterRead}); only the dirty
-     * blocks are considered. While a pass runs, only blocks it has already passed are walked: it
-     * reads the others.
+     * before reading them ({@link WalkRanges}); the ranges are read side by side
+     * ({@link ScatterRead}) and only the dirty blocks are considered. While a pass runs, only
+     * blocks it has already passed are walked: it reads the others.
      */
     private void stepWalk() throws IOException {
         if (walk == null) {
@@ -803,52 +792,12 @@ public final class SyncAgent implements AutoCloseable {
             limit = walk.volume < pass.volume ? limit : walk.volume == pass.volume ? Math.min(limit, pass.block) : 0;
         }
         long stepNs = System.nanoTime();
-        if (pass != null) {
-            walk.region = -1;
-        } else if (walk.region < 0) {
-            // Only a region whose first block is still ahead can be taken whole from here on.
-            walk.region = DirtyMap.regionOf(walk.block + DirtyMap.REGION_BLOCKS - 1);
-            walk.regionEnteredNs = stepNs;
-        }
+        walk.startStep(pass != null, stepNs);
         int bs = v.blockSize();
-        int roomBlocks = Math.max(1, UNIT_BYTES / bs);
-        int ranges = 0;
-        int dirtyBlocks = 0;
-        int usedBlocks = 0;
-        long next = walk.block;
-        while (usedBlocks < roomBlocks && ranges < WALK_MAX_RUNS && next < limit) {
-            long first = v.dirty.nextDirty(next);
-            if (first < 0 || first >= limit) {
-                next = limit;
-                break;
-            }
-            long end = first;
-            while (true) {
-                while (end < limit && usedBlocks + (end - first) < roomBlocks && v.dirty.clear(end)) {
-                    walkDirty[dirtyBlocks] = end;
-                    walkDirtyRange[dirtyBlocks] = ranges;
-                    dirtyBlocks++;
-                    end++;
-                }
-                long following = end < limit ? v.dirty.nextDirty(end) : -1;
-                if (following < 0 || following >= limit || following - end > WALK_READ_GAP_BLOCKS
-                        || usedBlocks + (following - first) >= roomBlocks) {
-                    break;
-                }
-                end = following;
-            }
-            walkOffsets[ranges] = first * bs;
-            walkLengths[ranges] = (int) (end - first) * bs;
-            walkPositions[ranges] = usedBlocks * bs;
-            ranges++;
-            usedBlocks += (int) (end - first);
-            next = end;
-        }
-        if (ranges == 0) {
-            regionsWalked(v, limit, stepNs);
-            walk.volume++;
-            walk.block = 0;
-            walk.region = -1;
+        WalkRanges w = walkRanges;
+        if (w.take(v.dirty, bs, walk.block, limit, Math.max(1, UNIT_BYTES / bs)) == 0) {
+            walk.regionsWalked(v.dirty, limit, stepNs);
+            walk.nextVolume();
             if (walk.volume >= volumes.size()) {
                 finishWalk();
             }
@@ -856,40 +805,21 @@ public final class SyncAgent implements AutoCloseable {
         }
         // Other reads (a resent block, say) leave the unit limited to what they read.
         unit.clear();
-        scatterRead.readAll(v.volume, walkOffsets, walkLengths, walkPositions, ranges, unit);
-        for (int r = 0; r < ranges; r++) {
-            metrics.read(walkLengths[r]);
+        scatterRead.readAll(v.volume, w.offsets, w.lengths, w.positions, w.ranges, unit);
+        for (int r = 0; r < w.ranges; r++) {
+            metrics.read(w.lengths[r]);
         }
-        for (int k = 0; k < dirtyBlocks; k++) {
-            int r = walkDirtyRange[k];
-            int within = (int) (walkDirty[k] * bs - walkOffsets[r]);
-            int length = Math.min(bs, walkLengths[r] - within);
-            if (length > 0 && consider(v, walkDirty[k], unit, walkPositions[r] + within, length, false, false)) {
+        for (int k = 0; k < w.taken; k++) {
+            int r = w.rangeOf[k];
+            int within = (int) (w.blocks[k] * bs - w.offsets[r]);
+            int length = Math.min(bs, w.lengths[r] - within);
+            if (length > 0 && consider(v, w.blocks[k], unit, w.positions[r] + within, length, false, false)) {
                 walk.sentBlocks++;
             }
         }
         sendRun();
-        regionsWalked(v, next, stepNs);
-        walk.block = next;
-    }
-
-    /**
-     * Tells the dirty map which regions the walk has now taken whole, its position having reached
-     * {@code next} in a step that started at {@code stepNs}: each region from the one it entered
-     * earlier up to the last ending at or before {@code next}.
-     */
-    private void regionsWalked(VolumeState v, long next, long stepNs) {
-        if (walk.region < 0) {
-            return;
-        }
-        int reached = next >= v.blockCount() ? DirtyMap.regionCount(v.blockCount()) : DirtyMap.regionOf(next);
-        for (int r = walk.region; r < reached; r++) {
-            v.dirty.regionWalked(r, r == walk.region ? walk.regionEnteredNs : stepNs);
-        }
-        if (reached > walk.region) {
-            walk.region = reached;
-            walk.regionEnteredNs = stepNs;
-        }
+        walk.regionsWalked(v.dirty, w.next, stepNs);
+        walk.block = w.next;
     }
 
     private void finishWalk() {
@@ -951,7 +881,7 @@ public final class SyncAgent implements AutoCloseable {
             lagNs = Math.max(lagNs, now - waiting.readNs());
         }
         long walkBoundNs = lastWalkStartNs;
-        if (walk != null && !dirtyAheadOfWalk()) {
+        if (walk != null && !walk.dirtyAhead(volumes)) {
             walkBoundNs = walk.startedNs;
         }
         for (VolumeState v : volumes) {
@@ -964,21 +894,6 @@ public final class SyncAgent implements AutoCloseable {
             }
         }
         return TimeUnit.NANOSECONDS.toMillis(lagNs);
-    }
-
-    /**
-     * Whether a dirty block lies at or after the current walk's position. When none does, every
-     * dirty block is behind it and was marked after the walk passed it, so after the walk started.
-     */
-    private boolean dirtyAheadOfWalk() {
-        for (int i = walk.volume; i < volumes.size(); i++) {
-            DirtyMap map = volumes.get(i).dirty;
-            if (map != null && (i > walk.volume ? map.count() > 0 : walk.block < map.blockCount()
-                    && map.nextDirty(walk.block) >= 0)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
