@@ -121,7 +121,7 @@ kernel_idle_release() {
 # kernel_fio DIR: ext4 on a loop device; fio's IOPS without the source daemon, then with it (kernel
 # tracker) while status is sampled for lag_ms every 200 ms, then without it again.
 kernel_fio() {
-    local dir="$1" img dev mnt lag_file fio_pid p50 p99 max samples fio_s=${FIO_SECONDS:-60} rounds=${FIO_ROUNDS:-3}
+    local dir="$1" img dev mnt lag_file p50 p99 max samples fio_s=${FIO_SECONDS:-60} rounds=${FIO_ROUNDS:-3}
     local slice_s r src_before tgt_before offs=() ons=() trks=() src_cpus=() tgt_cpus=() trk_cpus=() on_costs=() trk_costs=()
     local before after sampler_pid sent_before sent_after sent_rates=() rbs=() rb_reads=() rb_costs=() rb
     # The runs with and without the daemons alternate, rounds times, each "with" run compared with
@@ -170,7 +170,7 @@ kernel_fio() {
         # kept-alive connection, 5 requests a second, one JSON document a line, parsed after fio: a
         # process started every 200 ms (2% of this machine's CPU for curl alone) would load the machine
         # that fio's IOPS are measured on.
-        curl -sS --rate 5/s -w '\n' "http://127.0.0.1:$ours_admin_port/status?sample=[1-$((fio_s * 5 + 50))]" \
+        curl -sS -f --rate 5/s -w '\n' "http://127.0.0.1:$ours_admin_port/status?sample=[1-$((fio_s * 5 + 50))]" \
             >>"$tmp/fio-status.jsonl" 2>/dev/null &
         sampler_pid=$!
         fio_iops "$mnt" "$fio_s" "on-$r" >"$tmp/fio-on.iops"
