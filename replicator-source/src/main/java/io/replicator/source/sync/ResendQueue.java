@@ -2,11 +2,11 @@ package io.replicator.source.sync;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Blocks that were in flight when the connection to the target was lost: the target may or may not
@@ -74,9 +74,9 @@ final class ResendQueue {
         return entries.containsKey(InFlight.key(volume, block));
     }
 
-    /** The waiting blocks as {@link InFlight#key}s, in order; a view. */
-    Set<Long> keys() {
-        return Collections.unmodifiableSet(entries.keySet());
+    /** The waiting blocks, in order; a view. */
+    Collection<InFlight.Entry> entries() {
+        return Collections.unmodifiableCollection(entries.values());
     }
 
     /** Bytes of the waiting blocks of {@code volume} that the target held an older version of. */

@@ -91,8 +91,8 @@ final class StateSaver {
         while ((e = agent.inFlight.pollAny()) != null) {
             agent.volumes.get(e.volume()).dirty.mark(e.block());
         }
-        for (long key : agent.resend.keys()) {
-            agent.volumes.get((int) (key >>> 48)).dirty.mark(key & ((1L << 48) - 1));
+        for (InFlight.Entry waiting : agent.resend.entries()) {
+            agent.volumes.get(waiting.volume()).dirty.mark(waiting.block());
         }
         agent.resend.clear();
     }

@@ -16,8 +16,8 @@ class ResendQueueTest {
 
     private static List<Long> blocksInOrder(ResendQueue q) {
         List<Long> blocks = new ArrayList<>();
-        for (long key : q.keys()) {
-            blocks.add(key & ((1L << 48) - 1));
+        for (InFlight.Entry e : q.entries()) {
+            blocks.add(e.block());
         }
         return blocks;
     }
