@@ -1,86 +1,118 @@
 package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsExchange;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.replicator.protocol.tls.AdminTlsContexts;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Plaintext;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin endpoint of a daemon: a small HTTP server (JDK) answering JSON on a few routes. It
+ * The admin endpoint of a daemon: a small HTTP server (Netty) answering JSON on a few routes. It
  * listens on loopback unless told otherwise. On loopback it speaks plain HTTP; bound to any other
  * address (the wildcard 0.0.0.0 or :: included) it speaks HTTPS with the daemon's certificate,
  * requires a client certificate of the daemon's CA, and answers only clients whose role is admin
- * (403 with the reason otherwise). Routes are registered before {@link #start}; requests run on a
- * small pool of their own, never on the daemon's threads.
+ * (403 with the reason otherwise).
+ *
+ * <p>Requests have owners and deadlines. One event loop thread reads requests and writes answers
+ * and never waits: an {@link AsyncRoute} returns a future at once (a cutover, a sync) and a plain
+ * {@link Route} runs on a small pool of its own. When the client's connection closes before the
+ * answer, the route's future is cancelled, which withdraws the request (a cutover not yet started
+ * never starts; one that runs fails and thaws). A request must arrive whole within {@value
+ * #REQUEST_READ_TIMEOUT_MS} ms of the connection (or of the previous answer), and at most {@value
+ * #MAX_CONNECTIONS} connections are open at once, so that clients that trickle bytes cannot wedge
+ * the endpoint. Routes are registered before {@link #start}. Thread-safe.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    static final int MAX_BODY_BYTES = 64 << 10;
+    static final long REQUEST_READ_TIMEOUT_MS = 10_000;
+    static final int MAX_CONNECTIONS = 32;
 
     /** A route's answer: an HTTP status and an object serialized as JSON (or a String sent as text). */
     public record Reply(int status, Object body) {
     }
 
-    /** One route: the request's method and JSON body (empty object when there is none) to a reply. */
+    /** One route answered on a worker thread: the request's method and JSON body (empty object when there is none) to a reply. */
     @FunctionalInterface
     public interface Route {
         Reply handle(String method, JsonNode body) throws Exception;
     }
 
-    private final HttpServer server;
+    /**
+     * One route that answers later: returns at once with the future of its reply, which the server
+     * cancels when the client goes away. Called on the event loop: it must not block.
+     */
+    @FunctionalInterface
+    public interface AsyncRoute {
+        CompletableFuture<Reply> handle(String method, JsonNode body) throws Exception;
+    }
+
+    private final InetSocketAddress requested;
     private final boolean https;
-    private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "admin-http");
+    private final SSLContext tls;
+    private final Map<String, AsyncRoute> routes = new ConcurrentHashMap<>();
+    private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "admin-route");
         t.setDaemon(true);
         return t;
     });
-    private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private EventLoopGroup group;
+    private Channel listener;
 
     /**
-     * Binds the endpoint: plain HTTP on a loopback address, HTTPS with client certificates elsewhere.
+     * An endpoint for {@code address}: plain HTTP on a loopback address, HTTPS with client certificates elsewhere.
      *
      * @param pki the daemon's bundle, or null; required when {@code address} is not loopback
      */
-    public AdminServer(InetSocketAddress address, PkiBundle pki) throws IOException {
+    public AdminServer(InetSocketAddress address, PkiBundle pki) {
         checkAddress(address, pki);
-        https = !Plaintext.isLoopback(address);
-        try {
-            if (https) {
-                SSLContext context = AdminTlsContexts.forServer(pki);
-                HttpsServer s = HttpsServer.create(address, 16);
-                s.setHttpsConfigurator(new HttpsConfigurator(context) {
-                    @Override
-                    public void configure(HttpsParameters params) {
-                        params.setSSLParameters(AdminTlsContexts.serverParameters(context));
-                    }
-                });
-                server = s;
-            } else {
-                server = HttpServer.create(address, 16);
-            }
-        } catch (IOException e) {
-            pool.shutdown();
-            throw new IOException("cannot listen for admin requests on " + HostPort.format(address) + ": "
-                    + e.getMessage(), e);
-        }
-        server.setExecutor(pool);
+        this.requested = address;
+        this.https = !Plaintext.isLoopback(address);
+        this.tls = https ? AdminTlsContexts.forServer(pki) : null;
     }
 
     /** Refuses a non-loopback admin address for a daemon without a PKI bundle, naming the address. */
@@ -92,14 +124,40 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    /** A route answered on a worker thread (it may block, briefly). */
     public AdminServer route(String path, Route route) {
+        return routeAsync(path, (method, body) -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return route.handle(method, body);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, workers));
+    }
+
+    /** A route that answers through a future, cancelled when the client goes away. */
+    public AdminServer routeAsync(String path, AsyncRoute route) {
         routes.put(path, route);
-        server.createContext(path, exchange -> serve(exchange, route));
         return this;
     }
 
-    public AdminServer start() {
-        server.start();
+    /** Binds and serves; fails naming the address when it cannot listen. */
+    public AdminServer start() throws IOException {
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            initConnection(ch);
+                        }
+                    })
+                    .bind(requested).sync().channel();
+        } catch (Exception e) {
+            close();
+            throw new IOException("cannot listen for admin requests on " + HostPort.format(requested) + ": "
+                    + e.getMessage(), e);
+        }
         LOG.info("admin endpoint on {}://{}/ ({}{})", https ? "https" : "http", HostPort.format(address()),
                 String.join(", ", routes.keySet()),
                 https ? "; clients need an admin certificate of the daemon's CA" : "");
@@ -107,42 +165,166 @@ public final class AdminServer implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return server.getAddress();
+        return (InetSocketAddress) listener.localAddress();
     }
 
-    private static void serve(HttpExchange exchange, Route route) throws IOException {
-        Reply reply;
-        try (exchange) {
-            try {
-                if (exchange instanceof HttpsExchange secure) {
-                    AdminTlsContexts.requireAdmin(secure.getSSLSession());
-                }
-                byte[] in = exchange.getRequestBody().readNBytes(64 << 10);
-                JsonNode body = in.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(in);
-                reply = route.handle(exchange.getRequestMethod(), body);
-            } catch (SSLPeerUnverifiedException e) {
-                LOG.warn("admin request {} from {} refused: {}", exchange.getRequestURI(), exchange.getRemoteAddress(),
-                        e.getMessage());
-                reply = new Reply(403, Map.of("result", "failed", "reason", String.valueOf(e.getMessage())));
-            } catch (IllegalArgumentException | com.fasterxml.jackson.core.JacksonException e) {
-                reply = new Reply(400, Map.of("result", "failed", "reason", String.valueOf(e.getMessage())));
-            } catch (Exception e) {
-                LOG.warn("admin request {} failed: {}", exchange.getRequestURI(), e.toString());
-                reply = new Reply(500, Map.of("result", "failed", "reason", String.valueOf(e.getMessage())));
+    private void initConnection(SocketChannel ch) {
+        if (connections.incrementAndGet() > MAX_CONNECTIONS) {
+            connections.decrementAndGet();
+            LOG.warn("admin connection from {} refused: {} connections are open already", ch.remoteAddress(),
+                    MAX_CONNECTIONS);
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+        ChannelPipeline p = ch.pipeline();
+        if (https) {
+            SSLEngine engine = tls.createSSLEngine();
+            engine.setUseClientMode(false);
+            engine.setSSLParameters(AdminTlsContexts.serverParameters(tls));
+            p.addLast(new SslHandler(engine));
+        }
+        p.addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY_BYTES), new RequestHandler());
+    }
+
+    /** One connection: one request at a time, each read within the deadline, each answer written when its future completes. */
+    private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private ScheduledFuture<?> readDeadline;
+        private CompletableFuture<Reply> pending;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            awaitRequest(ctx);
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            cancelReadDeadline();
+            if (pending != null && !pending.isDone()) {
+                LOG.warn("admin client {} went away before the answer: withdrawing its request", ctx.channel()
+                        .remoteAddress());
+                pending.cancel(false);
             }
-            byte[] out;
-            if (reply.body() instanceof String text) {
-                out = text.getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            } else {
-                out = Json.MAPPER.writeValueAsBytes(reply.body());
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-            }
-            exchange.sendResponseHeaders(reply.status(), out.length);
-            try (OutputStream os = exchange.getResponseBody()) {
-                os.write(out);
+            super.channelInactive(ctx);
+        }
+
+        private void awaitRequest(ChannelHandlerContext ctx) {
+            readDeadline = ctx.executor().schedule(() -> {
+                LOG.warn("admin connection from {} closed: no whole request within {} ms",
+                        ctx.channel().remoteAddress(), REQUEST_READ_TIMEOUT_MS);
+                ctx.close();
+            }, REQUEST_READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+
+        private void cancelReadDeadline() {
+            if (readDeadline != null) {
+                readDeadline.cancel(false);
+                readDeadline = null;
             }
         }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            cancelReadDeadline();
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            String path = new QueryStringDecoder(request.uri()).path();
+            String method = request.method().name();
+            CompletableFuture<Reply> reply;
+            try {
+                if (!request.decoderResult().isSuccess()) {
+                    throw new IllegalArgumentException("malformed HTTP request: " + request.decoderResult().cause());
+                }
+                if (https) {
+                    AdminTlsContexts.requireAdmin(ctx.pipeline().get(SslHandler.class).engine().getSession());
+                }
+                AsyncRoute route = find(path);
+                JsonNode body = request.content().isReadable()
+                        ? Json.MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(request.content()))
+                        : Json.MAPPER.createObjectNode();
+                reply = route.handle(method, body);
+            } catch (Exception e) {
+                reply = CompletableFuture.failedFuture(e);
+            }
+            pending = reply;
+            reply.whenComplete((r, e) -> ctx.executor().execute(() -> answer(ctx, path, r, e, keepAlive)));
+        }
+
+        private void answer(ChannelHandlerContext ctx, String path, Reply r, Throwable error, boolean keepAlive) {
+            pending = null;
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            Reply reply = r != null ? r : failure(path, ctx.channel(), error);
+            byte[] out;
+            String type;
+            try {
+                if (reply.body() instanceof String text) {
+                    out = text.getBytes(StandardCharsets.UTF_8);
+                    type = "text/plain; version=0.0.4; charset=utf-8";
+                } else {
+                    out = Json.MAPPER.writeValueAsBytes(reply.body());
+                    type = "application/json";
+                }
+            } catch (IOException e) {
+                out = ("{\"result\":\"failed\",\"reason\":\"cannot write the answer as JSON\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                type = "application/json";
+                reply = new Reply(500, null);
+            }
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(out));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, out.length);
+            if (keepAlive) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                ctx.writeAndFlush(response);
+                awaitRequest(ctx);
+            } else {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("admin connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    private AsyncRoute find(String path) {
+        AsyncRoute route = routes.get(path);
+        if (route == null) {
+            throw new NoSuchRouteException("no route " + path + " (routes: " + String.join(", ", routes.keySet()) + ")");
+        }
+        return route;
+    }
+
+    private static final class NoSuchRouteException extends RuntimeException {
+        NoSuchRouteException(String message) {
+            super(message);
+        }
+    }
+
+    /** The reply for a request that failed: 403, 400, 404 or 500, always with a reason that says something. */
+    private static Reply failure(String path, Channel channel, Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        if (e instanceof SSLPeerUnverifiedException) {
+            LOG.warn("admin request {} from {} refused: {}", path, channel.remoteAddress(), reason);
+            return new Reply(403, Map.of("result", "failed", "reason", reason));
+        }
+        if (e instanceof NoSuchRouteException) {
+            return new Reply(404, Map.of("result", "failed", "reason", reason));
+        }
+        if (e instanceof IllegalArgumentException || e instanceof com.fasterxml.jackson.core.JacksonException) {
+            return new Reply(400, Map.of("result", "failed", "reason", reason));
+        }
+        LOG.warn("admin request {} failed: {}", path, e.toString());
+        return new Reply(500, Map.of("result", "failed", "reason", reason));
     }
 
     /** A 405 reply for a route called with the wrong method. */
@@ -152,7 +334,12 @@ public final class AdminServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        if (listener != null) {
+            listener.close().awaitUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        workers.shutdownNow();
     }
 }

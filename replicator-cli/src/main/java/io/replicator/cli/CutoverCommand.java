@@ -52,7 +52,10 @@ final class CutoverCommand implements Callable<Integer> {
         try {
             r = options.client().post("/cutover", request, timeoutMs + 90_000);
         } catch (IOException e) {
-            throw new Main.UsageException(e.getMessage(), e);
+            throw new Main.UsageException(e.getMessage() + (mounts.isEmpty() ? ""
+                    : "; the file systems named by --freeze may be frozen until the source's freeze guard thaws them, "
+                    + "at the latest " + timeoutMs + " ms after the cutover started; if one still is after that, run "
+                    + thawCommand(mounts)), e);
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean ok = "ok".equals(r.path("result").asText()) && r.path("verified").asBoolean();
@@ -67,8 +70,9 @@ final class CutoverCommand implements Callable<Integer> {
 
     static void print(PrintWriter out, JsonNode r, boolean ok) {
         if (!ok) {
-            out.println("cutover FAILED: " + r.path("reason").asText());
-            out.println("the source was thawed and keeps replicating; fix the cause and run cutover again");
+            String reason = r.path("reason").asText("");
+            out.println("cutover FAILED: " + (reason.isEmpty() ? "the daemon gave no reason (its log says more)" : reason));
+            out.println(fileSystems(r) + "; the source keeps replicating; fix the cause and run cutover again");
             return;
         }
         out.printf("cutover ok: downtime %d ms (drain %d ms, barrier %d ms, verify %d ms), final sync %s%n",
@@ -80,5 +84,31 @@ final class CutoverCommand implements Callable<Integer> {
                     v.path("checksum_target").asText());
         }
         out.println("verified: every volume on the target is durable and equal to the source");
+        if (!"none".equals(r.path("file_systems").asText("none"))) {
+            out.println(fileSystems(r));
+        }
+    }
+
+    /** What the answer says of the file systems named by --freeze, in words, with the command to thaw what is left. */
+    static String fileSystems(JsonNode r) {
+        return switch (r.path("file_systems").asText("")) {
+            case "none" -> "no file system was frozen (no --freeze)";
+            case "not_frozen" -> "nothing was frozen";
+            case "thawed" -> "the file systems were frozen and are thawed again";
+            case "still_frozen" -> {
+                List<String> left = new ArrayList<>();
+                r.path("still_frozen").forEach(n -> left.add(n.asText()));
+                yield "STILL FROZEN: " + String.join(", ", left) + "; thaw them now: " + thawCommand(left);
+            }
+            default -> "the state of the file systems is unknown (the answer does not say; the source's log does)";
+        };
+    }
+
+    private static String thawCommand(List<String> mounts) {
+        List<String> commands = new ArrayList<>();
+        for (String m : mounts) {
+            commands.add("fsfreeze --unfreeze " + m);
+        }
+        return String.join("; ", commands);
     }
 }

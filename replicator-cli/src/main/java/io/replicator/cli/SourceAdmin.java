@@ -2,55 +2,112 @@ package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.replicator.source.CutoverResult;
 import io.replicator.source.SourceDaemon;
+import io.replicator.source.cutover.MountPoints;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
+import java.util.function.LongFunction;
 
-/** The source daemon's admin routes: status, sync, verify, cutover, metrics. */
+/**
+ * The source daemon's admin routes: status, sync, verify, cutover, metrics. {@code status} answers
+ * within a second whatever else runs; sync, verify and cutover run with the deadline their body
+ * names ({@code timeout_ms}, at most {@value #MAX_TIMEOUT_MS} ms) and are withdrawn when their client
+ * goes away.
+ */
 final class SourceAdmin {
     static final long DEFAULT_CUTOVER_TIMEOUT_MS = 600_000;
+    /** The longest any request may run: a day. */
+    static final long MAX_TIMEOUT_MS = 86_400_000;
+    /** The most mount points one cutover may freeze. */
+    static final int MAX_FREEZE_PATHS = 64;
 
     private SourceAdmin() {
     }
 
     static AdminServer register(AdminServer server, SourceDaemon daemon, PrometheusMeterRegistry registry) {
         return server
-                .route("/status", (method, body) -> new AdminServer.Reply(200, daemon.status()))
+                .routeAsync("/status", (method, body) ->
+                        daemon.statusAsync().thenApply(s -> new AdminServer.Reply(200, s)))
                 .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
-                .route("/sync", (method, body) -> post(method, () -> daemon.sync(), body, Long.MAX_VALUE))
-                .route("/verify", (method, body) -> post(method, () -> daemon.verify(), body, Long.MAX_VALUE))
-                .route("/cutover", (method, body) -> {
+                .routeAsync("/sync", (method, body) -> post(method, body, SourceDaemon.DEFAULT_REQUEST_TIMEOUT_MS,
+                        daemon::sync))
+                .routeAsync("/verify", (method, body) -> post(method, body, SourceDaemon.DEFAULT_REQUEST_TIMEOUT_MS,
+                        daemon::verify))
+                .routeAsync("/cutover", (method, body) -> {
                     if (!"POST".equals(method)) {
-                        return AdminServer.methodNotAllowed(method, "POST");
+                        return CompletableFuture.completedFuture(AdminServer.methodNotAllowed(method, "POST"));
                     }
-                    long timeoutMs = body.path("timeout_ms").asLong(DEFAULT_CUTOVER_TIMEOUT_MS);
-                    if (timeoutMs <= 0) {
-                        throw new IllegalArgumentException("invalid timeout_ms: " + timeoutMs + " (expected: > 0)");
-                    }
-                    List<Path> freeze = new ArrayList<>();
-                    for (JsonNode n : body.path("freeze")) {
-                        freeze.add(Path.of(n.asText()));
-                    }
-                    CutoverResult r = daemon.cutover(freeze, timeoutMs).get(timeoutMs + 60_000, TimeUnit.MILLISECONDS);
-                    return new AdminServer.Reply(200, r);
+                    long timeoutMs = timeoutMs(body, DEFAULT_CUTOVER_TIMEOUT_MS);
+                    List<Path> freeze = freezePaths(body.path("freeze"));
+                    CompletableFuture<?> running = daemon.cutover(freeze, timeoutMs);
+                    return withdrawnWith(running, running.thenApply(r -> new AdminServer.Reply(200, r)));
                 });
     }
 
-    private static AdminServer.Reply post(String method, java.util.function.Supplier<CompletableFuture<?>> action,
-                                          JsonNode body, long timeoutMs) throws Exception {
+    /** A POST whose answer is the future's value (200) or its failure's reason (409). */
+    private static CompletableFuture<AdminServer.Reply> post(String method, JsonNode body, long defaultTimeoutMs,
+                                                             LongFunction<CompletableFuture<?>> action) {
         if (!"POST".equals(method)) {
-            return AdminServer.methodNotAllowed(method, "POST");
+            return CompletableFuture.completedFuture(AdminServer.methodNotAllowed(method, "POST"));
         }
-        try {
-            return new AdminServer.Reply(200, action.get().get(timeoutMs, TimeUnit.MILLISECONDS));
-        } catch (java.util.concurrent.ExecutionException e) {
+        CompletableFuture<?> running = action.apply(timeoutMs(body, defaultTimeoutMs));
+        CompletableFuture<AdminServer.Reply> reply = running.handle((r, e) -> {
+            if (e == null) {
+                return new AdminServer.Reply(200, r);
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             return new AdminServer.Reply(409, Map.of("result", "failed", "reason",
-                    String.valueOf(e.getCause().getMessage())));
+                    cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
+        });
+        return withdrawnWith(running, reply);
+    }
+
+    /** The server cancels {@code reply} when the client goes away: that withdraws {@code running}, the request itself. */
+    private static CompletableFuture<AdminServer.Reply> withdrawnWith(CompletableFuture<?> running,
+                                                                      CompletableFuture<AdminServer.Reply> reply) {
+        reply.whenComplete((r, e) -> {
+            if (reply.isCancelled()) {
+                running.cancel(false);
+            }
+        });
+        return reply;
+    }
+
+    /** The body's {@code timeout_ms}, or the default; refused unless 1 to {@value #MAX_TIMEOUT_MS}. */
+    static long timeoutMs(JsonNode body, long defaultMs) {
+        JsonNode t = body.path("timeout_ms");
+        if (t.isMissingNode() || t.isNull()) {
+            return defaultMs;
         }
+        if (!t.canConvertToExactIntegral() || t.asLong() <= 0 || t.asLong() > MAX_TIMEOUT_MS) {
+            throw new IllegalArgumentException("invalid timeout_ms: " + t + " (expected: an integer from 1 to "
+                    + MAX_TIMEOUT_MS + ")");
+        }
+        return t.asLong();
+    }
+
+    /** The body's {@code freeze} list: absolute mount points, each once, at most {@value #MAX_FREEZE_PATHS}. */
+    static List<Path> freezePaths(JsonNode freeze) throws java.io.IOException {
+        if (freeze.isMissingNode() || freeze.isNull()) {
+            return List.of();
+        }
+        if (!freeze.isArray() || freeze.size() > MAX_FREEZE_PATHS) {
+            throw new IllegalArgumentException("invalid freeze: expected a list of at most " + MAX_FREEZE_PATHS
+                    + " mount points");
+        }
+        Set<Path> paths = new LinkedHashSet<>();
+        for (JsonNode n : freeze) {
+            if (!n.isTextual()) {
+                throw new IllegalArgumentException("invalid freeze entry: " + n + " (expected: a mount point)");
+            }
+            paths.add(MountPoints.check(n.asText()));
+        }
+        return new ArrayList<>(paths);
     }
 }

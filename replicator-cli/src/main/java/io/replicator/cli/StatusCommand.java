@@ -43,6 +43,13 @@ final class StatusCommand implements Callable<Integer> {
                 s.path("target").asText(), s.path("connected").asBoolean() ? "connected"
                         : "not connected" + (s.path("last_error").isTextual() ? ": " + s.path("last_error").asText() : ""));
         out.printf("tracker %s: %s%n", s.path("tracker").asText(), s.path("tracker_reason").asText());
+        if (!s.path("frozen").isEmpty()) {
+            out.printf("FROZEN by the cutover running now: %s%n", s.path("frozen"));
+        }
+        if (s.path("stale_ms").asLong() > 0) {
+            out.printf("the sync agent is not answering: these figures are %d ms old (busy, or stuck: its log says)%n",
+                    s.path("stale_ms").asLong());
+        }
         JsonNode rescan = s.path("rescan");
         if (rescan.isObject() && rescan.path("running").asBoolean()) {
             long total = rescan.path("total_bytes").asLong();

@@ -28,7 +28,7 @@ final class SyncCommand implements Callable<Integer> {
     public Integer call() {
         JsonNode r;
         try {
-            r = options.client().post("/sync", Map.of(), timeoutMs);
+            r = options.client().post("/sync", Map.of("timeout_ms", timeoutMs), timeoutMs + 10_000);
         } catch (IOException e) {
             throw new Main.UsageException(e.getMessage(), e);
         }

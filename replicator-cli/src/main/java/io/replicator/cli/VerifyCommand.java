@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ./replicator verify}: compare source and target while replication runs. */
@@ -17,6 +18,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     AdminOptions options;
 
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1h", converter = Converters.DurationMs.class,
+            description = "Give up (and stop the comparison) after this long (default: ${DEFAULT-VALUE}).")
+    long timeoutMs;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -24,7 +29,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         JsonNode r;
         try {
-            r = options.client().post("/verify", Map.of(), 24L * 3600 * 1000);
+            r = options.client().post("/verify", Map.of("timeout_ms", timeoutMs), timeoutMs + 10_000);
         } catch (IOException e) {
             throw new Main.UsageException(e.getMessage(), e);
         }

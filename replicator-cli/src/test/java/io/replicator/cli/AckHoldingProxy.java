@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reaches neither the target nor its disk), and on connections opened later lets the source's bytes
  * and the target's first reply (the handshake's answer) through, holding what the target sends
  * after it: the target receives and applies blocks, the source hears no acknowledgement. It can
- * also drop every connection, as a broken network would. Byte for byte otherwise.
+ * also drop every connection, as a broken network would, and hold what the target sends after its
+ * next barrier acknowledgement ({@link #holdAfterNextBarrierAck}: a cutover's probe is answered,
+ * nothing after it). Byte for byte otherwise.
  */
 final class AckHoldingProxy implements AutoCloseable {
     private final ServerSocket listener;
@@ -30,6 +32,9 @@ final class AckHoldingProxy implements AutoCloseable {
     /** Connections up to this one (in order of acceptance) are held in both directions. */
     private int heldFully;
     private volatile boolean closed;
+    /** Armed: the next BARRIER_ACK frame from the target passes, then the target's bytes are held. */
+    private volatile boolean gateArmed;
+    private volatile boolean gateClosed;
 
     AckHoldingProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -55,8 +60,24 @@ final class AckHoldingProxy implements AutoCloseable {
     void release() {
         synchronized (lock) {
             holding = false;
+            gateArmed = false;
+            gateClosed = false;
             lock.notifyAll();
         }
+    }
+
+    /**
+     * Lets the target's next BARRIER_ACK frame through and then holds everything the target sends
+     * (on every connection) until {@link #release}. Frames are found by their length prefix (u32,
+     * big-endian, counting the bytes after it) and type byte: this proxy speaks plain TCP only.
+     */
+    void holdAfterNextBarrierAck() {
+        gateArmed = true;
+    }
+
+    /** The gate closed: the target's barrier acknowledgement passed and what followed is held. */
+    boolean heldAfterBarrierAck() {
+        return gateClosed;
     }
 
     /** Connections whose first reply from the target reached the source. */
@@ -96,9 +117,24 @@ final class AckHoldingProxy implements AutoCloseable {
             boolean first = true;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
+                FrameCursor frames = new FrameCursor();
                 while ((n = in.read(buffer)) > 0) {
                     awaitRelease(from, connection, fromTarget && !first);
-                    out.write(buffer, 0, n);
+                    int off = 0;
+                    if (fromTarget) {
+                        int end = frames.endOfBarrierAck(buffer, n, gateArmed);
+                        if (end >= 0) {
+                            out.write(buffer, 0, end);
+                            out.flush();
+                            synchronized (lock) {
+                                gateClosed = true;
+                                gateArmed = false;
+                            }
+                            awaitGate(from);
+                            off = end;
+                        }
+                    }
+                    out.write(buffer, off, n - off);
                     out.flush();
                     if (fromTarget && first) {
                         handshakesPassed.incrementAndGet();
@@ -126,6 +162,54 @@ final class AckHoldingProxy implements AutoCloseable {
         }
         if (from.isClosed()) {
             throw new IOException("connection dropped while holding");
+        }
+    }
+
+    private void awaitGate(Socket from) throws InterruptedException, IOException {
+        synchronized (lock) {
+            while (gateClosed && !from.isClosed()) {
+                lock.wait(50);
+            }
+        }
+        if (from.isClosed()) {
+            throw new IOException("connection dropped while holding");
+        }
+    }
+
+    /** Follows the frames of one direction by their length prefix, to find where a BARRIER_ACK ends. */
+    private static final class FrameCursor {
+        private static final int BARRIER_ACK = 6;
+        private final byte[] header = new byte[5];
+        private int headerBytes;
+        private long bodyLeft;
+        private int type;
+
+        /** Where in {@code buffer[0, n)} a BARRIER_ACK frame ends, when {@code armed}; else -1. Always advances. */
+        int endOfBarrierAck(byte[] buffer, int n, boolean armed) {
+            int i = 0;
+            int found = -1;
+            while (i < n) {
+                if (headerBytes < header.length) {
+                    header[headerBytes++] = buffer[i++];
+                    if (headerBytes == header.length) {
+                        long length = ((header[0] & 0xFFL) << 24) | ((header[1] & 0xFF) << 16)
+                                | ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
+                        type = header[4] & 0xFF;
+                        bodyLeft = length - 1;
+                    }
+                } else {
+                    int take = (int) Math.min(bodyLeft, n - i);
+                    i += take;
+                    bodyLeft -= take;
+                }
+                if (headerBytes == header.length && bodyLeft == 0) {
+                    headerBytes = 0;
+                    if (armed && type == BARRIER_ACK && found < 0) {
+                        found = i;
+                    }
+                }
+            }
+            return found;
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.replicator.source.CutoverResult;
+import io.replicator.source.SourceDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,14 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A cutover that cannot finish fails within its timeout, thaws, and says why. */
+/** A cutover that cannot finish is refused before it freezes anything, or fails, thaws and says why. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CutoverFailureTest {
     @TempDir
     Path dir;
 
     @Test
-    void shouldTimeOutAndSayTheTargetIsUnreachable() throws Exception {
+    void shouldRefuseAtOnceWhenTheTargetIsDown() throws Exception {
         Path volume = dir.resolve("disk0.img");
         MixedImage.write(volume, 4L << 20, 1);
         try (Replication r = new Replication(dir)) {
@@ -30,17 +31,20 @@ class CutoverFailureTest {
             r.startSource(volume, "disk0");
             r.source.sync().get(60, TimeUnit.SECONDS);
             r.target.close();
-            CutoverResult result = r.source.cutover(List.of(), 2_000).get(30, TimeUnit.SECONDS);
+            long startNs = System.nanoTime();
+            CutoverResult result = r.source.cutover(List.of(), 60_000).get(30, TimeUnit.SECONDS);
             assertEquals("failed", result.result());
             assertFalse(result.verified());
-            assertTrue(result.reason().contains("timed out after 2000 ms"), result.reason());
-            assertTrue(result.reason().contains("unreachable"), result.reason());
+            assertTrue(result.reason().contains("target"), result.reason());
+            assertTrue(result.reason().endsWith("nothing was frozen"), result.reason());
+            assertEquals(CutoverResult.FS_NONE, result.fileSystems());
+            assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 30, "not the 60 s timeout");
             assertEquals("disconnected", r.source.status().state());
         }
     }
 
     @Test
-    void shouldThawTheFileSystemWhenTheCutoverTimesOut() throws Exception {
+    void shouldFreezeNothingWhenTheTargetIsDownAtFreezeTime() throws Exception {
         String why = Shell.whyNoLoopDevices();
         assumeTrue(why == null, () -> "skipped: " + why);
         Path mount = dir.resolve("mnt");
@@ -52,19 +56,33 @@ class CutoverFailureTest {
             r.startSource(Path.of(device), "root");
             r.source.sync().get(60, TimeUnit.SECONDS);
             r.target.close();
-            CutoverResult result = r.source.cutover(List.of(mount), 2_000).get(30, TimeUnit.SECONDS);
+            CutoverResult result = r.source.cutover(List.of(mount), 60_000).get(30, TimeUnit.SECONDS);
             assertEquals("failed", result.result());
-            assertTrue(result.reason().contains("unreachable"), result.reason());
-            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-                try {
-                    Files.writeString(mount.resolve("after"), "thawed");
-                    Shell.run("sync", "-f", mount.resolve("after").toString());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            write.get(20, TimeUnit.SECONDS);
-            assertEquals("thawed", Files.readString(mount.resolve("after")));
+            assertTrue(result.reason().endsWith("nothing was frozen"), result.reason());
+            assertEquals(CutoverResult.FS_NOT_FROZEN, result.fileSystems());
+            assertTrue(result.stillFrozen().isEmpty());
+            LoopFs.assertWritable(mount);
+        }
+    }
+
+    @Test
+    void shouldRefuseWithBothFiguresWhenTheBacklogCannotDrainInTime() throws Exception {
+        Path volume = dir.resolve("disk0.img");
+        MixedImage.write(volume, 64L << 20, 3);
+        try (Replication r = new Replication(dir)) {
+            r.plaintext = true;
+            r.startTarget();
+            try (AckHoldingProxy proxy = new AckHoldingProxy(r.targetAddress)) {
+                proxy.hold();
+                r.targetAddress = proxy.address();
+                r.startSource(volume, "disk0");
+                CutoverResult result = r.source.cutover(List.of(), 500).get(30, TimeUnit.SECONDS);
+                assertEquals("failed", result.result());
+                assertTrue(result.reason().matches("the backlog of \\d+ bytes needs about \\d+ ms to drain at .* "
+                        + "MB/s, more than the timeout of 500 ms.*nothing was frozen"), result.reason());
+                proxy.release();
+                assertEquals("ok", r.source.sync().get(60, TimeUnit.SECONDS).result(), "replication goes on");
+            }
         }
     }
 
@@ -79,7 +97,22 @@ class CutoverFailureTest {
             CutoverResult result = r.source.cutover(List.of(notAMount), 10_000).get(30, TimeUnit.SECONDS);
             assertEquals("failed", result.result());
             assertTrue(result.reason().startsWith("could not freeze"), result.reason());
-            assertTrue(r.source.sync().get(60, TimeUnit.SECONDS).result().equals("ok"), "replication goes on");
+            assertEquals(CutoverResult.FS_NOT_FROZEN, result.fileSystems());
+            assertEquals("ok", r.source.sync().get(60, TimeUnit.SECONDS).result(), "replication goes on");
+        }
+    }
+
+    @Test
+    void shouldNeverStartACutoverWithdrawnBeforeTheAgentTookItUp() throws Exception {
+        Path volume = dir.resolve("disk0.img");
+        MixedImage.write(volume, 4L << 20, 1);
+        try (Replication r = new Replication(dir)) {
+            r.startTarget();
+            SourceDaemon source = r.startSource(volume, "disk0");
+            CompletableFuture<CutoverResult> cutover = source.cutover(List.of(), 60_000);
+            cutover.cancel(false);
+            assertEquals("ok", source.sync().get(60, TimeUnit.SECONDS).result());
+            assertEquals("continuous", source.status().state(), "the withdrawn cutover did not run");
         }
     }
 }

@@ -44,7 +44,7 @@ final class DaemonProcess implements AutoCloseable {
         note("start #" + starts + ": " + String.join(" ", args));
         logStart = Files.size(log);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-Xmx512m", "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

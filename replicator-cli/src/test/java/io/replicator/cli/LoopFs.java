@@ -49,6 +49,18 @@ final class LoopFs implements AutoCloseable {
         undo.push(new String[] {"fsfreeze", "--unfreeze", mountPoint.toString(), "#ignore-failure"});
     }
 
+    /** A write and its fsync on {@code mount} complete within 20 s: the file system takes writes. */
+    static void assertWritable(Path mount) throws Exception {
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                Files.writeString(mount.resolve("written-after"), "takes writes");
+                Shell.run("sync", "-f", mount.resolve("written-after").toString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         while (!undo.isEmpty()) {

@@ -30,12 +30,14 @@ import java.util.Objects;
  *       ({@link Plaintext})</td></tr>
  *   <tr><td>traceBufferKb</td><td>4 MiB</td><td>kernel tracker: trace buffer per CPU; a smaller one loses
  *       events (and rescans) under bursts of writes</td></tr>
+ *   <tr><td>runDir</td><td>/run/replicator</td><td>where a freeze is recorded before it starts, so that a
+ *       daemon restarted after a crash thaws what its predecessor left frozen</td></tr>
  * </table>
  */
 public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, Path stateDir, String id,
                            Tracker tracker, int blockSizeBytes, long scanIntervalMs, long maxInFlightBytes,
                            int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, PkiBundle pki,
-                           boolean insecurePlaintext, int traceBufferKb) {
+                           boolean insecurePlaintext, int traceBufferKb, Path runDir) {
 
     /** How changed blocks are found. */
     public enum Tracker { AUTO, KERNEL, SCAN }
@@ -52,6 +54,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(runDir, "runDir");
         volumes = List.copyOf(volumes);
         if (volumes.isEmpty()) {
             throw new IllegalArgumentException("no --volume given");
@@ -83,6 +86,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private PkiBundle pki;
         private boolean insecurePlaintext;
         private int traceBufferKb = 4096;
+        private Path runDir = Path.of("/run/replicator");
 
         public Builder target(InetSocketAddress target) {
             this.target = target;
@@ -151,7 +155,13 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         public SourceConfig build() {
             return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
                     maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, pki, insecurePlaintext,
-                    traceBufferKb);
+                    traceBufferKb, runDir);
+        }
+
+        /** Where a freeze is recorded before it starts (default /run/replicator, a tmpfs). */
+        public Builder runDir(Path runDir) {
+            this.runDir = runDir;
+            return this;
         }
 
         public Builder traceBufferKb(int traceBufferKb) {

@@ -5,6 +5,8 @@ import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.source.cutover.FreezeRecord;
+import io.replicator.source.cutover.HeldOutput;
 import io.replicator.source.sync.AgentConfig;
 import io.replicator.source.sync.SyncAgent;
 import io.replicator.source.track.DirtyMap;
@@ -35,7 +37,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class SourceDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceDaemon.class);
-    private static final long STATUS_TIMEOUT_MS = 10_000;
+    /** The sync agent answers a status request within this, or the last status it gave is answered. */
+    public static final long STATUS_FRESH_MS = 500;
+    /** A sync or verification that names no deadline gives up after an hour. */
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 3_600_000;
+
+    private record Timed(SourceStatus status, long atNs) {
+    }
 
     private final SourceConfig config;
     private final SyncAgent agent;
@@ -44,6 +52,7 @@ public final class SourceDaemon implements AutoCloseable {
     private final String trackerReason;
 
     private final Tracking tracking;
+    private volatile Timed lastStatus;
 
     private SourceDaemon(SourceConfig config, SyncAgent agent, FileLock stateLock, Tracking tracking) {
         this.config = config;
@@ -68,6 +77,9 @@ public final class SourceDaemon implements AutoCloseable {
             checkNames(config);
             Files.createDirectories(config.stateDir());
             lock = lockStateDir(config.stateDir());
+            HeldOutput.install();
+            FreezeRecord freezeRecord = FreezeRecord.of(config.runDir(), config.stateDir());
+            freezeRecord.thawLeftovers();
             for (SourceConfig.VolumeSpec spec : config.volumes()) {
                 SourceVolume v = SourceVolume.open(spec.path(), spec.name());
                 volumes.add(v);
@@ -83,7 +95,7 @@ public final class SourceDaemon implements AutoCloseable {
             tracking.plan(config, volumes, stores, dirty);
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
-                    config.reconnectMaxMs(), config.pki() == null ? null : TlsContexts.forClient(config.pki()));
+                    config.reconnectMaxMs(), config.pki() == null ? null : TlsContexts.forClient(config.pki()), freezeRecord);
             SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),
                     new SourceMetrics(registry), tracking.feed(), tracking.reconcileReason, tracking.rescanReason);
             tracking.attach(agent);
@@ -94,6 +106,7 @@ public final class SourceDaemon implements AutoCloseable {
                     config.pki() == null ? "plain TCP" : "mutual TLS 1.3 on " + TlsContexts.providerName());
             try {
                 agent.start().get(config.connectTimeoutMs() + 5_000L, TimeUnit.MILLISECONDS);
+                daemon.statusAsync();
             } catch (ExecutionException | TimeoutException e) {
                 daemon.close();
                 Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -163,18 +176,59 @@ public final class SourceDaemon implements AutoCloseable {
         return config;
     }
 
+    /** The status, within {@link #STATUS_FRESH_MS} ms whatever the agent is doing ({@link #statusAsync}). */
     public SourceStatus status() throws IOException {
-        return await(agent.requests().status(tracker, trackerReason), STATUS_TIMEOUT_MS);
+        return await(statusAsync(), STATUS_FRESH_MS + 1_000);
     }
 
+    /**
+     * The status as the sync agent sees it now, or, when the agent does not answer within {@value
+     * #STATUS_FRESH_MS} ms (it is stuck, say in a write), the last status it gave with {@code
+     * staleMs} saying how old it is: the admin endpoint answers {@code status} whatever else runs.
+     */
+    public CompletableFuture<SourceStatus> statusAsync() {
+        CompletableFuture<SourceStatus> fresh = agent.requests().status(tracker, trackerReason);
+        fresh.thenAccept(s -> lastStatus = new Timed(s, System.nanoTime()));
+        if (lastStatus == null) {
+            return fresh;
+        }
+        return fresh.completeOnTimeout(null, STATUS_FRESH_MS, TimeUnit.MILLISECONDS).thenApply(s -> {
+            if (s != null) {
+                return s;
+            }
+            Timed last = lastStatus;
+            long staleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last.atNs());
+            LOG.warn("the sync agent did not answer a status request within {} ms; answering with its status of "
+                    + "{} ms ago", STATUS_FRESH_MS, staleMs);
+            SourceStatus o = last.status();
+            return new SourceStatus(o.id(), o.state(), o.tracker(), o.trackerReason(), o.rescan(), o.target(),
+                    o.connected(), o.lastError(), o.durableSequence(), o.volumes(), Math.max(1, staleMs), o.frozen());
+        });
+    }
+
+    /** Waits until everything changed before the call is durable on the target (at most an hour). */
     public CompletableFuture<SyncResult> sync() {
-        return agent.requests().sync();
+        return sync(DEFAULT_REQUEST_TIMEOUT_MS);
     }
 
+    /** Waits until everything changed before the call is durable on the target; fails after {@code timeoutMs}. */
+    public CompletableFuture<SyncResult> sync(long timeoutMs) {
+        return agent.requests().sync(timeoutMs);
+    }
+
+    /** Compares both sides while replication runs (at most an hour). */
     public CompletableFuture<VerifyResult> verify() {
-        return agent.requests().verify();
+        return verify(DEFAULT_REQUEST_TIMEOUT_MS);
     }
 
+    public CompletableFuture<VerifyResult> verify(long timeoutMs) {
+        return agent.requests().verify(timeoutMs);
+    }
+
+    /**
+     * The final sync of {@code freeze} (maybe none) within {@code timeoutMs}. Cancelling the future
+     * withdraws it: it never starts, or fails and thaws at once.
+     */
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
         return agent.requests().cutover(freeze, timeoutMs);
     }

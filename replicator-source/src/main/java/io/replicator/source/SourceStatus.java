@@ -6,9 +6,11 @@ import java.util.List;
  * What the source daemon reports to {@code ./replicator status}: its id, its state ({@code
  * connecting}, {@code initial-sync}, {@code continuous}, {@code disconnected}, {@code cutover},
  * {@code cut-over}, {@code rescan}), the tracker in use and why, the rescan in progress (or null),
- * the target, and each volume. Immutable.
+ * the target, and each volume. {@code staleMs} is 0 when the sync agent gave this status now, else
+ * how old it is (the agent did not answer in time: it is busy or stuck). {@code frozen} lists the
+ * mount points a cutover holds frozen now. Immutable.
  */
 public record SourceStatus(String id, String state, String tracker, String trackerReason, RescanStatus rescan,
                            String target, boolean connected, String lastError, long durableSequence,
-                           List<VolumeStatus> volumes) {
+                           List<VolumeStatus> volumes, long staleMs, List<String> frozen) {
 }

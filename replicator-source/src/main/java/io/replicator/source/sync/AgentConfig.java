@@ -1,11 +1,16 @@
 package io.replicator.source.sync;
 
 import io.netty.handler.ssl.SslContext;
+import io.replicator.source.cutover.FreezeRecord;
 import java.net.InetSocketAddress;
 
-/** What the sync agent needs of the source's configuration; {@code tls} is null for plain TCP. Immutable. */
+/**
+ * What the sync agent needs of the source's configuration; {@code tls} is null for plain TCP;
+ * {@code freezeRecord} is where a cutover notes what it freezes. Immutable.
+ */
 public record AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
-                          int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, SslContext tls) {
+                          int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, SslContext tls,
+                          FreezeRecord freezeRecord) {
 
     /** The target as {@code HOST:PORT}, the way the admin gave it, for logs and errors. */
     public String hostPort() {

@@ -5,16 +5,21 @@ import io.replicator.source.SourceStatus;
 import io.replicator.source.SyncResult;
 import io.replicator.source.VerifyResult;
 import io.replicator.source.VolumeStatus;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The admin's requests to a {@link SyncAgent}: each is handed to the agent's thread and answered
  * through a future, so these methods are thread-safe while everything they touch stays owned by
- * the agent.
+ * the agent. Every request has a deadline and an owner: a request whose future was cancelled (its
+ * client went away) or whose deadline passed before the agent took it up never starts, and one
+ * that is running is withdrawn (a cutover thaws, a verification stops, a sync stops waiting).
  */
 public final class AgentRequests {
     private final SyncAgent agent;
@@ -23,19 +28,24 @@ public final class AgentRequests {
         this.agent = agent;
     }
 
-    /** Rescans now; completes when everything changed before the call is durable on the target. */
-    public CompletableFuture<SyncResult> sync() {
+    /** Rescans now; completes when everything changed before the call is durable on the target, or fails at the deadline. */
+    public CompletableFuture<SyncResult> sync(long timeoutMs) {
         CompletableFuture<SyncResult> result = new CompletableFuture<>();
+        long startNs = System.nanoTime();
+        long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         agent.submit(() -> {
+            if (!startable(result, startNs, deadlineNs, result::completeExceptionally)) {
+                return;
+            }
             if (agent.cutOver) {
                 result.completeExceptionally(new IllegalStateException(
                         "the cutover is done: replication has ended for this source"));
                 return;
             }
-            long startNs = System.nanoTime();
             long sentBefore = agent.sentPayloadBytes();
             CompletableFuture<Long> drained = new CompletableFuture<>();
-            agent.addWaiter(new Waiter(startNs, drained));
+            agent.addWaiter(new Waiter(startNs, deadlineNs, drained));
+            onWithdrawn(result, () -> drained.cancel(false));
             drained.whenComplete((durable, error) -> {
                 if (error != null) {
                     result.completeExceptionally(error);
@@ -49,66 +59,112 @@ public final class AgentRequests {
         return result;
     }
 
-    /** Compares source and target while replication runs. */
-    public CompletableFuture<VerifyResult> verify() {
+    /** Compares source and target while replication runs; fails at the deadline. */
+    public CompletableFuture<VerifyResult> verify(long timeoutMs) {
         CompletableFuture<VerifyResult> result = new CompletableFuture<>();
+        long startNs = System.nanoTime();
+        long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         agent.submit(() -> {
+            if (!startable(result, startNs, deadlineNs, e -> result.complete(failedVerify(e.getMessage())))) {
+                return;
+            }
             if (agent.verify != null) {
-                result.complete(new VerifyResult("failed", "a verification or cutover is already running", List.of()));
+                result.complete(failedVerify("a verification or cutover is already running"));
             } else if (agent.reconcile != null) {
-                result.complete(new VerifyResult("failed", "the source is comparing every block with the target after "
-                        + "an unclean stop; verify again when status no longer shows a rescan", List.of()));
+                result.complete(failedVerify("the source is comparing every block with the target after "
+                        + "an unclean stop; verify again when status no longer shows a rescan"));
             } else if (!agent.handshaken) {
-                result.complete(new VerifyResult("failed", "not connected to the target " + agent.hostPort()
-                        + (agent.lastError == null ? "" : ": " + agent.lastError), List.of()));
+                result.complete(failedVerify("not connected to the target " + agent.hostPort()
+                        + (agent.lastError == null ? "" : ": " + agent.lastError)));
             } else {
-                agent.verify = new VerifyJob(agent, false);
-                agent.verify.done.whenComplete((r, e) -> result.complete(r));
+                VerifyJob job = new VerifyJob(agent, false, deadlineNs, timeoutMs);
+                agent.verify = job;
+                job.done.whenComplete((r, e) -> result.complete(r));
+                onWithdrawn(result, () -> job.fail("cancelled: the admin's client went away"));
             }
         });
         return result;
     }
 
-    /** Runs the final sync: freeze, drain, barrier, verify, thaw. */
+    /** Runs the final sync: preconditions, freeze, drain, barrier, verify, thaw; all within {@code timeoutMs}. */
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
         CompletableFuture<CutoverResult> result = new CompletableFuture<>();
+        long startNs = System.nanoTime();
+        long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        boolean freezeAsked = !freeze.isEmpty();
         agent.submit(() -> {
+            if (!startable(result, startNs, deadlineNs,
+                    e -> result.complete(CutoverResult.refused(e.getMessage(), freezeAsked)))) {
+                return;
+            }
             if (agent.cutover != null || agent.verify != null) {
-                result.complete(failedCutover("a verification or cutover is already running"));
+                result.complete(CutoverResult.refused("a verification or cutover is already running", freezeAsked));
             } else if (agent.cutOver) {
-                result.complete(failedCutover("the cutover is already done"));
+                result.complete(CutoverResult.refused("the cutover is already done", freezeAsked));
             } else {
-                agent.cutover = new CutoverJob(agent, timeoutMs);
-                agent.cutover.done.whenComplete((r, e) -> result.complete(r));
-                agent.cutover.begin(freeze);
+                CutoverJob job = new CutoverJob(agent, freeze, deadlineNs, timeoutMs);
+                agent.cutover = job;
+                job.done.whenComplete((r, e) -> result.complete(r));
+                onWithdrawn(result, () -> job.cancel("the admin's client went away"));
+                job.begin();
             }
         });
         return result;
     }
 
-    private static CutoverResult failedCutover(String reason) {
-        return new CutoverResult("failed", reason, 0, 0, false, 0, 0, 0, List.of());
+    /**
+     * Whether a request may start now: not withdrawn, and taken up before its deadline (a request
+     * that waited that long for the agent would act when nobody expects it any more).
+     */
+    private static boolean startable(CompletableFuture<?> result, long startNs, long deadlineNs,
+                                     Consumer<IOException> refuse) {
+        if (result.isDone()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (now - deadlineNs >= 0) {
+            refuse.accept(new IOException("the request waited " + TimeUnit.NANOSECONDS.toMillis(now - startNs)
+                    + " ms for the sync agent, past its deadline; it was not started"));
+            return false;
+        }
+        return true;
+    }
+
+    /** Runs {@code withdraw} on the agent's thread when {@code result} is cancelled by its owner. */
+    private void onWithdrawn(CompletableFuture<?> result, Runnable withdraw) {
+        result.whenComplete((r, e) -> {
+            if (e instanceof CancellationException) {
+                agent.submit(withdraw);
+            }
+        });
+    }
+
+    private static VerifyResult failedVerify(String reason) {
+        return new VerifyResult("failed", reason, List.of());
     }
 
     /** A snapshot of the replication, taken on the agent's thread. */
     public CompletableFuture<SourceStatus> status(String tracker, String trackerReason) {
         CompletableFuture<SourceStatus> result = new CompletableFuture<>();
-        agent.submit(() -> {
-            List<VolumeStatus> vs = new ArrayList<>();
-            long lag = agent.lagMs();
-            for (VolumeState v : agent.volumes) {
-                long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
-                vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
-                        v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.resend.changedBytes(v.index)),
-                        v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
-            }
-            boolean failed = agent.feedFailure != null;
-            result.complete(new SourceStatus(agent.config.sourceId(), state(), failed ? "scan" : tracker,
-                    failed ? agent.feedFailure : trackerReason,
-                    agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
-                    vs));
-        });
+        agent.submit(() -> result.complete(snapshot(tracker, trackerReason)));
         return result;
+    }
+
+    /** The status as the agent sees it now. Agent's thread only. */
+    SourceStatus snapshot(String tracker, String trackerReason) {
+        List<VolumeStatus> vs = new ArrayList<>();
+        long lag = agent.lagMs();
+        for (VolumeState v : agent.volumes) {
+            long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
+            vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
+                    v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.resend.changedBytes(v.index)),
+                    v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
+        }
+        boolean failed = agent.feedFailure != null;
+        return new SourceStatus(agent.config.sourceId(), state(), failed ? "scan" : tracker,
+                failed ? agent.feedFailure : trackerReason,
+                agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
+                vs, 0, agent.cutover == null ? List.of() : agent.cutover.frozenNow());
     }
 
     private String state() {

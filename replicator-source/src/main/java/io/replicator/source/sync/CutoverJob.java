@@ -4,7 +4,7 @@ import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.source.CutoverResult;
 import io.replicator.source.VerifyResult;
-import io.replicator.source.cutover.Freezer;
+import io.replicator.source.cutover.FreezeGuard;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,54 +15,92 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The final-sync barrier, step by step on the sync agent's thread: freeze the named file systems
- * (the downtime starts), drain (a pass that started after the freeze has finished and everything it
- * sent is durable), put a barrier through, verify every chunk with both roots, thaw, report. Any
- * failure or the deadline thaws at once and reports why. See docs/design/001-final-sync-barrier.md.
+ * The final-sync barrier, step by step on the sync agent's thread. Before anything is frozen: the
+ * target must be connected, the backlog small enough to drain within the timeout at the measured
+ * rate, and a probe barrier must come back (the target answers). Then a {@link FreezeGuard} freezes
+ * the named file systems (the downtime starts) in a process of its own, the agent drains (a pass
+ * or walk that started after the freeze has finished and everything it sent is durable), puts a
+ * barrier through, verifies every chunk with both roots, thaws, reports. Any failure, the deadline,
+ * the loss of the target while frozen or the admin's client going away thaws at once and reports
+ * why and in what state the file systems are. While a freeze may be in force, the agent writes
+ * nothing to disk ({@link #holdsStateWrites}). See docs/design/001-final-sync-barrier.md.
  */
 final class CutoverJob {
     private static final Logger LOG = LoggerFactory.getLogger(CutoverJob.class);
+    /** The probe barrier must come back within this, or a quarter of the timeout if that is less. */
+    static final long PROBE_TIMEOUT_MS = 5_000;
+    /** The drain rate assumed while none has been measured yet (nothing was in flight for a whole second). */
+    static final long ASSUMED_RATE_BYTES_PER_SECOND = 50L << 20;
+    /** How long the agent's thread waits for the guard to report a thaw. */
+    private static final long THAW_WAIT_MS = 5_000;
 
-    enum Phase { DRAIN, BARRIER, VERIFY }
+    enum Phase { PROBE, FREEZING, DRAIN, BARRIER, VERIFY }
 
     private final SyncAgent agent;
-    private final Freezer freezer = new Freezer();
+    private final List<Path> freeze;
     final CompletableFuture<CutoverResult> done = new CompletableFuture<>();
     private final long deadlineNs;
     private final long timeoutMs;
+    private final long probeTimeoutMs;
+    private FreezeGuard guard;
+    private long probeSentNs;
     private long startNs;
     private long drainSinceNs;
     private long drainedNs;
     private long barrierAckNs;
     private long sentAtStart;
     private long barrierId;
-    private Phase phase = Phase.DRAIN;
+    private Phase phase = Phase.PROBE;
     private VerifyJob verify;
 
-    CutoverJob(SyncAgent agent, long timeoutMs) {
+    /** A cutover of {@code freeze} (maybe none) that must be done by {@code deadlineNs}, {@code timeoutMs} after it was asked for. */
+    CutoverJob(SyncAgent agent, List<Path> freeze, long deadlineNs, long timeoutMs) {
         this.agent = agent;
+        this.freeze = List.copyOf(freeze);
         this.timeoutMs = timeoutMs;
-        this.deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        this.deadlineNs = deadlineNs;
+        this.probeTimeoutMs = Math.min(PROBE_TIMEOUT_MS, Math.max(1, timeoutMs / 4));
     }
 
-    /** Freezes and starts draining; a freeze that fails ends the job at once. */
-    void begin(List<Path> freeze) {
+    /** Checks what must hold before anything is frozen and sends the probe barrier; a refusal ends the job at once. */
+    void begin() {
         LOG.info("cutover: started{}", freeze.isEmpty() ? " (no --freeze: the applications must already be stopped)"
-                : ", freezing " + freeze);
-        try {
-            freezer.freeze(freeze);
-        } catch (IOException e) {
-            fail("could not freeze: " + e.getMessage());
+                : ", will freeze " + freeze);
+        if (!agent.handshaken) {
+            refuse("not connected to the target " + agent.hostPort()
+                    + (agent.lastError == null ? "" : " (" + agent.lastError + ")"));
             return;
         }
-        startNs = System.nanoTime();
-        drainSinceNs = startNs;
-        sentAtStart = sentBytes();
-        agent.requestPass();
+        if (agent.reconcile != null) {
+            refuse("the source is still comparing every block with the target after an unclean stop; "
+                    + "run cutover again when status no longer shows a rescan");
+            return;
+        }
+        long backlogBytes = agent.backlogBytes();
+        double rate = agent.drainRate.bytesPerSecond();
+        boolean measured = rate > 0;
+        double bytesPerSecond = measured ? rate : ASSUMED_RATE_BYTES_PER_SECOND;
+        long drainMs = (long) (backlogBytes * 1000.0 / bytesPerSecond);
+        if (drainMs > timeoutMs) {
+            refuse(String.format("the backlog of %d bytes needs about %d ms to drain at %s %.1f MB/s, more than the "
+                            + "timeout of %d ms: run 'replicator sync' first, or give a longer --timeout",
+                    backlogBytes, drainMs, measured ? "the measured" : "an assumed (not yet measured)",
+                    bytesPerSecond / 1e6, timeoutMs));
+            return;
+        }
+        LOG.info("cutover: backlog {} bytes, about {} ms to drain at {} {} MB/s; probing the target", backlogBytes,
+                drainMs, measured ? "the measured" : "an assumed", String.format("%.1f", bytesPerSecond / 1e6));
+        probeSentNs = System.nanoTime();
+        sendBarrier();
     }
 
     boolean allowsPasses() {
-        return phase == Phase.DRAIN;
+        return phase != Phase.BARRIER && phase != Phase.VERIFY;
+    }
+
+    /** True from the moment a freeze may start until the guard has reported that it ended. */
+    boolean holdsStateWrites() {
+        return guard != null && !guard.done().isDone();
     }
 
     void tick(long now) {
@@ -74,14 +112,27 @@ final class CutoverJob {
             return;
         }
         switch (phase) {
+            case PROBE -> {
+                if (now - probeSentNs > TimeUnit.MILLISECONDS.toNanos(probeTimeoutMs)) {
+                    refuse("the target " + agent.hostPort() + " did not answer a barrier within " + probeTimeoutMs
+                            + " ms (" + agent.inFlight.bytes() + " bytes in flight)");
+                }
+            }
+            case FREEZING -> {
+                if (guard.ready().isCompletedExceptionally()) {
+                    fail("could not freeze: " + SyncAgent.describe(guard.ready().handle((v, e) -> e).join()));
+                } else if (guard.ready().isDone()) {
+                    LOG.info("cutover: frozen {} in {} ms; draining", freeze, ms(now - startNs));
+                    startDrain(now);
+                }
+            }
             case DRAIN -> {
                 if (agent.isDrained() && agent.lastFinishedPassStartNs - drainSinceNs >= 0) {
                     drainedNs = now;
-                    barrierId++;
                     phase = Phase.BARRIER;
                     LOG.info("cutover: drained in {} ms, {} bytes sent since the freeze; barrier {} at sequence {}",
-                            ms(now - startNs), sentBytes() - sentAtStart, barrierId, agent.nextSequence() - 1);
-                    agent.channel.writeAndFlush(new Barrier(barrierId, agent.nextSequence() - 1));
+                            ms(now - startNs), sentBytes() - sentAtStart, barrierId + 1, agent.nextSequence() - 1);
+                    sendBarrier();
                 }
             }
             case BARRIER -> {
@@ -95,22 +146,65 @@ final class CutoverJob {
     }
 
     void onBarrierAck(BarrierAck ack) {
-        if (phase != Phase.BARRIER || ack.barrierId() != barrierId || done.isDone()) {
+        if (ack.barrierId() != barrierId || done.isDone()) {
             return;
         }
-        barrierAckNs = System.nanoTime();
-        LOG.info("cutover: barrier {} durable on the target at sequence {}; verifying", barrierId,
-                ack.durableSequence());
-        verify = new VerifyJob(agent, true);
-        agent.verify = verify;
-        phase = Phase.VERIFY;
+        if (phase == Phase.PROBE) {
+            LOG.info("cutover: the target answered the probe in {} ms", ms(System.nanoTime() - probeSentNs));
+            startFreeze();
+        } else if (phase == Phase.BARRIER) {
+            barrierAckNs = System.nanoTime();
+            LOG.info("cutover: barrier {} durable on the target at sequence {}; verifying", barrierId,
+                    ack.durableSequence());
+            verify = new VerifyJob(agent, true);
+            agent.verify = verify;
+            phase = Phase.VERIFY;
+        }
     }
 
+    /** The connection to the target was lost: while frozen there is no waiting for it, the job fails and thaws. */
     void connectionLost() {
-        if (!done.isDone() && phase != Phase.DRAIN) {
-            LOG.warn("cutover: connection lost during {}; draining again after reconnecting", phase);
-            phase = Phase.DRAIN;
+        if (!done.isDone()) {
+            fail(phase == Phase.PROBE ? "lost the connection to the target before the freeze"
+                    : "lost the connection to the target during the " + phase.name().toLowerCase()
+                    + (freeze.isEmpty() ? "" : "; thawed at once rather than wait for it"));
         }
+    }
+
+    /** The admin's request was withdrawn (its client went away): fails and thaws. */
+    void cancel(String why) {
+        if (!done.isDone()) {
+            fail("cancelled: " + why);
+        }
+    }
+
+    private void startFreeze() {
+        long now = System.nanoTime();
+        startNs = now;
+        if (freeze.isEmpty()) {
+            startDrain(now);
+            return;
+        }
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - now);
+        try {
+            guard = FreezeGuard.start(freeze, leftMs, agent.config.freezeRecord());
+        } catch (IOException e) {
+            refuse("could not freeze: " + e.getMessage());
+            return;
+        }
+        phase = Phase.FREEZING;
+    }
+
+    private void startDrain(long now) {
+        drainSinceNs = now;
+        sentAtStart = sentBytes();
+        phase = Phase.DRAIN;
+        agent.requestPass();
+    }
+
+    private void sendBarrier() {
+        barrierId++;
+        agent.channel.writeAndFlush(new Barrier(barrierId, agent.nextSequence() - 1));
     }
 
     private void finish(VerifyResult result) {
@@ -119,7 +213,7 @@ final class CutoverJob {
             fail("verification failed: " + result.reason());
             return;
         }
-        freezer.thawAll();
+        String fileSystems = thaw("the cutover is verified");
         List<CutoverResult.Volume> volumes = new ArrayList<>();
         for (int i = 0; i < agent.volumes.size(); i++) {
             VerifyResult.Volume v = result.volumes().get(i);
@@ -129,29 +223,64 @@ final class CutoverJob {
         long downtimeMs = ms(endNs - startNs);
         CutoverResult r = new CutoverResult("ok", "every volume is durable on the target and verified equal",
                 downtimeMs, sentBytes() - sentAtStart, true, ms(drainedNs - startNs), ms(barrierAckNs - drainedNs),
-                ms(endNs - barrierAckNs), volumes);
+                ms(endNs - barrierAckNs), volumes, fileSystems, stillFrozen());
         agent.cutOver = true;
         LOG.info("cutover: done, downtime {} ms, {} bytes in the final sync; the target volumes can boot. "
                 + "Writes seen on the source from now on are reported and NOT replicated", downtimeMs, r.finalSyncBytes());
         done.complete(r);
     }
 
+    /** Fails before anything was frozen. */
+    private void refuse(String reason) {
+        LOG.error("cutover: refused: {}; nothing was frozen", reason);
+        done.complete(CutoverResult.refused(reason + "; nothing was frozen", !freeze.isEmpty()));
+    }
+
     void fail(String reason) {
         if (done.isDone()) {
             return;
         }
-        freezer.thawAll();
+        if (guard == null && phase == Phase.PROBE) {
+            refuse(reason);
+            return;
+        }
+        String fileSystems = thaw(reason);
         if (verify != null && !verify.isDone()) {
             verify.fail(reason);
         }
         long downtimeMs = startNs == 0 ? 0 : ms(System.nanoTime() - startNs);
-        LOG.error("cutover: FAILED: {}; the source keeps replicating, fix the cause and run cutover again", reason);
+        List<String> left = stillFrozen();
+        LOG.error("cutover: FAILED: {}; {}; the source keeps replicating, fix the cause and run cutover again", reason,
+                left.isEmpty() ? "file systems " + fileSystems : "STILL FROZEN: " + left);
         done.complete(new CutoverResult("failed", reason, downtimeMs, sentBytes() - sentAtStart, false, 0, 0, 0,
-                List.of()));
+                List.of(), fileSystems, left));
+    }
+
+    /** Thaws through the guard and says what the file systems are now. */
+    private String thaw(String why) {
+        if (guard == null) {
+            return freeze.isEmpty() ? CutoverResult.FS_NONE : CutoverResult.FS_NOT_FROZEN;
+        }
+        List<Path> left = guard.thawAndWait(why, THAW_WAIT_MS);
+        if (!left.isEmpty()) {
+            return CutoverResult.FS_STILL_FROZEN;
+        }
+        return guard.frozeAny() ? CutoverResult.FS_THAWED : CutoverResult.FS_NOT_FROZEN;
+    }
+
+    /** The mount points frozen now, as far as the guard has reported. */
+    List<String> frozenNow() {
+        return stillFrozen();
+    }
+
+    private List<String> stillFrozen() {
+        return guard == null ? List.of() : guard.stillFrozen().stream().map(Path::toString).toList();
     }
 
     private String waitingFor() {
         return switch (phase) {
+            case PROBE -> "waiting for the target to answer before the freeze";
+            case FREEZING -> "freezing " + freeze;
             case DRAIN -> agent.handshaken
                     ? String.format("draining: %d blocks (%d bytes on the wire) not yet durable on the target, "
                     + "%d blocks to resend", agent.inFlight.size(), agent.inFlight.bytes(), agent.resend.size())

@@ -67,6 +67,8 @@ public final class SyncAgent implements AutoCloseable {
     final InFlight inFlight = new InFlight();
     final ResendQueue resend;
     final SourceMetrics metrics;
+    /** How fast the target makes data durable, for the cutover's estimate of its drain. */
+    final DrainRate drainRate = new DrainRate(System.nanoTime());
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final TargetLink link;
     private final BlockEncoder encoder = new BlockEncoder();
@@ -246,6 +248,7 @@ public final class SyncAgent implements AutoCloseable {
         } else if (r.frame() instanceof ErrorFrame error) {
             lastError = "target refused: " + error.message() + " (" + error.code() + ")";
             LOG.warn("target {} says: {} ({})", hostPort(), error.message(), error.code());
+            failWaiters(new IOException("not in sync: " + lastError));
         } else {
             lastError = "target sent an unexpected " + r.frame().type() + " frame";
             channel.close();
@@ -311,13 +314,14 @@ public final class SyncAgent implements AutoCloseable {
         while ((e = inFlight.pollAcked(sequence)) != null) {
             VolumeState v = volumes.get(e.volume());
             v.fingerprints.set(e.block(), e.fingerprint());
+            drainRate.acknowledged(e.lengthBytes());
             if (e.changed()) {
                 v.inFlightChangedBytes -= e.lengthBytes();
             }
             committed = true;
         }
         long now = System.nanoTime();
-        if (committed && now - nextAckWriteNs >= 0) {
+        if (committed && now - nextAckWriteNs >= 0 && !holdingStateWrites()) {
             for (VolumeState v : volumes) {
                 v.fingerprints.lastAckSequence(durableSequence);
                 v.fingerprints.write();
@@ -401,7 +405,11 @@ public final class SyncAgent implements AutoCloseable {
                 requestCatchUp();
             }
         }
+        drainRate.tick(now, !inFlight.isEmpty());
         completeWaiters();
+        if (verify != null) {
+            verify.tick(now);
+        }
         if (cutover != null) {
             cutover.tick(now);
             if (cutover.done.isDone()) {
@@ -416,7 +424,7 @@ public final class SyncAgent implements AutoCloseable {
                         + "replicating changes", v.info.name(), v.info.sizeBytes(), v.sentPayloadBytes, ms);
             }
         }
-        if (now - nextStateFlushNs >= 0) {
+        if (now - nextStateFlushNs >= 0 && !holdingStateWrites()) {
             flushState();
             nextStateFlushNs = now + STATE_FLUSH_INTERVAL_NS;
         }
@@ -428,15 +436,48 @@ public final class SyncAgent implements AutoCloseable {
      * the loop's next idle timeout.
      */
     private void completeWaiters() {
-        if (!waiters.isEmpty() && isDrained()) {
-            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-                Waiter w = it.next();
-                if (lastFinishedPassStartNs - w.sinceNs() >= 0) {
-                    w.done().complete(durableSequence);
-                    it.remove();
-                }
+        if (waiters.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean drained = isDrained();
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.done().isDone()) {
+                it.remove();
+            } else if (drained && lastFinishedPassStartNs - w.sinceNs() >= 0) {
+                w.done().complete(durableSequence);
+                it.remove();
+            } else if (now - w.deadlineNs() >= 0) {
+                w.done().completeExceptionally(new IOException("not in sync after "
+                        + TimeUnit.NANOSECONDS.toMillis(now - w.sinceNs()) + " ms: " + backlogBytes()
+                        + " bytes not yet durable on the target " + hostPort()
+                        + (lastError == null ? "" : " (" + lastError + ")")));
+                it.remove();
             }
         }
+    }
+
+    /** Fails every sync waiting: the target refused what it was sent, so waiting longer would hide why. */
+    private void failWaiters(IOException why) {
+        for (Waiter w : waiters) {
+            w.done().completeExceptionally(why);
+        }
+        waiters.clear();
+    }
+
+    /** What is known changed and not yet durable on the target, over all volumes. */
+    long backlogBytes() {
+        long sum = 0;
+        for (VolumeState v : volumes) {
+            sum += v.backlogBytes(resend.changedBytes(v.index));
+        }
+        return sum;
+    }
+
+    /** While a freeze may be in force the agent writes nothing: its state directory may lie on a frozen file system. */
+    private boolean holdingStateWrites() {
+        return cutover != null && cutover.holdsStateWrites();
     }
 
     /** Nothing is in flight or waiting to be resent, and no pass is running. */
@@ -915,8 +956,10 @@ public final class SyncAgent implements AutoCloseable {
             w.done().completeExceptionally(cause);
         }
         waiters.clear();
+        List<String> frozenLeft = List.of();
         if (cutover != null) {
             cutover.fail("the source daemon stopped during the cutover");
+            frozenLeft = cutover.done.join().stillFrozen();
         }
         if (verify != null) {
             verify.fail("the source daemon stopped during verification");
@@ -934,6 +977,11 @@ public final class SyncAgent implements AutoCloseable {
             channel.close();
         }
         link.close();
+        if (!frozenLeft.isEmpty()) {
+            LOG.error("state not saved: {} may still be frozen and the state directory may lie on it; the next "
+                    + "start thaws them and compares every block with the target", frozenLeft);
+            return;
+        }
         // The fingerprints reach stable storage before a state file says "clean stop" trusts them.
         boolean fingerprintsSaved = true;
         for (VolumeState v : volumes) {

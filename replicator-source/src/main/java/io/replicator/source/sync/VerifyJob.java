@@ -46,13 +46,23 @@ final class VerifyJob {
     private final ChunkHashes hashes = new ChunkHashes();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final List<Tally> tallies = new ArrayList<>();
+    private final long deadlineNs;
+    private final long timeoutMs;
     private long nextRequestId = 1;
     private int volume;
     private long block;
 
+    /** A verification inside a cutover, whose deadline the cutover keeps. */
     VerifyJob(SyncAgent agent, boolean strict) {
+        this(agent, strict, 0, 0);
+    }
+
+    /** A verification that fails once {@code deadlineNs} has passed ({@code timeoutMs} after it was asked for; 0: none). */
+    VerifyJob(SyncAgent agent, boolean strict, long deadlineNs, long timeoutMs) {
         this.agent = agent;
         this.strict = strict;
+        this.deadlineNs = deadlineNs;
+        this.timeoutMs = timeoutMs;
         for (VolumeState v : agent.volumes) {
             Tally t = new Tally();
             t.sourceRoot.beginRoot(v.info.sizeBytes(), v.blockSize());
@@ -185,5 +195,12 @@ final class VerifyJob {
 
     boolean isDone() {
         return done.isDone();
+    }
+
+    /** Fails the job when its deadline has passed; called on every loop of the agent. */
+    void tick(long nowNs) {
+        if (timeoutMs > 0 && !done.isDone() && nowNs - deadlineNs >= 0) {
+            fail("timed out after " + timeoutMs + " ms");
+        }
     }
 }
