@@ -10,6 +10,16 @@ now() {
     date +%s.%N
 }
 
+# admin_auth PORT: the header that authenticates a request to the admin endpoint on PORT, with the
+# token its daemon wrote for its own user (root: /run/replicator; see docs/security.md).
+admin_auth() {
+    local dir
+    if [ "$(id -u)" = 0 ]; then dir=/run/replicator
+    elif [ -n "${XDG_RUNTIME_DIR:-}" ]; then dir="$XDG_RUNTIME_DIR/replicator"
+    else dir="${TMPDIR:-/tmp}/replicator-$(id -un)"; fi
+    printf 'Authorization: Bearer %s' "$(cat "$dir/admin-$1.token")"
+}
+
 # Seconds from $1 to $2 with two decimals.
 elapsed() {
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'

@@ -92,7 +92,7 @@ fio_readback() {
 
 # sent_blocks_now: the source's sent_bytes over all volumes, in 4 KiB blocks, and the time (s).
 sent_blocks_now() {
-    curl -sS -f "http://127.0.0.1:$ours_admin_port/status" | python3 -c '
+    curl -sS -f -H "$(admin_auth "$ours_admin_port")" "http://127.0.0.1:$ours_admin_port/status" | python3 -c '
 import json, sys, time
 print(sum(v["sent_bytes"] for v in json.load(sys.stdin)["volumes"]) // 4096, time.time())'
 }
@@ -170,7 +170,8 @@ kernel_fio() {
         # kept-alive connection, 5 requests a second, one JSON document a line, parsed after fio: a
         # process started every 200 ms (2% of this machine's CPU for curl alone) would load the machine
         # that fio's IOPS are measured on.
-        curl -sS -f --rate 5/s -w '\n' "http://127.0.0.1:$ours_admin_port/status?sample=[1-$((fio_s * 5 + 50))]" \
+        curl -sS -f --rate 5/s -w '\n' -H "$(admin_auth "$ours_admin_port")" \
+            "http://127.0.0.1:$ours_admin_port/status?sample=[1-$((fio_s * 5 + 50))]" \
             >>"$tmp/fio-status.jsonl" 2>/dev/null &
         sampler_pid=$!
         fio_iops "$mnt" "$fio_s" "on-$r" >"$tmp/fio-on.iops"

@@ -95,7 +95,7 @@ converge_ours() {
     log "convergence: POST /sync on the source's admin endpoint"
     t0=$(now)
     /usr/bin/time -o "$tmp/conv-$pct-sync.time" -f '%e %U %S' \
-        curl -sS -f -X POST -H 'Content-Type: application/json' -d '{}' \
+        curl -sS -f -X POST -H 'Content-Type: application/json' -H "$(admin_auth "$ours_admin_port")" -d '{}' \
         "http://127.0.0.1:$ours_admin_port/sync" >"$tmp/conv-$pct-sync.json" 2>"$tmp/conv-$pct-sync.err" \
         || { log "POST /sync failed:"; cat "$tmp/conv-$pct-sync.err" "$tmp/conv-$pct-sync.json" >&2; return 1; }
     t1=$(now)
@@ -114,7 +114,7 @@ converge_ours() {
 
 # ours_sent_bytes: the source's sent_bytes of the volume, from its admin endpoint.
 ours_sent_bytes() {
-    curl -sS -f "http://127.0.0.1:$ours_admin_port/status" >"$tmp/sent-status.json" \
+    curl -sS -f -H "$(admin_auth "$ours_admin_port")" "http://127.0.0.1:$ours_admin_port/status" >"$tmp/sent-status.json" \
         && json_volume "$tmp/sent-status.json" "$volume_name" sent_bytes
 }
 

@@ -41,6 +41,12 @@ public final class AdminClient {
     private HttpURLConnection open(String path) throws IOException {
         URL url = new URL((tls == null ? "http://" : "https://") + HostPort.format(address) + path);
         HttpURLConnection c = (HttpURLConnection) url.openConnection();
+        if (tls == null) {
+            String token = AdminToken.read(address.getPort());
+            if (token != null) {
+                c.setRequestProperty("Authorization", AdminToken.HEADER_PREFIX + token);
+            }
+        }
         if (c instanceof HttpsURLConnection secure) {
             secure.setSSLSocketFactory(tls.getSocketFactory());
             // The trust manager checks the daemon's CA and role; a source's certificate names no address.
@@ -71,7 +77,7 @@ public final class AdminClient {
                             + " with no body");
                 }
                 JsonNode answer = Json.MAPPER.readTree(in);
-                if (status == 403) {
+                if (status == 401 || status == 403) {
                     throw new IOException("the admin endpoint " + endpoint + " refused this client: "
                             + answer.path("reason").asText());
                 }

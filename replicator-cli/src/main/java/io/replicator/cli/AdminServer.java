@@ -42,7 +42,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -54,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * listens on loopback unless told otherwise. On loopback it speaks plain HTTP; bound to any other
  * address (the wildcard 0.0.0.0 or :: included) it speaks HTTPS with the daemon's certificate,
  * requires a client certificate of the daemon's CA, and answers only clients whose role is admin
- * (403 with the reason otherwise).
+ * (403 with the reason otherwise). On loopback every request must carry the endpoint's {@link
+ * AdminToken} (a file only the daemon's user can read; 401 otherwise) and name the endpoint's own
+ * address in its Host header (no DNS rebinding), and no request may carry an Origin header (no web
+ * page) or, with a body, a content type other than JSON (421, 403, 415).
  *
  * <p>Requests have owners and deadlines. One event loop thread reads requests and writes answers
  * and never waits: an {@link AsyncRoute} returns a future at once (a cutover, a sync) and a plain
@@ -62,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * answer, the route's future is cancelled, which withdraws the request (a cutover not yet started
  * never starts; one that runs fails and thaws). A request must arrive whole within {@value
  * #REQUEST_READ_TIMEOUT_MS} ms of the connection (or of the previous answer), and at most {@value
- * #MAX_CONNECTIONS} connections are open at once, so that clients that trickle bytes cannot wedge
- * the endpoint. Routes are registered before {@link #start}. Thread-safe.
+ * #MAX_CONNECTIONS} connections are open at once: a new one beyond that closes the oldest that has
+ * not yet sent a whole request, so clients that trickle bytes cannot wedge the endpoint. Routes
+ * are registered before {@link #start}. Thread-safe.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -99,9 +102,11 @@ public final class AdminServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final AtomicInteger connections = new AtomicInteger();
+    /** Open connections in order of acceptance, each marked whether it waits for its request. Event loop only. */
+    private final java.util.LinkedHashMap<Channel, Boolean> open = new java.util.LinkedHashMap<>();
     private EventLoopGroup group;
     private Channel listener;
+    private AdminToken token;
 
     /**
      * An endpoint for {@code address}: plain HTTP on a loopback address, HTTPS with client certificates elsewhere.
@@ -146,6 +151,7 @@ public final class AdminServer implements AutoCloseable {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childOption(io.netty.channel.ChannelOption.AUTO_CLOSE, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -153,6 +159,9 @@ public final class AdminServer implements AutoCloseable {
                         }
                     })
                     .bind(requested).sync().channel();
+            if (!https) {
+                token = AdminToken.create(address().getPort());
+            }
         } catch (Exception e) {
             close();
             throw new IOException("cannot listen for admin requests on " + HostPort.format(requested) + ": "
@@ -160,7 +169,8 @@ public final class AdminServer implements AutoCloseable {
         }
         LOG.info("admin endpoint on {}://{}/ ({}{})", https ? "https" : "http", HostPort.format(address()),
                 String.join(", ", routes.keySet()),
-                https ? "; clients need an admin certificate of the daemon's CA" : "");
+                https ? "; clients need an admin certificate of the daemon's CA"
+                        : "; requests need the token in " + token.file() + ", readable by this user only");
         return this;
     }
 
@@ -169,14 +179,14 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void initConnection(SocketChannel ch) {
-        if (connections.incrementAndGet() > MAX_CONNECTIONS) {
-            connections.decrementAndGet();
-            LOG.warn("admin connection from {} refused: {} connections are open already", ch.remoteAddress(),
+        if (open.size() >= MAX_CONNECTIONS && !evictOneWaiting()) {
+            LOG.warn("admin connection from {} refused: {} connections are open and busy", ch.remoteAddress(),
                     MAX_CONNECTIONS);
             ch.close();
             return;
         }
-        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+        open.put(ch, true);
+        ch.closeFuture().addListener(f -> open.remove(ch));
         ChannelPipeline p = ch.pipeline();
         if (https) {
             SSLEngine engine = tls.createSSLEngine();
@@ -185,6 +195,76 @@ public final class AdminServer implements AutoCloseable {
             p.addLast(new SslHandler(engine));
         }
         p.addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY_BYTES), new RequestHandler());
+    }
+
+    /** Closes the oldest connection that has not sent a whole request yet; false when every one is busy. */
+    private boolean evictOneWaiting() {
+        for (java.util.Map.Entry<Channel, Boolean> e : open.entrySet()) {
+            if (e.getValue()) {
+                LOG.warn("admin connection from {} closed: {} connections are open and it sent no whole request yet",
+                        e.getKey().remoteAddress(), MAX_CONNECTIONS);
+                open.remove(e.getKey());
+                e.getKey().close();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Refuses a request that does not come from the daemon's user by the endpoint's own address; null when allowed. */
+    private Reply refusal(FullHttpRequest request, String method) {
+        if (request.headers().contains(HttpHeaderNames.ORIGIN)) {
+            return refused(403, "a request with an Origin header (from a web page) is refused");
+        }
+        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (request.content().isReadable() && (type == null || !type.startsWith("application/json"))) {
+            return refused(415, "a request body must be application/json, not " + (type == null ? "untyped" : type));
+        }
+        if (https) {
+            return null;
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (!isOwnHost(host)) {
+            return refused(421, "Host " + (host == null ? "(none)" : "'" + printable(host) + "'")
+                    + " is not this endpoint's address");
+        }
+        if (!token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            return refused(401, "no valid admin token: run the command as the daemon's user on this machine (the "
+                    + "token is in " + token.file() + ")");
+        }
+        return null;
+    }
+
+    private boolean isOwnHost(String host) {
+        if (host == null) {
+            return false;
+        }
+        int port = address().getPort();
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        for (String name : new String[] {"127.0.0.1", "localhost", "[::1]", address().getAddress().getHostAddress()}) {
+            if (h.equals(name + ":" + port)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Text from a request, fit for a log line: control characters as \\uXXXX, at most 200 characters. */
+    private static String printable(String text) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < text.length() && b.length() < 200; i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static Reply refused(int status, String reason) {
+        return new Reply(status, Map.of("result", "failed", "reason", "admin request refused: " + reason));
     }
 
     /** One connection: one request at a time, each read within the deadline, each answer written when its future completes. */
@@ -227,6 +307,7 @@ public final class AdminServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             cancelReadDeadline();
+            open.replace(ctx.channel(), false);
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             String path = new QueryStringDecoder(request.uri()).path();
             String method = request.method().name();
@@ -237,6 +318,12 @@ public final class AdminServer implements AutoCloseable {
                 }
                 if (https) {
                     AdminTlsContexts.requireAdmin(ctx.pipeline().get(SslHandler.class).engine().getSession());
+                }
+                Reply refusal = refusal(request, method);
+                if (refusal != null) {
+                    LOG.warn("admin request {} {} from {} refused: {}", method, printable(path),
+                            ctx.channel().remoteAddress(), ((Map<?, ?>) refusal.body()).get("reason"));
+                    throw new Refused(refusal);
                 }
                 AsyncRoute route = find(path);
                 JsonNode body = request.content().isReadable()
@@ -252,6 +339,7 @@ public final class AdminServer implements AutoCloseable {
 
         private void answer(ChannelHandlerContext ctx, String path, Reply r, Throwable error, boolean keepAlive) {
             pending = null;
+            open.replace(ctx.channel(), true);
             if (!ctx.channel().isActive()) {
                 return;
             }
@@ -300,6 +388,16 @@ public final class AdminServer implements AutoCloseable {
         return route;
     }
 
+    /** A request refused before any route saw it, with its reply. */
+    private static final class Refused extends RuntimeException {
+        final transient Reply reply;
+
+        Refused(Reply reply) {
+            super(String.valueOf(((Map<?, ?>) reply.body()).get("reason")));
+            this.reply = reply;
+        }
+    }
+
     private static final class NoSuchRouteException extends RuntimeException {
         NoSuchRouteException(String message) {
             super(message);
@@ -311,6 +409,9 @@ public final class AdminServer implements AutoCloseable {
         Throwable e = error;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
+        }
+        if (e instanceof Refused refused) {
+            return refused.reply;
         }
         String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         if (e instanceof SSLPeerUnverifiedException) {
@@ -334,6 +435,9 @@ public final class AdminServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (token != null) {
+            token.delete();
+        }
         if (listener != null) {
             listener.close().awaitUninterruptibly();
         }
