@@ -21,6 +21,8 @@ final class FreezeRig implements AutoCloseable {
     final Path dir;
     final Path mount;
     final String device;
+    /** A second volume, a file outside the mount, that a test may write to while the mount is frozen. */
+    final Path other;
     final DaemonProcess target;
     final DaemonProcess source;
     final AckHoldingProxy proxy;
@@ -29,9 +31,10 @@ final class FreezeRig implements AutoCloseable {
     private final LoopFs fs = new LoopFs();
 
     /**
-     * @param stateOnMount the source's state directory (and its log) lie on the file system it freezes
+     * @param stateOnMount the source's state directory lies on the file system it freezes
+     * @param logOnMount   so does the file its standard output and error go to
      */
-    FreezeRig(Path dir, boolean stateOnMount) throws Exception {
+    FreezeRig(Path dir, boolean stateOnMount, boolean logOnMount) throws Exception {
         this.dir = dir;
         this.mount = dir.resolve("mnt");
         try {
@@ -47,9 +50,11 @@ final class FreezeRig implements AutoCloseable {
             sourceAdmin = "127.0.0.1:" + adminPort;
             client = new AdminClient(new InetSocketAddress("127.0.0.1", adminPort), null);
             Path stateDir = stateOnMount ? mount.resolve("state") : dir.resolve("state");
-            Path log = stateOnMount ? mount.resolve("source.log") : dir.resolve("source.log");
+            other = dir.resolve("other.img");
+            MixedImage.write(other, 4L << 20, 7);
+            Path log = logOnMount ? mount.resolve("source.log") : dir.resolve("source.log");
             List<String> args = new ArrayList<>(List.of("source", "--target", HostPort.format(proxy.address()),
-                    "--volume", device + "=root", "--state-dir", stateDir.toString(), "--id", "web1",
+                    "--volume", device + "=root", "--volume", other + "=other", "--state-dir", stateDir.toString(), "--id", "web1",
                     "--admin", sourceAdmin, "--tracker", "scan", "--scan-interval", "1s", "--insecure-plaintext"));
             source = new DaemonProcess("source", log, args);
         } catch (Exception e) {

@@ -56,7 +56,7 @@ class FreezeSafetyTest {
 
     @Test
     void shouldThawAtOnceWhenTheDaemonIsKilledDuringTheFreezeAndStartAgainCleanly() throws Exception {
-        try (FreezeRig rig = new FreezeRig(dir, false)) {
+        try (FreezeRig rig = new FreezeRig(dir, false, false)) {
             Frozen f = frozenCutover(rig, "60s");
             long killedNs = System.nanoTime();
             rig.source.kill9();
@@ -76,7 +76,7 @@ class FreezeSafetyTest {
 
     @Test
     void shouldThawAtTheDeadlineWhenTheDaemonHangsDuringTheFreeze() throws Exception {
-        try (FreezeRig rig = new FreezeRig(dir, false)) {
+        try (FreezeRig rig = new FreezeRig(dir, false, false)) {
             Frozen f = frozenCutover(rig, "4s");
             Shell.run("kill", "-STOP", String.valueOf(rig.source.pid()));
             try {
@@ -95,7 +95,7 @@ class FreezeSafetyTest {
 
     @Test
     void shouldThawAtOnceWhenTheTargetIsLostDuringTheFreeze() throws Exception {
-        try (FreezeRig rig = new FreezeRig(dir, false)) {
+        try (FreezeRig rig = new FreezeRig(dir, false, false)) {
             Frozen f = frozenCutover(rig, "60s");
             long droppedNs = System.nanoTime();
             rig.proxy.dropConnections();
@@ -114,7 +114,7 @@ class FreezeSafetyTest {
 
     @Test
     void shouldThawFromTheRecordWhenTheDaemonAndItsGuardWereBothKilled() throws Exception {
-        try (FreezeRig rig = new FreezeRig(dir, false)) {
+        try (FreezeRig rig = new FreezeRig(dir, false, false)) {
             Frozen f = frozenCutover(rig, "120s");
             // As a kill of the whole control group would: nothing of the daemon's is left to thaw.
             Shell.run("kill", "-STOP", String.valueOf(rig.source.pid()));
@@ -134,7 +134,7 @@ class FreezeSafetyTest {
 
     @Test
     void shouldWithdrawACutoverWhoseClientWentAway() throws Exception {
-        try (FreezeRig rig = new FreezeRig(dir, false)) {
+        try (FreezeRig rig = new FreezeRig(dir, false, false)) {
             rig.startSource();
             rig.awaitInSync();
             rig.proxy.holdAfterNextBarrierAck();
@@ -164,7 +164,7 @@ class FreezeSafetyTest {
 
     @Test
     void shouldNotWriteToTheFrozenFileSystemThatHoldsTheStateDirectory() throws Exception {
-        try (FreezeRig rig = new FreezeRig(dir, true)) {
+        try (FreezeRig rig = new FreezeRig(dir, true, true)) {
             // The state is flushed every 5 s: a cutover of 8 s crosses at least one flush.
             Frozen f = frozenCutover(rig, "8s");
             JsonNode during = rig.client.get("/status", 1_000);
@@ -182,6 +182,45 @@ class FreezeSafetyTest {
             rig.awaitInSync();
             assertTrue(Files.readString(rig.mount.resolve("source.log")).contains("freeze: thawed"),
                     "the log held while frozen reached its file after the thaw");
+        }
+    }
+
+    @Test
+    void shouldAnswerStatusAndNeverStartALateCutoverWhileTheAgentIsStuckInAWrite() throws Exception {
+        try (FreezeRig rig = new FreezeRig(dir, true, false)) {
+            rig.startSource();
+            rig.awaitInSync();
+            // Frozen behind the daemon's back: once it has something new to write to its state (the
+            // fingerprints of blocks of the other volume, acknowledged), its write blocks in the kernel.
+            Shell.run("fsfreeze", "--freeze", rig.mount.toString());
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                JsonNode s = rig.client.get("/status", 1_000);
+                for (long seed = 100; s.path("stale_ms").asLong() == 0; seed++) {
+                    assertTrue(System.nanoTime() - deadline < 0, "the agent never got stuck: " + s);
+                    MixedImage.write(rig.other, 4L << 20, seed);
+                    Thread.sleep(200);
+                    s = rig.client.get("/status", 1_000);
+                }
+                long startNs = System.nanoTime();
+                JsonNode stale = rig.client.get("/status", 1_000);
+                long answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+                System.out.printf("status answered in %d ms while the agent was stuck (stale_ms %d)%n", answeredMs,
+                        stale.path("stale_ms").asLong());
+                assertTrue(stale.path("stale_ms").asLong() > 0, stale::toString);
+                assertEquals("web1", stale.path("id").asText(), stale::toString);
+                IOException gaveUp = assertThrows(IOException.class, () -> rig.client.post("/cutover",
+                        Map.of("timeout_ms", 2_000), 2_500));
+                assertTrue(gaveUp.getMessage().contains("did not answer within"), gaveUp.getMessage());
+                Thread.sleep(500);
+            } finally {
+                Shell.run("fsfreeze", "--unfreeze", rig.mount.toString());
+            }
+            rig.awaitInSync();
+            JsonNode s = rig.status();
+            assertEquals("continuous", s.path("state").asText(), s::toString);
+            assertEquals(0, s.path("stale_ms").asLong(), s::toString);
+            assertFalse(rig.source.logSinceStart().contains("cutover: started"), rig.source.logSinceStart());
         }
     }
 }

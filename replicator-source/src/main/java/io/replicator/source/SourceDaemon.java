@@ -192,14 +192,13 @@ public final class SourceDaemon implements AutoCloseable {
         if (lastStatus == null) {
             return fresh;
         }
-        return fresh.completeOnTimeout(null, STATUS_FRESH_MS, TimeUnit.MILLISECONDS).thenApply(s -> {
+        return fresh.copy().completeOnTimeout(null, STATUS_FRESH_MS, TimeUnit.MILLISECONDS).thenApply(s -> {
             if (s != null) {
                 return s;
             }
             Timed last = lastStatus;
             long staleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last.atNs());
-            LOG.warn("the sync agent did not answer a status request within {} ms; answering with its status of "
-                    + "{} ms ago", STATUS_FRESH_MS, staleMs);
+            // No log line here: the agent may be stuck writing to the very file the log goes to.
             SourceStatus o = last.status();
             return new SourceStatus(o.id(), o.state(), o.tracker(), o.trackerReason(), o.rescan(), o.target(),
                     o.connected(), o.lastError(), o.durableSequence(), o.volumes(), Math.max(1, staleMs), o.frozen());
