@@ -1,11 +1,13 @@
 package io.replicator.source;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.sync.AgentConfig;
+import io.replicator.source.sync.LinkTls;
 import io.replicator.source.sync.SyncAgent;
 import io.replicator.source.track.DirtyMap;
 import io.replicator.source.track.FingerprintStore;
@@ -20,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -30,8 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The source daemon: opens the volumes and the state directory, connects to the target and runs
- * the {@link SyncAgent}. Its methods are thread-safe: each hands a request to the agent's thread
- * and returns a future of the answer.
+ * the {@link SyncAgent}. With a PKI bundle it follows the bundle's {@code crl.pem} ({@link CrlReloader}:
+ * on change and on SIGHUP), and a target whose certificate a new list revokes is disconnected and not
+ * connected to again. Its methods are thread-safe: each hands a request to the agent's thread and
+ * returns a future of the answer.
  */
 public final class SourceDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceDaemon.class);
@@ -44,9 +49,13 @@ public final class SourceDaemon implements AutoCloseable {
     private final String trackerReason;
 
     private final Tracking tracking;
+    /** Null for plain TCP. */
+    private final CrlReloader crl;
 
-    private SourceDaemon(SourceConfig config, SyncAgent agent, FileLock stateLock, Tracking tracking) {
+    private SourceDaemon(SourceConfig config, SyncAgent agent, FileLock stateLock, Tracking tracking,
+                         CrlReloader crl) {
         this.config = config;
+        this.crl = crl;
         this.agent = agent;
         this.stateLock = stateLock;
         this.tracking = tracking;
@@ -64,6 +73,7 @@ public final class SourceDaemon implements AutoCloseable {
         List<FingerprintStore> stores = new ArrayList<>();
         FileLock lock = null;
         Tracking tracking = null;
+        CrlReloader crl = null;
         try {
             checkNames(config);
             Files.createDirectories(config.stateDir());
@@ -81,14 +91,20 @@ public final class SourceDaemon implements AutoCloseable {
             List<DirtyMap> dirty = new ArrayList<>();
             tracking = Tracking.start(config, volumes, dirty);
             tracking.plan(config, volumes, stores, dirty);
+            LinkTls tls = null;
+            if (config.pki() != null) {
+                crl = new CrlReloader(config.pki(), config.crlPollIntervalMs());
+                tls = new LinkTls(TlsContexts.forClient(config.pki(), crl), crl);
+            }
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
-                    config.reconnectMaxMs(), config.pki() == null ? null : TlsContexts.forClient(config.pki()));
+                    config.reconnectMaxMs(), tls);
             SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),
                     new SourceMetrics(registry), tracking.feed(), tracking.reconcileReason, tracking.rescanReason);
             tracking.attach(agent);
-            SourceDaemon daemon = new SourceDaemon(config, agent, lock, tracking);
+            SourceDaemon daemon = new SourceDaemon(config, agent, lock, tracking, crl);
             tracking = null;
+            crl = null;
             LOG.info("source {}: tracker {} ({}); connecting to {} ({})", config.id(), daemon.tracker,
                     daemon.trackerReason, agentConfig.hostPort(),
                     config.pki() == null ? "plain TCP" : "mutual TLS 1.3 on " + TlsContexts.providerName());
@@ -103,10 +119,10 @@ public final class SourceDaemon implements AutoCloseable {
             }
             return daemon;
         } catch (NoSuchFileException e) {
-            closeAll(volumes, stores, lock, tracking);
+            closeAll(volumes, stores, lock, tracking, crl);
             throw new SourceStartException("volume " + e.getFile() + " does not exist", e);
         } catch (IOException | ProtocolException | IllegalArgumentException e) {
-            closeAll(volumes, stores, lock, tracking);
+            closeAll(volumes, stores, lock, tracking, crl);
             throw new SourceStartException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -136,9 +152,12 @@ public final class SourceDaemon implements AutoCloseable {
     }
 
     private static void closeAll(List<SourceVolume> volumes, List<FingerprintStore> stores, FileLock lock,
-                                 Tracking tracking) {
+                                 Tracking tracking, CrlReloader crl) {
         if (tracking != null) {
             closeQuietly(tracking);
+        }
+        if (crl != null) {
+            crl.close();
         }
         for (AutoCloseable c : stores) {
             closeQuietly(c);
@@ -161,6 +180,14 @@ public final class SourceDaemon implements AutoCloseable {
 
     public SourceConfig config() {
         return config;
+    }
+
+    /**
+     * The revocation list the daemon follows (its bundle's {@code crl.pem}, re-read on change and
+     * SIGHUP), for its admin endpoint to use too; empty for plain TCP.
+     */
+    public Optional<CrlReloader> crl() {
+        return Optional.ofNullable(crl);
     }
 
     public SourceStatus status() throws IOException {
@@ -199,6 +226,9 @@ public final class SourceDaemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (crl != null) {
+                crl.close();
+            }
             closeQuietly(tracking);
             closeQuietly(stateLock.acquiredBy());
         }

@@ -1,11 +1,10 @@
 package io.replicator.source.sync;
 
-import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 
 /** What the sync agent needs of the source's configuration; {@code tls} is null for plain TCP. Immutable. */
 public record AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
-                          int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, SslContext tls) {
+                          int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, LinkTls tls) {
 
     /** The target as {@code HOST:PORT}, the way the admin gave it, for logs and errors. */
     public String hostPort() {
