@@ -1,5 +1,6 @@
 package io.replicator.protocol.tls;
 
+import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.channels.FileChannel;
@@ -20,9 +21,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 
 /**
@@ -135,7 +133,8 @@ public final class CertificateAuthority {
     /**
      * Issues a key and certificate for a node and writes the bundle {@code out} ({@link PkiBundle}'s
      * layout, with a copy of the current CRL). A target's {@code name} becomes its first SAN (IP for an
-     * IP literal, else DNS); {@code extraSans} are added for every role.
+     * IP literal, else DNS), and so does a source's when it is an IP address or a DNS name (its admin
+     * endpoint can then be dialed by it); {@code extraSans} are added for every role.
      *
      * @throws PkiException for a bad name, SAN or day count, or when {@code out} already holds a node
      */
@@ -150,7 +149,7 @@ public final class CertificateAuthority {
             Path out) {
         Certificates.checkName("--name", name);
         List<GeneralName> sans = new ArrayList<>();
-        if (role == Role.TARGET) {
+        if (role == Role.TARGET || role == Role.SOURCE && isHostName(name)) {
             sans.add(Certificates.subjectAltName("--name", name));
         }
         for (String san : extraSans) {
@@ -222,11 +221,7 @@ public final class CertificateAuthority {
     }
 
     private static BigInteger crlNumber(X509CRL crl) {
-        byte[] ext = crl.getExtensionValue(Extension.cRLNumber.getId());
-        if (ext == null) {
-            return BigInteger.ONE;
-        }
-        return ASN1Integer.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getValue();
+        return CrlCheck.number(crl).orElse(BigInteger.ONE);
     }
 
     private BigInteger takeSerial() {
@@ -285,6 +280,11 @@ public final class CertificateAuthority {
         } catch (IOException e) {
             throw new PkiException(out + ": cannot create the bundle directory: " + e, e);
         }
+    }
+
+    /** Whether a node name can be dialed: an IP literal or a DNS name. */
+    static boolean isHostName(String name) {
+        return NetUtil.isValidIpV4Address(name) || NetUtil.isValidIpV6Address(name) || Certificates.isDnsName(name);
     }
 
     static void checkDays(int days) {

@@ -56,9 +56,19 @@ class CertificateAuthorityTest {
     void shouldGiveSourcesAndAdminsClientAuthOnly() throws Exception {
         X509Certificate source = ca.issue(Role.SOURCE, "db-01", List.of(), 30, dir.resolve("s"));
         assertEquals(List.of(CLIENT_AUTH), source.getExtendedKeyUsage().stream().toList());
-        assertEquals(List.of(), Certificates.subjectAltNames(source));
         X509Certificate admin = ca.issue(Role.ADMIN, "ops", List.of(), 30, dir.resolve("a"));
         assertEquals(new PeerIdentity("ops", Role.ADMIN, admin.getSerialNumber()), PeerIdentity.of(admin));
+        assertEquals(List.of(), Certificates.subjectAltNames(admin), "an admin is never an endpoint");
+    }
+
+    @Test
+    void shouldGiveASourceItsNameAsSanWhenItIsAHostName() {
+        assertEquals(List.of("DNS:db-01", "IP:10.0.0.8"), Certificates.subjectAltNames(
+                ca.issue(Role.SOURCE, "db-01", List.of("10.0.0.8"), 30, dir.resolve("s1"))));
+        assertEquals(List.of("IP:10.0.0.9"), Certificates.subjectAltNames(
+                ca.issue(Role.SOURCE, "10.0.0.9", List.of(), 30, dir.resolve("s2"))));
+        assertEquals(List.of(), Certificates.subjectAltNames(ca.issue(Role.SOURCE, "db_01", List.of(), 30,
+                dir.resolve("s3"))), "an id that is no host name is left out");
     }
 
     @Test
