@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509CRL;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.bouncycastle.asn1.x509.GeneralName;
 
@@ -136,7 +139,9 @@ public final class CertificateAuthority {
      * IP literal, else DNS), and so does a source's when it is an IP address or a DNS name (its admin
      * endpoint can then be dialed by it); {@code extraSans} are added for every role.
      *
-     * @throws PkiException for a bad name, SAN or day count, or when {@code out} already holds a node
+     * @throws PkiException for a bad name, SAN or day count, when {@code out} already holds a node, or when
+     *                      {@code out} is a directory that another user owns or that group or others may
+     *                      write (whoever can change it could swap {@code ca.crt} before the bundle ships)
      */
     public X509Certificate issue(Role role, String name, List<String> extraSans, int days, Path out) {
         checkDays(days);
@@ -164,6 +169,7 @@ public final class CertificateAuthority {
             }
         }
         createPrivateDirectory(out);
+        checkPrivateDirectory(out);
         KeyPair keys = CertificateSigner.newKeyPair();
         BigInteger serial = locked(this::takeSerial);
         X509Certificate node = CertificateSigner.nodeCertificate(cert, key, keys.getPublic(), role, name, sans,
@@ -285,6 +291,40 @@ public final class CertificateAuthority {
     /** Whether a node name can be dialed: an IP literal or a DNS name. */
     static boolean isHostName(String name) {
         return NetUtil.isValidIpV4Address(name) || NetUtil.isValidIpV6Address(name) || Certificates.isDnsName(name);
+    }
+
+    /**
+     * Refuses a bundle directory that another user owns or that group or others may write. The owner
+     * is compared with that of a file made there now, which is this process's (effective) user.
+     */
+    static void checkPrivateDirectory(Path out) {
+        if (!out.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(out);
+            boolean others = perms.contains(PosixFilePermission.OTHERS_WRITE);
+            if (others || perms.contains(PosixFilePermission.GROUP_WRITE)) {
+                throw new PkiException(out + ": refusing to write a bundle into a directory that "
+                        + (others ? "others" : "its group") + " may change (permissions "
+                        + PosixFilePermissions.toString(perms) + "): chmod 700 " + out + ", or give --out a new directory");
+            }
+            UserPrincipal owner = Files.getOwner(out);
+            Path probe = Files.createTempFile(out, ".owner", ".tmp");
+            UserPrincipal me;
+            try {
+                me = Files.getOwner(probe);
+            } finally {
+                Files.delete(probe);
+            }
+            if (!owner.equals(me)) {
+                throw new PkiException(out + ": refusing to write a bundle into a directory owned by "
+                        + owner.getName() + ", not by " + me.getName() + " who runs this: its owner could change "
+                        + "the bundle; give --out a new directory");
+            }
+        } catch (IOException e) {
+            throw new PkiException(out + ": cannot check the bundle directory: " + e, e);
+        }
     }
 
     static void checkDays(int days) {

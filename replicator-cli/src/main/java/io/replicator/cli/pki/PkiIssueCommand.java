@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
                 "A target's ID is also its DNS or IP subject-alternative name: sources must dial it by that name "
                         + "(or by a --san). So is a source's ID when it is a host name or an IP address.",
                 "Admin commands accept a daemon's admin endpoint only under a name its certificate holds (ID or "
-                        + "--san): give every name and address the endpoint is dialed by."})
+                        + "--san): give every name and address the endpoint is dialed by.",
+                "An existing BUNDLE directory must belong to the user running this and be writable by no one else "
+                        + "(e.g. 0700)."})
 final class PkiIssueCommand implements Callable<Integer> {
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Directory of the CA.")
     Path dir;
