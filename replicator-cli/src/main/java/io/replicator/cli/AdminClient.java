@@ -1,6 +1,7 @@
 package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.protocol.tls.Plaintext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,22 +10,30 @@ import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URL;
+import java.security.cert.CertificateException;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
- * Talks to a daemon's {@link AdminServer}: plain HTTP, or HTTPS with the admin's client certificate
- * when given a TLS context. Uses the JDK's plain {@link HttpURLConnection}: an admin command starts,
- * asks once and exits, and this client starts in a fraction of the time of {@code java.net.http}.
- * Thread-safe.
+ * Talks to a daemon's {@link AdminServer}: plain HTTP to a loopback address only, or HTTPS with the
+ * admin's client certificate when given a TLS context. Without TLS a non-loopback address is refused
+ * before anything is sent: the endpoint there speaks HTTPS, and an answer over plain HTTP could come
+ * from anyone on the path. With TLS the context's trust manager (see
+ * {@code AdminTlsContexts.forClient}) accepts only the certificate of the daemon dialed: the URL carries
+ * the host as given ({@code --admin web1:7701} is checked against the name {@code web1}). Redirects are
+ * not followed. Uses the JDK's plain {@link HttpURLConnection}: an admin command starts, asks once and
+ * exits, and this client starts in a fraction of the time of {@code java.net.http}. Thread-safe.
  */
 public final class AdminClient {
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     private final InetSocketAddress address;
     private final SSLContext tls;
 
-    /** A client of {@code address}; {@code tls} null for plain HTTP (an endpoint on loopback). */
+    /**
+     * A client of {@code address}; {@code tls} null for plain HTTP, which only a loopback address gets
+     * (the requests of a client of another address fail before connecting).
+     */
     public AdminClient(InetSocketAddress address, SSLContext tls) {
         this.address = address;
         this.tls = tls;
@@ -39,8 +48,11 @@ public final class AdminClient {
     }
 
     private HttpURLConnection open(String path) throws IOException {
-        URL url = new URL((tls == null ? "http://" : "https://") + HostPort.format(address) + path);
+        String host = address.getHostString();
+        URL url = new URL((tls == null ? "http://" : "https://") + (host.contains(":") ? "[" + host + "]" : host)
+                + ":" + address.getPort() + path);
         HttpURLConnection c = (HttpURLConnection) url.openConnection();
+        c.setInstanceFollowRedirects(false);
         if (tls == null) {
             String token = AdminToken.read(address.getPort());
             if (token != null) {
@@ -49,14 +61,20 @@ public final class AdminClient {
         }
         if (c instanceof HttpsURLConnection secure) {
             secure.setSSLSocketFactory(tls.getSocketFactory());
-            // The trust manager checks the daemon's CA and role; a source's certificate names no address.
-            secure.setHostnameVerifier((host, session) -> true);
+            // The trust manager has checked that the certificate names the URL's host, IP or name, in
+            // its SANs or its CN; the JDK's verifier would look at the SANs only.
+            secure.setHostnameVerifier((h, session) -> true);
         }
         return c;
     }
 
     private JsonNode send(String method, String path, byte[] body, long timeoutMs) throws IOException {
         String endpoint = HostPort.format(address);
+        if (tls == null && !Plaintext.isLoopback(address)) {
+            throw new IOException("refusing plain HTTP to the admin endpoint " + Plaintext.describe(address)
+                    + ": it is not a loopback address (127.0.0.0/8 or ::1); pass --pki BUNDLE (made with "
+                    + "'replicator pki issue --role admin') to talk HTTPS to it");
+        }
         HttpURLConnection c = open(path);
         try {
             c.setRequestMethod(method);
@@ -71,6 +89,10 @@ public final class AdminClient {
                 }
             }
             int status = c.getResponseCode();
+            if (status >= 300 && status < 400) {
+                throw new IOException("the admin endpoint " + endpoint + " answered HTTP " + status
+                        + " (a redirect, to '" + c.getHeaderField("Location") + "'), which admin commands do not follow");
+            }
             try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
                 if (in == null) {
                     throw new IOException("the admin endpoint " + endpoint + " answered HTTP " + status
@@ -89,6 +111,10 @@ public final class AdminClient {
         } catch (SocketTimeoutException e) {
             throw new IOException("the admin endpoint " + endpoint + " did not answer within " + timeoutMs + " ms", e);
         } catch (SSLException e) {
+            CertificateException refused = certificateRefusal(e);
+            if (refused != null) {
+                throw new IOException("refusing the admin endpoint " + endpoint + ": " + refused.getMessage(), e);
+            }
             throw new IOException("TLS with the admin endpoint " + endpoint + " failed: " + e.getMessage()
                     + " (an endpoint on loopback speaks plain HTTP: drop --pki; elsewhere it needs --pki with an "
                     + "admin bundle of the daemon's CA)", e);
@@ -101,5 +127,15 @@ public final class AdminClient {
         } finally {
             c.disconnect();
         }
+    }
+
+    /** The refusal of the endpoint's certificate by this client's trust manager, if that is why TLS failed. */
+    private static CertificateException certificateRefusal(SSLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException refused) {
+                return refused;
+            }
+        }
+        return null;
     }
 }

@@ -19,9 +19,12 @@ final class AdminOptions {
 
     @Option(names = "--pki", paramLabel = "BUNDLE",
             description = "Certificate bundle from 'pki issue --role admin': talk HTTPS to an admin endpoint on a "
-                    + "non-loopback address (default: plain HTTP, for an endpoint on loopback).")
+                    + "non-loopback address, which must present the certificate of the daemon dialed (of its CA, "
+                    + "role source or target, naming the --admin host). Required off loopback: without it only "
+                    + "plain HTTP to a loopback address is allowed.")
     Path pki;
 
+    /** A client of {@code --admin}: HTTPS checking the daemon's certificate with {@code --pki}, else plain HTTP on loopback. */
     AdminClient client() {
         return new AdminClient(admin, pki == null ? null : AdminTlsContexts.forClient(PkiBundles.load(pki)));
     }

@@ -29,12 +29,16 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.replicator.protocol.tls.AdminTlsContexts;
+import io.replicator.protocol.tls.CrlCheck;
+import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Plaintext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,6 +100,8 @@ public final class AdminServer implements AutoCloseable {
     private final InetSocketAddress requested;
     private final boolean https;
     private final SSLContext tls;
+    /** The revocation list in force (the daemon's, re-read on change and SIGHUP); consulted per request. */
+    private final Supplier<CrlCheck> crl;
     private final Map<String, AsyncRoute> routes = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "admin-route");
@@ -114,10 +120,20 @@ public final class AdminServer implements AutoCloseable {
      * @param pki the daemon's bundle, or null; required when {@code address} is not loopback
      */
     public AdminServer(InetSocketAddress address, PkiBundle pki) {
+        this(address, pki, Optional.empty());
+    }
+
+    /**
+     * As {@link #AdminServer(InetSocketAddress, PkiBundle)}, following {@code crl} (the daemon's
+     * reloader): a revoked admin certificate is refused at its next handshake and its next request.
+     */
+    public AdminServer(InetSocketAddress address, PkiBundle pki, Optional<CrlReloader> crl) {
         checkAddress(address, pki);
         this.requested = address;
         this.https = !Plaintext.isLoopback(address);
-        this.tls = https ? AdminTlsContexts.forServer(pki) : null;
+        CrlCheck atStart = pki == null ? CrlCheck.none() : pki.crlCheck();
+        this.crl = crl.<Supplier<CrlCheck>>map(r -> r::current).orElse(() -> atStart);
+        this.tls = https ? AdminTlsContexts.forServer(pki, this.crl) : null;
     }
 
     /** Refuses a non-loopback admin address for a daemon without a PKI bundle, naming the address. */
@@ -317,7 +333,8 @@ public final class AdminServer implements AutoCloseable {
                     throw new IllegalArgumentException("malformed HTTP request: " + request.decoderResult().cause());
                 }
                 if (https) {
-                    AdminTlsContexts.requireAdmin(ctx.pipeline().get(SslHandler.class).engine().getSession());
+                    AdminTlsContexts.requireAdmin(ctx.pipeline().get(SslHandler.class).engine().getSession(),
+                            crl.get());
                 }
                 Reply refusal = refusal(request, method);
                 if (refusal != null) {

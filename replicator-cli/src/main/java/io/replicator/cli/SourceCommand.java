@@ -83,7 +83,7 @@ final class SourceCommand implements Callable<Integer> {
         }
         AdminServer adminServer;
         try {
-            adminServer = SourceAdmin.register(new AdminServer(admin, config.pki()), daemon, registry).start();
+            adminServer = SourceAdmin.register(new AdminServer(admin, config.pki(), daemon.crl()), daemon, registry).start();
         } catch (IOException e) {
             daemon.close();
             throw new Main.UsageException(e.getMessage(), e);

@@ -73,7 +73,7 @@ final class TargetCommand implements Callable<Integer> {
         AdminServer adminServer = null;
         if (admin != null) {
             try {
-                adminServer = new AdminServer(admin, bundle)
+                adminServer = new AdminServer(admin, bundle, server.crl())
                         .route("/status", (method, body) -> new AdminServer.Reply(200, server.status()))
                         .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
                         .start();

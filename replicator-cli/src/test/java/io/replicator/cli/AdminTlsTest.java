@@ -47,8 +47,9 @@ class AdminTlsTest {
     }
 
     @Test
-    void shouldServeHttpsWithASourceCertificateToo() throws Exception {
-        try (AdminServer server = wildcardEndpoint(pki.bundle(Role.SOURCE, "web1"))) {
+    void shouldServeHttpsWithASourceCertificateThatNamesTheHostDialed() throws Exception {
+        // A source named by its address: the address is its IP subject alternative name.
+        try (AdminServer server = wildcardEndpoint(pki.bundle(Role.SOURCE, "127.0.0.1"))) {
             assertEquals("continuous", client(server, Role.ADMIN, "ops").get("/status", 10_000).path("state").asText());
         }
     }
@@ -91,6 +92,33 @@ class AdminTlsTest {
         try (AdminServer server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), null)
                 .route("/status", (method, body) -> new AdminServer.Reply(200, Map.of("id", "web1"))).start()) {
             assertEquals("web1", new AdminClient(server.address(), null).get("/status", 10_000).path("id").asText());
+        }
+    }
+
+    @Test
+    void shouldRefuseAnAdminCertificateRevokedWhileTheEndpointRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        io.replicator.protocol.tls.CertificateAuthority ca = io.replicator.protocol.tls.CertificateAuthority.init(
+                dir.resolve("ca"), 30);
+        java.nio.file.Path daemonDir = dir.resolve("target");
+        java.nio.file.Path adminDir = dir.resolve("admin");
+        ca.issue(Role.TARGET, TestPki.TARGET_NAME, java.util.List.of(), 30, daemonDir);
+        ca.issue(Role.ADMIN, "ops", java.util.List.of(), 30, adminDir);
+        PkiBundle daemon = PkiBundle.load(daemonDir);
+        PkiBundle admin = PkiBundle.load(adminDir);
+        try (io.replicator.protocol.tls.CrlReloader crl = new io.replicator.protocol.tls.CrlReloader(daemon, 50);
+             AdminServer server = new AdminServer(new InetSocketAddress("0.0.0.0", 0), daemon,
+                     java.util.Optional.of(crl))
+                     .route("/status", (method, body) -> new AdminServer.Reply(200, Map.of("state", "continuous")))
+                     .start()) {
+            AdminClient client = new AdminClient(viaLoopback(server), AdminTlsContexts.forClient(admin));
+            assertEquals("continuous", client.get("/status", 10_000).path("state").asText());
+            ca.revoke(admin.nodeCertificate());
+            java.nio.file.Files.copy(ca.crlFile(), daemonDir.resolve(PkiBundle.CRL),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            crl.reloadNow().get(10, TimeUnit.SECONDS);
+            IOException e = assertThrows(IOException.class, () -> client.get("/status", 10_000));
+            assertTrue(e.getMessage().contains("revoked") || e.getMessage().contains("refused"), e.getMessage());
         }
     }
 }

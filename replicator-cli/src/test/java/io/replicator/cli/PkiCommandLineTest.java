@@ -78,6 +78,25 @@ class PkiCommandLineTest {
     }
 
     @Test
+    void shouldRefuseToIssueIntoADirectoryThatOthersMayWrite() throws Exception {
+        Path ca = ca();
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertOneLineExit2(CliRun.run("pki", "issue", "--dir", ca.toString(), "--role", "target", "--name",
+                "10.0.0.7", "--out", shared.toString()), shared + ": refusing to write a bundle into a directory that "
+                + "others may change (permissions rwxrwxrwx): chmod 700 " + shared);
+        try (var files = Files.list(shared)) {
+            assertEquals(0, files.count(), "nothing written, no key left behind");
+        }
+        assertEquals("rwxrwxrwx", mode(shared), "the directory is left as it was");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwx------"));
+        CliRun r = CliRun.run("pki", "issue", "--dir", ca.toString(), "--role", "target", "--name", "10.0.0.7",
+                "--out", shared.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("with HOST one of: 10.0.0.7 (add more with --san)"), r.out());
+    }
+
+    @Test
     void shouldRefuseABadNameWithOneLine() {
         Path ca = ca();
         assertOneLineExit2(CliRun.run("pki", "issue", "--dir", ca.toString(), "--role", "source", "--name", "../x",

@@ -1,5 +1,6 @@
 package io.replicator.source;
 
+import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Plaintext;
 import java.net.InetSocketAddress;
@@ -26,6 +27,9 @@ import java.util.Objects;
  *   <tr><td>reconnectMinMs / reconnectMaxMs</td><td>200 ms / 30 s</td><td>backoff between attempts</td></tr>
  *   <tr><td>pki</td><td>required unless insecurePlaintext</td><td>certificate bundle: mutual TLS 1.3 to the
  *       target</td></tr>
+ *   <tr><td>crlPollIntervalMs</td><td>250</td><td>how often the bundle's {@code crl.pem} is checked for a
+ *       change (modification time, size, file key); SIGHUP re-reads it at once. A target whose certificate
+ *       it revokes is disconnected and not connected to again</td></tr>
  *   <tr><td>insecurePlaintext</td><td>false</td><td>plain TCP instead of TLS; only to a loopback target
  *       ({@link Plaintext})</td></tr>
  *   <tr><td>traceBufferKb</td><td>4 MiB</td><td>kernel tracker: trace buffer per CPU; a smaller one loses
@@ -37,7 +41,7 @@ import java.util.Objects;
 public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, Path stateDir, String id,
                            Tracker tracker, int blockSizeBytes, long scanIntervalMs, long maxInFlightBytes,
                            int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, PkiBundle pki,
-                           boolean insecurePlaintext, int traceBufferKb, Path runDir) {
+                           long crlPollIntervalMs, boolean insecurePlaintext, int traceBufferKb, Path runDir) {
 
     /** How changed blocks are found. */
     public enum Tracker { AUTO, KERNEL, SCAN }
@@ -60,6 +64,9 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
             throw new IllegalArgumentException("no --volume given");
         }
         Plaintext.check(pki, insecurePlaintext, target, "target address");
+        if (crlPollIntervalMs <= 0) {
+            throw new IllegalArgumentException("invalid crlPollIntervalMs " + crlPollIntervalMs + " (expected: > 0)");
+        }
         if (traceBufferKb < 4 || traceBufferKb > 1 << 20) {
             throw new IllegalArgumentException("invalid trace buffer of " + traceBufferKb + " KiB (expected 4 to "
                     + (1 << 20) + " KiB per CPU)");
@@ -84,6 +91,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private long reconnectMinMs = 200;
         private long reconnectMaxMs = 30_000;
         private PkiBundle pki;
+        private long crlPollIntervalMs = CrlReloader.DEFAULT_POLL_INTERVAL_MS;
         private boolean insecurePlaintext;
         private int traceBufferKb = 4096;
         private Path runDir = Path.of("/run/replicator");
@@ -145,6 +153,12 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
             return this;
         }
 
+        /** How often the bundle's {@code crl.pem} is checked for a change. */
+        public Builder crlPollIntervalMs(long crlPollIntervalMs) {
+            this.crlPollIntervalMs = crlPollIntervalMs;
+            return this;
+        }
+
         /** Speak plain TCP instead of TLS: refused by {@link #build()} unless the target is loopback. */
         public Builder insecurePlaintext(boolean insecurePlaintext) {
             this.insecurePlaintext = insecurePlaintext;
@@ -154,8 +168,8 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         /** The configuration; IllegalArgumentException when it is incomplete or its transport is not allowed. */
         public SourceConfig build() {
             return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
-                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, pki, insecurePlaintext,
-                    traceBufferKb, runDir);
+                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, pki, crlPollIntervalMs,
+                    insecurePlaintext, traceBufferKb, runDir);
         }
 
         /** Where a freeze is recorded before it starts (default /run/replicator, a tmpfs). */

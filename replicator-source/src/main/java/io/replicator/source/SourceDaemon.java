@@ -1,6 +1,7 @@
 package io.replicator.source;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.ProtocolException;
@@ -8,6 +9,7 @@ import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.cutover.FreezeRecord;
 import io.replicator.source.cutover.HeldOutput;
 import io.replicator.source.sync.AgentConfig;
+import io.replicator.source.sync.LinkTls;
 import io.replicator.source.sync.SyncAgent;
 import io.replicator.source.track.DirtyMap;
 import io.replicator.source.track.FingerprintStore;
@@ -22,6 +24,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,8 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The source daemon: opens the volumes and the state directory, connects to the target and runs
- * the {@link SyncAgent}. Its methods are thread-safe: each hands a request to the agent's thread
- * and returns a future of the answer.
+ * the {@link SyncAgent}. With a PKI bundle it follows the bundle's {@code crl.pem} ({@link CrlReloader}:
+ * on change and on SIGHUP), and a target whose certificate a new list revokes is disconnected and not
+ * connected to again. Its methods are thread-safe: each hands a request to the agent's thread and
+ * returns a future of the answer.
  */
 public final class SourceDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceDaemon.class);
@@ -53,9 +58,13 @@ public final class SourceDaemon implements AutoCloseable {
 
     private final Tracking tracking;
     private volatile Timed lastStatus;
+    /** Null for plain TCP. */
+    private final CrlReloader crl;
 
-    private SourceDaemon(SourceConfig config, SyncAgent agent, FileLock stateLock, Tracking tracking) {
+    private SourceDaemon(SourceConfig config, SyncAgent agent, FileLock stateLock, Tracking tracking,
+                         CrlReloader crl) {
         this.config = config;
+        this.crl = crl;
         this.agent = agent;
         this.stateLock = stateLock;
         this.tracking = tracking;
@@ -73,6 +82,7 @@ public final class SourceDaemon implements AutoCloseable {
         List<FingerprintStore> stores = new ArrayList<>();
         FileLock lock = null;
         Tracking tracking = null;
+        CrlReloader crl = null;
         try {
             checkNames(config);
             Files.createDirectories(config.stateDir());
@@ -93,14 +103,20 @@ public final class SourceDaemon implements AutoCloseable {
             List<DirtyMap> dirty = new ArrayList<>();
             tracking = Tracking.start(config, volumes, dirty);
             tracking.plan(config, volumes, stores, dirty);
+            LinkTls tls = null;
+            if (config.pki() != null) {
+                crl = new CrlReloader(config.pki(), config.crlPollIntervalMs());
+                tls = new LinkTls(TlsContexts.forClient(config.pki(), crl), crl);
+            }
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
-                    config.reconnectMaxMs(), config.pki() == null ? null : TlsContexts.forClient(config.pki()), freezeRecord);
+                    config.reconnectMaxMs(), tls, freezeRecord);
             SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),
                     new SourceMetrics(registry), tracking.feed(), tracking.reconcileReason, tracking.rescanReason);
             tracking.attach(agent);
-            SourceDaemon daemon = new SourceDaemon(config, agent, lock, tracking);
+            SourceDaemon daemon = new SourceDaemon(config, agent, lock, tracking, crl);
             tracking = null;
+            crl = null;
             LOG.info("source {}: tracker {} ({}); connecting to {} ({})", config.id(), daemon.tracker,
                     daemon.trackerReason, agentConfig.hostPort(),
                     config.pki() == null ? "plain TCP" : "mutual TLS 1.3 on " + TlsContexts.providerName());
@@ -116,10 +132,10 @@ public final class SourceDaemon implements AutoCloseable {
             }
             return daemon;
         } catch (NoSuchFileException e) {
-            closeAll(volumes, stores, lock, tracking);
+            closeAll(volumes, stores, lock, tracking, crl);
             throw new SourceStartException("volume " + e.getFile() + " does not exist", e);
         } catch (IOException | ProtocolException | IllegalArgumentException e) {
-            closeAll(volumes, stores, lock, tracking);
+            closeAll(volumes, stores, lock, tracking, crl);
             throw new SourceStartException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -149,9 +165,12 @@ public final class SourceDaemon implements AutoCloseable {
     }
 
     private static void closeAll(List<SourceVolume> volumes, List<FingerprintStore> stores, FileLock lock,
-                                 Tracking tracking) {
+                                 Tracking tracking, CrlReloader crl) {
         if (tracking != null) {
             closeQuietly(tracking);
+        }
+        if (crl != null) {
+            crl.close();
         }
         for (AutoCloseable c : stores) {
             closeQuietly(c);
@@ -174,6 +193,14 @@ public final class SourceDaemon implements AutoCloseable {
 
     public SourceConfig config() {
         return config;
+    }
+
+    /**
+     * The revocation list the daemon follows (its bundle's {@code crl.pem}, re-read on change and
+     * SIGHUP), for its admin endpoint to use too; empty for plain TCP.
+     */
+    public Optional<CrlReloader> crl() {
+        return Optional.ofNullable(crl);
     }
 
     /** The status, within {@link #STATUS_FRESH_MS} ms whatever the agent is doing ({@link #statusAsync}). */
@@ -252,6 +279,9 @@ public final class SourceDaemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (crl != null) {
+                crl.close();
+            }
             closeQuietly(tracking);
             closeQuietly(stateLock.acquiredBy());
         }

@@ -13,6 +13,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
@@ -24,6 +25,7 @@ import io.replicator.target.net.TargetChannelInitializer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -111,6 +113,14 @@ public final class TargetServer implements AutoCloseable {
 
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    /**
+     * The revocation list the receiver follows (its bundle's {@code crl.pem}, re-read on change and
+     * SIGHUP), for its admin endpoint to use too; empty for plain TCP.
+     */
+    public Optional<CrlReloader> crl() {
+        return Optional.ofNullable(context.crl());
     }
 
     /** A snapshot of every source seen since start; safe from any thread. */

@@ -1,5 +1,6 @@
 package io.replicator.protocol.tls;
 
+import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.channels.FileChannel;
@@ -8,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509CRL;
@@ -19,10 +22,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 
 /**
@@ -135,9 +136,12 @@ public final class CertificateAuthority {
     /**
      * Issues a key and certificate for a node and writes the bundle {@code out} ({@link PkiBundle}'s
      * layout, with a copy of the current CRL). A target's {@code name} becomes its first SAN (IP for an
-     * IP literal, else DNS); {@code extraSans} are added for every role.
+     * IP literal, else DNS), and so does a source's when it is an IP address or a DNS name (its admin
+     * endpoint can then be dialed by it); {@code extraSans} are added for every role.
      *
-     * @throws PkiException for a bad name, SAN or day count, or when {@code out} already holds a node
+     * @throws PkiException for a bad name, SAN or day count, when {@code out} already holds a node, or when
+     *                      {@code out} is a directory that another user owns or that group or others may
+     *                      write (whoever can change it could swap {@code ca.crt} before the bundle ships)
      */
     public X509Certificate issue(Role role, String name, List<String> extraSans, int days, Path out) {
         checkDays(days);
@@ -150,7 +154,7 @@ public final class CertificateAuthority {
             Path out) {
         Certificates.checkName("--name", name);
         List<GeneralName> sans = new ArrayList<>();
-        if (role == Role.TARGET) {
+        if (role == Role.TARGET || role == Role.SOURCE && isHostName(name)) {
             sans.add(Certificates.subjectAltName("--name", name));
         }
         for (String san : extraSans) {
@@ -165,6 +169,7 @@ public final class CertificateAuthority {
             }
         }
         createPrivateDirectory(out);
+        checkPrivateDirectory(out);
         KeyPair keys = CertificateSigner.newKeyPair();
         BigInteger serial = locked(this::takeSerial);
         X509Certificate node = CertificateSigner.nodeCertificate(cert, key, keys.getPublic(), role, name, sans,
@@ -222,11 +227,7 @@ public final class CertificateAuthority {
     }
 
     private static BigInteger crlNumber(X509CRL crl) {
-        byte[] ext = crl.getExtensionValue(Extension.cRLNumber.getId());
-        if (ext == null) {
-            return BigInteger.ONE;
-        }
-        return ASN1Integer.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getValue();
+        return CrlCheck.number(crl).orElse(BigInteger.ONE);
     }
 
     private BigInteger takeSerial() {
@@ -284,6 +285,45 @@ public final class CertificateAuthority {
             }
         } catch (IOException e) {
             throw new PkiException(out + ": cannot create the bundle directory: " + e, e);
+        }
+    }
+
+    /** Whether a node name can be dialed: an IP literal or a DNS name. */
+    static boolean isHostName(String name) {
+        return NetUtil.isValidIpV4Address(name) || NetUtil.isValidIpV6Address(name) || Certificates.isDnsName(name);
+    }
+
+    /**
+     * Refuses a bundle directory that another user owns or that group or others may write. The owner
+     * is compared with that of a file made there now, which is this process's (effective) user.
+     */
+    static void checkPrivateDirectory(Path out) {
+        if (!out.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(out);
+            boolean others = perms.contains(PosixFilePermission.OTHERS_WRITE);
+            if (others || perms.contains(PosixFilePermission.GROUP_WRITE)) {
+                throw new PkiException(out + ": refusing to write a bundle into a directory that "
+                        + (others ? "others" : "its group") + " may change (permissions "
+                        + PosixFilePermissions.toString(perms) + "): chmod 700 " + out + ", or give --out a new directory");
+            }
+            UserPrincipal owner = Files.getOwner(out);
+            Path probe = Files.createTempFile(out, ".owner", ".tmp");
+            UserPrincipal me;
+            try {
+                me = Files.getOwner(probe);
+            } finally {
+                Files.delete(probe);
+            }
+            if (!owner.equals(me)) {
+                throw new PkiException(out + ": refusing to write a bundle into a directory owned by "
+                        + owner.getName() + ", not by " + me.getName() + " who runs this: its owner could change "
+                        + "the bundle; give --out a new directory");
+            }
+        } catch (IOException e) {
+            throw new PkiException(out + ": cannot check the bundle directory: " + e, e);
         }
     }
 

@@ -113,6 +113,44 @@ final class Certificates {
         return names;
     }
 
+    /**
+     * The names a daemon's certificate answers to: its DNS and IP subject alternative names, then its
+     * CN (the node's id: a target's host, a source's id). {@code DNS:web1}, {@code IP:10.0.0.7},
+     * {@code CN:web1}.
+     */
+    static List<String> names(X509Certificate cert) {
+        List<String> names = new ArrayList<>(subjectAltNames(cert));
+        String cn = subjectAttribute(cert, org.bouncycastle.asn1.x500.style.BCStyle.CN);
+        if (cn != null) {
+            names.add("CN:" + printable(cn));
+        }
+        return names;
+    }
+
+    /**
+     * Whether {@code host} (a DNS name, or an IP literal, IPv6 with or without brackets) is one of
+     * {@link #names}: an IP literal equals an IP SAN or a CN of the same address, a DNS name equals a
+     * DNS SAN or the CN, ignoring case and a final dot. No wildcards: the CA issues none.
+     */
+    static boolean namesHost(X509Certificate cert, String host) {
+        String wanted = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        byte[] ip = NetUtil.createByteArrayFromIpAddressString(wanted);
+        for (String name : names(cert)) {
+            String value = name.substring(name.indexOf(':') + 1);
+            boolean dns = name.startsWith("DNS:");
+            if (ip != null ? !dns && java.util.Arrays.equals(ip, NetUtil.createByteArrayFromIpAddressString(value))
+                    : !name.startsWith("IP:") && dnsName(value).equals(dnsName(wanted))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String dnsName(String name) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+    }
+
     /** Null when {@code cert} is issued (named and signed) by {@code ca}, else why not. */
     static String notIssuedBy(X509Certificate cert, X509Certificate ca) {
         if (!cert.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {

@@ -12,14 +12,20 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * What an admin tool trusts when it talks HTTPS to a daemon's admin endpoint: a certificate of the
- * bundle's CA, valid now, not revoked, whose role is {@code source} or {@code target} (the checks of
- * {@link PeerTrustManager}, then PKIX path validation to the CA). Host names and the server extended
- * key usage are not checked: a source's certificate names its id, not its address, and is a client
- * certificate; the CA and the role are what identify a daemon here. Never trusts a client. Thread-safe.
+ * bundle's CA, valid now, not revoked (the checks of {@link PeerTrustManager}), whose role is a
+ * daemon's, {@code source} or {@code target}, never {@code admin}, that names the host the tool dialed
+ * ({@link Certificates#namesHost}: a DNS or IP subject alternative name, or the CN), and that passes
+ * PKIX path validation to the CA. So holding some certificate of the CA is not enough to pose as a
+ * daemon: an endpoint must hold the certificate of the very host dialed. The host is the connection's
+ * peer host (the host of the URL for {@code HttpsURLConnection}); a connection without one is refused.
+ * The server extended key usage is not checked: a source's certificate is a client certificate.
+ * Never trusts a client. Thread-safe.
  */
 final class DaemonTrustManager extends X509ExtendedTrustManager {
     private static final String SIDE = "admin endpoint";
@@ -31,14 +37,29 @@ final class DaemonTrustManager extends X509ExtendedTrustManager {
         this.ca = ca;
     }
 
+    /** Without the connection there is no host to check the certificate's names against: refused. */
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        check(chain, null);
+    }
+
+    private void check(X509Certificate[] chain, String host) throws CertificateException {
         peer.checkOwn(chain, SIDE);
         X509Certificate leaf = chain[0];
         Role role = PeerIdentity.of(leaf).role();
         if (role != Role.SOURCE && role != Role.TARGET) {
             throw new CertificateException(SIDE + " certificate " + Certificates.describe(leaf)
-                    + " refused: its role is " + role + " (expected: source or target)");
+                    + " refused: its role is " + role + " (expected: source or target, the certificate of a daemon)");
+        }
+        if (host == null || host.isEmpty()) {
+            throw new CertificateException(SIDE + " certificate " + Certificates.describe(leaf)
+                    + " refused: the connection names no host to check it against");
+        }
+        if (!Certificates.namesHost(leaf, host)) {
+            throw new CertificateException(SIDE + " certificate " + Certificates.describe(leaf) + " refused for host '"
+                    + Certificates.printable(host) + "': it names " + Certificates.names(leaf)
+                    + ", not the host dialed (dial the daemon by one of those names, or issue its certificate "
+                    + "with --san " + Certificates.printable(host) + ")");
         }
         try {
             PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(ca, null)));
@@ -54,13 +75,14 @@ final class DaemonTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        checkServerTrusted(chain, authType);
+        SSLSession session = socket instanceof SSLSocket s ? s.getHandshakeSession() : null;
+        check(chain, session == null ? null : session.getPeerHost());
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        checkServerTrusted(chain, authType);
+        check(chain, engine == null ? null : engine.getPeerHost());
     }
 
     @Override

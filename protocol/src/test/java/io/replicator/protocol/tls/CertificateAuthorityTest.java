@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,9 +57,19 @@ class CertificateAuthorityTest {
     void shouldGiveSourcesAndAdminsClientAuthOnly() throws Exception {
         X509Certificate source = ca.issue(Role.SOURCE, "db-01", List.of(), 30, dir.resolve("s"));
         assertEquals(List.of(CLIENT_AUTH), source.getExtendedKeyUsage().stream().toList());
-        assertEquals(List.of(), Certificates.subjectAltNames(source));
         X509Certificate admin = ca.issue(Role.ADMIN, "ops", List.of(), 30, dir.resolve("a"));
         assertEquals(new PeerIdentity("ops", Role.ADMIN, admin.getSerialNumber()), PeerIdentity.of(admin));
+        assertEquals(List.of(), Certificates.subjectAltNames(admin), "an admin is never an endpoint");
+    }
+
+    @Test
+    void shouldGiveASourceItsNameAsSanWhenItIsAHostName() {
+        assertEquals(List.of("DNS:db-01", "IP:10.0.0.8"), Certificates.subjectAltNames(
+                ca.issue(Role.SOURCE, "db-01", List.of("10.0.0.8"), 30, dir.resolve("s1"))));
+        assertEquals(List.of("IP:10.0.0.9"), Certificates.subjectAltNames(
+                ca.issue(Role.SOURCE, "10.0.0.9", List.of(), 30, dir.resolve("s2"))));
+        assertEquals(List.of(), Certificates.subjectAltNames(ca.issue(Role.SOURCE, "db_01", List.of(), 30,
+                dir.resolve("s3"))), "an id that is no host name is left out");
     }
 
     @Test
@@ -77,6 +88,43 @@ class CertificateAuthorityTest {
         ca.issue(Role.SOURCE, "db-01", List.of(), 30, dir.resolve("s"));
         assertTrue(assertThrows(PkiException.class, () -> ca.issue(Role.SOURCE, "db-01", List.of(), 30,
                 dir.resolve("s"))).getMessage().contains("already holds a node"));
+    }
+
+    @Test
+    void shouldRefuseABundleDirectoryThatOthersMayChange() throws Exception {
+        for (String mode : new String[] {"rwxrwxrwx", "rwxrwx---", "rwx-w----"}) {
+            Path out = Files.createDirectory(dir.resolve("shared-" + mode));
+            Files.setPosixFilePermissions(out, PosixFilePermissions.fromString(mode));
+            String m = assertThrows(PkiException.class, () -> ca.issue(Role.SOURCE, "db-01", List.of(), 30, out))
+                    .getMessage();
+            assertTrue(m.startsWith(out + ": refusing to write a bundle into a directory that ")
+                    && m.contains("(permissions " + mode + "): chmod 700 " + out), m);
+            try (var files = Files.list(out)) {
+                assertEquals(List.of(), files.toList(), "nothing written into " + mode);
+            }
+        }
+        Path mine = Files.createDirectory(dir.resolve("mine"));
+        Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("rwxr-xr-x"));
+        ca.issue(Role.SOURCE, "db-01", List.of(), 30, mine);
+        assertEquals("db-01", PkiBundle.load(mine).identity().id());
+        ca.issue(Role.SOURCE, "db-02", List.of(), 30, dir.resolve("new"));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("new"))));
+    }
+
+    @Test
+    void shouldRefuseABundleDirectoryOwnedByAnotherUser() throws Exception {
+        Path out = Files.createDirectory(dir.resolve("theirs"));
+        try {
+            Files.setOwner(out, out.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        } catch (java.io.IOException e) {
+            Assumptions.abort("only root can give a directory to user nobody: " + e);
+        }
+        String m = assertThrows(PkiException.class, () -> ca.issue(Role.SOURCE, "db-01", List.of(), 30, out))
+                .getMessage();
+        assertTrue(m.startsWith(out + ": refusing to write a bundle into a directory owned by nobody"), m);
+        try (var files = Files.list(out)) {
+            assertEquals(List.of(), files.toList());
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.replicator.cli.pki;
 
 import io.replicator.cli.Main;
+import io.replicator.protocol.tls.AdminTlsContexts;
 import io.replicator.protocol.tls.CertificateAuthority;
 import io.replicator.protocol.tls.PkiException;
 import io.replicator.protocol.tls.Role;
@@ -22,7 +23,11 @@ import picocli.CommandLine.Spec;
         description = {"Issues a key and certificate (CN=ID, OU=ROLE) signed by the CA in DIR and writes the "
                 + "bundle BUNDLE: ca.crt, node.crt, node.key (owner-only), crl.pem.",
                 "A target's ID is also its DNS or IP subject-alternative name: sources must dial it by that name "
-                        + "(or by a --san)."})
+                        + "(or by a --san). So is a source's ID when it is a host name or an IP address.",
+                "Admin commands accept a daemon's admin endpoint only under a name its certificate holds (ID or "
+                        + "--san): give every name and address the endpoint is dialed by.",
+                "An existing BUNDLE directory must belong to the user running this and be writable by no one else "
+                        + "(e.g. 0700)."})
 final class PkiIssueCommand implements Callable<Integer> {
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Directory of the CA.")
     Path dir;
@@ -38,7 +43,9 @@ final class PkiIssueCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "BUNDLE", description = "Bundle directory to write.")
     Path out;
 
-    @Option(names = "--san", paramLabel = "NAME", description = "Another DNS name or IP address of the node (repeatable).")
+    @Option(names = "--san", paramLabel = "NAME",
+            description = "Another DNS name or IP address of the node, e.g. the address its admin endpoint is dialed at "
+                    + "(repeatable).")
     List<String> sans = new ArrayList<>();
 
     @Option(names = "--days", paramLabel = "N", defaultValue = "" + CertificateAuthority.DEFAULT_NODE_DAYS,
@@ -62,6 +69,10 @@ final class PkiIssueCommand implements Callable<Integer> {
         o.printf("pki: issued %s '%s' serial %s, valid until %s%n", parsed, name, cert.getSerialNumber(),
                 cert.getNotAfter().toInstant());
         o.printf("pki: bundle in %s (ca.crt, node.crt, node.key owner-only, crl.pem): copy it to the node%n", out);
+        if (parsed != Role.ADMIN) {
+            o.printf("pki: admin commands reach its admin endpoint off loopback as --admin HOST:PORT with HOST one of: "
+                    + "%s (add more with --san)%n", String.join(", ", AdminTlsContexts.endpointNames(cert)));
+        }
         o.flush();
         return 0;
     }

@@ -1,6 +1,5 @@
 package io.replicator.source.sync;
 
-import io.netty.handler.ssl.SslContext;
 import io.replicator.source.cutover.FreezeRecord;
 import java.net.InetSocketAddress;
 
@@ -9,7 +8,7 @@ import java.net.InetSocketAddress;
  * {@code freezeRecord} is where a cutover notes what it freezes. Immutable.
  */
 public record AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
-                          int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, SslContext tls,
+                          int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, LinkTls tls,
                           FreezeRecord freezeRecord) {
 
     /** The target as {@code HOST:PORT}, the way the admin gave it, for logs and errors. */

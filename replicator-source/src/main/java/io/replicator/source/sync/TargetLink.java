@@ -10,6 +10,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -20,6 +22,9 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.replicator.protocol.tls.CrlCheck;
+import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.PeerIdentity;
 import io.replicator.protocol.tls.Role;
 import io.replicator.protocol.tls.TlsContexts;
@@ -30,16 +35,22 @@ import io.replicator.protocol.wire.Heartbeat;
 import io.replicator.protocol.wire.HelloAck;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * The connection to the target (mutual TLS when the source has a certificate bundle): a Netty
  * client whose event loop decodes frames and hands them,
  * with connection events, to the sync agent's inbox. With TLS, the link is reported connected only
  * once the handshake is done and the target's certificate has role target, so nothing is sent to
- * anyone else. After HELLO_ACK it sends a HEARTBEAT whenever it has written nothing for the heartbeat
+ * anyone else. The target's certificate is checked against the revocation list in force on every
+ * handshake, and again whenever a new list is put in force: a target whose certificate it revokes is
+ * disconnected with the reason, and every reconnect is refused at the handshake while the list names
+ * it. After HELLO_ACK it sends a HEARTBEAT whenever it has written nothing for the heartbeat
  * interval, swallows the target's heartbeats, and closes a link that has received nothing for the
  * idle timeout (a dead target or a half-open connection), which the agent then reconnects.
  * It never touches a disk or the agent's state.
@@ -58,14 +69,18 @@ final class TargetLink implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Bootstrap bootstrap;
     private final Consumer<LinkEvent> inbox;
+    /** The connections open now (one, between reconnects); a closed channel leaves by itself. */
+    private final ChannelGroup channels = new DefaultChannelGroup("replicator-target-link", GlobalEventExecutor.INSTANCE);
+    private final CrlReloader.Registration crlListener;
 
-    TargetLink(int connectTimeoutMs, InetSocketAddress target, SslContext tls, Consumer<LinkEvent> inbox) {
+    TargetLink(int connectTimeoutMs, InetSocketAddress target, LinkTls tls, Consumer<LinkEvent> inbox) {
         this(connectTimeoutMs, target, tls, inbox, HEARTBEAT_INTERVAL_MS, IDLE_TIMEOUT_MS);
     }
 
-    TargetLink(int connectTimeoutMs, InetSocketAddress target, SslContext tls, Consumer<LinkEvent> inbox,
+    TargetLink(int connectTimeoutMs, InetSocketAddress target, LinkTls tls, Consumer<LinkEvent> inbox,
                long heartbeatIntervalMs, long idleTimeoutMs) {
         this.inbox = inbox;
+        this.crlListener = tls == null ? null : tls.crl().onChange(this::cutOffRevoked);
         bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -74,16 +89,17 @@ final class TargetLink implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        channels.add(ch);
                         if (tls != null) {
                             // Verifies that the target's certificate names the host dialed.
-                            SslHandler handler = TlsContexts.newClientHandler(tls, ch.alloc(), target.getHostString(),
-                                    target.getPort());
+                            SslHandler handler = TlsContexts.newClientHandler(tls.context(), ch.alloc(),
+                                    target.getHostString(), target.getPort());
                             handler.setHandshakeTimeoutMillis(TLS_HANDSHAKE_TIMEOUT_MS);
                             ch.pipeline().addLast(handler);
                         }
                         ch.pipeline().addLast(new FrameCodec(),
                                 new IdleStateHandler(false, idleTimeoutMs, heartbeatIntervalMs, 0, TimeUnit.MILLISECONDS),
-                                new Handler(inbox, tls != null, idleTimeoutMs));
+                                new Handler(inbox, tls == null ? null : tls.crl(), idleTimeoutMs));
                     }
                 });
     }
@@ -99,27 +115,44 @@ final class TargetLink implements AutoCloseable {
         return f.channel();
     }
 
+    /** Closes, on its event loop, every connection to a target whose certificate {@code crl} revokes. */
+    private void cutOffRevoked(CrlCheck crl) {
+        for (Channel ch : channels) {
+            Handler handler = ch.pipeline().get(Handler.class);
+            if (handler != null) {
+                ch.eventLoop().execute(() -> handler.closeIfRevoked(ch, crl));
+            }
+        }
+    }
+
     @Override
     public void close() {
+        if (crlListener != null) {
+            crlListener.close();
+        }
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private static final class Handler extends ChannelInboundHandlerAdapter {
         private final Consumer<LinkEvent> inbox;
-        private final boolean tls;
+        /** The revocation list in force, null for plain TCP. */
+        private final CrlReloader crl;
         private final long idleTimeoutMs;
         private Throwable cause;
         private boolean helloAcked;
+        /** The target's certificate once the handshake is done and its role checked. */
+        private X509Certificate peerCertificate;
+        private PeerIdentity peer;
 
-        Handler(Consumer<LinkEvent> inbox, boolean tls, long idleTimeoutMs) {
+        Handler(Consumer<LinkEvent> inbox, CrlReloader crl, long idleTimeoutMs) {
             this.inbox = inbox;
-            this.tls = tls;
+            this.crl = crl;
             this.idleTimeoutMs = idleTimeoutMs;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            if (!tls) {
+            if (crl == null) {
                 inbox.accept(new LinkEvent.Connected(ctx.channel()));
             }
         }
@@ -146,13 +179,23 @@ final class TargetLink implements AutoCloseable {
             ctx.fireUserEventTriggered(evt);
         }
 
-        /** Reports the link connected only to a peer whose certificate says it is a target. */
+        /**
+         * Reports the link connected only to a peer whose certificate says it is a target and is not
+         * revoked by the list in force now (which may be newer than the one the handshake asked).
+         */
         private void onTlsEstablished(ChannelHandlerContext ctx) {
             try {
-                PeerIdentity peer = TlsContexts.peerIdentity(ctx.pipeline().get(SslHandler.class).engine().getSession());
-                if (peer.role() != Role.TARGET) {
-                    throw new SSLPeerUnverifiedException("the certificate of " + peer + " has role " + peer.role()
-                            + "; a source sends only to a certificate with role " + Role.TARGET);
+                SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+                PeerIdentity identity = TlsContexts.peerIdentity(session);
+                if (identity.role() != Role.TARGET) {
+                    throw new SSLPeerUnverifiedException("the certificate of " + identity + " has role "
+                            + identity.role() + "; a source sends only to a certificate with role " + Role.TARGET);
+                }
+                Certificate[] chain = session.getPeerCertificates();
+                peerCertificate = (X509Certificate) chain[0];
+                peer = identity;
+                if (closeIfRevoked(ctx.channel(), crl.current())) {
+                    return;
                 }
                 inbox.accept(new LinkEvent.Connected(ctx.channel()));
             } catch (SSLPeerUnverifiedException e) {
@@ -161,6 +204,20 @@ final class TargetLink implements AutoCloseable {
                 }
                 ctx.close();
             }
+        }
+
+        /** Closes the connection, with the reason, when {@code list} revokes the target's certificate. */
+        boolean closeIfRevoked(Channel ch, CrlCheck list) {
+            if (peerCertificate == null || !ch.isOpen() || !list.isRevoked(peerCertificate)) {
+                return false;
+            }
+            if (cause == null) {
+                cause = new SSLPeerUnverifiedException("the certificate of " + peer + " was revoked (the CA's CRL lists "
+                        + "it since " + list.revokedAt(peer.serial()).orElseThrow() + "): disconnected; reconnecting is "
+                        + "refused until the target presents a certificate that is not revoked");
+            }
+            ch.close();
+            return true;
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.replicator.protocol.tls.CrlCheck;
+import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetMetrics;
@@ -29,10 +30,10 @@ public record ServerContext(TargetConfig config, SourceRegistry registry, Target
         if (config.pki() == null) {
             return new ServerContext(config, registry, metrics, volumes, sessions, null, null, limiter, refusals);
         }
-        CrlReloader crl = new CrlReloader(config.pki(), config.crlPollIntervalMs(),
-                check -> cutOffRevoked(sessions, check));
+        CrlReloader crl = new CrlReloader(config.pki(), config.crlPollIntervalMs());
+        crl.onChange(check -> cutOffRevoked(sessions, check));
         try {
-            SslContext tls = TlsContexts.forServer(config.pki(), crl::current);
+            SslContext tls = TlsContexts.forServer(config.pki(), crl);
             return new ServerContext(config, registry, metrics, volumes, sessions, tls, crl, limiter, refusals);
         } catch (SSLException | RuntimeException e) {
             crl.close();

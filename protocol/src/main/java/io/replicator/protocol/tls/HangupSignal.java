@@ -1,4 +1,4 @@
-package io.replicator.target.internal;
+package io.replicator.protocol.tls;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,7 +12,7 @@ import sun.misc.Signal;
  * threads). Where the JVM does not let a handler be installed (e.g. {@code -Xrs}), that is logged
  * once and listeners are never called. Thread-safe.
  */
-public final class HangupSignal {
+final class HangupSignal {
     private static final Logger log = LoggerFactory.getLogger(HangupSignal.class);
     private static final List<Runnable> LISTENERS = new CopyOnWriteArrayList<>();
     private static boolean installed;
@@ -21,7 +21,7 @@ public final class HangupSignal {
     }
 
     /** Calls {@code listener} on every SIGHUP until the returned handle is closed. */
-    public static synchronized AutoCloseable onHangup(Runnable listener) {
+    static synchronized AutoCloseable onHangup(Runnable listener) {
         if (!installed) {
             installed = true;
             try {
