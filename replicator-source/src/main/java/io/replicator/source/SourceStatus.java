@@ -6,9 +6,12 @@ import java.util.List;
  * What the source daemon reports to {@code ./replicator status}: its id, its state ({@code
  * connecting}, {@code initial-sync}, {@code continuous}, {@code disconnected}, {@code cutover},
  * {@code cut-over}, {@code rescan}), the tracker in use and why, the rescan in progress (or null),
- * the target, and each volume. Immutable.
+ * the target, and each volume. While not connected, {@code lastError} says why, {@code nextAttemptMs}
+ * is how long until the next connection attempt (0: one is under way; null while connected), and
+ * {@code failedAttempts} counts the attempts and sessions that failed in a row since the last session
+ * that made progress (see docs/design/004-reconnect-backoff.md). Immutable.
  */
 public record SourceStatus(String id, String state, String tracker, String trackerReason, RescanStatus rescan,
                            String target, boolean connected, String lastError, long durableSequence,
-                           List<VolumeStatus> volumes) {
+                           List<VolumeStatus> volumes, Long nextAttemptMs, int failedAttempts) {
 }

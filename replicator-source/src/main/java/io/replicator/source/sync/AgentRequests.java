@@ -106,7 +106,8 @@ public final class AgentRequests {
             result.complete(new SourceStatus(agent.config.sourceId(), state(), failed ? "scan" : tracker,
                     failed ? agent.feedFailure : trackerReason,
                     agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
-                    vs));
+                    vs, agent.handshaken ? null : agent.backoff.waitMs(System.nanoTime()),
+                    agent.backoff.failures(System.nanoTime())));
         });
         return result;
     }
