@@ -3,6 +3,7 @@ package io.replicator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,8 +41,7 @@ final class StatusCommand implements Callable<Integer> {
 
     static void printSource(PrintWriter out, JsonNode s) {
         out.printf("source %s  state %s  target %s (%s)%n", s.path("id").asText(), s.path("state").asText(),
-                s.path("target").asText(), s.path("connected").asBoolean() ? "connected"
-                        : "not connected" + (s.path("last_error").isTextual() ? ": " + s.path("last_error").asText() : ""));
+                s.path("target").asText(), connection(s));
         out.printf("tracker %s: %s%n", s.path("tracker").asText(), s.path("tracker_reason").asText());
         if (!s.path("frozen").isEmpty()) {
             out.printf("FROZEN by the cutover running now: %s%n", s.path("frozen"));
@@ -70,6 +70,19 @@ final class StatusCommand implements Callable<Integer> {
                         Units.formatBytes(v.path("unreplicated_bytes").asLong()));
             }
         }
+    }
+
+    /** "connected", or why not and when the next attempt is: {@code not connected: WHY; next attempt in 12.4 s (attempt 6)}. */
+    private static String connection(JsonNode s) {
+        if (s.path("connected").asBoolean()) {
+            return "connected";
+        }
+        String text = "not connected" + (s.path("last_error").isTextual() ? ": " + s.path("last_error").asText() : "");
+        if (s.path("next_attempt_ms").isNumber()) {
+            text += String.format(Locale.ROOT, "; next attempt in %.1f s (attempt %d)",
+                    s.path("next_attempt_ms").asLong() / 1000.0, s.path("failed_attempts").asInt() + 1);
+        }
+        return text;
     }
 
     static void printTarget(PrintWriter out, JsonNode s) {

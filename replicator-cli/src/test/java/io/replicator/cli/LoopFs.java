@@ -49,6 +49,13 @@ final class LoopFs implements AutoCloseable {
         undo.push(new String[] {"fsfreeze", "--unfreeze", mountPoint.toString(), "#ignore-failure"});
     }
 
+    /** Mounts a tmpfs of {@code sizeBytes} on {@code mountPoint}: a file system that fills up fast. */
+    void mountTmpfs(Path mountPoint, long sizeBytes) throws IOException, InterruptedException {
+        Files.createDirectories(mountPoint);
+        Shell.run("mount", "-t", "tmpfs", "-o", "size=" + sizeBytes, "tmpfs", mountPoint.toString());
+        undo.push(new String[] {"umount", mountPoint.toString()});
+    }
+
     /** A write and its fsync on {@code mount} complete within 20 s: the file system takes writes. */
     static void assertWritable(Path mount) throws Exception {
         java.util.concurrent.CompletableFuture.runAsync(() -> {

@@ -2,6 +2,7 @@ package io.replicator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.replicator.protocol.tls.Role;
 import io.replicator.source.SourceConfig;
@@ -31,6 +32,13 @@ final class Replication implements AutoCloseable {
     TargetServer target;
     SourceDaemon source;
     InetSocketAddress targetAddress = new InetSocketAddress("127.0.0.1", 0);
+    /** How the receiver starts: {@link TargetServer#start}, or a variant whose disk fills up on demand. */
+    TargetStarter targetStarter = TargetServer::start;
+
+    @FunctionalInterface
+    interface TargetStarter {
+        TargetServer start(TargetConfig config, MeterRegistry registry) throws IOException;
+    }
 
     Replication(Path dir) {
         this.dir = dir;
@@ -38,7 +46,7 @@ final class Replication implements AutoCloseable {
 
     TargetServer startTarget() throws IOException {
         TargetConfig.Builder b = TargetConfig.builder().listen(targetAddress).dataDir(dir.resolve("target"));
-        target = TargetServer.start((plaintext ? b.insecurePlaintext(true) : b.pki(TestPki.shared().bundle(
+        target = targetStarter.start((plaintext ? b.insecurePlaintext(true) : b.pki(TestPki.shared().bundle(
                 Role.TARGET, TestPki.TARGET_NAME))).build(), registry);
         targetAddress = target.localAddress();
         return target;

@@ -24,7 +24,9 @@ import java.util.Objects;
  *   <tr><td>scanIntervalMs</td><td>10 s</td><td>pause between two scans of the scan tracker</td></tr>
  *   <tr><td>maxInFlightBytes</td><td>128 MiB</td><td>frame bytes on the wire sent and not yet durable on the target (zero ranges cost a header)</td></tr>
  *   <tr><td>connectTimeoutMs</td><td>5 s</td><td>one connection attempt</td></tr>
- *   <tr><td>reconnectMinMs / reconnectMaxMs</td><td>200 ms / 30 s</td><td>backoff between attempts</td></tr>
+ *   <tr><td>reconnectMinMs / reconnectMaxMs</td><td>200 ms / 30 s</td><td>backoff between attempts: doubles
+ *       per failure or refused session up to the maximum, jittered, reset only by a session that made
+ *       progress (docs/design/004-reconnect-backoff.md)</td></tr>
  *   <tr><td>pki</td><td>required unless insecurePlaintext</td><td>certificate bundle: mutual TLS 1.3 to the
  *       target</td></tr>
  *   <tr><td>crlPollIntervalMs</td><td>250</td><td>how often the bundle's {@code crl.pem} is checked for a

@@ -228,7 +228,8 @@ public final class SourceDaemon implements AutoCloseable {
             // No log line here: the agent may be stuck writing to the very file the log goes to.
             SourceStatus o = last.status();
             return new SourceStatus(o.id(), o.state(), o.tracker(), o.trackerReason(), o.rescan(), o.target(),
-                    o.connected(), o.lastError(), o.durableSequence(), o.volumes(), Math.max(1, staleMs), o.frozen());
+                    o.connected(), o.lastError(), o.durableSequence(), o.volumes(), o.nextAttemptMs(), o.failedAttempts(),
+                    Math.max(1, staleMs), o.frozen());
         });
     }
 

@@ -1,5 +1,6 @@
 package io.replicator.target;
 
+import io.replicator.target.internal.FileChannelOpener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -16,6 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class FailingFileChannel extends FileChannel {
     static final AtomicReference<String> writeError = new AtomicReference<>();
     static final AtomicReference<String> forceError = new AtomicReference<>();
+    /** Opens every volume through a failing channel. */
+    static final FileChannelOpener OPENER = (path, options) -> new FailingFileChannel(FileChannel.open(path, options));
 
     private final FileChannel delegate;
 

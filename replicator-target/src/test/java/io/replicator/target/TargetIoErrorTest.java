@@ -9,7 +9,6 @@ import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.target.apply.ProgressFile;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -30,8 +29,7 @@ class TargetIoErrorTest {
     }
 
     private TargetFixture failingTarget() throws IOException {
-        return new TargetFixture(dataDir, b -> b,
-                (path, options) -> new FailingFileChannel(FileChannel.open(path, options)));
+        return new TargetFixture(dataDir, b -> b, FailingFileChannel.OPENER);
     }
 
     @Test

@@ -164,7 +164,9 @@ public final class AgentRequests {
         return new SourceStatus(agent.config.sourceId(), state(), failed ? "scan" : tracker,
                 failed ? agent.feedFailure : trackerReason,
                 agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
-                vs, 0, agent.cutover == null ? List.of() : agent.cutover.frozenNow());
+                vs, agent.handshaken ? null : agent.backoff.waitMs(System.nanoTime()),
+                agent.backoff.failures(System.nanoTime()), 0,
+                agent.cutover == null ? List.of() : agent.cutover.frozenNow());
     }
 
     private String state() {

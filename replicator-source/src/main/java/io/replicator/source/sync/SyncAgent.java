@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -85,8 +86,8 @@ public final class SyncAgent implements AutoCloseable {
 
     Channel channel;
     boolean handshaken;
-    private long nextConnectNs;
-    private int failures;
+    final ReconnectBackoff backoff;
+    private final ReconnectLog reconnectLog;
     String lastError;
     private long nextSequence = 1;
     long durableSequence;
@@ -159,6 +160,9 @@ public final class SyncAgent implements AutoCloseable {
             this.rescanRequested = true;
         }
         this.link = new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), inbox::add);
+        this.backoff = new ReconnectBackoff(config.reconnectMinMs(), config.reconnectMaxMs(),
+                ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom());
+        this.reconnectLog = new ReconnectLog(config.hostPort(), ReconnectLog.to(LOG));
         this.thread = new Thread(this::run, "sync-agent-" + config.sourceId());
         this.scatterRead = new ScatterRead(config.sourceId());
     }
@@ -247,7 +251,7 @@ public final class SyncAgent implements AutoCloseable {
             }
         } else if (r.frame() instanceof ErrorFrame error) {
             lastError = "target refused: " + error.message() + " (" + error.code() + ")";
-            LOG.warn("target {} says: {} ({})", hostPort(), error.message(), error.code());
+            backoff.refused(lastError);
             failWaiters(new IOException("not in sync: " + lastError));
         } else {
             lastError = "target sent an unexpected " + r.frame().type() + " frame";
@@ -294,9 +298,9 @@ public final class SyncAgent implements AutoCloseable {
         resend.addLost(lost);
         nextSequence = Math.max(nextSequence, targetDurable + 1);
         handshaken = true;
-        failures = 0;
+        backoff.connected(System.nanoTime());
         lastError = null;
-        LOG.info("connected to target {} (protocol v{}): resuming after sequence {}, {} blocks to resend",
+        reconnectLog.connected("connected to target {} (protocol v{}): resuming after sequence {}, {} blocks to resend",
                 hostPort(), ack.version(), targetDurable, resend.size());
         firstHandshake.complete(null);
     }
@@ -321,6 +325,9 @@ public final class SyncAgent implements AutoCloseable {
             committed = true;
         }
         long now = System.nanoTime();
+        if (committed && backoff.acknowledged()) {
+            reconnectLog.acknowledged(backoff.failures(now));
+        }
         if (committed && now - nextAckWriteNs >= 0 && !holdingStateWrites()) {
             for (VolumeState v : volumes) {
                 v.fingerprints.lastAckSequence(durableSequence);
@@ -335,15 +342,11 @@ public final class SyncAgent implements AutoCloseable {
         String why = cause != null ? describe(cause) : handshaken || firstHandshake.isDone() ? "connection closed"
                 : "the target closed the connection before answering the handshake (a receiver that requires "
                 + "TLS does this to a source without --pki; its log says why)";
-        if (lastError == null || !lastError.startsWith("target refused")) {
-            lastError = why;
-        }
-        boolean wasUp = handshaken;
+        long now = System.nanoTime();
+        lastError = backoff.reason(why, now);
         channel = null;
         handshaken = false;
-        failures++;
-        long backoffMs = Math.min(config.reconnectMaxMs(), config.reconnectMinMs() << Math.min(failures - 1, 20));
-        nextConnectNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+        long waitMs = backoff.failed(now);
         if (!firstHandshake.isDone()) {
             firstHandshake.completeExceptionally(new IOException(
                     "cannot reach target " + hostPort() + ": " + lastError));
@@ -358,10 +361,7 @@ public final class SyncAgent implements AutoCloseable {
         if (cutover != null) {
             cutover.connectionLost();
         }
-        if (wasUp || failures == 1) {
-            LOG.warn("lost connection to target {}: {}; retrying with backoff ({} ms first), {} blocks in flight "
-                    + "will be resent", hostPort(), lastError, backoffMs, inFlight.size());
-        }
+        reconnectLog.failed(lastError, backoff.failures(now), waitMs, inFlight.size(), now);
     }
 
     static String describe(Throwable t) {
@@ -379,7 +379,7 @@ public final class SyncAgent implements AutoCloseable {
 
     private void tick() throws IOException {
         long now = System.nanoTime();
-        if (channel == null && now - nextConnectNs >= 0 && !stopping) {
+        if (channel == null && backoff.due(now) && !stopping) {
             channel = link.connect(config.target());
         }
         if (pass == null && (handshaken || cutOver) && reconcile == null
