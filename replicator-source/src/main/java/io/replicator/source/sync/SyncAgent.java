@@ -244,8 +244,9 @@ public final class SyncAgent implements AutoCloseable {
                 verify.onResponse(response);
             }
         } else if (r.frame() instanceof ErrorFrame error) {
-            lastError = "target refused: " + error.message() + " (" + error.code() + ")";
-            LOG.warn("target {} says: {} ({})", hostPort(), error.message(), error.code());
+            String message = io.replicator.protocol.guard.PeerText.escape(error.message());
+            lastError = "target refused: " + message + " (" + error.code() + ")";
+            LOG.warn("target {} says: {} ({})", hostPort(), message, error.code());
         } else {
             lastError = "target sent an unexpected " + r.frame().type() + " frame";
             channel.close();

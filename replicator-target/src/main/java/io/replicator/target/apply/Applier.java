@@ -3,6 +3,7 @@ package io.replicator.target.apply;
 import io.replicator.protocol.block.BlockDecoder;
 import io.replicator.protocol.block.ChunkHashes;
 import io.replicator.protocol.block.ZeroCheck;
+import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
@@ -67,7 +68,7 @@ public final class Applier implements Runnable {
 
     /** Starts the apply thread. */
     public void start() {
-        Thread thread = new Thread(this, "replicator-apply-" + sourceId);
+        Thread thread = new Thread(this, "replicator-apply-" + PeerText.escape(sourceId));
         thread.setDaemon(true);
         thread.start();
     }
@@ -100,7 +101,7 @@ public final class Applier implements Runnable {
             closeVolumes();
             if (opened) {
                 log.info("source {} disconnected: {} bytes written, {} frames applied in {} ms; durable sequence {}",
-                        sourceId, sessionBytes, sessionFrames,
+                        PeerText.escape(sourceId), sessionBytes, sessionFrames,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), commit.durableSequence());
             }
             claim.done().complete(null);
@@ -207,7 +208,8 @@ public final class Applier implements Runnable {
             try {
                 volume.close();
             } catch (IOException e) {
-                log.warn("source {}: closing {} failed: {}", sourceId, volume, e.toString());
+                log.warn("source {}: closing {} failed: {}", PeerText.escape(sourceId), PeerText.escape(volume.toString()),
+                        e.toString());
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.replicator.target.net;
 
+import io.replicator.protocol.guard.PeerText;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -28,7 +29,10 @@ final class RefusalLog {
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(intervalMs);
     }
 
-    /** Logs {@code message} about a connection from {@code address} unless one was logged recently. */
+    /**
+     * Logs {@code message} about a connection from {@code address} unless one was logged recently;
+     * the message may quote the peer: it is escaped ({@link PeerText}).
+     */
     void refused(InetAddress address, String message) {
         long now = System.nanoTime();
         int[] suppressed = {-1};
@@ -43,10 +47,10 @@ final class RefusalLog {
             return;
         }
         if (suppressed[0] == 0) {
-            log.warn(message);
+            log.warn("{}", PeerText.escape(message));
         } else {
-            log.warn("{} ({} more refused connections from {} since the last line, not logged one by one)", message,
-                    suppressed[0], address.getHostAddress());
+            log.warn("{} ({} more refused connections from {} since the last line, not logged one by one)",
+                    PeerText.escape(message), suppressed[0], address.getHostAddress());
         }
         if (windows.size() > MAX_ADDRESSES) {
             windows.entrySet().removeIf(e -> now - e.getValue().startNs() >= intervalNs);

@@ -11,6 +11,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.tls.CrlCheck;
 import io.replicator.protocol.tls.PeerIdentity;
 import io.replicator.protocol.tls.Role;
@@ -257,8 +258,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         } else if (frame instanceof Heartbeat) {
             return false;
         } else if (frame instanceof ErrorFrame error) {
-            log.warn("source {} from {} reported {}: {}; closing", hello.sourceId(), remote, error.code(),
-                    error.message());
+            log.warn("source {} from {} reported {}: {}; closing", PeerText.escape(hello.sourceId()), remote,
+                    error.code(), PeerText.escape(error.message()));
             state = State.CLOSED;
             channel.close();
         } else {
@@ -267,16 +268,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         return false;
     }
 
-    /** Logs the refusal, sends the error frame and closes. Event loop only. */
+    /** Logs the refusal (peer text escaped), sends the error frame and closes. Event loop only. */
     private void refuse(ErrorCode code, String message) {
         String who = hello != null ? "source " + hello.sourceId() : peer != null ? peer.toString() : "connection";
         if (code == ErrorCode.IO_ERROR) {
-            log.error("{} from {}: {} {}", who, remote, code, message);
+            log.error("{} from {}: {} {}", PeerText.escape(who), remote, code, PeerText.escape(message));
         } else if (hello == null && peer == null) {
             // Not authenticated: anyone can cause this, so one line per address per interval.
             server.refusals().refused(address, "refused " + who + " from " + remote + ": " + code + " " + message);
         } else {
-            log.warn("refused {} from {}: {} {}", who, remote, code, message);
+            log.warn("refused {} from {}: {} {}", PeerText.escape(who), remote, code, PeerText.escape(message));
         }
         if (state == State.CLOSED) {
             return;
@@ -301,7 +302,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             channel.writeAndFlush(new HelloAck(version, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
                     hello.features() & ProtocolVersion.SUPPORTED_FEATURES, durableSequence));
             log.info("source {} connected from {} (protocol v{}): volumes {}; durable sequence {}, resuming from {}",
-                    hello.sourceId(), remote, version, volumes, durableSequence, durableSequence + 1);
+                    PeerText.escape(hello.sourceId()), remote, version, PeerText.escape(volumes), durableSequence,
+                    durableSequence + 1);
         });
     }
 
@@ -380,7 +382,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
                 // "not an SSL/TLS record" carries a hex dump of the whole record: keep the reason.
                 server.metrics().connectionRefused("tls");
                 server.refusals().refused(address, "connection from " + remote + " refused: TLS handshake failed: "
-                        + (why.length() > MAX_LOGGED_REASON_CHARS ? why.substring(0, MAX_LOGGED_REASON_CHARS) + "..." : why));
+                        + PeerText.escape(why, MAX_LOGGED_REASON_CHARS));
                 state = State.CLOSED;
                 ctx.close();
                 return;
