@@ -35,9 +35,11 @@ import java.util.TreeMap;
  *       HEARTBEAT</td></tr>
  *   <tr><td>idleTimeoutMs</td><td>30 s</td><td>a session that has received nothing this long (while it was
  *       reading) is closed: its source is gone or the connection is half-open</td></tr>
- *   <tr><td>maxPendingConnectionsPerAddress</td><td>8</td><td>connections from one address that have not yet
- *       had their HELLO accepted (TLS handshakes included); more are closed at once. Sessions whose HELLO
- *       was accepted do not count: they are bounded by one per source id</td></tr>
+ *   <tr><td>maxPendingConnections</td><td>128</td><td>connections in all that have not yet had their HELLO
+ *       accepted (TLS handshakes included); more are closed at once. Sessions whose HELLO was accepted do
+ *       not count: they are bounded by one per source id</td></tr>
+ *   <tr><td>maxPendingConnectionsPerPrefix</td><td>8</td><td>the same from one IPv4 address or one IPv6
+ *       /64</td></tr>
  *   <tr><td>crlPollIntervalMs</td><td>250</td><td>how often the bundle's {@code crl.pem} is checked for a
  *       change (modification time, size, file key); SIGHUP re-reads it at once</td></tr>
  * </table>
@@ -50,7 +52,8 @@ public final class TargetConfig {
     public static final long DEFAULT_HELLO_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-    public static final int DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS = 8;
+    public static final int DEFAULT_MAX_PENDING_CONNECTIONS = 128;
+    public static final int DEFAULT_MAX_PENDING_CONNECTIONS_PER_PREFIX = 8;
     public static final long DEFAULT_CRL_POLL_INTERVAL_MS = 250;
 
     private final InetSocketAddress listen;
@@ -64,7 +67,8 @@ public final class TargetConfig {
     private final long helloTimeoutMs;
     private final long heartbeatIntervalMs;
     private final long idleTimeoutMs;
-    private final int maxPendingConnectionsPerAddress;
+    private final int maxPendingConnections;
+    private final int maxPendingConnectionsPerPrefix;
     private final long crlPollIntervalMs;
 
     private TargetConfig(Builder b) {
@@ -80,7 +84,8 @@ public final class TargetConfig {
         this.helloTimeoutMs = b.helloTimeoutMs;
         this.heartbeatIntervalMs = b.heartbeatIntervalMs;
         this.idleTimeoutMs = b.idleTimeoutMs;
-        this.maxPendingConnectionsPerAddress = b.maxPendingConnectionsPerAddress;
+        this.maxPendingConnections = b.maxPendingConnections;
+        this.maxPendingConnectionsPerPrefix = b.maxPendingConnectionsPerPrefix;
         this.crlPollIntervalMs = b.crlPollIntervalMs;
         if (idleTimeoutMs <= heartbeatIntervalMs) {
             throw new IllegalArgumentException(String.format("invalid idleTimeoutMs: %d (expected: more than "
@@ -138,8 +143,12 @@ public final class TargetConfig {
         return idleTimeoutMs;
     }
 
-    public int maxPendingConnectionsPerAddress() {
-        return maxPendingConnectionsPerAddress;
+    public int maxPendingConnections() {
+        return maxPendingConnections;
+    }
+
+    public int maxPendingConnectionsPerPrefix() {
+        return maxPendingConnectionsPerPrefix;
     }
 
     public long crlPollIntervalMs() {
@@ -152,8 +161,8 @@ public final class TargetConfig {
                 + ", maxQueuedBytes=" + maxQueuedBytes + ", groupCommitBytes=" + groupCommitBytes
                 + ", groupCommitIntervalMs=" + groupCommitIntervalMs + ", tlsHandshakeTimeoutMs=" + tlsHandshakeTimeoutMs
                 + ", helloTimeoutMs=" + helloTimeoutMs + ", heartbeatIntervalMs=" + heartbeatIntervalMs
-                + ", idleTimeoutMs=" + idleTimeoutMs + ", maxPendingConnectionsPerAddress="
-                + maxPendingConnectionsPerAddress + ", crlPollIntervalMs=" + crlPollIntervalMs + "]";
+                + ", idleTimeoutMs=" + idleTimeoutMs + ", maxPendingConnections=" + maxPendingConnections
+                + ", maxPendingConnectionsPerPrefix=" + maxPendingConnectionsPerPrefix + ", crlPollIntervalMs=" + crlPollIntervalMs + "]";
     }
 
     /** Collects settings; not thread-safe. {@link #build()} checks them. */
@@ -170,7 +179,8 @@ public final class TargetConfig {
         private long helloTimeoutMs = DEFAULT_HELLO_TIMEOUT_MS;
         private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
         private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
-        private int maxPendingConnectionsPerAddress = DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS;
+        private int maxPendingConnections = DEFAULT_MAX_PENDING_CONNECTIONS;
+        private int maxPendingConnectionsPerPrefix = DEFAULT_MAX_PENDING_CONNECTIONS_PER_PREFIX;
         private long crlPollIntervalMs = DEFAULT_CRL_POLL_INTERVAL_MS;
 
         private Builder() {
@@ -254,9 +264,14 @@ public final class TargetConfig {
             return this;
         }
 
-        public Builder maxPendingConnectionsPerAddress(int maxPendingConnectionsPerAddress) {
-            this.maxPendingConnectionsPerAddress = (int) positive("maxPendingConnectionsPerAddress",
-                    maxPendingConnectionsPerAddress);
+        public Builder maxPendingConnections(int maxPendingConnections) {
+            this.maxPendingConnections = (int) positive("maxPendingConnections", maxPendingConnections);
+            return this;
+        }
+
+        public Builder maxPendingConnectionsPerPrefix(int maxPendingConnectionsPerPrefix) {
+            this.maxPendingConnectionsPerPrefix = (int) positive("maxPendingConnectionsPerPrefix",
+                    maxPendingConnectionsPerPrefix);
             return this;
         }
 

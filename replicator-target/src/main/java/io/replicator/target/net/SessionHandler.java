@@ -11,6 +11,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.replicator.protocol.guard.ConnectionLimiter;
 import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.tls.CrlCheck;
 import io.replicator.protocol.tls.PeerIdentity;
@@ -35,8 +36,6 @@ import io.replicator.target.apply.Applier;
 import io.replicator.target.apply.SessionLink;
 import io.replicator.target.internal.SourceRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +66,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     private final ConnectionLimiter.Slot slot;
     private Channel channel;
     private String remote = "?";
-    private InetAddress address;
     private PeerIdentity peer;
     private ScheduledFuture<?> helloDeadline;
     private long readingResumedNs = System.nanoTime();
@@ -89,7 +87,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         remote = String.valueOf(channel.remoteAddress());
-        address = ((InetSocketAddress) channel.remoteAddress()).getAddress();
     }
 
     @Override
@@ -109,7 +106,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
                     server.config().helloTimeoutMs(), server.config().helloTimeoutMs()));
             return;
         }
-        server.refusals().refused(address, String.format("refused connection from %s: no TLS handshake and HELLO "
+        server.refusals().refused(slot.prefix(), String.format("refused connection from %s: no TLS handshake and HELLO "
                 + "within %d ms of connecting; closed", remote, server.config().helloTimeoutMs()));
         state = State.CLOSED;
         channel.close();
@@ -122,7 +119,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
                 onTlsEstablished(ctx);
             } else if (done.cause() instanceof SslHandshakeTimeoutException) {
                 server.metrics().connectionRefused("tls");
-                server.refusals().refused(address, String.format("refused connection from %s: TLS handshake not done "
+                server.refusals().refused(slot.prefix(), String.format("refused connection from %s: TLS handshake not done "
                         + "within %d ms; closed", remote, server.config().tlsHandshakeTimeoutMs()));
                 state = State.CLOSED;
             }
@@ -274,8 +271,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         if (code == ErrorCode.IO_ERROR) {
             log.error("{} from {}: {} {}", PeerText.escape(who), remote, code, PeerText.escape(message));
         } else if (hello == null && peer == null) {
-            // Not authenticated: anyone can cause this, so one line per address per interval.
-            server.refusals().refused(address, "refused " + who + " from " + remote + ": " + code + " " + message);
+            // Not authenticated: anyone can cause this, so its lines are rate-limited.
+            server.refusals().refused(slot.prefix(), "refused " + who + " from " + remote + ": " + code + " " + message);
         } else {
             log.warn("refused {} from {}: {} {}", PeerText.escape(who), remote, code, PeerText.escape(message));
         }
@@ -381,7 +378,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
                 String why = TlsFailures.describe(e);
                 // "not an SSL/TLS record" carries a hex dump of the whole record: keep the reason.
                 server.metrics().connectionRefused("tls");
-                server.refusals().refused(address, "connection from " + remote + " refused: TLS handshake failed: "
+                server.refusals().refused(slot.prefix(), "connection from " + remote + " refused: TLS handshake failed: "
                         + PeerText.escape(why, MAX_LOGGED_REASON_CHARS));
                 state = State.CLOSED;
                 ctx.close();
