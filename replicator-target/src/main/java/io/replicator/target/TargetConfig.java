@@ -22,7 +22,8 @@ import java.util.TreeMap;
  *       DATA_DIR/ID/progress holds the highest durable sequence</td></tr>
  *   <tr><td>map</td><td>none</td><td>"ID/NAME" to an existing file or block device written instead</td></tr>
  *   <tr><td>maxQueuedBytes</td><td>64 MiB</td><td>frame bytes queued per session before reading pauses
- *       (resumes below half)</td></tr>
+ *       (resumes below half); a hash request counts the size of its answer. With the write buffer's
+ *       high-water mark and a session's buffers, a session holds at most about this plus 5 MiB</td></tr>
  *   <tr><td>groupCommitBytes</td><td>32 MiB</td><td>bytes written between two forced commits at most</td></tr>
  *   <tr><td>groupCommitIntervalMs</td><td>50</td><td>longest time written bytes wait for their commit</td></tr>
  *   <tr><td>pki</td><td>required unless insecurePlaintext</td><td>certificate bundle: mutual TLS 1.3 only</td></tr>
@@ -34,7 +35,8 @@ import java.util.TreeMap;
  *   <tr><td>heartbeatIntervalMs</td><td>5 s</td><td>a session that has written nothing this long sends a
  *       HEARTBEAT</td></tr>
  *   <tr><td>idleTimeoutMs</td><td>30 s</td><td>a session that has received nothing this long (while it was
- *       reading) is closed: its source is gone or the connection is half-open</td></tr>
+ *       reading) is closed: its source is gone or the connection is half-open; so is one whose source took
+ *       nothing it was sent this long</td></tr>
  *   <tr><td>maxPendingConnections</td><td>128</td><td>connections in all that have not yet had their HELLO
  *       accepted (TLS handshakes included); more are closed at once. Sessions whose HELLO was accepted do
  *       not count: they are bounded by one per source id</td></tr>
