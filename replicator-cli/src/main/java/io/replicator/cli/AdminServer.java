@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.tls.AdminTlsContexts;
 import io.replicator.protocol.tls.CrlCheck;
 import io.replicator.protocol.tls.CrlReloader;
@@ -241,7 +242,7 @@ public final class AdminServer implements AutoCloseable {
         }
         String host = request.headers().get(HttpHeaderNames.HOST);
         if (!isOwnHost(host)) {
-            return refused(421, "Host " + (host == null ? "(none)" : "'" + printable(host) + "'")
+            return refused(421, "Host " + (host == null ? "(none)" : "'" + PeerText.escape(host) + "'")
                     + " is not this endpoint's address");
         }
         if (!token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
@@ -263,20 +264,6 @@ public final class AdminServer implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    /** Text from a request, fit for a log line: control characters as \\uXXXX, at most 200 characters. */
-    private static String printable(String text) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < text.length() && b.length() < 200; i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c)) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 
     private static Reply refused(int status, String reason) {
@@ -338,7 +325,7 @@ public final class AdminServer implements AutoCloseable {
                 }
                 Reply refusal = refusal(request, method);
                 if (refusal != null) {
-                    LOG.warn("admin request {} {} from {} refused: {}", method, printable(path),
+                    LOG.warn("admin request {} {} from {} refused: {}", method, PeerText.escape(path),
                             ctx.channel().remoteAddress(), ((Map<?, ?>) refusal.body()).get("reason"));
                     throw new Refused(refusal);
                 }

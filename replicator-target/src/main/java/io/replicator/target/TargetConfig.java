@@ -22,7 +22,8 @@ import java.util.TreeMap;
  *       DATA_DIR/ID/progress holds the highest durable sequence</td></tr>
  *   <tr><td>map</td><td>none</td><td>"ID/NAME" to an existing file or block device written instead</td></tr>
  *   <tr><td>maxQueuedBytes</td><td>64 MiB</td><td>frame bytes queued per session before reading pauses
- *       (resumes below half)</td></tr>
+ *       (resumes below half); a hash request counts the size of its answer. With the write buffer's
+ *       high-water mark and a session's buffers, a session holds at most about this plus 5 MiB</td></tr>
  *   <tr><td>groupCommitBytes</td><td>32 MiB</td><td>bytes written between two forced commits at most</td></tr>
  *   <tr><td>groupCommitIntervalMs</td><td>50</td><td>longest time written bytes wait for their commit</td></tr>
  *   <tr><td>pki</td><td>required unless insecurePlaintext</td><td>certificate bundle: mutual TLS 1.3 only</td></tr>
@@ -34,10 +35,13 @@ import java.util.TreeMap;
  *   <tr><td>heartbeatIntervalMs</td><td>5 s</td><td>a session that has written nothing this long sends a
  *       HEARTBEAT</td></tr>
  *   <tr><td>idleTimeoutMs</td><td>30 s</td><td>a session that has received nothing this long (while it was
- *       reading) is closed: its source is gone or the connection is half-open</td></tr>
- *   <tr><td>maxPendingConnectionsPerAddress</td><td>8</td><td>connections from one address that have not yet
- *       had their HELLO accepted (TLS handshakes included); more are closed at once. Sessions whose HELLO
- *       was accepted do not count: they are bounded by one per source id</td></tr>
+ *       reading) is closed: its source is gone or the connection is half-open; so is one whose source took
+ *       nothing it was sent this long</td></tr>
+ *   <tr><td>maxPendingConnections</td><td>128</td><td>connections in all that have not yet had their HELLO
+ *       accepted (TLS handshakes included); more are closed at once. Sessions whose HELLO was accepted do
+ *       not count: they are bounded by one per source id</td></tr>
+ *   <tr><td>maxPendingConnectionsPerPrefix</td><td>8</td><td>the same from one IPv4 address or one IPv6
+ *       /64</td></tr>
  *   <tr><td>crlPollIntervalMs</td><td>250</td><td>how often the bundle's {@code crl.pem} is checked for a
  *       change (modification time, size, file key); SIGHUP re-reads it at once</td></tr>
  * </table>
@@ -50,7 +54,8 @@ public final class TargetConfig {
     public static final long DEFAULT_HELLO_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-    public static final int DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS = 8;
+    public static final int DEFAULT_MAX_PENDING_CONNECTIONS = 128;
+    public static final int DEFAULT_MAX_PENDING_CONNECTIONS_PER_PREFIX = 8;
     public static final long DEFAULT_CRL_POLL_INTERVAL_MS = 250;
 
     private final InetSocketAddress listen;
@@ -64,7 +69,8 @@ public final class TargetConfig {
     private final long helloTimeoutMs;
     private final long heartbeatIntervalMs;
     private final long idleTimeoutMs;
-    private final int maxPendingConnectionsPerAddress;
+    private final int maxPendingConnections;
+    private final int maxPendingConnectionsPerPrefix;
     private final long crlPollIntervalMs;
 
     private TargetConfig(Builder b) {
@@ -80,7 +86,8 @@ public final class TargetConfig {
         this.helloTimeoutMs = b.helloTimeoutMs;
         this.heartbeatIntervalMs = b.heartbeatIntervalMs;
         this.idleTimeoutMs = b.idleTimeoutMs;
-        this.maxPendingConnectionsPerAddress = b.maxPendingConnectionsPerAddress;
+        this.maxPendingConnections = b.maxPendingConnections;
+        this.maxPendingConnectionsPerPrefix = b.maxPendingConnectionsPerPrefix;
         this.crlPollIntervalMs = b.crlPollIntervalMs;
         if (idleTimeoutMs <= heartbeatIntervalMs) {
             throw new IllegalArgumentException(String.format("invalid idleTimeoutMs: %d (expected: more than "
@@ -138,8 +145,12 @@ public final class TargetConfig {
         return idleTimeoutMs;
     }
 
-    public int maxPendingConnectionsPerAddress() {
-        return maxPendingConnectionsPerAddress;
+    public int maxPendingConnections() {
+        return maxPendingConnections;
+    }
+
+    public int maxPendingConnectionsPerPrefix() {
+        return maxPendingConnectionsPerPrefix;
     }
 
     public long crlPollIntervalMs() {
@@ -152,8 +163,8 @@ public final class TargetConfig {
                 + ", maxQueuedBytes=" + maxQueuedBytes + ", groupCommitBytes=" + groupCommitBytes
                 + ", groupCommitIntervalMs=" + groupCommitIntervalMs + ", tlsHandshakeTimeoutMs=" + tlsHandshakeTimeoutMs
                 + ", helloTimeoutMs=" + helloTimeoutMs + ", heartbeatIntervalMs=" + heartbeatIntervalMs
-                + ", idleTimeoutMs=" + idleTimeoutMs + ", maxPendingConnectionsPerAddress="
-                + maxPendingConnectionsPerAddress + ", crlPollIntervalMs=" + crlPollIntervalMs + "]";
+                + ", idleTimeoutMs=" + idleTimeoutMs + ", maxPendingConnections=" + maxPendingConnections
+                + ", maxPendingConnectionsPerPrefix=" + maxPendingConnectionsPerPrefix + ", crlPollIntervalMs=" + crlPollIntervalMs + "]";
     }
 
     /** Collects settings; not thread-safe. {@link #build()} checks them. */
@@ -170,7 +181,8 @@ public final class TargetConfig {
         private long helloTimeoutMs = DEFAULT_HELLO_TIMEOUT_MS;
         private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
         private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
-        private int maxPendingConnectionsPerAddress = DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS;
+        private int maxPendingConnections = DEFAULT_MAX_PENDING_CONNECTIONS;
+        private int maxPendingConnectionsPerPrefix = DEFAULT_MAX_PENDING_CONNECTIONS_PER_PREFIX;
         private long crlPollIntervalMs = DEFAULT_CRL_POLL_INTERVAL_MS;
 
         private Builder() {
@@ -254,9 +266,14 @@ public final class TargetConfig {
             return this;
         }
 
-        public Builder maxPendingConnectionsPerAddress(int maxPendingConnectionsPerAddress) {
-            this.maxPendingConnectionsPerAddress = (int) positive("maxPendingConnectionsPerAddress",
-                    maxPendingConnectionsPerAddress);
+        public Builder maxPendingConnections(int maxPendingConnections) {
+            this.maxPendingConnections = (int) positive("maxPendingConnections", maxPendingConnections);
+            return this;
+        }
+
+        public Builder maxPendingConnectionsPerPrefix(int maxPendingConnectionsPerPrefix) {
+            this.maxPendingConnectionsPerPrefix = (int) positive("maxPendingConnectionsPerPrefix",
+                    maxPendingConnectionsPerPrefix);
             return this;
         }
 

@@ -52,7 +52,8 @@ public final class TargetMetrics {
         }
         for (String reason : REFUSAL_REASONS) {
             refusals.put(reason, Counter.builder(CONNECTIONS_REFUSED).description("Connections closed before they "
-                    + "authenticated: over the per-address limit, a failed TLS handshake, or no HELLO in time")
+                    + "authenticated: over a limit on waiting connections (in all or per address prefix), a failed TLS "
+                    + "handshake, or no HELLO in time")
                     .baseUnit("connections").tag("reason", reason).register(registry));
         }
         Gauge previous = registry.find(SOURCES_CONNECTED).gauge();

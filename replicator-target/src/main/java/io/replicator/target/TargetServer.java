@@ -42,7 +42,10 @@ public final class TargetServer implements AutoCloseable {
     private static final int RECEIVE_MAX_BYTES = 1 << 20;
     /** How long {@link #close()} waits for apply threads to make their data durable. */
     public static final long CLOSE_TIMEOUT_MS = 60_000;
-    /** Outbound bytes above which a session stops reading until its peer has taken its answers. */
+    /**
+     * Outbound bytes above which a session stops reading, and its apply and force threads wait, until
+     * its peer has taken its answers down to {@link #WRITE_BUFFER_LOW_BYTES}.
+     */
     public static final int WRITE_BUFFER_HIGH_BYTES = 1 << 20;
     public static final int WRITE_BUFFER_LOW_BYTES = 256 << 10;
 

@@ -102,7 +102,7 @@ class TargetDeadlinesTest {
 
     @Test
     void shouldBoundConnectionsWaitingForHelloPerAddressButNotSessions() throws Exception {
-        try (TargetFixture target = target(b -> b.maxPendingConnectionsPerAddress(2))) {
+        try (TargetFixture target = target(b -> b.maxPendingConnectionsPerPrefix(2))) {
             java.util.List<TestSource> waiting = new java.util.ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {

@@ -31,31 +31,14 @@ class TargetHandshakeTest {
 
     private HelloAck reconnectAck;
 
-    /**
-     * Connects again as {@code sourceId} once the target has seen the previous connection close:
-     * until then it refuses a second one (ALREADY_CONNECTED), and a source retries, as here.
-     */
     private TestSource reconnect(TargetFixture target, String sourceId) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            TestSource source = target.connect();
-            source.send(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                    ProtocolVersion.SUPPORTED_FEATURES, sourceId, List.of(DISK0)));
-            var frame = source.read();
-            if (frame instanceof HelloAck ack) {
-                reconnectAck = ack;
-                return source;
-            }
-            source.close();
-            if (!(frame instanceof ErrorFrame e && e.code() == ErrorCode.ALREADY_CONNECTED) || System.nanoTime() > deadline) {
-                throw new AssertionError("expected HelloAck, got " + frame);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new IOException(ie);
-            }
+        try {
+            TestSource source = TestSource.connectWhenFree(target.server.localAddress(), sourceId, 10_000, DISK0);
+            reconnectAck = source.helloAck;
+            return source;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
         }
     }
 

@@ -31,6 +31,8 @@ final class TestSource implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    /** The target's answer to the HELLO of {@link #connectWhenFree}. */
+    HelloAck helloAck;
 
     private TestSource(Socket socket) throws IOException {
         this.socket = socket;
@@ -42,6 +44,16 @@ final class TestSource implements AutoCloseable {
         return connect(address, javax.net.SocketFactory.getDefault());
     }
 
+    /** Connects with a receive buffer of about {@code receiveBufferBytes}: a peer that reads little, if at all. */
+    static TestSource connectWithReceiveBuffer(InetSocketAddress address, int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(receiveBufferBytes);
+        socket.connect(address);
+        socket.setSoTimeout(20_000);
+        socket.setTcpNoDelay(true);
+        return new TestSource(socket);
+    }
+
     /** Connects with {@code sockets}: {@link TestPki#sockets} for mutual TLS (the handshake is done on return). */
     static TestSource connect(InetSocketAddress address, javax.net.SocketFactory sockets) throws IOException {
         Socket socket = sockets.createSocket(address.getAddress(), address.getPort());
@@ -51,6 +63,31 @@ final class TestSource implements AutoCloseable {
         }
         socket.setTcpNoDelay(true);
         return new TestSource(socket);
+    }
+
+    /**
+     * Connects as {@code sourceId} once the target has let go of the id's previous connection: until
+     * it has seen that connection close it refuses another (ALREADY_CONNECTED), and a source retries,
+     * as here, for up to {@code timeoutMs}. Anything else than a HELLO_ACK or that refusal fails.
+     */
+    static TestSource connectWhenFree(InetSocketAddress address, String sourceId, long timeoutMs,
+                                      VolumeInfo... volumes) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            TestSource source = connect(address);
+            source.send(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
+                    ProtocolVersion.SUPPORTED_FEATURES, sourceId, List.of(volumes)));
+            Frame frame = source.read();
+            if (frame instanceof HelloAck ack) {
+                source.helloAck = ack;
+                return source;
+            }
+            source.close();
+            if (!(frame instanceof ErrorFrame e && e.code() == ErrorCode.ALREADY_CONNECTED) || System.nanoTime() > deadline) {
+                throw new AssertionError("expected HelloAck, got " + frame);
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** Sends {@code frame}; releases it when it is a block frame. */

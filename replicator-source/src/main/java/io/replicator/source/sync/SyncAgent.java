@@ -250,7 +250,8 @@ public final class SyncAgent implements AutoCloseable {
                 verify.onResponse(response);
             }
         } else if (r.frame() instanceof ErrorFrame error) {
-            lastError = "target refused: " + error.message() + " (" + error.code() + ")";
+            String message = io.replicator.protocol.guard.PeerText.escape(error.message());
+            lastError = "target refused: " + message + " (" + error.code() + ")";
             backoff.refused(lastError);
             failWaiters(new IOException("not in sync: " + lastError));
         } else {

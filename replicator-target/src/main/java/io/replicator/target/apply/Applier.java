@@ -3,6 +3,7 @@ package io.replicator.target.apply;
 import io.replicator.protocol.block.BlockDecoder;
 import io.replicator.protocol.block.ChunkHashes;
 import io.replicator.protocol.block.ZeroCheck;
+import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
@@ -28,8 +29,11 @@ import org.slf4j.LoggerFactory;
  * checks each block, writes it with positional writes, and commits in groups (when the queue runs
  * empty, after {@code groupCommitBytes}, or {@code groupCommitIntervalMs} after the first uncommitted
  * write): force every dirty volume, persist the progress file, then ack. Never acks before the force.
- * Hash requests and barriers are answered in order with the blocks. Runs on its own thread; the
- * fields are confined to it.
+ * Hash requests and barriers are answered in order with the blocks; an answer waits while the
+ * source is not reading ({@link SessionLink#send}), and a hash request left when the connection is
+ * gone is skipped. However the session ends, set-up included, its {@link SourceRegistry.Claim#done()}
+ * completes, so the next session of the source id proceeds. Runs on its own thread; the fields are
+ * confined to it.
  */
 public final class Applier implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Applier.class);
@@ -45,7 +49,8 @@ public final class Applier implements Runnable {
     private final long groupCommitIntervalNs;
     private final BlockDecoder decoder = new BlockDecoder();
     private final ChunkHashes chunkHashes = new ChunkHashes();
-    private final ByteBuffer scratch = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
+    /** Allocated by the apply thread, so that running out of memory there fails the session, not the event loop. */
+    private ByteBuffer scratch;
     private final GroupCommit commit;
     private List<TargetVolume> volumes = List.of();
     private long sessionBytes;
@@ -67,7 +72,7 @@ public final class Applier implements Runnable {
 
     /** Starts the apply thread. */
     public void start() {
-        Thread thread = new Thread(this, "replicator-apply-" + sourceId);
+        Thread thread = new Thread(this, "replicator-apply-" + PeerText.escape(sourceId));
         thread.setDaemon(true);
         thread.start();
     }
@@ -78,6 +83,7 @@ public final class Applier implements Runnable {
         boolean opened = false;
         try {
             claim.previousDone().join();
+            scratch = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
             volumes = opener.open(sourceId, infos);
             commit.resumeFrom(volumes, sourceId);
             claim.source().volumes(volumes.stream().map(TargetVolume::progress).toList());
@@ -94,13 +100,20 @@ public final class Applier implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             link.fail(ErrorCode.SHUTTING_DOWN, "the target's apply thread for source " + sourceId + " was interrupted");
+        } catch (RuntimeException | Error e) {
+            // Out of memory, a bug: the session ends, and says why, rather than holding its source id.
+            log.error("source {}: the apply thread failed {}", PeerText.escape(sourceId),
+                    opened ? "while applying" : "while setting up the session", e);
+            link.fail(opened ? ErrorCode.IO_ERROR : ErrorCode.VOLUME_UNAVAILABLE, String.format("source %s: the target "
+                    + "failed %s: %s; reconnect to retry", sourceId, opened ? "while applying" : "to set up the session",
+                    e));
         } finally {
             queue.close();
             stopForceThread();
             closeVolumes();
             if (opened) {
                 log.info("source {} disconnected: {} bytes written, {} frames applied in {} ms; durable sequence {}",
-                        sourceId, sessionBytes, sessionFrames,
+                        PeerText.escape(sourceId), sessionBytes, sessionFrames,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), commit.durableSequence());
             }
             claim.done().complete(null);
@@ -146,7 +159,9 @@ public final class Applier implements Runnable {
                 frame.release();
             }
         } else if (task instanceof ApplyTask.Hash hash) {
-            answerHash(hash.request());
+            if (link.connected()) {
+                answerHash(hash.request());
+            }
         } else if (task instanceof ApplyTask.Sync sync) {
             commit.commit();
             link.send(new BarrierAck(sync.barrier().barrierId(), commit.durableSequence()));
@@ -207,7 +222,8 @@ public final class Applier implements Runnable {
             try {
                 volume.close();
             } catch (IOException e) {
-                log.warn("source {}: closing {} failed: {}", sourceId, volume, e.toString());
+                log.warn("source {}: closing {} failed: {}", PeerText.escape(sourceId), PeerText.escape(volume.toString()),
+                        e.toString());
             }
         }
     }

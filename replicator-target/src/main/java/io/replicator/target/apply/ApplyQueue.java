@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The hand-over from one session's event loop (the only producer) to its apply thread (the only
  * consumer). Bounded by back-pressure: when more than {@code maxQueuedBytes} are queued the producer
  * is told to stop reading, and told to resume once the queue falls to half of that, so the queue
- * holds at most {@code maxQueuedBytes} plus what one socket read had already decoded. Never blocks
- * the producer. After {@link #close()} every offered task is discarded at once. Thread-safe.
+ * holds at most {@code maxQueuedBytes} plus what one socket read had already decoded. Each task
+ * counts {@link ApplyTask#costBytes()}: a block its payload, a hash request the answer it will
+ * become. Never blocks the producer. After {@link #close()} every offered task is discarded at once. Thread-safe.
  */
 public final class ApplyQueue {
     /** Told when reading should pause (called on the producer's thread) or resume (on the consumer's). */

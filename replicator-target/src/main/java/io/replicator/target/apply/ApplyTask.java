@@ -4,6 +4,7 @@ import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.FrameHeader;
 import io.replicator.protocol.wire.HashRequest;
+import io.replicator.protocol.wire.HashResponse;
 
 /** What an event loop hands to a session's apply thread, in the order the frames arrived. Immutable. */
 public sealed interface ApplyTask {
@@ -32,8 +33,22 @@ public sealed interface ApplyTask {
         }
     }
 
-    /** Answer a hash request over what was applied before it. */
+    /**
+     * Answer a hash request over what was applied before it. Counts as the answer it will become (up
+     * to 128 KiB for a request of a few dozen bytes), so that a source asking for many hashes fills
+     * the queue, and stops being read, as one sending that many bytes would.
+     */
     record Hash(HashRequest request) implements ApplyTask {
+        @Override
+        public long costBytes() {
+            return FIXED_COST_BYTES + answerBytes(request);
+        }
+
+        /** The bytes of the HASH_RESPONSE frame that answers {@code request}. */
+        static long answerBytes(HashRequest request) {
+            return FrameHeader.HEADER_LENGTH + HashResponse.HEADER_LENGTH
+                    + (long) request.count() * HashResponse.HASH_LENGTH;
+        }
     }
 
     /** Make everything durable and answer the barrier. */

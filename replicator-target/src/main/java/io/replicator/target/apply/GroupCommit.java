@@ -1,6 +1,7 @@
 package io.replicator.target.apply;
 
 import io.replicator.protocol.wire.Ack;
+import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.target.TargetMetrics;
 import io.replicator.target.internal.SourceRecord;
@@ -60,7 +61,7 @@ final class GroupCommit implements AutoCloseable {
         requestedSequence = durableSequence;
         source.durableSequence(durableSequence);
         volumes = List.copyOf(sessionVolumes);
-        forcer = new Thread(this::forceLoop, "replicator-force-" + sourceId);
+        forcer = new Thread(this::forceLoop, "replicator-force-" + PeerText.escape(sourceId));
         forcer.setDaemon(true);
         forcer.start();
     }

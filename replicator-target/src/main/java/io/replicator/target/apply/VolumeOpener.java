@@ -29,6 +29,12 @@ public final class VolumeOpener {
     private final Path dataDir;
     private final Map<String, Path> maps;
     private final FileChannelOpener opener;
+    /**
+     * Images created since start whose holes are remembered at most; the zero ranges of later ones are
+     * written. With {@link UnwrittenBlocks#MAX_BYTES} (32 KiB) each, that memory stays under 17 MB.
+     */
+    static final int MAX_TRACKED_IMAGES = 512;
+
     /** Images this receiver created, with what is still unwritten in them; see {@link UnwrittenBlocks}. */
     private final Map<Path, UnwrittenBlocks> created = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -36,6 +42,14 @@ public final class VolumeOpener {
         this.dataDir = dataDir;
         this.maps = maps;
         this.opener = opener;
+    }
+
+    /**
+     * Bytes of memory the unwritten-block bookkeeping of every image created since start holds: at most
+     * {@link #MAX_TRACKED_IMAGES} times {@link UnwrittenBlocks#MAX_BYTES}, whatever the images' sizes.
+     */
+    public long unwrittenBookkeepingBytes() {
+        return created.values().stream().mapToLong(UnwrittenBlocks::sizeBytes).sum();
     }
 
     /** Where the files of {@code sourceId} live: its images and its progress file. */
@@ -121,7 +135,7 @@ public final class VolumeOpener {
         }
         FileChannel ch = opener.open(plan.path(),
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE));
-        UnwrittenBlocks unwritten = UnwrittenBlocks.fits(plan.info().sizeBytes(), plan.info().blockSizeBytes())
+        UnwrittenBlocks unwritten = created.size() < MAX_TRACKED_IMAGES
                 ? new UnwrittenBlocks(plan.info().blockSizeBytes()) : null;
         TargetVolume volume = new TargetVolume(plan.key(), plan.info(), plan.path(), ch, unwritten);
         try {

@@ -48,8 +48,11 @@ public final class SourceRecord {
         return true;
     }
 
-    synchronized void release() {
-        connected = false;
+    /** Lets the id go if the session that finishes with {@code sessionDone} still holds it. */
+    synchronized void release(CompletableFuture<Void> sessionDone) {
+        if (lastSessionDone == sessionDone) {
+            connected = false;
+        }
     }
 
     synchronized String remoteAddress() {

@@ -18,8 +18,15 @@ import java.util.concurrent.TimeoutException;
 public final class SourceRegistry {
     private final ConcurrentMap<String, SourceRecord> sources = new ConcurrentHashMap<>();
 
-    /** A session's hold on a source id. */
+    /**
+     * A session's hold on a source id. {@code done} must complete once the session is over, and only
+     * after {@code previousDone}: the next session of the id waits for it before it touches the id's files.
+     */
     public record Claim(SourceRecord source, CompletableFuture<?> previousDone, CompletableFuture<Void> done) {
+        /** The session will never run (its apply thread could not start): it is done once the previous one is. */
+        public void abandon() {
+            previousDone.whenComplete((ignored, failure) -> done.complete(null));
+        }
     }
 
     /** Claims {@code id} for a session from {@code remote}, or returns null when another session holds it. */
@@ -39,9 +46,9 @@ public final class SourceRegistry {
         return record == null ? "" : record.remoteAddress();
     }
 
-    /** The connection of {@code claim} is gone; a new one may claim the id. */
+    /** The connection of {@code claim} is gone; a new one may claim the id. Releasing a claim twice changes nothing. */
     public void release(Claim claim) {
-        claim.source().release();
+        claim.source().release(claim.done());
     }
 
     public TargetStatus status() {

@@ -3,6 +3,8 @@ package io.replicator.target.net;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
+import io.replicator.protocol.guard.ConnectionLimiter;
+import io.replicator.protocol.guard.RefusalLog;
 import io.replicator.protocol.tls.CrlCheck;
 import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.TlsContexts;
@@ -11,6 +13,7 @@ import io.replicator.target.TargetMetrics;
 import io.replicator.target.apply.VolumeOpener;
 import io.replicator.target.internal.SourceRegistry;
 import javax.net.ssl.SSLException;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every session of one receiver shares. {@code tls} and {@code crl} are null for plain TCP.
@@ -19,14 +22,18 @@ import javax.net.ssl.SSLException;
 public record ServerContext(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
                             VolumeOpener volumes, ChannelGroup sessions, SslContext tls, CrlReloader crl,
                             ConnectionLimiter limiter, RefusalLog refusals) {
-    /** One line per address per this long for connections refused before they authenticated. */
+    /** One line per address (IPv6: per /64) per this long for connections refused before they authenticated. */
     public static final long REFUSAL_LOG_INTERVAL_MS = 10_000;
+    /** At most this many such lines per {@link #REFUSAL_LOG_INTERVAL_MS} whatever the addresses. */
+    public static final int REFUSAL_LOG_MAX_LINES = 10;
 
     /** Makes the context of a receiver; with a PKI bundle, TLS that follows the bundle's CRL as it changes. */
     public static ServerContext create(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
                                        VolumeOpener volumes, ChannelGroup sessions) throws SSLException {
-        ConnectionLimiter limiter = new ConnectionLimiter(config.maxPendingConnectionsPerAddress());
-        RefusalLog refusals = new RefusalLog(REFUSAL_LOG_INTERVAL_MS);
+        ConnectionLimiter limiter = new ConnectionLimiter(config.maxPendingConnections(),
+                config.maxPendingConnectionsPerPrefix());
+        RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger(TargetChannelInitializer.class),
+                REFUSAL_LOG_INTERVAL_MS, REFUSAL_LOG_MAX_LINES);
         if (config.pki() == null) {
             return new ServerContext(config, registry, metrics, volumes, sessions, null, null, limiter, refusals);
         }

@@ -1,5 +1,6 @@
 package io.replicator.target.net;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +12,8 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.replicator.protocol.guard.ConnectionLimiter;
+import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.tls.CrlCheck;
 import io.replicator.protocol.tls.PeerIdentity;
 import io.replicator.protocol.tls.Role;
@@ -21,6 +24,7 @@ import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.protocol.wire.Frame;
+import io.replicator.protocol.wire.FrameEncoder;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.Heartbeat;
 import io.replicator.protocol.wire.Hello;
@@ -34,8 +38,6 @@ import io.replicator.target.apply.Applier;
 import io.replicator.target.apply.SessionLink;
 import io.replicator.target.internal.SourceRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +52,15 @@ import org.slf4j.LoggerFactory;
  * revoked certificate is cut off ({@link #closeIfRevoked}). A connection without an accepted HELLO
  * within the HELLO deadline is closed, and so is a session that received nothing for the idle
  * timeout; a session that wrote nothing for the heartbeat interval sends a HEARTBEAT. Never touches a
- * disk. Reading pauses while the apply queue is full or the channel is not writable. The handler's
- * state is confined to the channel's event loop; the {@link SessionLink} and {@link
+ * disk.
+ *
+ * <p>Back-pressure, both ways: reading pauses while the apply queue is full or the channel is not
+ * writable (what was sent is above the write buffer's high-water mark), and {@link #send} makes the
+ * apply and force threads wait while it is not writable. So a source that does not read its answers
+ * holds at most the queue's bytes and the write buffer's high-water mark plus a frame per sending
+ * thread; one that takes nothing for the idle timeout is closed.
+ *
+ * <p>The handler's state is confined to the channel's event loop; the {@link SessionLink} and {@link
  * ApplyQueue.Pressure} methods may be called from the apply thread and hop onto the event loop.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter implements SessionLink, ApplyQueue.Pressure {
@@ -59,6 +68,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     /** How long a refused connection has to take its error frame before it is closed regardless. */
     static final long CLOSE_GRACE_MS = 500;
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+    /** How often a thread waiting in {@link #send} looks again without being woken. */
+    private static final long WRITABLE_RECHECK_MS = 100;
 
     private enum State { AWAIT_HELLO, OPENING, READY, CLOSED }
 
@@ -66,7 +77,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     private final ConnectionLimiter.Slot slot;
     private Channel channel;
     private String remote = "?";
-    private InetAddress address;
     private PeerIdentity peer;
     private ScheduledFuture<?> helloDeadline;
     private long readingResumedNs = System.nanoTime();
@@ -78,6 +88,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     private FrameChecks checks;
     private boolean queueFull;
     private boolean counted;
+    private long unwritableSinceNs;
+    /** Threads waiting in {@link #send} wait on it; woken when the channel becomes writable or inactive. */
+    private final Object writability = new Object();
 
     SessionHandler(ServerContext server, ConnectionLimiter.Slot slot) {
         this.server = server;
@@ -88,7 +101,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         remote = String.valueOf(channel.remoteAddress());
-        address = ((InetSocketAddress) channel.remoteAddress()).getAddress();
     }
 
     @Override
@@ -108,7 +120,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
                     server.config().helloTimeoutMs(), server.config().helloTimeoutMs()));
             return;
         }
-        server.refusals().refused(address, String.format("refused connection from %s: no TLS handshake and HELLO "
+        server.refusals().refused(slot.prefix(), String.format("refused connection from %s: no TLS handshake and HELLO "
                 + "within %d ms of connecting; closed", remote, server.config().helloTimeoutMs()));
         state = State.CLOSED;
         channel.close();
@@ -121,7 +133,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
                 onTlsEstablished(ctx);
             } else if (done.cause() instanceof SslHandshakeTimeoutException) {
                 server.metrics().connectionRefused("tls");
-                server.refusals().refused(address, String.format("refused connection from %s: TLS handshake not done "
+                server.refusals().refused(slot.prefix(), String.format("refused connection from %s: TLS handshake not done "
                         + "within %d ms; closed", remote, server.config().tlsHandshakeTimeoutMs()));
                 state = State.CLOSED;
             }
@@ -163,7 +175,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         if (idle == IdleState.WRITER_IDLE) {
-            channel.writeAndFlush(Heartbeat.INSTANCE);
+            if (channel.isWritable()) {
+                channel.writeAndFlush(Heartbeat.INSTANCE);
+            }
+        } else if (idle == IdleState.READER_IDLE && !channel.isWritable()
+                && System.nanoTime() - unwritableSinceNs >= TimeUnit.MILLISECONDS.toNanos(server.config().idleTimeoutMs())) {
+            log.warn("source {} from {} took nothing the target sent for {} ms (idle timeout {} ms); closing",
+                    PeerText.escape(hello.sourceId()), remote,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - unwritableSinceNs), server.config().idleTimeoutMs());
+            state = State.CLOSED;
+            channel.close();
         } else if (idle == IdleState.READER_IDLE && channel.config().isAutoRead()
                 && System.nanoTime() - readingResumedNs >= TimeUnit.MILLISECONDS.toNanos(server.config().idleTimeoutMs())) {
             refuse(ErrorCode.TIMED_OUT, String.format("source %s sent nothing for %d ms (idle timeout %d ms; a live "
@@ -237,8 +258,17 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         slot.release();
         checks = new FrameChecks(h.volumes(), h.features() & ProtocolVersion.SUPPORTED_FEATURES);
         queue = new ApplyQueue(server.config().maxQueuedBytes(), this);
-        new Applier(h.sourceId(), h.volumes(), claim, server.volumes(), queue, this, server.metrics(),
-                server.config()).start();
+        try {
+            new Applier(h.sourceId(), h.volumes(), claim, server.volumes(), queue, this, server.metrics(),
+                    server.config()).start();
+        } catch (RuntimeException | Error e) {
+            // No thread for the session (out of memory or threads): it ends here and lets go of the id.
+            claim.abandon();
+            server.registry().release(claim);
+            log.error("source {}: cannot start the session's apply thread", PeerText.escape(h.sourceId()), e);
+            refuse(ErrorCode.VOLUME_UNAVAILABLE, "the target cannot start a session for source " + h.sourceId()
+                    + " now: " + e + "; reconnect to retry");
+        }
     }
 
     /** Returns whether the frame was handed to the apply thread (which then releases it). */
@@ -257,8 +287,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         } else if (frame instanceof Heartbeat) {
             return false;
         } else if (frame instanceof ErrorFrame error) {
-            log.warn("source {} from {} reported {}: {}; closing", hello.sourceId(), remote, error.code(),
-                    error.message());
+            log.warn("source {} from {} reported {}: {}; closing", PeerText.escape(hello.sourceId()), remote,
+                    error.code(), PeerText.escape(error.message()));
             state = State.CLOSED;
             channel.close();
         } else {
@@ -267,16 +297,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         return false;
     }
 
-    /** Logs the refusal, sends the error frame and closes. Event loop only. */
+    /** Logs the refusal (peer text escaped), sends the error frame and closes. Event loop only. */
     private void refuse(ErrorCode code, String message) {
         String who = hello != null ? "source " + hello.sourceId() : peer != null ? peer.toString() : "connection";
         if (code == ErrorCode.IO_ERROR) {
-            log.error("{} from {}: {} {}", who, remote, code, message);
+            log.error("{} from {}: {} {}", PeerText.escape(who), remote, code, PeerText.escape(message));
         } else if (hello == null && peer == null) {
-            // Not authenticated: anyone can cause this, so one line per address per interval.
-            server.refusals().refused(address, "refused " + who + " from " + remote + ": " + code + " " + message);
+            // Not authenticated: anyone can cause this, so its lines are rate-limited.
+            server.refusals().refused(slot.prefix(), "refused " + who + " from " + remote + ": " + code + " " + message);
         } else {
-            log.warn("refused {} from {}: {} {}", who, remote, code, message);
+            log.warn("refused {} from {}: {} {}", PeerText.escape(who), remote, code, PeerText.escape(message));
         }
         if (state == State.CLOSED) {
             return;
@@ -301,17 +331,61 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             channel.writeAndFlush(new HelloAck(version, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
                     hello.features() & ProtocolVersion.SUPPORTED_FEATURES, durableSequence));
             log.info("source {} connected from {} (protocol v{}): volumes {}; durable sequence {}, resuming from {}",
-                    hello.sourceId(), remote, version, volumes, durableSequence, durableSequence + 1);
+                    PeerText.escape(hello.sourceId()), remote, version, PeerText.escape(volumes), durableSequence,
+                    durableSequence + 1);
         });
     }
 
+    /**
+     * Waits while the channel is not writable, then encodes {@code frame} on the calling thread and
+     * writes it: as a buffer its bytes count against the write buffer's water marks from the moment it
+     * is queued, not only once the event loop has encoded it. The receiver sends no block frames (whose
+     * payload is not part of that encoding).
+     */
     @Override
     public boolean send(Frame frame) {
-        if (!channel.isActive()) {
+        if (channel.eventLoop().inEventLoop() || frame instanceof BlockFrame) {
+            throw new IllegalStateException("send waits for the peer to read, off the event loop, and sends no "
+                    + "block frames: " + frame.type());
+        }
+        if (!awaitWritable()) {
             return false;
         }
-        channel.writeAndFlush(frame);
+        ByteBuf bytes = channel.alloc().ioBuffer();
+        try {
+            FrameEncoder.encode(frame, bytes);
+        } catch (RuntimeException e) {
+            bytes.release();
+            throw e;
+        }
+        channel.writeAndFlush(bytes);
         return true;
+    }
+
+    @Override
+    public boolean connected() {
+        return channel.isActive();
+    }
+
+    /** Waits until the channel is writable or gone; false when it is gone (or the thread was interrupted). */
+    private boolean awaitWritable() {
+        synchronized (writability) {
+            while (channel.isActive() && !channel.isWritable()) {
+                try {
+                    writability.wait(WRITABLE_RECHECK_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return channel.isActive();
+    }
+
+    private void wakeSenders() {
+        synchronized (writability) {
+            writability.notifyAll();
+        }
     }
 
     @Override
@@ -335,7 +409,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!channel.isWritable()) {
+            unwritableSinceNs = System.nanoTime();
+        }
         updateReading();
+        wakeSenders();
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -352,6 +430,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        wakeSenders();
         slot.release();
         if (helloDeadline != null) {
             helloDeadline.cancel(false);
@@ -379,8 +458,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
                 String why = TlsFailures.describe(e);
                 // "not an SSL/TLS record" carries a hex dump of the whole record: keep the reason.
                 server.metrics().connectionRefused("tls");
-                server.refusals().refused(address, "connection from " + remote + " refused: TLS handshake failed: "
-                        + (why.length() > MAX_LOGGED_REASON_CHARS ? why.substring(0, MAX_LOGGED_REASON_CHARS) + "..." : why));
+                server.refusals().refused(slot.prefix(), "connection from " + remote + " refused: TLS handshake failed: "
+                        + PeerText.escape(why, MAX_LOGGED_REASON_CHARS));
                 state = State.CLOSED;
                 ctx.close();
                 return;

@@ -4,13 +4,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.replicator.protocol.guard.ConnectionLimiter;
 import io.replicator.protocol.wire.FrameCodec;
-import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sets up each accepted connection: closes it at once when its address already has the most
- * connections allowed that are not yet sessions ({@link ConnectionLimiter}), else TLS when the
+ * Sets up each accepted connection: closes it at once when the receiver already holds the most
+ * connections allowed that are not yet sessions, in all or from its address prefix ({@link
+ * ConnectionLimiter}; the refusal is logged at a bounded rate), else TLS when the
  * receiver has a certificate bundle (with the handshake deadline), the frame codec, an idle-state
  * watch (heartbeat interval for writes, idle timeout for reads) and a {@link SessionHandler} of its
  * own. Sharable and thread-safe; runs on the accepted channel's event loop.
@@ -24,16 +25,15 @@ public final class TargetChannelInitializer extends ChannelInitializer<SocketCha
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        InetAddress address = ch.remoteAddress().getAddress();
-        ConnectionLimiter.Slot slot = server.limiter().tryAcquire(address);
-        if (slot == null) {
+        ConnectionLimiter.Admission admission = server.limiter().tryAcquire(ch.remoteAddress().getAddress());
+        if (admission instanceof ConnectionLimiter.Refusal refusal) {
             server.metrics().connectionRefused("limit");
-            server.refusals().refused(address, String.format("refused connection from %s: %d connections from "
-                    + "this address are already waiting to authenticate (limit %d); closed without reading",
-                    ch.remoteAddress(), server.limiter().maxPerAddress(), server.limiter().maxPerAddress()));
+            server.refusals().refused(refusal.logKey(), String.format("refused connection from %s: %s; closed without "
+                    + "reading", ch.remoteAddress(), refusal));
             ch.close();
             return;
         }
+        ConnectionLimiter.Slot slot = (ConnectionLimiter.Slot) admission;
         ch.closeFuture().addListener(f -> slot.release());
         server.sessions().add(ch);
         if (server.tls() != null) {

@@ -2,10 +2,13 @@ package io.replicator.target.apply;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.Encoding;
+import io.replicator.protocol.wire.HashRequest;
+import io.replicator.protocol.wire.HashResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,5 +59,32 @@ class ApplyQueueTest {
         queue.offer(late);
         assertEquals(0, late.frame().refCnt());
         assertNull(queue.poll(0));
+    }
+
+    @Test
+    void shouldCountAHashRequestAtTheSizeOfItsAnswer() {
+        long maxQueuedBytes = 4L << 20;
+        List<String> hashSignals = new ArrayList<>();
+        ApplyQueue hashes = new ApplyQueue(maxQueuedBytes, new ApplyQueue.Pressure() {
+            @Override
+            public void pauseReading() {
+                hashSignals.add("pause");
+            }
+
+            @Override
+            public void resumeReading() {
+                hashSignals.add("resume");
+            }
+        });
+        long answerBytes = (long) HashRequest.MAX_CHUNKS * HashResponse.HASH_LENGTH;
+        int offered = 0;
+        while (hashSignals.isEmpty() && offered < 30_000) {
+            hashes.offer(new ApplyTask.Hash(new HashRequest(offered++, 0, 0, 4096, HashRequest.MAX_CHUNKS)));
+        }
+        assertEquals(List.of("pause"), hashSignals, "30,000 requests for 128 KiB answers each");
+        assertTrue(offered <= maxQueuedBytes / answerBytes + 1, "reading pauses once the answers pass the limit, "
+                + "after " + offered + " requests");
+        assertTrue(hashes.queuedBytes() > Math.max(maxQueuedBytes, offered * answerBytes),
+                hashes.queuedBytes() + " bytes counted");
     }
 }
