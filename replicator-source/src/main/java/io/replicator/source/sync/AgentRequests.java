@@ -107,6 +107,9 @@ public final class AgentRequests {
                 job.done.whenComplete((r, e) -> result.complete(r));
                 onWithdrawn(result, () -> job.cancel("the admin's client went away"));
                 job.begin();
+                if (job.done.isDone()) {
+                    agent.cutover = null;
+                }
             }
         });
         return result;
@@ -172,7 +175,7 @@ public final class AgentRequests {
     private String state() {
         if (agent.cutOver) {
             return "cut-over";
-        } else if (agent.cutover != null) {
+        } else if (agent.cutover != null && !agent.cutover.done.isDone()) {
             return "cutover";
         } else if (!agent.handshaken) {
             return agent.hasConnectedOnce() ? "disconnected" : "connecting";
