@@ -3,12 +3,8 @@ package io.replicator.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,35 +15,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * after it: the target receives and applies blocks, the source hears no acknowledgement. It can
  * also drop every connection, as a broken network would. Byte for byte otherwise.
  */
-final class AckHoldingProxy implements AutoCloseable {
-    private final ServerSocket listener;
-    private final InetSocketAddress target;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+final class AckHoldingProxy extends LoopbackProxy {
     private final AtomicInteger handshakesPassed = new AtomicInteger();
-    private final AtomicInteger accepted = new AtomicInteger();
     private final Object lock = new Object();
     private boolean holding;
     /** Connections up to this one (in order of acceptance) are held in both directions. */
     private int heldFully;
-    private volatile boolean closed;
 
     AckHoldingProxy(InetSocketAddress target) throws IOException {
-        this.target = target;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::accept, "proxy-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    InetSocketAddress address() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+        super(target);
+        start();
     }
 
     /** Holds traffic back as described above. */
     void hold() {
         synchronized (lock) {
             holding = true;
-            heldFully = accepted.get();
+            heldFully = connections();
         }
     }
 
@@ -64,34 +48,14 @@ final class AckHoldingProxy implements AutoCloseable {
         return handshakesPassed.get();
     }
 
-    /** Closes every connection now; new ones are accepted as before. */
-    void dropConnections() {
-        for (Socket s : sockets) {
-            closeQuietly(s);
-        }
-        sockets.clear();
-    }
-
-    private void accept() {
-        while (!closed) {
-            try {
-                Socket source = listener.accept();
-                Socket upstream = new Socket(target.getAddress(), target.getPort());
-                sockets.add(source);
-                sockets.add(upstream);
-                int connection = accepted.incrementAndGet();
-                pump(source, upstream, connection, false);
-                pump(upstream, source, connection, true);
-            } catch (IOException e) {
-                if (!closed) {
-                    throw new IllegalStateException("proxy accept failed", e);
-                }
-            }
-        }
+    @Override
+    protected void connected(Socket source, Socket upstream, int connection) {
+        pump(source, upstream, connection, false);
+        pump(upstream, source, connection, true);
     }
 
     private void pump(Socket from, Socket to, int connection, boolean fromTarget) {
-        Thread t = new Thread(() -> {
+        daemon(() -> {
             byte[] buffer = new byte[64 << 10];
             boolean first = true;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -112,8 +76,6 @@ final class AckHoldingProxy implements AutoCloseable {
                 closeQuietly(to);
             }
         }, fromTarget ? "proxy-from-target" : "proxy-to-target");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** Waits while bytes read from {@code from} on {@code connection} are held. */
@@ -127,20 +89,5 @@ final class AckHoldingProxy implements AutoCloseable {
         if (from.isClosed()) {
             throw new IOException("connection dropped while holding");
         }
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        closed = true;
-        listener.close();
-        dropConnections();
     }
 }
