@@ -2,13 +2,13 @@ package io.replicator.target.apply;
 
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
-import io.replicator.protocol.wire.FrameHeader;
+import io.replicator.protocol.wire.FrameEnvelope;
 import io.replicator.protocol.wire.HashRequest;
 
 /** What an event loop hands to a session's apply thread, in the order the frames arrived. Immutable. */
 public sealed interface ApplyTask {
     /** Bytes a task that carries no payload counts for in the queue. */
-    int FIXED_COST_BYTES = FrameHeader.HEADER_LENGTH + BlockFrame.HEADER_LENGTH;
+    int FIXED_COST_BYTES = FrameEnvelope.HEADER_LENGTH + BlockFrame.HEADER_LENGTH;
 
     /** Bytes this task holds in memory while queued. */
     default long costBytes() {
