@@ -1,10 +1,12 @@
 package io.replicator.cli;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,6 +68,15 @@ abstract class LoopbackProxy implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** One whole frame as it came, read by its length field: the length field, then that many bytes. */
+    static byte[] readFrame(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        byte[] frame = new byte[4 + length];
+        ByteBuffer.wrap(frame).putInt(length);
+        in.readFully(frame, 4, length);
+        return frame;
     }
 
     protected static void daemon(Runnable body, String name) {
