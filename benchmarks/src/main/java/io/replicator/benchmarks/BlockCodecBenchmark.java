@@ -1,13 +1,16 @@
 package io.replicator.benchmarks;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.replicator.protocol.block.BlockDecoder;
 import io.replicator.protocol.block.BlockEncoder;
 import io.replicator.protocol.block.ChunkHashes;
 import io.replicator.protocol.block.ZeroCheck;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.Encoding;
+import io.replicator.protocol.wire.FrameCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -32,7 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link #BLOCK_SIZE_BYTES} for bytes/s ({@code run-jmh.sh} does). The compressible block is real
  * text read from the machine ({@link CorpusBlocks}), the random block is seeded, the zero block
  * is zeros. Every buffer is direct, as on the data path. Benchmarks that create a frame release
- * it. State is per thread: each benchmark thread owns its encoder, decoder and buffers.
+ * it. The {@code wire*} benchmarks put the random block's RAW frame through the channel's frame
+ * codec, as the event loops do, in an {@link EmbeddedChannel}: what the frame's envelope costs
+ * each side. State is per thread: each benchmark thread owns its encoder, decoder, channels and
+ * buffers.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -57,6 +63,9 @@ public class BlockCodecBenchmark {
     private ByteBuffer decoded;
     private BlockFrame lz4Frame;
     private BlockFrame rawFrame;
+    private EmbeddedChannel sender;
+    private EmbeddedChannel receiver;
+    private ByteBuf rawFrameOnTheWire;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -72,12 +81,23 @@ public class BlockCodecBenchmark {
         rawFrame = encoder.encode(0, 2, BLOCK_SIZE_BYTES, randomBlock, alloc);
         expect(Encoding.LZ4, lz4Frame);
         expect(Encoding.RAW, rawFrame);
+        sender = codecChannel();
+        receiver = codecChannel();
+        rawFrameOnTheWire = alloc.directBuffer();
+        sender.writeOutbound(rawFrame.retain());
+        for (ByteBuf b; (b = sender.readOutbound()) != null; b.release()) {
+            // Without moving b's reader index: one of the buffers is the frame's payload itself.
+            rawFrameOnTheWire.writeBytes(b, b.readerIndex(), b.readableBytes());
+        }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         lz4Frame.release();
         rawFrame.release();
+        rawFrameOnTheWire.release();
+        sender.finishAndReleaseAll();
+        receiver.finishAndReleaseAll();
     }
 
     @Benchmark
@@ -110,6 +130,29 @@ public class BlockCodecBenchmark {
         return decoder.decode(rawFrame, decoded);
     }
 
+    /** FrameEncoder: the envelope around the random block's RAW frame (the payload is not copied). */
+    @Benchmark
+    public int wireEncodeRawFrame() {
+        sender.writeOutbound(rawFrame.retain());
+        int bytes = 0;
+        for (ByteBuf b; (b = sender.readOutbound()) != null; b.release()) {
+            bytes += b.readableBytes();
+        }
+        return bytes;
+    }
+
+    /** FrameDecoder: the random block's RAW frame out of the bytes that carried it (the payload is a slice). */
+    @Benchmark
+    public int wireDecodeRawFrame() {
+        receiver.writeInbound(rawFrameOnTheWire.retainedDuplicate());
+        BlockFrame frame = receiver.readInbound();
+        try {
+            return frame.length();
+        } finally {
+            frame.release();
+        }
+    }
+
     @Benchmark
     public int crc32cRandomBlock() {
         return encoder.crc32c(randomBlock);
@@ -127,6 +170,12 @@ public class BlockCodecBenchmark {
         } finally {
             frame.release();
         }
+    }
+
+    private EmbeddedChannel codecChannel() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameCodec());
+        channel.config().setAllocator(alloc);
+        return channel;
     }
 
     private static ByteBuffer randomBlock(long seed) {

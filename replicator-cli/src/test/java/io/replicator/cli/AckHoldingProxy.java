@@ -3,12 +3,8 @@ package io.replicator.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,38 +17,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * next barrier acknowledgement ({@link #holdAfterNextBarrierAck}: a cutover's probe is answered,
  * nothing after it). Byte for byte otherwise.
  */
-final class AckHoldingProxy implements AutoCloseable {
-    private final ServerSocket listener;
-    private final InetSocketAddress target;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+final class AckHoldingProxy extends LoopbackProxy {
     private final AtomicInteger handshakesPassed = new AtomicInteger();
-    private final AtomicInteger accepted = new AtomicInteger();
     private final Object lock = new Object();
     private boolean holding;
     /** Connections up to this one (in order of acceptance) are held in both directions. */
     private int heldFully;
-    private volatile boolean closed;
     /** Armed: the next BARRIER_ACK frame from the target passes, then the target's bytes are held. */
     private volatile boolean gateArmed;
     private volatile boolean gateClosed;
 
     AckHoldingProxy(InetSocketAddress target) throws IOException {
-        this.target = target;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::accept, "proxy-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    InetSocketAddress address() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+        super(target);
+        start();
     }
 
     /** Holds traffic back as described above. */
     void hold() {
         synchronized (lock) {
             holding = true;
-            heldFully = accepted.get();
+            heldFully = connections();
         }
     }
 
@@ -68,16 +52,11 @@ final class AckHoldingProxy implements AutoCloseable {
 
     /**
      * Lets the target's next BARRIER_ACK frame through and then holds everything the target sends
-     * (on every connection) until {@link #release}. Frames are found by their length prefix (u32,
+     * (on every connection) until {@link #release}. Frames are found by their length field (u32,
      * big-endian, counting the bytes after it) and type byte: this proxy speaks plain TCP only.
      */
     void holdAfterNextBarrierAck() {
         gateArmed = true;
-    }
-
-    /** The gate closed: the target's barrier acknowledgement passed and what followed is held. */
-    boolean heldAfterBarrierAck() {
-        return gateClosed;
     }
 
     /** Connections whose first reply from the target reached the source. */
@@ -85,34 +64,14 @@ final class AckHoldingProxy implements AutoCloseable {
         return handshakesPassed.get();
     }
 
-    /** Closes every connection now; new ones are accepted as before. */
-    void dropConnections() {
-        for (Socket s : sockets) {
-            closeQuietly(s);
-        }
-        sockets.clear();
-    }
-
-    private void accept() {
-        while (!closed) {
-            try {
-                Socket source = listener.accept();
-                Socket upstream = new Socket(target.getAddress(), target.getPort());
-                sockets.add(source);
-                sockets.add(upstream);
-                int connection = accepted.incrementAndGet();
-                pump(source, upstream, connection, false);
-                pump(upstream, source, connection, true);
-            } catch (IOException e) {
-                if (!closed) {
-                    throw new IllegalStateException("proxy accept failed", e);
-                }
-            }
-        }
+    @Override
+    protected void connected(Socket source, Socket upstream, int connection) {
+        pump(source, upstream, connection, false);
+        pump(upstream, source, connection, true);
     }
 
     private void pump(Socket from, Socket to, int connection, boolean fromTarget) {
-        Thread t = new Thread(() -> {
+        daemon(() -> {
             byte[] buffer = new byte[64 << 10];
             boolean first = true;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -121,18 +80,16 @@ final class AckHoldingProxy implements AutoCloseable {
                 while ((n = in.read(buffer)) > 0) {
                     awaitRelease(from, connection, fromTarget && !first);
                     int off = 0;
-                    if (fromTarget) {
-                        int end = frames.endOfBarrierAck(buffer, n, gateArmed);
-                        if (end >= 0) {
-                            out.write(buffer, 0, end);
-                            out.flush();
-                            synchronized (lock) {
-                                gateClosed = true;
-                                gateArmed = false;
-                            }
-                            awaitGate(from);
-                            off = end;
+                    int end = fromTarget ? frames.endOfBarrierAck(buffer, n, gateArmed) : -1;
+                    if (end >= 0) {
+                        out.write(buffer, 0, end);
+                        out.flush();
+                        synchronized (lock) {
+                            gateClosed = true;
+                            gateArmed = false;
                         }
+                        awaitGate(from);
+                        off = end;
                     }
                     out.write(buffer, off, n - off);
                     out.flush();
@@ -148,8 +105,6 @@ final class AckHoldingProxy implements AutoCloseable {
                 closeQuietly(to);
             }
         }, fromTarget ? "proxy-from-target" : "proxy-to-target");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** Waits while bytes read from {@code from} on {@code connection} are held. */
@@ -176,7 +131,7 @@ final class AckHoldingProxy implements AutoCloseable {
         }
     }
 
-    /** Follows the frames of one direction by their length prefix, to find where a BARRIER_ACK ends. */
+    /** Follows the frames of one direction by their length field, to find where a BARRIER_ACK ends. */
     private static final class FrameCursor {
         private static final int BARRIER_ACK = 6;
         private final byte[] header = new byte[5];
@@ -184,10 +139,10 @@ final class AckHoldingProxy implements AutoCloseable {
         private long bodyLeft;
         private int type;
 
-        /** Where in {@code buffer[0, n)} a BARRIER_ACK frame ends, when {@code armed}; else -1. Always advances. */
+        /** Where in {@code buffer[0, n)} the first BARRIER_ACK frame ends, when {@code armed}; else -1. Always advances. */
         int endOfBarrierAck(byte[] buffer, int n, boolean armed) {
-            int i = 0;
             int found = -1;
+            int i = 0;
             while (i < n) {
                 if (headerBytes < header.length) {
                     header[headerBytes++] = buffer[i++];
@@ -211,20 +166,5 @@ final class AckHoldingProxy implements AutoCloseable {
             }
             return found;
         }
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        closed = true;
-        listener.close();
-        dropConnections();
     }
 }

@@ -177,7 +177,7 @@ class TargetApplyTest {
         byte[] old = TargetFixture.random(3, (int) SIZE + 1);
         Files.write(image, old);
         try (TargetFixture target = new TargetFixture(dataDir); TestSource source = target.connect()) {
-            source.send(new Hello(1, 1, 0, "web1", List.of(DISK0)));
+            source.send(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED, 0, "web1", List.of(DISK0)));
             ErrorFrame error = source.expectError(ErrorCode.VOLUME_UNAVAILABLE);
             assertTrue(error.message().contains(Long.toString(SIZE + 1)), error.message());
             assertTrue(error.message().contains(Long.toString(SIZE)), error.message());
@@ -193,7 +193,7 @@ class TargetApplyTest {
         Path data = dataDir.resolve("data");
         try (TargetFixture target = new TargetFixture(data, b -> b.map("web1/disk0", small),
                 FileChannelOpener.DEFAULT); TestSource source = target.connect()) {
-            source.send(new Hello(1, 1, 0, "web1", List.of(DISK0)));
+            source.send(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED, 0, "web1", List.of(DISK0)));
             ErrorFrame error = source.expectError(ErrorCode.VOLUME_UNAVAILABLE);
             assertTrue(error.message().contains(Long.toString(SIZE - 1)), error.message());
             assertTrue(error.message().contains(Long.toString(SIZE)), error.message());

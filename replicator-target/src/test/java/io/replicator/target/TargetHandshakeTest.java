@@ -51,11 +51,13 @@ class TargetHandshakeTest {
     @Test
     void shouldRefuseVersionMismatchNamingBothRanges() throws IOException {
         try (TargetFixture target = new TargetFixture(dataDir); TestSource source = target.connect()) {
-            source.send(new Hello(2, 3, 0, "web1", List.of(DISK0)));
+            source.send(new Hello(ProtocolVersion.MAX_SUPPORTED + 1, ProtocolVersion.MAX_SUPPORTED + 2, 0, "web1",
+                    List.of(DISK0)));
             ErrorFrame error = source.expectError(ErrorCode.UNSUPPORTED_VERSION);
             assertTrue(error.message().contains(ProtocolVersion.MIN_SUPPORTED + "-" + ProtocolVersion.MAX_SUPPORTED),
                     error.message());
-            assertTrue(error.message().contains("2-3"), error.message());
+            assertTrue(error.message().contains((ProtocolVersion.MAX_SUPPORTED + 1) + "-"
+                    + (ProtocolVersion.MAX_SUPPORTED + 2)), error.message());
         }
         assertFalse(Files.exists(dataDir.resolve("web1")));
     }
@@ -108,7 +110,7 @@ class TargetHandshakeTest {
         try (TargetFixture target = new TargetFixture(dataDir); TestSource first = target.connect()) {
             first.hello("web1", DISK0);
             try (TestSource second = target.connect()) {
-                second.send(new Hello(1, 1, 0, "web1", List.of(DISK0)));
+                second.send(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED, 0, "web1", List.of(DISK0)));
                 ErrorFrame error = second.expectError(ErrorCode.ALREADY_CONNECTED);
                 assertTrue(error.message().contains("web1"), error.message());
             }

@@ -9,7 +9,7 @@ import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.protocol.wire.Frame;
-import io.replicator.protocol.wire.FrameHeader;
+import io.replicator.protocol.wire.FrameEnvelope;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.target.internal.FileChannelOpener;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TargetTlsFuzzTest {
     private static final long SEED = Long.getLong("fuzz.seed", System.nanoTime());
-    private static final long[] BOUNDARY_LENGTHS = {0, 1, FrameHeader.MIN_LENGTH - 1, FrameHeader.MAX_LENGTH + 1L,
+    private static final long[] BOUNDARY_LENGTHS = {0, 1, FrameEnvelope.MIN_LENGTH - 1, FrameEnvelope.MAX_LENGTH + 1L,
             Integer.MAX_VALUE, 0xFFFF_FFFFL};
     private static final int RANDOM_CONNECTIONS = 60;
 
@@ -97,7 +97,7 @@ class TargetTlsFuzzTest {
             case 0 -> {
                 byte[] bytes = hello.clone();
                 for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
-                    bytes[random.nextInt(FrameHeader.HEADER_LENGTH + 4)] ^= (byte) (1 + random.nextInt(255));
+                    bytes[random.nextInt(FrameEnvelope.HEADER_LENGTH + 4)] ^= (byte) (1 + random.nextInt(255));
                 }
                 return bytes;
             }

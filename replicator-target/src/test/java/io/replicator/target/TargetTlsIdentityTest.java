@@ -99,7 +99,7 @@ class TargetTlsIdentityTest {
         try (TargetFixture target = tlsTarget();
                 TestSource source = TestSource.connect(target.server.localAddress(),
                         TestPki.sockets(pki.bundle(Role.SOURCE, "a")))) {
-            source.sendBytes(wire.getBytes(StandardCharsets.ISO_8859_1));
+            source.sendBytes(TestSource.reseal(wire.getBytes(StandardCharsets.ISO_8859_1)));
             ErrorFrame error = source.expectError(ErrorCode.MALFORMED_FRAME);
             assertTrue(error.message().contains("volume name"), error.message());
         }
@@ -115,7 +115,7 @@ class TargetTlsIdentityTest {
         try (TargetFixture target = tlsTarget()) {
             TestSource source = TestSource.connect(target.server.localAddress());
             try (source) {
-                source.sendBytes(TestSource.encode(new Hello(1, 1, 0, "a", List.of(DISK0))));
+                source.sendBytes(TestSource.encode(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED, 0, "a", List.of(DISK0))));
                 assertThrows(IOException.class, source::read, "a plaintext HELLO gets no answer but a close");
             }
             io.micrometer.core.instrument.Counter refused = target.meters.get(TargetMetrics.CONNECTIONS_REFUSED)

@@ -13,6 +13,8 @@ import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.protocol.wire.Frame;
 import io.replicator.protocol.wire.FrameDecoder;
 import io.replicator.protocol.wire.FrameEncoder;
+import io.replicator.protocol.wire.FrameEnvelope;
+import io.replicator.protocol.wire.FrameType;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.HelloAck;
 import io.replicator.protocol.wire.ProtocolVersion;
@@ -24,7 +26,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /** A blocking source for tests: a plain socket writing encoded frames and reading the answers. */
 final class TestSource implements AutoCloseable {
@@ -101,9 +105,6 @@ final class TestSource implements AutoCloseable {
         ByteBuf buf = Unpooled.buffer();
         try {
             FrameEncoder.encode(frame, buf);
-            if (frame instanceof BlockFrame block) {
-                buf.writeBytes(block.payload(), block.payload().readerIndex(), block.payload().readableBytes());
-            }
             byte[] bytes = new byte[buf.readableBytes()];
             buf.readBytes(bytes);
             return bytes;
@@ -115,16 +116,36 @@ final class TestSource implements AutoCloseable {
         }
     }
 
+    /** {@code frame} patched after encoding, its trailer computed again: what a hostile peer would send. */
+    static byte[] reseal(byte[] frame) {
+        CRC32C crc = new CRC32C();
+        crc.update(frame, 0, frame.length - FrameEnvelope.TRAILER_LENGTH);
+        ByteBuffer.wrap(frame).putInt(frame.length - FrameEnvelope.TRAILER_LENGTH, (int) crc.getValue());
+        return frame;
+    }
+
     void sendBytes(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
+    /** The next frame; an error frame in the v1 envelope (no trailer) too, as the target answers a v1 peer. */
     Frame read() throws IOException {
+        byte[] frame = readBytes();
+        if (frame.length >= FrameEnvelope.HEADER_LENGTH && frame[FrameEnvelope.FLAGS_OFFSET] == 0
+                && frame[FrameEnvelope.TYPE_OFFSET] == FrameType.ERROR.code()) {
+            return ErrorFrame.decode(Unpooled.wrappedBuffer(frame).skipBytes(FrameEnvelope.HEADER_LENGTH));
+        }
+        return FrameDecoder.decodeFrame(Unpooled.wrappedBuffer(frame));
+    }
+
+    /** The next frame's bytes as they came, from the length field to the last byte. */
+    byte[] readBytes() throws IOException {
         int length = in.readInt();
-        byte[] body = new byte[length];
-        in.readFully(body);
-        return FrameDecoder.decodeFrame(Unpooled.wrappedBuffer(body));
+        byte[] frame = new byte[FrameEnvelope.LENGTH_FIELD_LENGTH + length];
+        ByteBuffer.wrap(frame).putInt(length);
+        in.readFully(frame, FrameEnvelope.LENGTH_FIELD_LENGTH, length);
+        return frame;
     }
 
     <T extends Frame> T expect(Class<T> type) throws IOException {

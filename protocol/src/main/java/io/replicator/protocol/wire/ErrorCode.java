@@ -1,8 +1,8 @@
 package io.replicator.protocol.wire;
 
 /**
- * Error codes carried by {@link ErrorFrame}. The numeric codes are part of protocol v1 and never
- * change; new codes are only added. Each code says whether retrying the connection can help.
+ * Error codes carried by {@link ErrorFrame}. The numeric codes are part of the protocol since v1 and
+ * never change; new codes are only added. Each code says whether retrying the connection can help.
  */
 public enum ErrorCode {
     /** A code this peer does not know (sent by a newer peer). */
@@ -15,7 +15,10 @@ public enum ErrorCode {
     UNKNOWN_VOLUME(3, false),
     /** A block or hash range lies outside the volume. */
     OUT_OF_RANGE(4, false),
-    /** The CRC32C of the decoded bytes does not match the frame. */
+    /**
+     * The CRC32C of the decoded bytes does not match the block frame, or (since v2) a frame's trailer
+     * does not match its bytes.
+     */
     BAD_CHECKSUM(5, false),
     /** A frame arrived that is not allowed in the connection's current state. */
     UNEXPECTED_FRAME(6, false),

@@ -3,9 +3,9 @@ package io.replicator.protocol.wire;
 import io.netty.buffer.ByteBuf;
 
 /**
- * One frame of protocol v1. Each implementation owns its body layout: it writes it in {@link
+ * One frame of the protocol. Each implementation owns its body layout: it writes it in {@link
  * #encodeBody(ByteBuf)} and reads it in a static {@code decode(ByteBuf)} that checks every field.
- * The header around the body belongs to {@link FrameCodec}.
+ * The envelope around the body (header and trailer) belongs to {@link FrameEnvelope}.
  */
 public sealed interface Frame
         permits Hello, HelloAck, BlockFrame, Ack, Barrier, BarrierAck, HashRequest, HashResponse, ErrorFrame,
@@ -13,6 +13,6 @@ public sealed interface Frame
 
     FrameType type();
 
-    /** Writes the body (everything after the header) into {@code out}. */
+    /** Writes the body (everything between the header and the trailer) into {@code out}. */
     void encodeBody(ByteBuf out);
 }

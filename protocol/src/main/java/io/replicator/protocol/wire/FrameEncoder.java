@@ -1,48 +1,84 @@
 package io.replicator.protocol.wire;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandler;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.zip.CRC32C;
 
 /**
- * Writes a {@link FrameHeader} and the frame's body. A {@link BlockFrame}'s payload follows its
- * header as a second buffer, without a copy. Stateless and sharable.
+ * Writes each frame in its {@link FrameEnvelope}: header, body, CRC32C trailer. A {@link
+ * BlockFrame}'s payload goes out as its own buffer between its header and the trailer, without a
+ * copy: the trailer's CRC32C reads it in place. Owned by one channel's event loop; not sharable.
  */
-@ChannelHandler.Sharable
 public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
-    public static final FrameEncoder INSTANCE = new FrameEncoder();
+    private final BooleanSupplier v1Envelope;
+    private final CRC32C crc = new CRC32C();
+
+    /** @param v1Envelope whether to write the v1 envelope (no trailer): only to refuse a v1 peer */
+    FrameEncoder(BooleanSupplier v1Envelope) {
+        this.v1Envelope = v1Envelope;
+    }
 
     @Override
     protected void encode(ChannelHandlerContext ctx, Frame frame, List<Object> out) {
-        ByteBuf header = ctx.alloc().buffer(FrameHeader.HEADER_LENGTH + BlockFrame.HEADER_LENGTH);
+        boolean checksum = !v1Envelope.getAsBoolean();
+        ByteBuf payload = frame instanceof BlockFrame block ? block.payload() : Unpooled.EMPTY_BUFFER;
+        ByteBuf head = ctx.alloc().buffer(FrameEnvelope.HEADER_LENGTH + BlockFrame.HEADER_LENGTH
+                + FrameEnvelope.TRAILER_LENGTH);
+        ByteBuf trailer = null;
         try {
-            out.add(encode(frame, header));
+            writeHead(frame, head, checksum);
+            if (checksum) {
+                int crc32c = FrameEnvelope.checksum(crc, head, payload);
+                if (payload.isReadable()) {
+                    trailer = ctx.alloc().buffer(FrameEnvelope.TRAILER_LENGTH).writeInt(crc32c);
+                } else {
+                    head.writeInt(crc32c);
+                }
+            }
         } catch (RuntimeException e) {
-            header.release();
+            head.release();
             throw e;
         }
-        if (frame instanceof BlockFrame block) {
-            out.add(block.payload().retain());
+        out.add(head);
+        if (payload.isReadable()) {
+            out.add(payload.retain());
+        }
+        if (trailer != null) {
+            out.add(trailer);
         }
     }
 
     /**
-     * Writes the header and body of {@code frame} into {@code out} and patches the length; for a
-     * block frame the payload is not included. Returns {@code out}.
+     * Writes the whole of {@code frame} in the v2 envelope into {@code out}, a block frame's payload
+     * copied in. Returns {@code out}. For tests and tools; the channel's encoder does not copy.
      */
     public static ByteBuf encode(Frame frame, ByteBuf out) {
         int start = out.writerIndex();
-        out.writeInt(0);
-        out.writeByte(frame.type().code());
-        out.writeByte(0);
-        frame.encodeBody(out);
-        int length = out.writerIndex() - start - FrameHeader.LENGTH_FIELD_LENGTH;
+        writeHead(frame, out, true);
         if (frame instanceof BlockFrame block) {
-            length += block.payload().readableBytes();
+            out.writeBytes(block.payload(), block.payload().readerIndex(), block.payload().readableBytes());
         }
-        out.setInt(start, length);
+        out.writeInt(FrameEnvelope.checksum(new CRC32C(), out.slice(start, out.writerIndex() - start),
+                Unpooled.EMPTY_BUFFER));
         return out;
+    }
+
+    /**
+     * Writes the header and body of {@code frame}, without a block frame's payload, with the length
+     * of the whole frame: payload and, when {@code checksum}, trailer included.
+     */
+    private static void writeHead(Frame frame, ByteBuf out, boolean checksum) {
+        int start = out.writerIndex();
+        FrameEnvelope.writeHeader(out, frame.type(), checksum);
+        frame.encodeBody(out);
+        long frameBytes = out.writerIndex() - start + (checksum ? FrameEnvelope.TRAILER_LENGTH : 0);
+        if (frame instanceof BlockFrame block) {
+            frameBytes += block.payload().readableBytes();
+        }
+        FrameEnvelope.patchLength(out, start, frameBytes);
     }
 }

@@ -1,6 +1,6 @@
 package io.replicator.protocol.wire;
 
-/** The type byte of each frame of protocol v1. Codes never change; new types are only added. */
+/** The type byte of each frame. Codes never change; new types are only added. All since v1. */
 public enum FrameType {
     HELLO(1),
     HELLO_ACK(2),
@@ -32,5 +32,15 @@ public enum FrameType {
         }
         throw new ProtocolException(ErrorCode.MALFORMED_FRAME,
                 String.format("invalid frame type: %d (expected: 1-%d)", code, values().length));
+    }
+
+    /** The name of the type {@code code} stands for, or {@code "type N"} when it stands for none: for messages. */
+    public static String describe(int code) {
+        for (FrameType t : values()) {
+            if (t.code == code) {
+                return t.name();
+            }
+        }
+        return "type " + code;
     }
 }

@@ -1,7 +1,7 @@
 package io.replicator.protocol.wire;
 
 /**
- * A violation of protocol v1 by the peer, or a refusal to be sent to it. Carries the {@link
+ * A violation of the protocol by the peer, or a refusal to be sent to it. Carries the {@link
  * ErrorCode} that goes on the wire; {@link #retriable()} tells whether reconnecting can help.
  */
 public class ProtocolException extends RuntimeException {

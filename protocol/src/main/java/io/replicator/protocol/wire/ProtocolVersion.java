@@ -7,8 +7,12 @@ package io.replicator.protocol.wire;
 public final class ProtocolVersion {
     /** Magic at the start of every {@link Hello} and {@link HelloAck}: ASCII {@code "RPLC"}. */
     public static final int MAGIC = 0x52504C43;
-    public static final int MIN_SUPPORTED = 1;
-    public static final int MAX_SUPPORTED = 1;
+    /**
+     * The oldest version this code speaks. v2 put a CRC32C trailer on every frame ({@link
+     * FrameEnvelope}); a v1 peer, whose frames have none, is refused with both ranges.
+     */
+    public static final int MIN_SUPPORTED = 2;
+    public static final int MAX_SUPPORTED = 2;
     /** Versions are u16 on the wire; 0 is not a version. */
     static final int MAX_WIRE_VERSION = 0xFFFF;
 
@@ -32,11 +36,31 @@ public final class ProtocolVersion {
     public static int negotiate(int localMin, int localMax, int peerMin, int peerMax) {
         int chosen = Math.min(localMax, peerMax);
         if (chosen < localMin || chosen < peerMin || peerMin > peerMax) {
-            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, String.format(
-                    "no common protocol version: I support %d-%d, peer supports %d-%d",
-                    localMin, localMax, peerMin, peerMax));
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION,
+                    noCommonVersion(localMin, localMax, peerMin, peerMax));
         }
         return chosen;
+    }
+
+    /**
+     * The version a {@link HelloAck} says the target chose, once checked against ours: its range
+     * must meet ours and its choice must be the one both sides compute. A {@link ProtocolException}
+     * ({@link ErrorCode#UNSUPPORTED_VERSION}) naming both ranges otherwise.
+     */
+    public static int checkHelloAck(HelloAck ack) {
+        int chosen = negotiate(MIN_SUPPORTED, MAX_SUPPORTED, ack.minVersion(), ack.maxVersion());
+        if (ack.version() != chosen) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, String.format(
+                    "the target chose protocol v%d, but the common version is v%d: I support %d-%d, peer supports %d-%d",
+                    ack.version(), chosen, MIN_SUPPORTED, MAX_SUPPORTED, ack.minVersion(), ack.maxVersion()));
+        }
+        return chosen;
+    }
+
+    /** The refusal's words when two ranges do not meet: both ranges, ours first. */
+    static String noCommonVersion(int localMin, int localMax, int peerMin, int peerMax) {
+        return String.format("no common protocol version: I support %d-%d, peer supports %d-%d",
+                localMin, localMax, peerMin, peerMax);
     }
 
     /** Refuses a version range that cannot be meant: 0, wider than u16, or {@code min > max}. */

@@ -48,7 +48,7 @@ final class WireStrings {
         }
     }
 
-    /** Fails when bytes remain after the last field of a v1 body. */
+    /** Fails when bytes remain after the last field of a body. */
     static void end(ByteBuf in, FrameType type) {
         if (in.isReadable()) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME,

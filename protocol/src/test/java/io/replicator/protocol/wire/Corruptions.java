@@ -10,16 +10,21 @@ import static io.replicator.protocol.wire.GoldenFrames.HASH_REQUEST;
 import static io.replicator.protocol.wire.GoldenFrames.HASH_RESPONSE;
 import static io.replicator.protocol.wire.GoldenFrames.HELLO;
 import static io.replicator.protocol.wire.GoldenFrames.HELLO_ACK;
-import static io.replicator.protocol.wire.Hex.patch;
 import static io.replicator.protocol.wire.Hex.repeat;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * The golden frames with one field corrupted each, and the error the decoder must raise: the code
- * and a part of the message that names the field, the value and the bound. Stateless.
+ * and a part of the message that names the field, the value and the bound. Most are resealed (their
+ * trailer computed again after the corruption), as a faulty or hostile peer would send them, so that
+ * the check of the field itself is what refuses them; those of {@link #checksums} keep the trailer
+ * the frame was sent with, as a bit flipped on the way would, and fail with {@code BAD_CHECKSUM}.
+ * Stateless.
  */
 final class Corruptions {
     /** One corrupted field: the bytes, the expected code and a substring of the expected message. */
@@ -30,7 +35,7 @@ final class Corruptions {
         }
     }
 
-    private static final String MAX = Integer.toString(FrameHeader.MAX_LENGTH);
+    private static final String MAX = Integer.toString(FrameEnvelope.MAX_LENGTH);
     private static final String MAGIC = "52504c43";
     private static final String VOL0 = volume(str("vol0"), "0000000000100000", "00001000");
 
@@ -40,6 +45,7 @@ final class Corruptions {
     static List<Corruption> all() {
         List<Corruption> c = new ArrayList<>();
         header(c);
+        checksums(c);
         hello(c);
         helloAck(c);
         block(c);
@@ -53,23 +59,71 @@ final class Corruptions {
         c.add(bad("frame length 0", Hex.bytes("00000000", "0400"), "invalid frame length: 0 (expected: 2-" + MAX + ")"));
         c.add(bad("frame length 1 (below the minimum 2)", Hex.bytes("00000001", "04"),
                 "invalid frame length: 1 (expected: 2-" + MAX + ")"));
-        c.add(bad("frame length MAX_LENGTH+1", Hex.bytes(String.format("%08x", FrameHeader.MAX_LENGTH + 1), "0300"),
-                "invalid frame length: " + (FrameHeader.MAX_LENGTH + 1) + " (expected: 2-" + MAX + ")"));
+        c.add(bad("frame length MAX_LENGTH+1", Hex.bytes(String.format("%08x", FrameEnvelope.MAX_LENGTH + 1), "0301"),
+                "invalid frame length: " + (FrameEnvelope.MAX_LENGTH + 1) + " (expected: 2-" + MAX + ")"));
+        c.add(bad("frame length 5 with a trailer (no room for it)", Hex.bytes("00000005", "0a01", "000000"),
+                "invalid frame length: 5 (expected: 6-" + MAX + ")"));
         c.add(bad("frame length 2^31-1", Hex.bytes("7fffffff", "0300"), "invalid frame length: 2147483647"));
         c.add(bad("frame length 2^32-1", Hex.bytes("ffffffff", "0300"), "invalid frame length: 4294967295"));
         c.add(bad("frame type 0", patch(ACK, 4, "00"), "invalid frame type: 0 (expected: 1-10)"));
         c.add(bad("frame type 11", patch(ACK, 4, "0b"), "invalid frame type: 11 (expected: 1-10)"));
         c.add(bad("frame type 255", patch(ACK, 4, "ff"), "invalid frame type: 255 (expected: 1-10)"));
-        c.add(bad("flags 1", patch(ACK, 5, "01"), "invalid flags: 1 (expected: 0-0)"));
-        c.add(bad("flags 0x80", patch(HELLO, 5, "80"), "invalid flags: 128 (expected: 0-0)"));
+        c.add(bad("flags 0x03", patch(ACK, 5, "03"), "invalid flags: 0x03 (expected: 0x01)"));
+        c.add(bad("flags 0x81", patch(HELLO, 5, "81"), "invalid flags: 0x81 (expected: 0x01)"));
+        c.add(bad("flags 0x80 (no CHECKSUM bit)", patch(HELLO, 5, "80"),
+                "HELLO frame without checksum trailer: flags 0x80 (expected: 0x01, on every frame since v2)"));
+        c.add(new Corruption("flags 0 on the first frame (a v1 peer)", Hex.bytes("00000002", "0a00"),
+                ErrorCode.UNSUPPORTED_VERSION, "no common protocol version: I support 2-2, peer supports 1-1 (its "
+                + "first frame, HEARTBEAT, has no checksum trailer: protocol v1)"));
+    }
+
+    /**
+     * One bit flipped in each field of a block frame's header and of an ACK, and in their trailers,
+     * the trailer left as sent: every one is refused by the trailer's check, before its fields are read.
+     */
+    private static void checksums(List<Corruption> c) {
+        flipped(c, "block volume", BLOCK_RAW, 7, 0);
+        flipped(c, "block encoding", BLOCK_RAW, 8, 1);
+        flipped(c, "block reserved", BLOCK_RAW, 9, 0);
+        flipped(c, "block sequence", BLOCK_RAW, 10 + 7, 6);
+        flipped(c, "block sequence, top bit", BLOCK_RAW, 10, 7);
+        flipped(c, "block offset", BLOCK_RAW, 18 + 6, 4);
+        flipped(c, "block length", BLOCK_RAW, 26 + 3, 2);
+        flipped(c, "block crc32c", BLOCK_RAW, 30 + 1, 3);
+        flipped(c, "block payloadLength", BLOCK_RAW, 34 + 3, 0);
+        flipped(c, "block payload", BLOCK_RAW, 38 + 5, 5);
+        flipped(c, "block trailer", BLOCK_RAW, 46 + 2, 7);
+        flipped(c, "block type byte", BLOCK_RAW, 4, 2);
+        flipped(c, "block flags bit 1", BLOCK_RAW, 5, 1);
+        flipped(c, "block LZ4 offset", GoldenFrames.BLOCK_LZ4, 18 + 7, 3);
+        flipped(c, "block ZERO length", BLOCK_ZERO, 26 + 2, 0);
+        flipped(c, "ack durableSequence", ACK, 6 + 7, 4);
+        flipped(c, "ack durableSequence, high bit", ACK, 6 + 1, 0);
+        flipped(c, "ack trailer", ACK, 14, 0);
+        flipped(c, "barrier-ack durableSequence", BARRIER_ACK, 14 + 7, 1);
+        flipped(c, "hello source id", HELLO, 24 + 4, 0);
+        flipped(c, "hello volume size", HELLO, 37 + 5, 2);
+        flipped(c, "error code", ERROR, 6 + 1, 1);
+    }
+
+    /** {@code frame} with one bit flipped and its trailer as it was: refused with both CRCs named. */
+    private static void flipped(List<Corruption> c, String field, byte[] frame, int offset, int bit) {
+        byte[] bytes = Hex.flip(frame, offset, bit);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - FrameEnvelope.TRAILER_LENGTH);
+        int expected = ByteBuffer.wrap(bytes).getInt(bytes.length - FrameEnvelope.TRAILER_LENGTH);
+        String type = FrameType.describe(bytes[FrameEnvelope.TYPE_OFFSET] & 0xff);
+        c.add(new Corruption(field + " bit flipped", bytes, ErrorCode.BAD_CHECKSUM, String.format(
+                "bad checksum: %s frame of %d bytes has CRC32C 0x%08x (expected: 0x%08x, its trailer)",
+                type, bytes.length, (int) crc.getValue(), expected)));
     }
 
     private static void hello(List<Corruption> c) {
         c.add(bad("hello magic", patch(HELLO, 6, "52504c44"), "invalid magic: 0x52504c44 (expected: 0x52504c43"));
         c.add(bad("hello magic zero", patch(HELLO, 6, "00000000"), "invalid magic: 0x00000000"));
         c.add(bad("hello minVersion 0", patch(HELLO, 10, "0000"), "invalid minVersion: 0 (expected: 1-65535)"));
-        c.add(bad("hello maxVersion below minVersion", patch(HELLO, 10, "0002"),
-                "invalid maxVersion: 1 (expected: 2-65535)"));
+        c.add(bad("hello maxVersion below minVersion", patch(HELLO, 10, "0003"),
+                "invalid maxVersion: 2 (expected: 3-65535)"));
         c.add(bad("hello header truncated", Hex.frame(1, MAGIC, "0001"),
                 "truncated frame: hello header needs 16 bytes, 6 left"));
         c.add(bad("hello source id length past the bytes left", patch(HELLO, 22, "00ff"),
@@ -136,12 +190,12 @@ final class Corruptions {
 
     private static void helloAck(List<Corruption> c) {
         c.add(bad("hello-ack magic", patch(HELLO_ACK, 6, "00000000"), "invalid magic: 0x00000000"));
-        c.add(bad("hello-ack version 0", patch(HELLO_ACK, 10, "0000"), "invalid version: 0 (expected: 1-1)"));
-        c.add(bad("hello-ack version above maxVersion", patch(HELLO_ACK, 10, "0002"),
-                "invalid version: 2 (expected: 1-1)"));
+        c.add(bad("hello-ack version 0", patch(HELLO_ACK, 10, "0000"), "invalid version: 0 (expected: 2-2)"));
+        c.add(bad("hello-ack version above maxVersion", patch(HELLO_ACK, 10, "0003"),
+                "invalid version: 3 (expected: 2-2)"));
         c.add(bad("hello-ack minVersion 0", patch(HELLO_ACK, 12, "0000"), "invalid minVersion: 0 (expected: 1-65535)"));
         c.add(bad("hello-ack maxVersion below minVersion", patch(HELLO_ACK, 12, "0003"),
-                "invalid maxVersion: 1 (expected: 3-65535)"));
+                "invalid maxVersion: 2 (expected: 3-65535)"));
         c.add(bad("hello-ack durableSequence negative", patch(HELLO_ACK, 24, "ffffffffffffffff"),
                 "invalid durableSequence: -1 (expected: 0-9223372036854775807)"));
         c.add(bad("hello-ack truncated", truncated(HELLO_ACK, 25),
@@ -274,7 +328,7 @@ final class Corruptions {
 
     /** A Hello frame with the golden fields except the source id, volume count and volumes given. */
     static byte[] hello(String sourceId, String count, String... volumes) {
-        List<String> body = new ArrayList<>(List.of(MAGIC, "0001", "0001", "0000000000000003", sourceId, count));
+        List<String> body = new ArrayList<>(List.of(MAGIC, "0002", "0002", "0000000000000003", sourceId, count));
         body.addAll(Arrays.asList(volumes));
         return Hex.frame(FrameType.HELLO.code(), body.toArray(String[]::new));
     }
@@ -283,17 +337,19 @@ final class Corruptions {
         return hello(str("src-1"), "0001", volume(name, "0000000000100000", "00001000"));
     }
 
-    /** {@code frame} with only the first {@code bodyBytes} of its body, the length field matching. */
+    /** A copy of {@code frame} with the bytes at {@code offset} replaced by {@code hex}, resealed. */
+    static byte[] patch(byte[] frame, int offset, String hex) {
+        return Hex.seal(Hex.patch(Hex.unseal(frame), offset, hex));
+    }
+
+    /** {@code frame} with only the first {@code bodyBytes} of its body, resealed. */
     static byte[] truncated(byte[] frame, int bodyBytes) {
-        return withLength(Arrays.copyOf(frame, FrameHeader.HEADER_LENGTH + bodyBytes));
+        return Hex.seal(Arrays.copyOf(frame, FrameEnvelope.HEADER_LENGTH + bodyBytes));
     }
 
-    /** {@code frame} with one zero byte appended to its body, the length field matching. */
+    /** {@code frame} with one zero byte appended to its body, resealed. */
     static byte[] trailing(byte[] frame) {
-        return withLength(Arrays.copyOf(frame, frame.length + 1));
-    }
-
-    private static byte[] withLength(byte[] frame) {
-        return patch(frame, 0, String.format("%08x", frame.length - FrameHeader.LENGTH_FIELD_LENGTH));
+        byte[] unsealed = Hex.unseal(frame);
+        return Hex.seal(Arrays.copyOf(unsealed, unsealed.length + 1));
     }
 }

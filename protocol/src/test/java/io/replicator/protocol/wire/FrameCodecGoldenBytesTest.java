@@ -106,7 +106,7 @@ class FrameCodecGoldenBytesTest {
     @Test
     @Timeout(10)
     void shouldDecodeUnknownErrorCodeAsUnknown() {
-        byte[] bytes = Hex.patch(GoldenFrames.ERROR, 6, "ffff");
+        byte[] bytes = Corruptions.patch(GoldenFrames.ERROR, 6, "ffff");
         List<Frame> decoded = codec.decode(bytes, false);
         assertEquals(List.of(new ErrorFrame(ErrorCode.UNKNOWN, "seq 5 < 7")), decoded);
     }

@@ -8,11 +8,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.DecoderException;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -23,7 +25,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Seeded fuzzing of {@link FrameDecoder}: random bytes, mutated valid frames, truncation at every
  * offset and lengths at the boundaries. The decoder either produces frames that re-encode to the
  * bytes they came from, or fails with a {@link ProtocolException}; never another exception, never
- * an allocation past the largest frame. The seed is in every assertion message.
+ * an allocation past the largest frame. About half the inputs are resealed (their trailer made to
+ * match what they became), so that the body decoders behind the trailer's check see hostile bytes
+ * too; the others keep the trailer they were sent with and exercise the check. The seed is in every
+ * assertion message.
  */
 @ExtendWith(NettyLeakExtension.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -35,9 +40,9 @@ class FrameDecoderFuzzTest {
      * the largest frame (2 MiB), and the decoded fields are far smaller than one more frame. A length
      * trusted before its check would ask for up to 4 GiB.
      */
-    private static final long MAX_HEAP_BYTES_PER_INPUT = 4L * FrameHeader.MAX_LENGTH;
-    private static final long[] BOUNDARY_LENGTHS = {0, 1, 2, FrameHeader.MAX_LENGTH - 1, FrameHeader.MAX_LENGTH,
-            FrameHeader.MAX_LENGTH + 1L, (1L << 31) - 1, (1L << 32) - 1};
+    private static final long MAX_HEAP_BYTES_PER_INPUT = 4L * FrameEnvelope.MAX_LENGTH;
+    private static final long[] BOUNDARY_LENGTHS = {0, 1, 2, FrameEnvelope.MAX_LENGTH - 1, FrameEnvelope.MAX_LENGTH,
+            FrameEnvelope.MAX_LENGTH + 1L, (1L << 31) - 1, (1L << 32) - 1};
 
     private final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -64,11 +69,12 @@ class FrameDecoderFuzzTest {
         for (int i = 0; i < ITERATIONS; i++) {
             byte[] input = new byte[random.nextInt(300)];
             random.nextBytes(input);
-            if (input.length >= FrameHeader.HEADER_LENGTH && random.nextBoolean()) {
-                // Make most inputs get past the header so that the body decoders see them.
-                setLength(input, input.length - FrameHeader.LENGTH_FIELD_LENGTH);
-                input[FrameHeader.TYPE_OFFSET] = (byte) (1 + random.nextInt(FrameType.values().length));
-                input[FrameHeader.FLAGS_OFFSET] = random.nextInt(8) == 0 ? input[FrameHeader.FLAGS_OFFSET] : 0;
+            if (input.length >= FrameEnvelope.HEADER_LENGTH && random.nextBoolean()) {
+                // Make most inputs get past the header and the trailer so that the body decoders see them.
+                input[FrameEnvelope.TYPE_OFFSET] = (byte) (1 + random.nextInt(FrameType.values().length));
+                input[FrameEnvelope.FLAGS_OFFSET] = random.nextInt(8) == 0 ? input[FrameEnvelope.FLAGS_OFFSET]
+                        : (byte) FrameEnvelope.FLAG_CHECKSUM;
+                input = random.nextInt(8) == 0 ? withLength(input) : Hex.seal(input);
             }
             decodeOne(input, random.nextBoolean(), "random input #" + i);
         }
@@ -86,8 +92,10 @@ class FrameDecoderFuzzTest {
             for (int m = 0; m < mutations && input.length > 0; m++) {
                 input = mutate(input, random);
             }
-            if (input.length >= FrameHeader.LENGTH_FIELD_LENGTH && random.nextInt(3) == 0) {
-                setLength(input, input.length - FrameHeader.LENGTH_FIELD_LENGTH);
+            if (input.length >= FrameEnvelope.HEADER_LENGTH + FrameEnvelope.TRAILER_LENGTH && random.nextBoolean()) {
+                input = Hex.seal(Hex.unseal(input));
+            } else if (input.length >= FrameEnvelope.LENGTH_FIELD_LENGTH && random.nextInt(3) == 0) {
+                input = withLength(input);
             }
             decodeOne(input, random.nextBoolean(), "mutation #" + i);
         }
@@ -111,10 +119,11 @@ class FrameDecoderFuzzTest {
                     codec.channel().finish();
                     assertEquals(List.of(), codec.readFrames(), "prefix " + cut + " after close");
                 }
-                // With the length field claiming the truncated body: refused or a valid frame.
-                if (cut >= FrameHeader.LENGTH_FIELD_LENGTH) {
-                    setLength(prefix, cut - FrameHeader.LENGTH_FIELD_LENGTH);
-                    decodeOne(prefix, cut % 2 == 1, "truncation at " + cut + " of " + Hex.hex(frame));
+                // With the length field claiming the truncated body, the trailer as sent or made to
+                // match: refused or a valid frame.
+                if (cut >= FrameEnvelope.HEADER_LENGTH) {
+                    byte[] claimed = cut % 4 < 2 ? withLength(prefix) : Hex.seal(prefix);
+                    decodeOne(claimed, cut % 2 == 1, "truncation at " + cut + " of " + Hex.hex(frame));
                 }
             }
         }
@@ -128,45 +137,55 @@ class FrameDecoderFuzzTest {
         for (long length : BOUNDARY_LENGTHS) {
             for (FrameType type : FrameType.values()) {
                 String context = "length " + length + " type " + type + " seed=" + SEED;
-                byte[] header = Hex.bytes(String.format("%08x", length), String.format("%02x", type.code()), "00");
-                byte[] body = length >= FrameHeader.MIN_LENGTH && length <= FrameHeader.MAX_LENGTH
-                        ? body(type, (int) length - 2, random) : null;
+                byte[] header = Hex.bytes(String.format("%08x", length), String.format("%02x", type.code()), "01");
+                byte[] body = length >= FrameEnvelope.MIN_LENGTH && length <= FrameEnvelope.MAX_LENGTH
+                        ? body(type, header, (int) length - 2, random) : null;
                 boolean failed;
                 try (CodecChannel codec = new CodecChannel(alloc)) {
                     // The header alone: a bad length must fail now, before any body byte is sent.
                     failed = feed(codec, Arrays.copyOf(header, Math.min(header.length, (int) Math.min(length + 4,
                             header.length))), random.nextBoolean(), context);
                     if (body == null) {
-                        assertTrue(failed || length < FrameHeader.MIN_LENGTH && length + 4 < header.length,
+                        assertTrue(failed || length < FrameEnvelope.MIN_LENGTH && length + 4 < header.length,
                                 "not refused on its header: " + context);
                     } else {
                         for (int pos = 0; pos < body.length && !failed; pos += 64 * 1024) {
                             byte[] chunk = Arrays.copyOfRange(body, pos, Math.min(body.length, pos + 64 * 1024));
                             failed = feed(codec, chunk, random.nextBoolean(), context);
                         }
-                        if (type == FrameType.BLOCK && length >= FrameHeader.MAX_LENGTH - 1) {
+                        if (type == FrameType.BLOCK && length >= FrameEnvelope.MAX_LENGTH - 1) {
                             assertTrue(!failed && stats.frames > 0, "largest block frames must decode: " + context);
                         }
                     }
                 }
             }
         }
-        long bound = alloc.calculateNewCapacity(FrameHeader.MAX_LENGTH + FrameHeader.LENGTH_FIELD_LENGTH,
+        long bound = alloc.calculateNewCapacity(FrameEnvelope.MAX_LENGTH + FrameEnvelope.LENGTH_FIELD_LENGTH,
                 Integer.MAX_VALUE);
         assertTrue(alloc.largestCapacityBytes() <= bound,
                 "largest allocation " + alloc.largestCapacityBytes() + " above " + bound + ", seed=" + SEED);
         alloc.assertAllReleased();
     }
 
-    /** A body for {@code type}: for BLOCK a valid LZ4 block header around random payload, random bytes otherwise. */
-    private static byte[] body(FrameType type, int bodyLength, Random random) {
-        byte[] body = new byte[bodyLength];
+    /**
+     * What follows {@code header} up to the frame's end, body and trailer: for BLOCK a valid LZ4
+     * block header around random payload, random bytes otherwise; the trailer matches.
+     */
+    private static byte[] body(FrameType type, byte[] header, int bytesAfterFlags, Random random) {
+        byte[] body = new byte[bytesAfterFlags];
         random.nextBytes(body);
+        int bodyLength = bytesAfterFlags - FrameEnvelope.TRAILER_LENGTH;
         if (type == FrameType.BLOCK && bodyLength >= BlockFrame.HEADER_LENGTH + 1) {
             int payload = bodyLength - BlockFrame.HEADER_LENGTH;
-            byte[] header = Hex.bytes("0000 01 00", "0000000000000001", "0000000000000000",
+            byte[] blockHeader = Hex.bytes("0000 01 00", "0000000000000001", "0000000000000000",
                     String.format("%08x", VolumeInfo.MAX_BLOCK_SIZE), "00000000", String.format("%08x", payload));
-            System.arraycopy(header, 0, body, 0, header.length);
+            System.arraycopy(blockHeader, 0, body, 0, blockHeader.length);
+        }
+        if (bodyLength >= 0) {
+            CRC32C crc = new CRC32C();
+            crc.update(header);
+            crc.update(body, 0, bodyLength);
+            ByteBuffer.wrap(body).putInt(bodyLength, (int) crc.getValue());
         }
         return body;
     }
@@ -276,9 +295,12 @@ class FrameDecoderFuzzTest {
         return input;
     }
 
-    private static void setLength(byte[] frame, long length) {
+    /** {@code frame} with its length field set to the bytes after it. */
+    private static byte[] withLength(byte[] frame) {
+        long length = frame.length - FrameEnvelope.LENGTH_FIELD_LENGTH;
         for (int i = 0; i < 4; i++) {
             frame[i] = (byte) (length >>> (24 - 8 * i));
         }
+        return frame;
     }
 }

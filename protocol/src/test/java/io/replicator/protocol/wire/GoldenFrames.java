@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * One frame of every type with its bytes on the wire, written field by field. The offsets in the
- * comments count from the first byte of the frame (the length field). Stateless.
+ * One frame of every type with its bytes on the wire, written field by field, and the HELLO of a v1
+ * source. The offsets in the comments count from the first byte of the frame (the length field);
+ * the trailers were computed apart from the code under test. Stateless.
  */
 public final class GoldenFrames {
     /** A frame, a fresh instance per call (block frames hold a buffer), and its bytes on the wire. */
@@ -18,9 +19,27 @@ public final class GoldenFrames {
     }
 
     public static final byte[] HELLO = Hex.bytes(
+            "00000031",         // @0  length 49: type, flags, a 43-byte body and the trailer
+            "01",               // @4  type HELLO
+            "01",               // @5  flags: CHECKSUM (a trailer follows the body)
+            "52504c43",         // @6  magic "RPLC"
+            "0002",             // @10 minVersion 2
+            "0002",             // @12 maxVersion 2
+            "0000000000000003", // @14 features LZ4 | ZERO_RANGES
+            "0005",             // @22 sourceId length 5
+            "7372632d31",       // @24 sourceId "src-1"
+            "0001",             // @29 volume count 1
+            "0004",             // @31 volume[0] name length 4
+            "766f6c30",         // @33 volume[0] name "vol0"
+            "0000000000100000", // @37 volume[0] sizeBytes 1 MiB
+            "00001000",         // @45 volume[0] blockSizeBytes 4096
+            "1b6f672b");        // @49 trailer: CRC32C of bytes 0-48
+
+    /** The HELLO a v1 source sends, byte for byte: flags 0 and no trailer, versions 1-1. */
+    public static final byte[] V1_HELLO = Hex.bytes(
             "0000002d",         // @0  length 45: type, flags and a 43-byte body
             "01",               // @4  type HELLO
-            "00",               // @5  flags
+            "00",               // @5  flags: none in v1
             "52504c43",         // @6  magic "RPLC"
             "0001",             // @10 minVersion 1
             "0001",             // @12 maxVersion 1
@@ -34,20 +53,21 @@ public final class GoldenFrames {
             "00001000");        // @45 volume[0] blockSizeBytes 4096
 
     public static final byte[] HELLO_ACK = Hex.bytes(
-            "0000001c",         // @0  length 28
+            "00000020",         // @0  length 32
             "02",               // @4  type HELLO_ACK
-            "00",               // @5  flags
+            "01",               // @5  flags: CHECKSUM
             "52504c43",         // @6  magic "RPLC"
-            "0001",             // @10 version 1
-            "0001",             // @12 minVersion 1
-            "0001",             // @14 maxVersion 1
+            "0002",             // @10 version 2
+            "0002",             // @12 minVersion 2
+            "0002",             // @14 maxVersion 2
             "0000000000000003", // @16 features LZ4 | ZERO_RANGES
-            "0000000000000029"); // @24 durableSequence 41
+            "0000000000000029", // @24 durableSequence 41
+            "a2906727");        // @32 trailer: CRC32C of bytes 0-31
 
     public static final byte[] BLOCK_RAW = Hex.bytes(
-            "0000002a",         // @0  length 42: type, flags, 32-byte block header, 8-byte payload
+            "0000002e",         // @0  length 46: type, flags, 32-byte block header, 8-byte payload, trailer
             "03",               // @4  type BLOCK
-            "00",               // @5  flags
+            "01",               // @5  flags: CHECKSUM
             "0000",             // @6  volume 0
             "00",               // @8  encoding RAW
             "00",               // @9  reserved
@@ -56,12 +76,13 @@ public final class GoldenFrames {
             "00000008",         // @26 length 8
             "6b61e49d",         // @30 crc32c of "blockraw"
             "00000008",         // @34 payloadLength 8
-            "626c6f636b726177"); // @38 payload "blockraw"
+            "626c6f636b726177", // @38 payload "blockraw"
+            "58178549");        // @46 trailer: CRC32C of bytes 0-45, the header fields above included
 
     public static final byte[] BLOCK_LZ4 = Hex.bytes(
-            "0000002d",         // @0  length 45: type, flags, 32-byte block header, 11-byte payload
+            "00000031",         // @0  length 49: type, flags, 32-byte block header, 11-byte payload, trailer
             "03",               // @4  type BLOCK
-            "00",               // @5  flags
+            "01",               // @5  flags: CHECKSUM
             "0001",             // @6  volume 1
             "01",               // @8  encoding LZ4
             "00",               // @9  reserved
@@ -71,12 +92,13 @@ public final class GoldenFrames {
             "37aeee33",         // @30 crc32c of 64 x 'a'
             "0000000b",         // @34 payloadLength 11
             "1f 61 01 00 27",   // @38 LZ4 sequence: token (1 literal, match 15+), 'a', match offset 1, match +39 = 58
-            "50 6161616161");   // @43 LZ4 last sequence: token (5 literals), "aaaaa"
+            "50 6161616161",    // @43 LZ4 last sequence: token (5 literals), "aaaaa"
+            "2fbe6537");        // @49 trailer: CRC32C of bytes 0-48
 
     public static final byte[] BLOCK_ZERO = Hex.bytes(
-            "00000022",         // @0  length 34: type, flags, 32-byte block header, no payload
+            "00000026",         // @0  length 38: type, flags, 32-byte block header, no payload, trailer
             "03",               // @4  type BLOCK
-            "00",               // @5  flags
+            "01",               // @5  flags: CHECKSUM
             "0002",             // @6  volume 2
             "02",               // @8  encoding ZERO
             "00",               // @9  reserved
@@ -84,68 +106,76 @@ public final class GoldenFrames {
             "0000000000020000", // @18 offset 128 KiB
             "00001000",         // @26 length 4096
             "98f94189",         // @30 crc32c of 4096 zero bytes
-            "00000000");        // @34 payloadLength 0
+            "00000000",         // @34 payloadLength 0
+            "de2c97d4");        // @38 trailer: CRC32C of bytes 0-37
 
     public static final byte[] ACK = Hex.bytes(
-            "0000000a",         // @0  length 10
+            "0000000e",         // @0  length 14
             "04",               // @4  type ACK
-            "00",               // @5  flags
-            "0000000000000029"); // @6  durableSequence 41
+            "01",               // @5  flags: CHECKSUM
+            "0000000000000029", // @6  durableSequence 41
+            "28190f75");        // @14 trailer: CRC32C of bytes 0-13
 
     public static final byte[] BARRIER = Hex.bytes(
-            "00000012",         // @0  length 18
+            "00000016",         // @0  length 22
             "05",               // @4  type BARRIER
-            "00",               // @5  flags
+            "01",               // @5  flags: CHECKSUM
             "0000000000000007", // @6  barrierId 7
-            "0000000000000029"); // @14 sequence 41
+            "0000000000000029", // @14 sequence 41
+            "ea7ae85f");        // @22 trailer: CRC32C of bytes 0-21
 
     public static final byte[] BARRIER_ACK = Hex.bytes(
-            "00000012",         // @0  length 18
+            "00000016",         // @0  length 22
             "06",               // @4  type BARRIER_ACK
-            "00",               // @5  flags
+            "01",               // @5  flags: CHECKSUM
             "0000000000000007", // @6  barrierId 7
-            "000000000000002a"); // @14 durableSequence 42
+            "000000000000002a", // @14 durableSequence 42
+            "e8911dd6");        // @22 trailer: CRC32C of bytes 0-21
 
     public static final byte[] HASH_REQUEST = Hex.bytes(
-            "0000001c",         // @0  length 28
+            "00000020",         // @0  length 32
             "07",               // @4  type HASH_REQUEST
-            "00",               // @5  flags
+            "01",               // @5  flags: CHECKSUM
             "0000000000000005", // @6  requestId 5
             "0001",             // @14 volume 1
             "0000000000200000", // @16 offset 2 MiB
             "00010000",         // @24 chunkSizeBytes 64 KiB
-            "00000002");        // @28 count 2
+            "00000002",         // @28 count 2
+            "19b46ca0");        // @32 trailer: CRC32C of bytes 0-31
 
     public static final byte[] HASH_RESPONSE = Hex.bytes(
-            "0000005c",         // @0  length 92: type, flags, 26-byte header, 2 x 32-byte hash
+            "00000060",         // @0  length 96: type, flags, 26-byte header, 2 x 32-byte hash, trailer
             "08",               // @4  type HASH_RESPONSE
-            "00",               // @5  flags
+            "01",               // @5  flags: CHECKSUM
             "0000000000000005", // @6  requestId 5
             "0001",             // @14 volume 1
             "0000000000200000", // @16 offset 2 MiB
             "00010000",         // @24 chunkSizeBytes 64 KiB
             "00000002",         // @28 count 2
             "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",  // @32 hash[0]
-            "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"); // @64 hash[1]
+            "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f",  // @64 hash[1]
+            "4e80b5d8");        // @96 trailer: CRC32C of bytes 0-95
 
     public static final byte[] ERROR = Hex.bytes(
-            "0000000f",         // @0  length 15
+            "00000013",         // @0  length 19
             "09",               // @4  type ERROR
-            "00",               // @5  flags
+            "01",               // @5  flags: CHECKSUM
             "000b",             // @6  code 11 BAD_SEQUENCE
             "0009",             // @8  message length 9
-            "7365712035203c2037"); // @10 message "seq 5 < 7"
+            "7365712035203c2037", // @10 message "seq 5 < 7"
+            "c8db90cd");        // @19 trailer: CRC32C of bytes 0-18
 
     public static final byte[] HEARTBEAT = Hex.bytes(
-            "00000002",         // @0  length 2: type and flags, no body
+            "00000006",         // @0  length 6: type, flags and the trailer, no body
             "0a",               // @4  type HEARTBEAT
-            "00");              // @5  flags
+            "01",               // @5  flags: CHECKSUM
+            "cea1fac8");        // @6  trailer: CRC32C of bytes 0-5
 
     private GoldenFrames() {
     }
 
     public static Hello hello() {
-        return new Hello(1, 1, 3, "src-1", List.of(new VolumeInfo("vol0", 1 << 20, 4096)));
+        return new Hello(2, 2, 3, "src-1", List.of(new VolumeInfo("vol0", 1 << 20, 4096)));
     }
 
     public static BlockFrame blockRaw() {
@@ -172,7 +202,7 @@ public final class GoldenFrames {
     public static List<Golden> all() {
         return List.of(
                 new Golden("Hello", GoldenFrames::hello, HELLO),
-                new Golden("HelloAck", () -> new HelloAck(1, 1, 1, 3, 41), HELLO_ACK),
+                new Golden("HelloAck", () -> new HelloAck(2, 2, 2, 3, 41), HELLO_ACK),
                 new Golden("BlockFrame RAW", GoldenFrames::blockRaw, BLOCK_RAW),
                 new Golden("BlockFrame LZ4", GoldenFrames::blockLz4, BLOCK_LZ4),
                 new Golden("BlockFrame ZERO", GoldenFrames::blockZero, BLOCK_ZERO),

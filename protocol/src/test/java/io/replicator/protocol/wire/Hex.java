@@ -1,6 +1,9 @@
 package io.replicator.protocol.wire;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.zip.CRC32C;
 
 /** Hex fixtures written field by field. Stateless. */
 public final class Hex {
@@ -30,18 +33,39 @@ public final class Hex {
         return copy;
     }
 
-    /** A whole frame around {@code body}: the length field is computed, flags are zero. */
+    /** A whole v2 frame around {@code body}: the length field and the trailer are computed, flags CHECKSUM. */
     public static byte[] frame(int type, String... body) {
         byte[] b = bytes(body);
-        byte[] frame = new byte[FrameHeader.HEADER_LENGTH + b.length];
-        int length = FrameHeader.HEADER_LENGTH - FrameHeader.LENGTH_FIELD_LENGTH + b.length;
-        frame[0] = (byte) (length >>> 24);
-        frame[1] = (byte) (length >>> 16);
-        frame[2] = (byte) (length >>> 8);
-        frame[3] = (byte) length;
-        frame[FrameHeader.TYPE_OFFSET] = (byte) type;
-        System.arraycopy(b, 0, frame, FrameHeader.HEADER_LENGTH, b.length);
+        byte[] frame = new byte[FrameEnvelope.HEADER_LENGTH + b.length];
+        frame[FrameEnvelope.TYPE_OFFSET] = (byte) type;
+        frame[FrameEnvelope.FLAGS_OFFSET] = (byte) FrameEnvelope.FLAG_CHECKSUM;
+        System.arraycopy(b, 0, frame, FrameEnvelope.HEADER_LENGTH, b.length);
+        return seal(frame);
+    }
+
+    /**
+     * {@code unsealed} (header and body, no trailer) with its length field set to cover a trailer and
+     * the trailer appended: the CRC32C of everything before it. The flags are left as they are.
+     */
+    public static byte[] seal(byte[] unsealed) {
+        byte[] frame = Arrays.copyOf(unsealed, unsealed.length + FrameEnvelope.TRAILER_LENGTH);
+        ByteBuffer.wrap(frame).putInt(0, frame.length - FrameEnvelope.LENGTH_FIELD_LENGTH);
+        CRC32C crc = new CRC32C();
+        crc.update(frame, 0, unsealed.length);
+        ByteBuffer.wrap(frame).putInt(unsealed.length, (int) crc.getValue());
         return frame;
+    }
+
+    /** {@code frame} without its trailer. */
+    public static byte[] unseal(byte[] frame) {
+        return Arrays.copyOf(frame, frame.length - FrameEnvelope.TRAILER_LENGTH);
+    }
+
+    /** A copy of {@code frame} with bit {@code bit} (0 the lowest) of the byte at {@code offset} flipped. */
+    public static byte[] flip(byte[] frame, int offset, int bit) {
+        byte[] copy = frame.clone();
+        copy[offset] ^= (byte) (1 << bit);
+        return copy;
     }
 
     /** {@code s} in UTF-8 as hex. */

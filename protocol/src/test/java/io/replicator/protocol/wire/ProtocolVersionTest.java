@@ -41,12 +41,30 @@ class ProtocolVersionTest {
     @Test
     void shouldKeepHandshakeConstants() {
         assertEquals("RPLC", new String(Hex.bytes(Integer.toHexString(ProtocolVersion.MAGIC)), StandardCharsets.US_ASCII));
-        assertEquals(1, ProtocolVersion.MIN_SUPPORTED);
-        assertEquals(1, ProtocolVersion.MAX_SUPPORTED);
+        assertEquals(2, ProtocolVersion.MIN_SUPPORTED);
+        assertEquals(2, ProtocolVersion.MAX_SUPPORTED);
         assertEquals(1L, ProtocolVersion.FEATURE_LZ4);
         assertEquals(2L, ProtocolVersion.FEATURE_ZERO_RANGES);
         assertEquals(4L, ProtocolVersion.FEATURE_BLOCK_RUNS);
         assertEquals(7L, ProtocolVersion.SUPPORTED_FEATURES);
+    }
+
+    @Test
+    void shouldRefuseTheHelloAckOfAV1TargetNamingBothRanges() {
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> ProtocolVersion.checkHelloAck(new HelloAck(1, 1, 1, 7, 0)));
+        assertEquals(ErrorCode.UNSUPPORTED_VERSION, e.code());
+        assertEquals("no common protocol version: I support 2-2, peer supports 1-1", e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAHelloAckThatChoseAnotherVersionThanTheCommonOne() {
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> ProtocolVersion.checkHelloAck(new HelloAck(1, 1, 3, 7, 0)));
+        assertEquals(ErrorCode.UNSUPPORTED_VERSION, e.code());
+        assertEquals("the target chose protocol v1, but the common version is v2: I support 2-2, peer supports 1-3",
+                e.getMessage());
+        assertEquals(2, ProtocolVersion.checkHelloAck(new HelloAck(2, 1, 3, 7, 0)));
     }
 
     @Test

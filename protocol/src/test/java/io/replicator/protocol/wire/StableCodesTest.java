@@ -84,10 +84,16 @@ class StableCodesTest {
 
     @Test
     void shouldKeepWireBounds() {
-        assertEquals(6, FrameHeader.HEADER_LENGTH);
-        assertEquals(2, FrameHeader.MIN_LENGTH);
+        assertEquals(6, FrameEnvelope.HEADER_LENGTH);
+        assertEquals(4, FrameEnvelope.TYPE_OFFSET);
+        assertEquals(5, FrameEnvelope.FLAGS_OFFSET);
+        assertEquals(4, FrameEnvelope.TRAILER_LENGTH);
+        assertEquals(0x01, FrameEnvelope.FLAG_CHECKSUM);
+        assertEquals(2, FrameEnvelope.CHECKSUM_SINCE_VERSION);
+        assertEquals(2, FrameEnvelope.MIN_LENGTH);
+        assertEquals(6, FrameEnvelope.MIN_CHECKSUMMED_LENGTH);
         assertEquals(1_052_704, BlockFrame.MAX_PAYLOAD_LENGTH);
-        assertEquals(1_052_738, FrameHeader.MAX_LENGTH);
+        assertEquals(1_052_742, FrameEnvelope.MAX_LENGTH);
         assertEquals(32, BlockFrame.HEADER_LENGTH);
         assertEquals(4096, HashRequest.MAX_CHUNKS);
         assertEquals(256, Hello.MAX_VOLUMES);

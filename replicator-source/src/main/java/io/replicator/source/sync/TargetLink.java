@@ -3,6 +3,7 @@ package io.replicator.source.sync;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -29,10 +30,13 @@ import io.replicator.protocol.tls.PeerIdentity;
 import io.replicator.protocol.tls.Role;
 import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.protocol.wire.Frame;
 import io.replicator.protocol.wire.FrameCodec;
 import io.replicator.protocol.wire.Heartbeat;
 import io.replicator.protocol.wire.HelloAck;
+import io.replicator.protocol.wire.ProtocolException;
+import io.replicator.protocol.wire.ProtocolVersion;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
@@ -53,6 +57,9 @@ import javax.net.ssl.SSLSession;
  * it. After HELLO_ACK it sends a HEARTBEAT whenever it has written nothing for the heartbeat
  * interval, swallows the target's heartbeats, and closes a link that has received nothing for the
  * idle timeout (a dead target or a half-open connection), which the agent then reconnects.
+ * It refuses a HELLO_ACK whose version range does not meet ours, and a frame that breaks the
+ * protocol (a trailer that does not match, a field out of bounds): it sends the target an
+ * ERROR frame saying why and closes, and the agent reconnects and sends again what was in flight.
  * It never touches a disk or the agent's state.
  * Thread-safe: {@link #connect} may be called from the agent while the event loop runs.
  */
@@ -65,6 +72,8 @@ final class TargetLink implements AutoCloseable {
     /** A link that has received nothing this long is closed and reconnected. */
     static final long IDLE_TIMEOUT_MS = 30_000;
     static final long TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+    /** How long a refused target has to take our error frame before the link is closed regardless. */
+    static final long CLOSE_GRACE_MS = 500;
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Bootstrap bootstrap;
@@ -143,6 +152,7 @@ final class TargetLink implements AutoCloseable {
         /** The target's certificate once the handshake is done and its role checked. */
         private X509Certificate peerCertificate;
         private PeerIdentity peer;
+        private boolean refused;
 
         Handler(Consumer<LinkEvent> inbox, CrlReloader crl, long idleTimeoutMs) {
             this.inbox = inbox;
@@ -225,6 +235,14 @@ final class TargetLink implements AutoCloseable {
             if (msg instanceof Heartbeat) {
                 return;
             }
+            if (msg instanceof HelloAck ack) {
+                try {
+                    ProtocolVersion.checkHelloAck(ack);
+                } catch (ProtocolException e) {
+                    refuse(ctx, e);
+                    return;
+                }
+            }
             if (msg instanceof Frame frame && !(msg instanceof BlockFrame)) {
                 helloAcked |= frame instanceof HelloAck;
                 inbox.accept(new LinkEvent.Received(ctx.channel(), frame));
@@ -242,10 +260,30 @@ final class TargetLink implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable t) {
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof ProtocolException e) {
+                    refuse(ctx, e);
+                    return;
+                }
+            }
             if (cause == null) {
                 cause = t;
             }
             ctx.close();
+        }
+
+        /** Tells the target why, then closes: the agent reports {@code e} and reconnects. */
+        private void refuse(ChannelHandlerContext ctx, ProtocolException e) {
+            if (cause == null) {
+                cause = e;
+            }
+            if (refused || !ctx.channel().isActive()) {
+                ctx.close();
+                return;
+            }
+            refused = true;
+            ctx.writeAndFlush(ErrorFrame.of(e)).addListener(ChannelFutureListener.CLOSE);
+            ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
         }
 
         @Override

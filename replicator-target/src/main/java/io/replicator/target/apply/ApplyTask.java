@@ -2,14 +2,14 @@ package io.replicator.target.apply;
 
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
-import io.replicator.protocol.wire.FrameHeader;
+import io.replicator.protocol.wire.FrameEnvelope;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.HashResponse;
 
 /** What an event loop hands to a session's apply thread, in the order the frames arrived. Immutable. */
 public sealed interface ApplyTask {
     /** Bytes a task that carries no payload counts for in the queue. */
-    int FIXED_COST_BYTES = FrameHeader.HEADER_LENGTH + BlockFrame.HEADER_LENGTH;
+    int FIXED_COST_BYTES = FrameEnvelope.HEADER_LENGTH + BlockFrame.HEADER_LENGTH;
 
     /** Bytes this task holds in memory while queued. */
     default long costBytes() {
@@ -46,7 +46,7 @@ public sealed interface ApplyTask {
 
         /** The bytes of the HASH_RESPONSE frame that answers {@code request}. */
         static long answerBytes(HashRequest request) {
-            return FrameHeader.HEADER_LENGTH + HashResponse.HEADER_LENGTH
+            return FrameEnvelope.HEADER_LENGTH + FrameEnvelope.TRAILER_LENGTH + HashResponse.HEADER_LENGTH
                     + (long) request.count() * HashResponse.HASH_LENGTH;
         }
     }
