@@ -121,4 +121,24 @@ class AdminTlsTest {
             assertTrue(e.getMessage().contains("revoked") || e.getMessage().contains("refused"), e.getMessage());
         }
     }
+
+    @Test
+    void shouldAnswerAnAdminWhileManyClientsTrickleBytesBeforeTheirHandshake() throws Exception {
+        try (AdminServer server = wildcardEndpoint(pki.bundle(Role.TARGET, TestPki.TARGET_NAME))) {
+            java.util.List<java.net.Socket> slow = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < AdminServer.MAX_CONNECTIONS + 8; i++) {
+                    java.net.Socket s = new java.net.Socket("127.0.0.1", server.address().getPort());
+                    s.getOutputStream().write(0x16);
+                    s.getOutputStream().flush();
+                    slow.add(s);
+                }
+                assertEquals("web1", client(server, Role.ADMIN, "ops").get("/status", 10_000).path("id").asText());
+            } finally {
+                for (java.net.Socket s : slow) {
+                    s.close();
+                }
+            }
+        }
+    }
 }

@@ -155,6 +155,10 @@ class TargetDiskFullTest {
                 assertTrue(text.contains("not connected: target refused: "), text);
                 assertTrue(text.contains("No space left on device"), text);
                 assertTrue(text.matches("(?s).*next attempt in \\d+\\.\\d s \\(attempt \\d+\\).*"), text);
+                // A sync asked for meanwhile answers with the refusal at the next one, not at its deadline.
+                CliRun sync = CliRun.run("sync", "--admin", admin, "--json", "--timeout", "10m");
+                assertEquals(Main.EXIT_FAILED, sync.exit(), sync::toString);
+                assertTrue(sync.out().contains("No space left on device"), sync::toString);
 
                 long sentBefore = r.source.status().volumes().get(0).sentBytes();
                 disk.free();

@@ -2,6 +2,7 @@ package io.replicator.source;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.replicator.protocol.tls.CrlReloader;
+import io.replicator.protocol.tls.PkiException;
 import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.ProtocolException;
@@ -134,7 +135,7 @@ public final class SourceDaemon implements AutoCloseable {
         } catch (NoSuchFileException e) {
             closeAll(volumes, stores, lock, tracking, crl);
             throw new SourceStartException("volume " + e.getFile() + " does not exist", e);
-        } catch (IOException | ProtocolException | IllegalArgumentException e) {
+        } catch (IOException | ProtocolException | IllegalArgumentException | PkiException e) {
             closeAll(volumes, stores, lock, tracking, crl);
             throw new SourceStartException(e.getMessage(), e);
         } catch (InterruptedException e) {

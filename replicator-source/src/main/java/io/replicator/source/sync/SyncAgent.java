@@ -6,6 +6,7 @@ import io.replicator.protocol.block.ZeroCheck;
 import io.replicator.protocol.wire.Ack;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.protocol.wire.HashResponse;
 import io.replicator.protocol.wire.Hello;
@@ -253,7 +254,9 @@ public final class SyncAgent implements AutoCloseable {
             String message = io.replicator.protocol.guard.PeerText.escape(error.message());
             lastError = "target refused: " + message + " (" + error.code() + ")";
             backoff.refused(lastError);
-            failWaiters(new IOException("not in sync: " + lastError));
+            if (needsTheAdmin(error.code())) {
+                failWaiters(new IOException("not in sync: " + lastError));
+            }
         } else {
             lastError = "target sent an unexpected " + r.frame().type() + " frame";
             channel.close();
@@ -457,6 +460,20 @@ public final class SyncAgent implements AutoCloseable {
                 it.remove();
             }
         }
+    }
+
+    /**
+     * Whether a refusal is one that sending again cannot cure (a full or failing disk, a volume the
+     * target cannot open, a certificate or version it refuses): a sync waiting for durability then
+     * answers at once with the reason rather than at its deadline. A corrupted frame, a sequence
+     * gap, a session the target still holds or a timeout are cured by the reconnect and resend.
+     */
+    static boolean needsTheAdmin(ErrorCode code) {
+        return switch (code) {
+            case IO_ERROR, VOLUME_UNAVAILABLE, UNKNOWN_VOLUME, OUT_OF_RANGE, NOT_AUTHORIZED, REVOKED,
+                 UNSUPPORTED_VERSION -> true;
+            default -> false;
+        };
     }
 
     /** Fails every sync waiting: the target refused what it was sent, so waiting longer would hide why. */
