@@ -103,6 +103,8 @@ final class TraceReader implements TracePage.Handler {
         }
         String[] words = text.substring(SYNC_MARKER.length()).split(" ");
         if (words.length == 2 && words[1].equals(Integer.toString(cpu))) {
+            // Whoever waits on this marker may read the count next: it covers every event before it.
+            eventsRead = completions;
             try {
                 sink.markerRead(cpu, Long.parseLong(words[0]));
             } catch (NumberFormatException e) {
