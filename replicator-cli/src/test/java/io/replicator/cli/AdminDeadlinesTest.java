@@ -73,4 +73,24 @@ class AdminDeadlinesTest {
             }
         }
     }
+
+    @Test
+    void shouldSayInStatusThatTheAgentStoppedRatherThanShowItsLastFiguresAsCurrent() throws Exception {
+        try (Replication r = inSync()) {
+            // A volume file cut short under the daemon: its next scan fails and the agent's thread stops.
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("disk0.img"),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(0);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            io.replicator.source.SourceStatus s = r.source.status();
+            while (s.lastError() == null || !s.lastError().startsWith("the sync agent stopped")) {
+                assertTrue(System.nanoTime() - deadline < 0, "status never said the agent stopped: " + s);
+                Thread.sleep(100);
+                s = r.source.status();
+            }
+            assertTrue(s.staleMs() > 0, s::toString);
+            assertTrue(!s.connected(), s::toString);
+        }
+    }
 }

@@ -80,7 +80,10 @@ final class FreezeRig implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw new AssertionError("not in sync within 60 s: " + s);
+                Shell.run("kill", "-QUIT", String.valueOf(source.pid()));
+                Thread.sleep(1_000);
+                throw new AssertionError("not in sync within 60 s: " + s + "\n(thread dump in the source's log)\n"
+                        + logs());
             }
             Thread.sleep(50);
         }

@@ -196,9 +196,10 @@ class FreezeSafetyTest {
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 JsonNode s = rig.client.get("/status", 1_000);
-                for (long seed = 100; s.path("stale_ms").asLong() == 0; seed++) {
+                java.util.Random random = new java.util.Random(100);
+                while (s.path("stale_ms").asLong() == 0) {
                     assertTrue(System.nanoTime() - deadline < 0, "the agent never got stuck: " + s);
-                    MixedImage.write(rig.other, 4L << 20, seed);
+                    overwriteBlocks(rig.other, random);
                     Thread.sleep(200);
                     s = rig.client.get("/status", 1_000);
                 }
@@ -221,6 +222,19 @@ class FreezeSafetyTest {
             assertEquals("continuous", s.path("state").asText(), s::toString);
             assertEquals(0, s.path("stale_ms").asLong(), s::toString);
             assertFalse(rig.source.logSinceStart().contains("cutover: started"), rig.source.logSinceStart());
+        }
+    }
+
+    /** Overwrites 64 random 4 KiB blocks of {@code file} in place (the file keeps its size). */
+    private static void overwriteBlocks(Path file, java.util.Random random) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            byte[] block = new byte[4096];
+            long blocks = ch.size() / block.length;
+            for (int i = 0; i < 64; i++) {
+                random.nextBytes(block);
+                ch.write(java.nio.ByteBuffer.wrap(block), (long) random.nextInt((int) blocks) * block.length);
+            }
         }
     }
 }

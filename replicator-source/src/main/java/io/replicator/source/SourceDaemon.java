@@ -228,9 +228,12 @@ public final class SourceDaemon implements AutoCloseable {
             long staleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last.atNs());
             // No log line here: the agent may be stuck writing to the very file the log goes to.
             SourceStatus o = last.status();
+            Throwable stopped = agent.stoppedBy();
+            String lastError = stopped == null ? o.lastError() : "the sync agent stopped (" + stopped
+                    + "): nothing is replicated until the daemon is restarted; these figures are its last";
             return new SourceStatus(o.id(), o.state(), o.tracker(), o.trackerReason(), o.rescan(), o.target(),
-                    o.connected(), o.lastError(), o.durableSequence(), o.volumes(), o.nextAttemptMs(), o.failedAttempts(),
-                    Math.max(1, staleMs), o.frozen());
+                    stopped == null && o.connected(), lastError, o.durableSequence(), o.volumes(), o.nextAttemptMs(),
+                    o.failedAttempts(), Math.max(1, staleMs), o.frozen());
         });
     }
 

@@ -134,6 +134,8 @@ public final class SyncAgent implements AutoCloseable {
     CutoverJob cutover;
     boolean cutOver;
     private volatile boolean stopping;
+    /** What stopped the agent's thread, or null while it runs (or stopped cleanly). */
+    private volatile Throwable stoppedBy;
 
     /**
      * @param feed            the kernel tracker's feed, or null for the scan tracker
@@ -204,6 +206,7 @@ public final class SyncAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             failure = t;
+            stoppedBy = t;
             LOG.error("sync agent stopped by an unexpected error; the daemon must be restarted", t);
         } finally {
             shutdown(failure);
@@ -1021,6 +1024,11 @@ public final class SyncAgent implements AutoCloseable {
                         v.info.name(), e.getMessage());
             }
         }
+    }
+
+    /** What stopped the agent's thread by surprise, or null: then nothing it is asked will be answered. */
+    public Throwable stoppedBy() {
+        return stoppedBy;
     }
 
     @Override
