@@ -355,11 +355,12 @@ public final class AdminServer implements AutoCloseable {
                     out = text.getBytes(StandardCharsets.UTF_8);
                     type = "text/plain; version=0.0.4; charset=utf-8";
                 } else {
-                    out = Json.MAPPER.writeValueAsBytes(reply.body());
+                    out = Json.adminAnswer(reply.body());
                     type = "application/json";
                 }
             } catch (IOException e) {
-                out = ("{\"result\":\"failed\",\"reason\":\"cannot write the answer as JSON\"}")
+                out = ("{\"schema\":" + Json.ADMIN_SCHEMA
+                        + ",\"result\":\"failed\",\"reason\":\"cannot write the answer as JSON\"}")
                         .getBytes(StandardCharsets.UTF_8);
                 type = "application/json";
                 reply = new Reply(500, null);

@@ -1,11 +1,14 @@
 package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.source.CutoverResult.FileSystems;
+import io.replicator.source.Outcome;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +61,7 @@ final class CutoverCommand implements Callable<Integer> {
                     + thawCommand(mounts)), e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        boolean ok = "ok".equals(r.path("result").asText()) && r.path("verified").asBoolean();
+        boolean ok = Outcome.OK.toString().equals(r.path("result").asText()) && r.path("verified").asBoolean();
         if (options.json) {
             out.println(r.toString());
         } else {
@@ -84,23 +87,28 @@ final class CutoverCommand implements Callable<Integer> {
                     v.path("checksum_target").asText());
         }
         out.println("verified: every volume on the target is durable and equal to the source");
-        if (!"none".equals(r.path("file_systems").asText("none"))) {
+        if (!FileSystems.NONE.toString().equals(r.path("file_systems").asText(FileSystems.NONE.toString()))) {
             out.println(fileSystems(r));
         }
     }
 
     /** What the answer says of the file systems named by --freeze, in words, with the command to thaw what is left. */
     static String fileSystems(JsonNode r) {
-        return switch (r.path("file_systems").asText("")) {
-            case "none" -> "no file system was frozen (no --freeze)";
-            case "not_frozen" -> "nothing was frozen";
-            case "thawed" -> "the file systems were frozen and are thawed again";
-            case "still_frozen" -> {
+        String value = r.path("file_systems").asText("");
+        FileSystems fileSystems = Arrays.stream(FileSystems.values()).filter(f -> f.toString().equals(value))
+                .findFirst().orElse(null);
+        if (fileSystems == null) {
+            return "the state of the file systems is unknown (the answer does not say; the source's log does)";
+        }
+        return switch (fileSystems) {
+            case NONE -> "no file system was frozen (no --freeze)";
+            case NOT_FROZEN -> "nothing was frozen";
+            case THAWED -> "the file systems were frozen and are thawed again";
+            case STILL_FROZEN -> {
                 List<String> left = new ArrayList<>();
                 r.path("still_frozen").forEach(n -> left.add(n.asText()));
                 yield "STILL FROZEN: " + String.join(", ", left) + "; thaw them now: " + thawCommand(left);
             }
-            default -> "the state of the file systems is unknown (the answer does not say; the source's log does)";
         };
     }
 

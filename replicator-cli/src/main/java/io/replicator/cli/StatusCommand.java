@@ -1,6 +1,7 @@
 package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.source.Outcome;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -36,7 +37,7 @@ final class StatusCommand implements Callable<Integer> {
             printSource(out, status);
         }
         out.flush();
-        return status.path("result").asText("ok").equals("failed") ? Main.EXIT_FAILED : 0;
+        return Outcome.FAILED.toString().equals(status.path("result").asText()) ? Main.EXIT_FAILED : 0;
     }
 
     static void printSource(PrintWriter out, JsonNode s) {

@@ -1,6 +1,7 @@
 package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.source.VerifyOutcome;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -34,7 +35,7 @@ final class VerifyCommand implements Callable<Integer> {
             throw new Main.UsageException(e.getMessage(), e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        boolean ok = "ok".equals(r.path("result").asText());
+        boolean ok = VerifyOutcome.OK.toString().equals(r.path("result").asText());
         if (options.json) {
             out.println(r.toString());
         } else {

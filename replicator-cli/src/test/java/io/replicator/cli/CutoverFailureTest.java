@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.replicator.source.CutoverResult;
+import io.replicator.source.Outcome;
 import io.replicator.source.SourceDaemon;
+import io.replicator.source.SourceState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,13 +35,13 @@ class CutoverFailureTest {
             r.target.close();
             long startNs = System.nanoTime();
             CutoverResult result = r.source.cutover(List.of(), 60_000).get(30, TimeUnit.SECONDS);
-            assertEquals("failed", result.result());
+            assertEquals(Outcome.FAILED, result.result());
             assertFalse(result.verified());
             assertTrue(result.reason().contains("target"), result.reason());
             assertTrue(result.reason().endsWith("nothing was frozen"), result.reason());
-            assertEquals(CutoverResult.FS_NONE, result.fileSystems());
+            assertEquals(CutoverResult.FileSystems.NONE, result.fileSystems());
             assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 30, "not the 60 s timeout");
-            assertEquals("disconnected", r.source.status().state());
+            assertEquals(SourceState.DISCONNECTED, r.source.status().state());
         }
     }
 
@@ -57,9 +59,9 @@ class CutoverFailureTest {
             r.source.sync().get(60, TimeUnit.SECONDS);
             r.target.close();
             CutoverResult result = r.source.cutover(List.of(mount), 60_000).get(30, TimeUnit.SECONDS);
-            assertEquals("failed", result.result());
+            assertEquals(Outcome.FAILED, result.result());
             assertTrue(result.reason().endsWith("nothing was frozen"), result.reason());
-            assertEquals(CutoverResult.FS_NOT_FROZEN, result.fileSystems());
+            assertEquals(CutoverResult.FileSystems.NOT_FROZEN, result.fileSystems());
             assertTrue(result.stillFrozen().isEmpty());
             LoopFs.assertWritable(mount);
         }
@@ -77,11 +79,11 @@ class CutoverFailureTest {
                 r.targetAddress = proxy.address();
                 r.startSource(volume, "disk0");
                 CutoverResult result = r.source.cutover(List.of(), 500).get(30, TimeUnit.SECONDS);
-                assertEquals("failed", result.result());
+                assertEquals(Outcome.FAILED, result.result());
                 assertTrue(result.reason().matches("the backlog of \\d+ bytes needs about \\d+ ms to drain at .* "
                         + "MB/s, more than the timeout of 500 ms.*nothing was frozen"), result.reason());
                 proxy.release();
-                assertEquals("ok", r.source.sync().get(60, TimeUnit.SECONDS).result(), "replication goes on");
+                assertEquals(Outcome.OK, r.source.sync().get(60, TimeUnit.SECONDS).result(), "replication goes on");
             }
         }
     }
@@ -95,10 +97,10 @@ class CutoverFailureTest {
             r.startSource(volume, "disk0");
             Path notAMount = dir.resolve("no-such-mount");
             CutoverResult result = r.source.cutover(List.of(notAMount), 10_000).get(30, TimeUnit.SECONDS);
-            assertEquals("failed", result.result());
+            assertEquals(Outcome.FAILED, result.result());
             assertTrue(result.reason().startsWith("could not freeze"), result.reason());
-            assertEquals(CutoverResult.FS_NOT_FROZEN, result.fileSystems());
-            assertEquals("ok", r.source.sync().get(60, TimeUnit.SECONDS).result(), "replication goes on");
+            assertEquals(CutoverResult.FileSystems.NOT_FROZEN, result.fileSystems());
+            assertEquals(Outcome.OK, r.source.sync().get(60, TimeUnit.SECONDS).result(), "replication goes on");
         }
     }
 
@@ -111,8 +113,8 @@ class CutoverFailureTest {
             SourceDaemon source = r.startSource(volume, "disk0");
             CompletableFuture<CutoverResult> cutover = source.cutover(List.of(), 60_000);
             cutover.cancel(false);
-            assertEquals("ok", source.sync().get(60, TimeUnit.SECONDS).result());
-            assertEquals("continuous", source.status().state(), "the withdrawn cutover did not run");
+            assertEquals(Outcome.OK, source.sync().get(60, TimeUnit.SECONDS).result());
+            assertEquals(SourceState.CONTINUOUS, source.status().state(), "the withdrawn cutover did not run");
         }
     }
 }

@@ -12,6 +12,7 @@ import io.replicator.protocol.wire.FrameEncoder;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.source.Outcome;
 import io.replicator.source.SourceDaemon;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetServer;
@@ -82,7 +83,7 @@ class GarbageConnectionsTest {
                         return null;
                     }));
                 }
-                assertEquals("ok", r.source.sync().get(90, TimeUnit.SECONDS).result(), "seed=" + SEED);
+                assertEquals(Outcome.OK, r.source.sync().get(90, TimeUnit.SECONDS).result(), "seed=" + SEED);
                 for (Future<?> f : done) {
                     f.get(60, TimeUnit.SECONDS);
                 }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.FrameType;
+import io.replicator.source.Outcome;
 import io.replicator.source.SyncResult;
+import io.replicator.source.VerifyOutcome;
 import io.replicator.source.VerifyResult;
 import io.replicator.target.TargetMetrics;
 import java.io.IOException;
@@ -99,7 +101,7 @@ class HeaderCorruptionEndToEndTest {
             try (BitFlipProxy proxy = new BitFlipProxy(r.targetAddress)) {
                 r.targetAddress = proxy.address();
                 r.startSource(volume, "disk0");
-                assertEquals("ok", r.source.sync().get(60, TimeUnit.SECONDS).result(), context);
+                assertEquals(Outcome.OK, r.source.sync().get(60, TimeUnit.SECONDS).result(), context);
                 proxy.arm(flip);
                 byte[] written = new byte[BLOCK];
                 random.nextBytes(written);
@@ -108,7 +110,7 @@ class HeaderCorruptionEndToEndTest {
                 }
                 SyncResult synced = r.source.sync().get(60, TimeUnit.SECONDS);
 
-                assertEquals("ok", synced.result(), context);
+                assertEquals(Outcome.OK, synced.result(), context);
                 assertEquals(1, proxy.flips(), "the proxy flipped one bit once: " + context);
                 assertTrue(proxy.errors().stream().anyMatch(e -> e.fromTarget() == toTarget
                         && e.code() == ErrorCode.BAD_CHECKSUM), "the " + (toTarget ? "target" : "source")
@@ -127,7 +129,7 @@ class HeaderCorruptionEndToEndTest {
                         + context);
                 assertSameBytes(volume, r.targetImage("disk0"));
                 VerifyResult verified = r.source.verify().get(60, TimeUnit.SECONDS);
-                assertEquals("ok", verified.result(), verified.reason() + ": " + context);
+                assertEquals(VerifyOutcome.OK, verified.result(), verified.reason() + ": " + context);
                 assertEquals(0, verified.volumes().get(0).chunksDiffering(), context);
             }
         }

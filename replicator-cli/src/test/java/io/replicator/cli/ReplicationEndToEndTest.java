@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.replicator.source.CutoverResult;
+import io.replicator.source.Outcome;
+import io.replicator.source.SourceState;
 import io.replicator.source.SourceStatus;
 import io.replicator.source.SyncResult;
+import io.replicator.source.VerifyOutcome;
 import io.replicator.source.VerifyResult;
 import io.replicator.source.VolumeStatus;
 import java.nio.ByteBuffer;
@@ -50,7 +53,7 @@ class ReplicationEndToEndTest {
             assertEquals(v.checksumSource(), v.checksumTarget());
             assertTrue(v.checksumSource().startsWith("sha256:"));
             assertSameBytes(volume, r.targetImage("disk0"));
-            assertEquals("cut-over", r.source.status().state());
+            assertEquals(SourceState.CUT_OVER, r.source.status().state());
         }
     }
 
@@ -70,7 +73,7 @@ class ReplicationEndToEndTest {
                     random.nextBytes(b);
                     ch.write(ByteBuffer.wrap(b), (long) random.nextInt(2048) * 4096);
                     SyncResult s = r.source.sync().get(60, TimeUnit.SECONDS);
-                    assertEquals("ok", s.result());
+                    assertEquals(Outcome.OK, s.result());
                     assertTrue(s.sentBytes() <= 64 << 10, "round " + round + " sent at most the changed block: "
                             + s.sentBytes());
                     assertSameBytes(volume, r.targetImage("disk0"));
@@ -95,7 +98,7 @@ class ReplicationEndToEndTest {
                 Thread.sleep(300);
             }
             SyncResult s = r.source.sync().get(60, TimeUnit.SECONDS);
-            assertEquals("ok", s.result());
+            assertEquals(Outcome.OK, s.result());
             assertSameBytes(volume, r.targetImage("disk0"));
             assertTrue(r.source.status().connected());
         }
@@ -139,7 +142,7 @@ class ReplicationEndToEndTest {
                 assertTrue(v.backlogBytes() >= 4096, "the unacknowledged block is in the backlog: " + v.backlogBytes());
                 proxy.release();
                 SyncResult synced = r.source.sync().get(60, TimeUnit.SECONDS);
-                assertEquals("ok", synced.result());
+                assertEquals(Outcome.OK, synced.result());
                 assertSameBytes(volume, r.targetImage("disk0"));
                 assertEquals(0, r.source.status().volumes().get(0).lagMs());
             }
@@ -179,7 +182,7 @@ class ReplicationEndToEndTest {
             try (Replication.Writer writer = new Replication.Writer(volume, 9)) {
                 for (int i = 0; i < 3; i++) {
                     VerifyResult v = r.source.verify().get(60, TimeUnit.SECONDS);
-                    assertEquals("ok", v.result(), v.reason());
+                    assertEquals(VerifyOutcome.OK, v.result(), v.reason());
                     assertEquals(0, v.volumes().get(0).chunksDiffering());
                     assertTrue(v.volumes().get(0).chunksCompared() > 0);
                 }
@@ -199,12 +202,12 @@ class ReplicationEndToEndTest {
                 ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xAB, 1, 2, 3}), 5 * 65536 + 17);
             }
             VerifyResult v = r.source.verify().get(60, TimeUnit.SECONDS);
-            assertEquals("differ", v.result());
+            assertEquals(VerifyOutcome.DIFFER, v.result());
             assertEquals(1, v.volumes().get(0).chunksDiffering());
             assertEquals(List.of(5L * 65536), v.volumes().get(0).firstDifferingOffsets());
             r.source.sync().get(60, TimeUnit.SECONDS);
             assertSameBytes(volume, r.targetImage("disk0"));
-            assertEquals("ok", r.source.verify().get(60, TimeUnit.SECONDS).result());
+            assertEquals(VerifyOutcome.OK, r.source.verify().get(60, TimeUnit.SECONDS).result());
         }
     }
 
@@ -227,7 +230,7 @@ class ReplicationEndToEndTest {
             }
             assertEquals(s.volumes().get(0).blockSizeBytes(), s.volumes().get(0).unreplicatedBytes(),
                     "the one block written to");
-            assertEquals("cut-over", s.state());
+            assertEquals(SourceState.CUT_OVER, s.state());
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.source.Outcome;
 import io.replicator.source.SourceDaemon;
 import io.replicator.source.SyncResult;
 import io.replicator.target.FullDisk;
@@ -122,7 +123,7 @@ class TargetDiskFullTest {
             try (AdminServer server = SourceAdmin.register(new AdminServer(new InetSocketAddress("127.0.0.1", 0), null),
                     r.source, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start()) {
                 String admin = HostPort.format(server.address());
-                assertEquals("ok", r.source.sync().get(60, TimeUnit.SECONDS).result());
+                assertEquals(Outcome.OK, r.source.sync().get(60, TimeUnit.SECONDS).result());
 
                 disk.fill();
                 int sessionsBefore = proxy.handshakesPassed();
@@ -163,7 +164,7 @@ class TargetDiskFullTest {
                 long sentBefore = r.source.status().volumes().get(0).sentBytes();
                 disk.free();
                 SyncResult synced = r.source.sync().get(60, TimeUnit.SECONDS);
-                assertEquals("ok", synced.result());
+                assertEquals(Outcome.OK, synced.result());
                 assertSameBytes(volume, r.targetImage("disk0"));
                 long resentBytes = r.source.status().volumes().get(0).sentBytes() - sentBefore;
                 long inFlightBytes = (long) CHANGED_BLOCKS * BLOCK;

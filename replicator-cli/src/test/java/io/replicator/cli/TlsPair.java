@@ -7,6 +7,7 @@ import io.replicator.protocol.tls.CertificateAuthority;
 import io.replicator.protocol.tls.Pem;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
+import io.replicator.source.Outcome;
 import io.replicator.source.SourceConfig;
 import io.replicator.source.SourceDaemon;
 import io.replicator.source.SourceStatus;
@@ -62,7 +63,7 @@ final class TlsPair implements AutoCloseable {
             throw e;
         }
         source = started;
-        assertEquals("ok", source.sync().get(60, TimeUnit.SECONDS).result());
+        assertEquals(Outcome.OK, source.sync().get(60, TimeUnit.SECONDS).result());
     }
 
     /** What {@code pki revoke} and the admin do: revoke, then copy the CA's CRL over the source's {@code crl.pem}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.replicator.protocol.tls.CertificateAuthority;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
+import io.replicator.source.Outcome;
 import io.replicator.source.SourceStartException;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetServer;
@@ -46,7 +47,7 @@ class TlsReplicationTest {
             tlsTarget(bundle(ca, Role.TARGET, "127.0.0.1"), r);
             r.source = io.replicator.source.SourceDaemon.start(r.sourceConfig(volume, "disk0")
                     .pki(bundle(ca, Role.SOURCE, "src")).build(), r.registry);
-            assertEquals("ok", r.source.sync().get(60, TimeUnit.SECONDS).result());
+            assertEquals(Outcome.OK, r.source.sync().get(60, TimeUnit.SECONDS).result());
             Replication.assertSameBytes(volume, r.targetImage("disk0"));
             assertTrue(r.source.cutover(List.of(), 60_000).get(90, TimeUnit.SECONDS).ok());
         }

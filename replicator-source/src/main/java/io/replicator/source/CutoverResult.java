@@ -1,6 +1,7 @@
 package io.replicator.source;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The answer to {@code ./replicator cutover}: {@code result} is {@code ok} only when every volume
@@ -12,24 +13,33 @@ import java.util.List;
  * or failed before any was frozen), {@code thawed}, or {@code still_frozen} with the mount points
  * in {@code stillFrozen} (thaw them with {@code fsfreeze --unfreeze MOUNTPOINT}).
  */
-public record CutoverResult(String result, String reason, long downtimeMs, long finalSyncBytes, boolean verified,
-                            long drainMs, long barrierMs, long verifyMs, List<Volume> volumes, String fileSystems,
+public record CutoverResult(Outcome result, String reason, long downtimeMs, long finalSyncBytes, boolean verified,
+                            long drainMs, long barrierMs, long verifyMs, List<Volume> volumes, FileSystems fileSystems,
                             List<String> stillFrozen) {
-    public static final String FS_NONE = "none";
-    public static final String FS_NOT_FROZEN = "not_frozen";
-    public static final String FS_THAWED = "thawed";
-    public static final String FS_STILL_FROZEN = "still_frozen";
+    /** What became of the file systems named by {@code --freeze}; the admin endpoint writes {@link #toString()}. */
+    public enum FileSystems {
+        NONE,
+        NOT_FROZEN,
+        THAWED,
+        STILL_FROZEN;
+
+        /** The value in the admin endpoint's JSON: the name in lower case. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     public record Volume(String name, long sizeBytes, String checksumSource, String checksumTarget) {
     }
 
     /** A cutover refused before anything was frozen. */
     public static CutoverResult refused(String reason, boolean freezeAsked) {
-        return new CutoverResult("failed", reason, 0, 0, false, 0, 0, 0, List.of(),
-                freezeAsked ? FS_NOT_FROZEN : FS_NONE, List.of());
+        return new CutoverResult(Outcome.FAILED, reason, 0, 0, false, 0, 0, 0, List.of(),
+                freezeAsked ? FileSystems.NOT_FROZEN : FileSystems.NONE, List.of());
     }
 
     public boolean ok() {
-        return "ok".equals(result);
+        return result == Outcome.OK;
     }
 }

@@ -1,5 +1,5 @@
 package io.replicator.source;
 
 /** The answer to {@code ./replicator sync}: the volumes were rescanned and everything changed is durable on the target. */
-public record SyncResult(String result, long durationMs, long sentBytes, long durableSequence) {
+public record SyncResult(Outcome result, long durationMs, long sentBytes, long durableSequence) {
 }

@@ -8,12 +8,12 @@ import java.util.List;
  * chunks that differ (their blocks are sent again), the first differing offsets, and, when every
  * chunk was compared, the SHA-256 roots of both sides.
  */
-public record VerifyResult(String result, String reason, List<Volume> volumes) {
+public record VerifyResult(VerifyOutcome result, String reason, List<Volume> volumes) {
     public record Volume(String name, long chunksCompared, long chunksInFlight, long chunksDiffering,
                          List<Long> firstDifferingOffsets, String checksumSource, String checksumTarget) {
     }
 
     public boolean equal() {
-        return "ok".equals(result);
+        return result == VerifyOutcome.OK;
     }
 }

@@ -1,8 +1,11 @@
 package io.replicator.source.sync;
 
 import io.replicator.source.CutoverResult;
+import io.replicator.source.Outcome;
+import io.replicator.source.SourceState;
 import io.replicator.source.SourceStatus;
 import io.replicator.source.SyncResult;
+import io.replicator.source.VerifyOutcome;
 import io.replicator.source.VerifyResult;
 import io.replicator.source.VolumeStatus;
 import java.io.IOException;
@@ -50,7 +53,7 @@ public final class AgentRequests {
                 if (error != null) {
                     result.completeExceptionally(error);
                 } else {
-                    agent.submit(() -> result.complete(new SyncResult("ok",
+                    agent.submit(() -> result.complete(new SyncResult(Outcome.OK,
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs),
                             agent.sentPayloadBytes() - sentBefore, durable)));
                 }
@@ -143,7 +146,7 @@ public final class AgentRequests {
     }
 
     private static VerifyResult failedVerify(String reason) {
-        return new VerifyResult("failed", reason, List.of());
+        return new VerifyResult(VerifyOutcome.FAILED, reason, List.of());
     }
 
     /** A snapshot of the replication, taken on the agent's thread. */
@@ -172,21 +175,21 @@ public final class AgentRequests {
                 agent.cutover == null ? List.of() : agent.cutover.frozenNow());
     }
 
-    private String state() {
+    private SourceState state() {
         if (agent.cutOver) {
-            return "cut-over";
+            return SourceState.CUT_OVER;
         } else if (agent.cutover != null && !agent.cutover.done.isDone()) {
-            return "cutover";
+            return SourceState.CUTTING_OVER;
         } else if (!agent.handshaken) {
-            return agent.hasConnectedOnce() ? "disconnected" : "connecting";
+            return agent.hasConnectedOnce() ? SourceState.DISCONNECTED : SourceState.CONNECTING;
         } else if (agent.rescanStatus() != null && agent.rescanStatus().running()) {
-            return "rescan";
+            return SourceState.RESCAN;
         }
         for (VolumeState v : agent.volumes) {
             if (v.syncedBytes() < v.info.sizeBytes()) {
-                return "initial-sync";
+                return SourceState.INITIAL_SYNC;
             }
         }
-        return "continuous";
+        return SourceState.CONTINUOUS;
     }
 }

@@ -3,6 +3,7 @@ package io.replicator.source.sync;
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.source.CutoverResult;
+import io.replicator.source.Outcome;
 import io.replicator.source.VerifyResult;
 import io.replicator.source.cutover.FreezeGuard;
 import java.io.IOException;
@@ -213,7 +214,7 @@ final class CutoverJob {
             fail("verification failed: " + result.reason());
             return;
         }
-        String fileSystems = thaw("the cutover is verified");
+        CutoverResult.FileSystems fileSystems = thaw("the cutover is verified");
         List<CutoverResult.Volume> volumes = new ArrayList<>();
         for (int i = 0; i < agent.volumes.size(); i++) {
             VerifyResult.Volume v = result.volumes().get(i);
@@ -221,7 +222,7 @@ final class CutoverJob {
                     v.checksumTarget()));
         }
         long downtimeMs = ms(endNs - startNs);
-        CutoverResult r = new CutoverResult("ok", "every volume is durable on the target and verified equal",
+        CutoverResult r = new CutoverResult(Outcome.OK, "every volume is durable on the target and verified equal",
                 downtimeMs, sentBytes() - sentAtStart, true, ms(drainedNs - startNs), ms(barrierAckNs - drainedNs),
                 ms(endNs - barrierAckNs), volumes, fileSystems, stillFrozen());
         agent.cutOver = true;
@@ -244,7 +245,7 @@ final class CutoverJob {
             refuse(reason);
             return;
         }
-        String fileSystems = thaw(reason);
+        CutoverResult.FileSystems fileSystems = thaw(reason);
         if (verify != null && !verify.isDone()) {
             verify.fail(reason);
         }
@@ -252,20 +253,20 @@ final class CutoverJob {
         List<String> left = stillFrozen();
         LOG.error("cutover: FAILED: {}; {}; the source keeps replicating, fix the cause and run cutover again", reason,
                 left.isEmpty() ? "file systems " + fileSystems : "STILL FROZEN: " + left);
-        done.complete(new CutoverResult("failed", reason, downtimeMs, sentBytes() - sentAtStart, false, 0, 0, 0,
+        done.complete(new CutoverResult(Outcome.FAILED, reason, downtimeMs, sentBytes() - sentAtStart, false, 0, 0, 0,
                 List.of(), fileSystems, left));
     }
 
     /** Thaws through the guard and says what the file systems are now. */
-    private String thaw(String why) {
+    private CutoverResult.FileSystems thaw(String why) {
         if (guard == null) {
-            return freeze.isEmpty() ? CutoverResult.FS_NONE : CutoverResult.FS_NOT_FROZEN;
+            return freeze.isEmpty() ? CutoverResult.FileSystems.NONE : CutoverResult.FileSystems.NOT_FROZEN;
         }
         List<Path> left = guard.thawAndWait(why, THAW_WAIT_MS);
         if (!left.isEmpty()) {
-            return CutoverResult.FS_STILL_FROZEN;
+            return CutoverResult.FileSystems.STILL_FROZEN;
         }
-        return guard.frozeAny() ? CutoverResult.FS_THAWED : CutoverResult.FS_NOT_FROZEN;
+        return guard.frozeAny() ? CutoverResult.FileSystems.THAWED : CutoverResult.FileSystems.NOT_FROZEN;
     }
 
     /** The mount points frozen now, as far as the guard has reported. */

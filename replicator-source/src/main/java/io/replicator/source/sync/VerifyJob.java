@@ -3,6 +3,7 @@ package io.replicator.source.sync;
 import io.replicator.protocol.block.ChunkHashes;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.HashResponse;
+import io.replicator.source.VerifyOutcome;
 import io.replicator.source.VerifyResult;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.track.Fingerprints;
@@ -154,17 +155,17 @@ final class VerifyJob {
             out.add(new VerifyResult.Volume(agent.volumes.get(i).info.name(), t.compared, t.inFlight, t.differing,
                     List.copyOf(t.offsets), complete ? src : null, complete ? dst : null));
         }
-        String result;
+        VerifyOutcome result;
         String reason;
         if (differing > 0) {
-            result = "differ";
+            result = VerifyOutcome.DIFFER;
             reason = differing + " chunks differ between source and target; they are being sent again";
         } else if (strict && inFlight > 0) {
-            result = "incomplete";
+            result = VerifyOutcome.INCOMPLETE;
             reason = inFlight + " chunks changed after the final pass: writes are still reaching the volume "
                     + "(freeze its file system with --freeze, or stop the applications writing to it)";
         } else {
-            result = "ok";
+            result = VerifyOutcome.OK;
             reason = inFlight == 0 ? "every chunk compared equal"
                     : "every settled chunk compared equal; " + inFlight + " chunks were in flight and not compared";
         }
@@ -190,7 +191,7 @@ final class VerifyJob {
 
     void fail(String reason) {
         pending.clear();
-        finish(new VerifyResult("failed", reason, List.of()));
+        finish(new VerifyResult(VerifyOutcome.FAILED, reason, List.of()));
     }
 
     boolean isDone() {

@@ -9,8 +9,9 @@ import java.nio.file.Path;
 
 /**
  * One replicated volume as the sync agent sees it: the open volume, its fingerprints, its dirty
- * map (kernel tracker only), its initial-copy cursor and its counters. Not thread-safe: owned by the sync agent's thread; {@link #snapshot} is how other
- * threads see it.
+ * map (kernel tracker only), its initial-copy cursor and its counters. Not thread-safe: owned by the
+ * sync agent's thread; other threads see it through the status snapshot the agent takes ({@link
+ * AgentRequests#status}).
  */
 final class VolumeState implements AutoCloseable {
     final int index;

@@ -1,0 +1,34 @@
+package io.replicator.source;
+
+/**
+ * The state of a source daemon in {@link SourceStatus}. The admin endpoint and the command line
+ * write {@link #toString()}, the values this daemon has always reported (some spelled with a dash).
+ */
+public enum SourceState {
+    /** Not connected to the target yet since the daemon started. */
+    CONNECTING("connecting"),
+    /** Connected; some volume is not wholly copied yet. */
+    INITIAL_SYNC("initial-sync"),
+    /** Connected; every volume was copied once, changes are streamed. */
+    CONTINUOUS("continuous"),
+    /** Every block is compared again (see {@link RescanStatus}). */
+    RESCAN("rescan"),
+    /** Was connected, is not now. */
+    DISCONNECTED("disconnected"),
+    /** A cutover runs. */
+    CUTTING_OVER("cutover"),
+    /** The cutover is done: replication has ended for this source. */
+    CUT_OVER("cut-over");
+
+    private final String json;
+
+    SourceState(String json) {
+        this.json = json;
+    }
+
+    /** The value in the admin endpoint's JSON and in {@code ./replicator status}. */
+    @Override
+    public String toString() {
+        return json;
+    }
+}
