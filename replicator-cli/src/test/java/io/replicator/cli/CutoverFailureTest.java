@@ -70,7 +70,8 @@ class CutoverFailureTest {
     @Test
     void shouldRefuseWithBothFiguresWhenTheBacklogCannotDrainInTime() throws Exception {
         Path volume = dir.resolve("disk0.img");
-        MixedImage.write(volume, 64L << 20, 3);
+        // 256 MiB never acknowledged: about 5 s to drain at the assumed 50 MiB/s, against a timeout of 3 s.
+        MixedImage.write(volume, 256L << 20, 3);
         try (Replication r = new Replication(dir)) {
             r.plaintext = true;
             r.startTarget();
@@ -78,10 +79,10 @@ class CutoverFailureTest {
                 proxy.hold();
                 r.targetAddress = proxy.address();
                 r.startSource(volume, "disk0");
-                CutoverResult result = r.source.cutover(List.of(), 500).get(30, TimeUnit.SECONDS);
+                CutoverResult result = r.source.cutover(List.of(), 3_000).get(30, TimeUnit.SECONDS);
                 assertEquals(Outcome.FAILED, result.result());
                 assertTrue(result.reason().matches("the backlog of \\d+ bytes needs about \\d+ ms to drain at .* "
-                        + "MB/s, more than the timeout of 500 ms.*nothing was frozen"), result.reason());
+                        + "MB/s, more than the timeout of 3000 ms.*nothing was frozen"), result.reason());
                 proxy.release();
                 assertEquals(Outcome.OK, r.source.sync().get(60, TimeUnit.SECONDS).result(), "replication goes on");
             }
