@@ -20,7 +20,7 @@ import javax.net.ssl.SSLException;
  * admin's client certificate when given a TLS context. Without TLS a non-loopback address is refused
  * before anything is sent: the endpoint there speaks HTTPS, and an answer over plain HTTP could come
  * from anyone on the path. With TLS the context's trust manager (see
- * {@code AdminTlsContexts.forClient}) accepts only the certificate of the daemon dialed: the URL carries
+ * {@code AdminClientTls.forClient}) accepts only the certificate of the daemon dialed: the URL carries
  * the host as given ({@code --admin web1:7701} is checked against the name {@code web1}). Redirects are
  * not followed. Uses the JDK's plain {@link HttpURLConnection}: an admin command starts, asks once and
  * exits, and this client starts in a fraction of the time of {@code java.net.http}. Thread-safe.

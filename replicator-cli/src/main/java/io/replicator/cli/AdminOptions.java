@@ -1,6 +1,6 @@
 package io.replicator.cli;
 
-import io.replicator.protocol.tls.AdminTlsContexts;
+import io.replicator.protocol.tls.AdminClientTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -26,6 +26,6 @@ final class AdminOptions {
 
     /** A client of {@code --admin}: HTTPS checking the daemon's certificate with {@code --pki}, else plain HTTP on loopback. */
     AdminClient client() {
-        return new AdminClient(admin, pki == null ? null : AdminTlsContexts.forClient(PkiBundles.load(pki)));
+        return new AdminClient(admin, pki == null ? null : AdminClientTls.forClient(PkiBundles.load(pki)));
     }
 }
