@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import io.replicator.admin.Json;
 import io.replicator.protocol.tls.AdminClientTls;
 import io.replicator.protocol.tls.AdminTlsContexts;
 import io.replicator.protocol.tls.CertificateAuthority;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.admin.AdminServer;
+import io.replicator.admin.Json;
 import io.replicator.protocol.tls.AdminClientTls;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
