@@ -4,6 +4,6 @@
  * eviction of slow connections), the loopback token file that its clients read too ({@link
  * io.replicator.admin.AdminToken}), the JSON mapper, {@code HOST:PORT} addresses and the loop that
  * keeps a daemon in the foreground until a signal. Knows no daemon: each daemon module registers
- * its own routes ({@code io.replicator.source.admin}, {@code io.replicator.target.admin}).
+ * its own routes, in its own {@code admin} package.
  */
 package io.replicator.admin;
