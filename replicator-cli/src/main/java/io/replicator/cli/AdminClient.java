@@ -1,6 +1,9 @@
 package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.admin.AdminToken;
+import io.replicator.admin.HostPort;
+import io.replicator.admin.Json;
 import io.replicator.protocol.tls.Plaintext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,14 +19,15 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
- * Talks to a daemon's {@link AdminServer}: plain HTTP to a loopback address only, or HTTPS with the
- * admin's client certificate when given a TLS context. Without TLS a non-loopback address is refused
- * before anything is sent: the endpoint there speaks HTTPS, and an answer over plain HTTP could come
- * from anyone on the path. With TLS the context's trust manager (see
- * {@code AdminTlsContexts.forClient}) accepts only the certificate of the daemon dialed: the URL carries
- * the host as given ({@code --admin web1:7701} is checked against the name {@code web1}). Redirects are
- * not followed. Uses the JDK's plain {@link HttpURLConnection}: an admin command starts, asks once and
- * exits, and this client starts in a fraction of the time of {@code java.net.http}. Thread-safe.
+ * Talks to a daemon's {@link io.replicator.admin.AdminServer}: plain HTTP to a loopback address
+ * only, or HTTPS with the admin's client certificate when given a TLS context. Without TLS a
+ * non-loopback address is refused before anything is sent: the endpoint there speaks HTTPS, and an
+ * answer over plain HTTP could come from anyone on the path. With TLS the context's trust manager
+ * (see {@code AdminClientTls.forClient}) accepts only the certificate of the daemon dialed: the
+ * URL carries the host as given ({@code --admin web1:7701} is checked against the name {@code
+ * web1}). Redirects are not followed. Uses the JDK's plain {@link HttpURLConnection}: an admin
+ * command starts, asks once and exits, and this client starts in a fraction of the time of {@code
+ * java.net.http}. Thread-safe.
  */
 public final class AdminClient {
     private static final int CONNECT_TIMEOUT_MS = 5_000;

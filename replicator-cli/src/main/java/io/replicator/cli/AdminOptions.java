@@ -1,6 +1,8 @@
 package io.replicator.cli;
 
-import io.replicator.protocol.tls.AdminTlsContexts;
+import io.replicator.admin.AdminServer;
+import io.replicator.protocol.tls.AdminClientTls;
+import io.replicator.protocol.tls.PkiBundle;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -24,8 +26,17 @@ final class AdminOptions {
                     + "plain HTTP to a loopback address is allowed.")
     Path pki;
 
+    /** Refuses a daemon's {@code --admin} address that its endpoint could not serve (see {@link AdminServer#checkAddress}). */
+    static void checkEndpoint(InetSocketAddress address, PkiBundle pki) {
+        try {
+            AdminServer.checkAddress(address, pki);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage(), e);
+        }
+    }
+
     /** A client of {@code --admin}: HTTPS checking the daemon's certificate with {@code --pki}, else plain HTTP on loopback. */
     AdminClient client() {
-        return new AdminClient(admin, pki == null ? null : AdminTlsContexts.forClient(PkiBundles.load(pki)));
+        return new AdminClient(admin, pki == null ? null : AdminClientTls.forClient(PkiBundles.load(pki)));
     }
 }

@@ -1,5 +1,6 @@
 package io.replicator.cli;
 
+import io.replicator.admin.HostPort;
 import java.net.InetSocketAddress;
 import picocli.CommandLine.ITypeConverter;
 

@@ -1,6 +1,7 @@
 package io.replicator.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.replicator.admin.Json;
 import io.replicator.protocol.tls.CertificateAuthority;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;

@@ -2,10 +2,13 @@ package io.replicator.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.admin.AdminServer;
+import io.replicator.admin.Daemons;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.source.SourceConfig;
 import io.replicator.source.SourceDaemon;
 import io.replicator.source.SourceStartException;
+import io.replicator.source.admin.SourceAdmin;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -73,7 +76,7 @@ final class SourceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         SourceConfig config = config();
-        AdminServer.checkAddress(admin, config.pki());
+        AdminOptions.checkEndpoint(admin, config.pki());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SourceDaemon daemon;
         try {
@@ -81,15 +84,15 @@ final class SourceCommand implements Callable<Integer> {
         } catch (SourceStartException e) {
             throw new Main.UsageException(e.getMessage(), e);
         }
-        AdminServer adminServer;
+        AdminServer endpoint;
         try {
-            adminServer = SourceAdmin.register(new AdminServer(admin, config.pki(), daemon.crl()), daemon, registry).start();
+            endpoint = SourceAdmin.start(admin, daemon, registry);
         } catch (IOException e) {
             daemon.close();
             throw new Main.UsageException(e.getMessage(), e);
         }
         Daemons.runUntilSignalled("source", () -> {
-            adminServer.close();
+            endpoint.close();
             daemon.close();
         });
         return 0;

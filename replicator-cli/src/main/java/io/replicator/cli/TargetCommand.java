@@ -2,9 +2,12 @@ package io.replicator.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.admin.AdminServer;
+import io.replicator.admin.Daemons;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetServer;
+import io.replicator.target.admin.TargetAdmin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -47,7 +50,7 @@ final class TargetCommand implements Callable<Integer> {
         TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir);
         PkiBundle bundle = PkiBundles.forDaemon(pki, insecurePlaintext, listen, "--listen address");
         if (admin != null) {
-            AdminServer.checkAddress(admin, bundle);
+            AdminOptions.checkEndpoint(admin, bundle);
         }
         if (bundle != null) {
             b.pki(bundle);
@@ -70,22 +73,19 @@ final class TargetCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage(), e);
         }
-        AdminServer adminServer = null;
+        AdminServer endpoint = null;
         if (admin != null) {
             try {
-                adminServer = new AdminServer(admin, bundle, server.crl())
-                        .route("/status", (method, body) -> new AdminServer.Reply(200, server.status()))
-                        .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
-                        .start();
+                endpoint = TargetAdmin.start(admin, bundle, server, registry);
             } catch (IOException e) {
                 server.close();
                 throw new Main.UsageException(e.getMessage(), e);
             }
         }
-        AdminServer finalAdmin = adminServer;
+        AdminServer finalEndpoint = endpoint;
         Daemons.runUntilSignalled("target", () -> {
-            if (finalAdmin != null) {
-                finalAdmin.close();
+            if (finalEndpoint != null) {
+                finalEndpoint.close();
             }
             server.close();
         });

@@ -1,7 +1,8 @@
 /**
  * The {@code ./replicator} command line: one picocli command per subcommand of the contract in
- * PRODUCT.md, the admin endpoint both daemons serve ({@link io.replicator.cli.AdminServer}) and the
- * client the admin's commands use ({@link io.replicator.cli.AdminClient}), and the self-contained
- * demo. The only module that sees both the source and the target.
+ * PRODUCT.md, the client the admin's commands use ({@link io.replicator.cli.AdminClient}) and the
+ * self-contained demo. It parses flags, starts a daemon (whose module starts its own admin
+ * endpoint) or calls an endpoint, and prints. The only module that sees both the source and the
+ * target.
  */
 package io.replicator.cli;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.admin.AdminServer;
+import io.replicator.source.admin.SourceAdmin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -9,6 +9,8 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import io.replicator.admin.Json;
+import io.replicator.protocol.tls.AdminClientTls;
 import io.replicator.protocol.tls.AdminTlsContexts;
 import io.replicator.protocol.tls.CertificateAuthority;
 import io.replicator.protocol.tls.PkiBundle;
@@ -120,7 +122,7 @@ class AdminEndpointIdentityTest {
         HttpServer fake = fakeHttps(bundle(Role.TARGET, "replica.example"));
         try {
             IOException e = assertThrows(IOException.class, () -> new AdminClient(fake.getAddress(),
-                    AdminTlsContexts.forClient(PkiBundle.load(admin))).post("/cutover", Map.of(), 5_000));
+                    AdminClientTls.forClient(PkiBundle.load(admin))).post("/cutover", Map.of(), 5_000));
             assertTrue(e.getMessage().startsWith("refusing the admin endpoint " + loopback(fake) + ": admin endpoint "
                     + "certificate 'CN=replica.example,OU=target'"), e.getMessage());
             assertTrue(e.getMessage().contains("it names [DNS:replica.example, CN:replica.example], not the host "

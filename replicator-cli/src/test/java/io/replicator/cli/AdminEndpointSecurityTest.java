@@ -3,6 +3,8 @@ package io.replicator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.replicator.admin.AdminServer;
+import io.replicator.admin.AdminToken;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.admin.AdminServer;
+import io.replicator.admin.AdminToken;
+import io.replicator.admin.Json;
+import io.replicator.source.admin.SourceAdmin;
+import io.replicator.target.admin.TargetAdmin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -62,11 +67,8 @@ class AdminSchemaTest {
             r.startTarget();
             r.startSource(volume, "disk0");
             r.source.sync().get(60, TimeUnit.SECONDS);
-            try (AdminServer source = SourceAdmin.register(loopback(), r.source, metrics).start();
-                 AdminServer target = loopback()
-                         .route("/status", (method, body) -> new AdminServer.Reply(200, r.target.status()))
-                         .route("/metrics", (method, body) -> new AdminServer.Reply(200, metrics.scrape()))
-                         .start()) {
+            try (AdminServer source = SourceAdmin.start(LOOPBACK, r.source, metrics);
+                 AdminServer target = TargetAdmin.start(LOOPBACK, null, r.target, metrics)) {
                 int port = source.address().getPort();
                 check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
                 check(doc, "source /sync 200", ask(source, "POST", "/sync", "{\"timeout_ms\": 60000}"), 200);
@@ -101,9 +103,7 @@ class AdminSchemaTest {
         assertEquals(doc.keySet(), checked, "every block of " + DOC + " is checked against an answer");
     }
 
-    private static AdminServer loopback() {
-        return new AdminServer(new InetSocketAddress("127.0.0.1", 0), null);
-    }
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
 
     private static String auth(int port) throws IOException {
         return "Authorization: " + AdminToken.HEADER_PREFIX + AdminToken.read(port) + "\r\n";

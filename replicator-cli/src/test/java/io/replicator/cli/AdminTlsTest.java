@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.replicator.protocol.tls.AdminTlsContexts;
+import io.replicator.admin.AdminServer;
+import io.replicator.admin.Json;
+import io.replicator.protocol.tls.AdminClientTls;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
 import java.io.IOException;
@@ -35,7 +37,7 @@ class AdminTlsTest {
     }
 
     private AdminClient client(AdminServer server, Role role, String name) {
-        return new AdminClient(viaLoopback(server), AdminTlsContexts.forClient(pki.bundle(role, name)));
+        return new AdminClient(viaLoopback(server), AdminClientTls.forClient(pki.bundle(role, name)));
     }
 
     @Test
@@ -111,7 +113,7 @@ class AdminTlsTest {
                      java.util.Optional.of(crl))
                      .route("/status", (method, body) -> new AdminServer.Reply(200, Map.of("state", "continuous")))
                      .start()) {
-            AdminClient client = new AdminClient(viaLoopback(server), AdminTlsContexts.forClient(admin));
+            AdminClient client = new AdminClient(viaLoopback(server), AdminClientTls.forClient(admin));
             assertEquals("continuous", client.get("/status", 10_000).path("state").asText());
             ca.revoke(admin.nodeCertificate());
             java.nio.file.Files.copy(ca.crlFile(), daemonDir.resolve(PkiBundle.CRL),

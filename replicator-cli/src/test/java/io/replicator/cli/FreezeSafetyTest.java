@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.admin.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.admin.Json;
 import io.replicator.protocol.tls.CertificateAuthority;
 import io.replicator.protocol.tls.Role;
 import java.io.IOException;

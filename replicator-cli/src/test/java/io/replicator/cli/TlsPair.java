@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.replicator.protocol.tls.CertificateAuthority;
 import io.replicator.protocol.tls.Pem;
+import io.replicator.protocol.tls.PemWriter;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
 import io.replicator.source.Outcome;
@@ -69,7 +70,7 @@ final class TlsPair implements AutoCloseable {
     /** What {@code pki revoke} and the admin do: revoke, then copy the CA's CRL over the source's {@code crl.pem}. */
     void revokeTargetForTheSource() {
         ca.revoke(targetCertificate());
-        Pem.writeCrl(sourceBundle.resolve(PkiBundle.CRL), ca.currentCrl());
+        PemWriter.writeCrl(sourceBundle.resolve(PkiBundle.CRL), ca.currentCrl());
     }
 
     X509Certificate targetCertificate() {

@@ -3,7 +3,7 @@ package io.replicator.target;
 import static io.replicator.target.TargetFixture.DISK0;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.replicator.protocol.tls.Pem;
+import io.replicator.protocol.tls.PemWriter;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
 import io.replicator.protocol.wire.ErrorCode;
@@ -42,7 +42,7 @@ class TargetCrlRollbackTest {
             pki.revoke(sourceBundle, targetBundle);
             source.expectError(ErrorCode.REVOKED);
 
-            Pem.writeCrl(targetBundle.dir().resolve(PkiBundle.CRL), older);
+            PemWriter.writeCrl(targetBundle.dir().resolve(PkiBundle.CRL), older);
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WINDOW_MS);
             while (System.nanoTime() - end < 0) {
                 assertThrows(IOException.class, () -> {

@@ -1,7 +1,7 @@
 package io.replicator.target;
 
 import io.replicator.protocol.tls.CertificateAuthority;
-import io.replicator.protocol.tls.Pem;
+import io.replicator.protocol.tls.PemWriter;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ final class TestPki {
     /** What {@code pki revoke} and the admin do: revoke, then copy the CA's CRL into the target's bundle. */
     void revoke(PkiBundle node, PkiBundle targetBundle) {
         ca.revoke(node.nodeCertificate());
-        Pem.writeCrl(targetBundle.dir().resolve(PkiBundle.CRL), ca.currentCrl());
+        PemWriter.writeCrl(targetBundle.dir().resolve(PkiBundle.CRL), ca.currentCrl());
     }
 
     /** Client sockets presenting {@code bundle}'s certificate, TLS 1.3 only, trusting only its CA. */

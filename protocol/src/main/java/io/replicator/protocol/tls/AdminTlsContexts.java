@@ -5,9 +5,6 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -22,8 +19,8 @@ import javax.net.ssl.TrustManager;
  * of its CA with the checks of {@link TlsContexts} (its {@link #serverParameters} require one); the
  * role {@code admin} and revocation are checked per request with {@link #requireAdmin(SSLSession,
  * CrlCheck)}, so the refusal can say why and a certificate revoked while its connection stays open
- * is refused at its next request. The tool presents its own certificate and trusts only the daemon
- * it dialed (see {@link DaemonTrustManager}). Stateless; the contexts are thread-safe.
+ * is refused at its next request. The admin tools' side, which trusts only the daemon dialed, is
+ * {@code AdminClientTls} (replicator-pki). Stateless; the contexts are thread-safe.
  *
  * <p>An endpoint follows revocation when given its daemon's {@link CrlReloader}:
  * <pre>
@@ -50,27 +47,6 @@ public final class AdminTlsContexts {
      */
     public static SSLContext forServer(PkiBundle bundle, Supplier<CrlCheck> crl) {
         return context(bundle, new TrustManager[] {new PeerTrustManager(bundle.caCertificate(), crl)});
-    }
-
-    /**
-     * A tool's context: presents the tool's certificate and trusts a daemon of the bundle's CA whose
-     * certificate names the host of the connection (the URL's host); see {@link DaemonTrustManager}.
-     */
-    public static SSLContext forClient(PkiBundle bundle) {
-        CrlCheck crl = bundle.crlCheck();
-        return context(bundle, new TrustManager[] {new DaemonTrustManager(bundle.caCertificate(), () -> crl)});
-    }
-
-    /**
-     * The hosts an admin tool may dial to reach the endpoint of the daemon holding {@code cert}: its DNS
-     * and IP subject alternative names and its CN, each once (what {@link DaemonTrustManager} accepts).
-     */
-    public static List<String> endpointNames(X509Certificate cert) {
-        Set<String> names = new LinkedHashSet<>();
-        for (String name : Certificates.names(cert)) {
-            names.add(name.substring(name.indexOf(':') + 1));
-        }
-        return List.copyOf(names);
     }
 
     /** TLS 1.3 only, client certificate required: the parameters of every endpoint connection. */
@@ -117,7 +93,8 @@ public final class AdminTlsContexts {
         return peer;
     }
 
-    private static SSLContext context(PkiBundle bundle, TrustManager[] trust) {
+    /** A TLS 1.3 context presenting the bundle's certificate and trusting what {@code trust} trusts. */
+    static SSLContext context(PkiBundle bundle, TrustManager[] trust) {
         try {
             SSLContext context = SSLContext.getInstance(TlsContexts.TLS_1_3);
             context.init(new KeyManager[] {new PinnedKeyManager(bundle.privateKey(), bundle.nodeCertificate())}, trust,

@@ -3,15 +3,10 @@ package io.replicator.protocol.tls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
@@ -23,20 +18,14 @@ import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /**
- * Reads and writes the PEM files of the PKI: certificates ({@code CERTIFICATE}), CRLs
- * ({@code X509 CRL}) and PKCS#8 private keys ({@code PRIVATE KEY}). Keys are written owner-only
- * (0600) and refused on read when group or others may read them. Writes go to a temporary file in
- * the same directory and are moved into place atomically. Stateless; the parsed objects come from
- * the JDK's providers so that SunJSSE can use them directly.
+ * Reads the PEM files of the PKI: certificates ({@code CERTIFICATE}), CRLs ({@code X509 CRL}) and
+ * PKCS#8 private keys ({@code PRIVATE KEY}); a key is refused when group or others may read it.
+ * Writing them is the certificate authority's business ({@code PemWriter}, in replicator-pki).
+ * Stateless; the parsed objects come from the JDK's providers so that SunJSSE can use them directly.
  */
 public final class Pem {
-    static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-    static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
-
     private Pem() {
     }
 
@@ -80,37 +69,6 @@ public final class Pem {
         }
     }
 
-    public static void writeCertificate(Path file, X509Certificate cert) {
-        write(file, encode(cert), PUBLIC);
-    }
-
-    public static void writeCrl(Path file, X509CRL crl) {
-        write(file, encode(crl), PUBLIC);
-    }
-
-    /** Writes the key as PKCS#8 PEM, owner-only (0600) from the moment the file exists. */
-    public static void writePrivateKey(Path file, PrivateKey key) {
-        try {
-            write(file, encode(new JcaPKCS8Generator(key, null)), OWNER_ONLY);
-        } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
-            throw new PkiException(file + ": cannot encode the private key: " + e.getMessage(), e);
-        }
-    }
-
-    private static String encode(Object o) {
-        StringWriter text = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(text)) {
-            if (o instanceof JcaPKCS8Generator g) {
-                w.writeObject(g);
-            } else {
-                w.writeObject(o);
-            }
-        } catch (IOException e) {
-            throw new PkiException("cannot encode " + o.getClass().getSimpleName() + " as PEM: " + e.getMessage(), e);
-        }
-        return text.toString();
-    }
-
     private static byte[] readPem(Path file, String type) {
         byte[] bytes;
         try {
@@ -141,30 +99,5 @@ public final class Pem {
         } catch (IOException e) {
             throw new PkiException(file + ": cannot read its permissions: " + e, e);
         }
-    }
-
-    private static void write(Path file, String text, Set<PosixFilePermission> perms) {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try {
-            Files.deleteIfExists(tmp);
-            FileAttribute<?>[] attrs = posix(file)
-                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(perms)} : new FileAttribute<?>[0];
-            Files.createFile(tmp, attrs);
-            if (posix(file)) {
-                Files.setPosixFilePermissions(tmp, perms); // the umask may have removed bits of PUBLIC
-            }
-            Files.writeString(tmp, text, StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (FileAlreadyExistsException e) {
-            throw new PkiException(file + ": another process is writing it (" + tmp + " exists)", e);
-        } catch (IOException e) {
-            throw new PkiException(file + ": cannot write: " + e, e);
-        }
-    }
-
-    private static boolean posix(Path file) {
-        Path dir = file.toAbsolutePath().getParent();
-        return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 }

@@ -1,7 +1,7 @@
 package io.replicator.cli.pki;
 
 import io.replicator.cli.Main;
-import io.replicator.protocol.tls.AdminTlsContexts;
+import io.replicator.protocol.tls.AdminClientTls;
 import io.replicator.protocol.tls.CertificateAuthority;
 import io.replicator.protocol.tls.PkiException;
 import io.replicator.protocol.tls.Role;
@@ -71,7 +71,7 @@ final class PkiIssueCommand implements Callable<Integer> {
         o.printf("pki: bundle in %s (ca.crt, node.crt, node.key owner-only, crl.pem): copy it to the node%n", out);
         if (parsed != Role.ADMIN) {
             o.printf("pki: admin commands reach its admin endpoint off loopback as --admin HOST:PORT with HOST one of: "
-                    + "%s (add more with --san)%n", String.join(", ", AdminTlsContexts.endpointNames(cert)));
+                    + "%s (add more with --san)%n", String.join(", ", AdminClientTls.endpointNames(cert)));
         }
         o.flush();
         return 0;

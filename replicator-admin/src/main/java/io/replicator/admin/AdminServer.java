@@ -1,4 +1,4 @@
-package io.replicator.cli;
+package io.replicator.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.bootstrap.ServerBootstrap;
@@ -77,7 +77,7 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     static final int MAX_BODY_BYTES = 64 << 10;
     static final long REQUEST_READ_TIMEOUT_MS = 10_000;
-    static final int MAX_CONNECTIONS = 32;
+    public static final int MAX_CONNECTIONS = 32;
 
     /** A route's answer: an HTTP status and an object serialized as JSON (or a String sent as text). */
     public record Reply(int status, Object body) {
@@ -137,10 +137,14 @@ public final class AdminServer implements AutoCloseable {
         this.tls = https ? AdminTlsContexts.forServer(pki, this.crl) : null;
     }
 
-    /** Refuses a non-loopback admin address for a daemon without a PKI bundle, naming the address. */
+    /**
+     * Refuses a non-loopback admin address for a daemon without a PKI bundle, naming the address.
+     *
+     * @throws IllegalArgumentException naming the address and what to do instead
+     */
     public static void checkAddress(InetSocketAddress address, PkiBundle pki) {
         if (pki == null && !Plaintext.isLoopback(address)) {
-            throw new Main.UsageException("--admin " + Plaintext.describe(address) + " is not loopback: an admin "
+            throw new IllegalArgumentException("--admin " + Plaintext.describe(address) + " is not loopback: an admin "
                     + "endpoint on another address needs the daemon's --pki BUNDLE (it then requires HTTPS with an "
                     + "admin certificate); use --admin 127.0.0.1:PORT for plain HTTP on loopback");
         }

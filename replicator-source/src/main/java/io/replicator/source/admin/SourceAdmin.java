@@ -1,9 +1,12 @@
-package io.replicator.cli;
+package io.replicator.source.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.admin.AdminServer;
 import io.replicator.source.SourceDaemon;
 import io.replicator.source.cutover.MountPoints;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,9 +21,10 @@ import java.util.function.LongFunction;
  * The source daemon's admin routes: status, sync, verify, cutover, metrics. {@code status} answers
  * within a second whatever else runs; sync, verify and cutover run with the deadline their body
  * names ({@code timeout_ms}, at most {@value #MAX_TIMEOUT_MS} ms) and are withdrawn when their client
- * goes away.
+ * goes away. The daemon's endpoint: {@link #start} binds it, with the daemon's bundle and revocation
+ * list, on the address the admin gave.
  */
-final class SourceAdmin {
+public final class SourceAdmin {
     static final long DEFAULT_CUTOVER_TIMEOUT_MS = 600_000;
     /** The longest any request may run: a day. */
     static final long MAX_TIMEOUT_MS = 86_400_000;
@@ -30,7 +34,21 @@ final class SourceAdmin {
     private SourceAdmin() {
     }
 
-    static AdminServer register(AdminServer server, SourceDaemon daemon, PrometheusMeterRegistry registry) {
+    /**
+     * Starts {@code daemon}'s endpoint on {@code address}: plain HTTP with the token on loopback, else
+     * HTTPS with the daemon's certificate, following its revocation list; {@code /metrics} scrapes
+     * {@code registry}, the one the daemon was started with.
+     *
+     * @throws IOException naming the address when it cannot listen
+     * @throws IllegalArgumentException when {@code address} is not loopback and the daemon has no bundle
+     */
+    public static AdminServer start(InetSocketAddress address, SourceDaemon daemon, PrometheusMeterRegistry registry)
+            throws IOException {
+        return register(new AdminServer(address, daemon.config().pki(), daemon.crl()), daemon, registry).start();
+    }
+
+    /** Registers the source's routes on {@code server}, not started yet. */
+    public static AdminServer register(AdminServer server, SourceDaemon daemon, PrometheusMeterRegistry registry) {
         return server
                 .routeAsync("/status", (method, body) ->
                         daemon.statusAsync().thenApply(s -> new AdminServer.Reply(200, s)))
@@ -93,7 +111,7 @@ final class SourceAdmin {
     }
 
     /** The body's {@code freeze} list: absolute mount points, each once, at most {@value #MAX_FREEZE_PATHS}. */
-    static List<Path> freezePaths(JsonNode freeze) throws java.io.IOException {
+    static List<Path> freezePaths(JsonNode freeze) throws IOException {
         if (freeze.isMissingNode() || freeze.isNull()) {
             return List.of();
         }

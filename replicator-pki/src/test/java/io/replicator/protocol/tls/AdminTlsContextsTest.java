@@ -107,7 +107,7 @@ class AdminTlsContextsTest {
     private String refusedEndpoint(PkiBundle daemon, String host) throws Exception {
         try (SSLServerSocket listener = listen(AdminTlsContexts.forServer(daemon))) {
             return messages(assertThrows(IOException.class,
-                    () -> connect(listener, AdminTlsContexts.forClient(admin), host).close()));
+                    () -> connect(listener, AdminClientTls.forClient(admin), host).close()));
         }
     }
 
@@ -138,13 +138,13 @@ class AdminTlsContextsTest {
         PkiBundle source = PkiBundle.load(dir.resolve("web1"));
         for (PkiBundle daemon : List.of(pki.bundle(Role.TARGET, "127.0.0.1", "t"), source)) {
             try (SSLServerSocket listener = listen(AdminTlsContexts.forServer(daemon));
-                    Connection c = connect(listener, AdminTlsContexts.forClient(admin), "127.0.0.1")) {
+                    Connection c = connect(listener, AdminClientTls.forClient(admin), "127.0.0.1")) {
                 assertEquals(daemon.identity(), TlsContexts.peerIdentity(c.client().getSession()));
                 assertEquals(Role.ADMIN, AdminTlsContexts.requireAdmin(c.serverSession(), CrlCheck.none()).role());
             }
         }
         try (SSLServerSocket listener = listen(AdminTlsContexts.forServer(source));
-                Connection c = connect(listener, AdminTlsContexts.forClient(admin), "localhost")) {
+                Connection c = connect(listener, AdminClientTls.forClient(admin), "localhost")) {
             assertEquals("web1", TlsContexts.peerIdentity(c.client().getSession()).id());
         }
     }
@@ -159,7 +159,7 @@ class AdminTlsContextsTest {
         for (String host : List.of("web1", "example", "10.0.0.8", "127.0.0.1", "10.0.0.7.example")) {
             assertFalse(Certificates.namesHost(cert, host), host);
         }
-        assertEquals(List.of("Web1.Example", "10.0.0.7", "0:0:0:0:0:0:0:1"), AdminTlsContexts.endpointNames(cert));
+        assertEquals(List.of("Web1.Example", "10.0.0.7", "0:0:0:0:0:0:0:1"), AdminClientTls.endpointNames(cert));
         pki.ca.issue(Role.SOURCE, "db_01", List.of(), 30, dir.resolve("old"));
         assertTrue(Certificates.namesHost(PkiBundle.load(dir.resolve("old")).nodeCertificate(), "db_01"),
                 "a certificate without SANs is dialed by its CN");
@@ -170,13 +170,13 @@ class AdminTlsContextsTest {
         PkiBundle daemon = pki.bundle(Role.TARGET, "127.0.0.1", "daemon");
         try (CrlReloader crl = new CrlReloader(daemon, TimeUnit.HOURS.toMillis(1));
                 SSLServerSocket listener = listen(AdminTlsContexts.forServer(daemon, crl))) {
-            SSLContext tool = AdminTlsContexts.forClient(admin);
+            SSLContext tool = AdminClientTls.forClient(admin);
             try (Connection before = connect(listener, tool, "127.0.0.1")) {
                 SSLSession session = before.serverSession();
                 assertEquals("ops", AdminTlsContexts.requireAdmin(session, crl.current()).id());
 
                 pki.ca.revoke(admin.nodeCertificate());
-                Pem.writeCrl(daemon.dir().resolve(PkiBundle.CRL), pki.ca.currentCrl());
+                PemWriter.writeCrl(daemon.dir().resolve(PkiBundle.CRL), pki.ca.currentCrl());
                 crl.reloadNow().get(30, TimeUnit.SECONDS); // what SIGHUP does; a file change does it within a poll
 
                 String refusal = assertThrows(SSLPeerUnverifiedException.class,
@@ -203,7 +203,7 @@ class AdminTlsContextsTest {
         PkiBundle daemon = pki.bundle(Role.TARGET, "127.0.0.1", "daemon");
         PkiBundle source = pki.bundle(Role.SOURCE, "web1", "web1");
         try (SSLServerSocket listener = listen(AdminTlsContexts.forServer(daemon));
-                Connection c = connect(listener, AdminTlsContexts.forClient(source), "127.0.0.1")) {
+                Connection c = connect(listener, AdminClientTls.forClient(source), "127.0.0.1")) {
             String refusal = assertThrows(SSLPeerUnverifiedException.class,
                     () -> AdminTlsContexts.requireAdmin(c.serverSession(), daemon.crlCheck())).getMessage();
             assertTrue(refusal.contains("requires a certificate of role admin"), refusal);

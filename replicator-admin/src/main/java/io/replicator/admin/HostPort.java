@@ -1,4 +1,4 @@
-package io.replicator.cli;
+package io.replicator.admin;
 
 import java.net.InetSocketAddress;
 

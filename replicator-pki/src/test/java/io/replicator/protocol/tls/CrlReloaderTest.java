@@ -65,7 +65,7 @@ class CrlReloaderTest {
     }
 
     private void install(X509CRL crl) {
-        Pem.writeCrl(node.dir().resolve(PkiBundle.CRL), crl);
+        PemWriter.writeCrl(node.dir().resolve(PkiBundle.CRL), crl);
     }
 
     private CrlCheck reloadNow() throws Exception {

@@ -98,15 +98,15 @@ public final class CertificateAuthority {
         new java.security.SecureRandom().nextBytes(id);
         X509Certificate ca = CertificateSigner.caCertificate(keys, "replicator CA " + HexFormat.of().formatHex(id),
                 BigInteger.ONE, notBefore, notAfter);
-        Pem.writePrivateKey(dir.resolve(CA_KEY), keys.getPrivate());
+        PemWriter.writePrivateKey(dir.resolve(CA_KEY), keys.getPrivate());
         CertificateAuthority authority = new CertificateAuthority(dir, ca, keys.getPrivate());
         authority.locked(() -> {
             writeString(dir.resolve(SERIAL), "2\n");
-            Pem.writeCrl(dir.resolve(CRL), CertificateSigner.crl(ca, keys.getPrivate(), null, null, BigInteger.ONE,
+            PemWriter.writeCrl(dir.resolve(CRL), CertificateSigner.crl(ca, keys.getPrivate(), null, null, BigInteger.ONE,
                     now, now.plus(Duration.ofDays(CRL_DAYS))));
             return null;
         });
-        Pem.writeCertificate(dir.resolve(CA_CERT), ca); // last: its presence marks a complete CA
+        PemWriter.writeCertificate(dir.resolve(CA_CERT), ca); // last: its presence marks a complete CA
         return authority;
     }
 
@@ -174,10 +174,10 @@ public final class CertificateAuthority {
         BigInteger serial = locked(this::takeSerial);
         X509Certificate node = CertificateSigner.nodeCertificate(cert, key, keys.getPublic(), role, name, sans,
                 serial, notBefore, notAfter);
-        Pem.writePrivateKey(out.resolve(PkiBundle.NODE_KEY), keys.getPrivate());
-        Pem.writeCertificate(out.resolve(PkiBundle.NODE_CERT), node);
-        Pem.writeCertificate(out.resolve(PkiBundle.CA_CERT), cert);
-        Pem.writeCrl(out.resolve(PkiBundle.CRL), currentCrl());
+        PemWriter.writePrivateKey(out.resolve(PkiBundle.NODE_KEY), keys.getPrivate());
+        PemWriter.writeCertificate(out.resolve(PkiBundle.NODE_CERT), node);
+        PemWriter.writeCertificate(out.resolve(PkiBundle.CA_CERT), cert);
+        PemWriter.writeCrl(out.resolve(PkiBundle.CRL), currentCrl());
         return node;
     }
 
@@ -216,7 +216,7 @@ public final class CertificateAuthority {
             Instant now = Instant.now();
             X509CRL crl = CertificateSigner.crl(cert, key, previous, serial, crlNumber(previous).add(BigInteger.ONE),
                     now, now.plus(Duration.ofDays(CRL_DAYS)));
-            Pem.writeCrl(crlFile(), crl);
+            PemWriter.writeCrl(crlFile(), crl);
             return new Revocation(serial, now, true);
         });
     }

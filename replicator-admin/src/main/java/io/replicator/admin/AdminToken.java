@@ -1,4 +1,4 @@
-package io.replicator.cli;
+package io.replicator.admin;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +17,15 @@ import java.util.Set;
 
 /**
  * The secret that authenticates admin requests to an endpoint on loopback: 32 random bytes in hex,
- * written by the daemon when its endpoint starts to {@code DIR/admin-PORT.token} (mode 0600, in a
+ * written by the daemon when its endpoint starts ({@link AdminServer}) to {@code DIR/admin-PORT.token} (mode 0600, in a
  * directory of mode 0700 owned by the daemon's user) and sent by the admin commands as {@code
  * Authorization: Bearer TOKEN}. So any command run by the daemon's own user on the same machine
  * works with no flag, and no other user (nor a web page a browser shows) can drive the daemon. DIR
  * is {@code /run/replicator} for root, else {@code $XDG_RUNTIME_DIR/replicator}, else {@code
  * /tmp/replicator-USER}. Immutable and thread-safe.
  */
-final class AdminToken {
-    static final String HEADER_PREFIX = "Bearer ";
+public final class AdminToken {
+    public static final String HEADER_PREFIX = "Bearer ";
     private static final int TOKEN_BYTES = 32;
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
@@ -39,7 +39,7 @@ final class AdminToken {
     }
 
     /** The file of the token of the endpoint on {@code port} of this machine, for this user. */
-    static Path file(int port) {
+    public static Path file(int port) {
         return directory().resolve("admin-" + port + ".token");
     }
 
@@ -76,7 +76,7 @@ final class AdminToken {
     }
 
     /** The token of the endpoint on {@code port}, or null when this user has none (not the daemon's user). */
-    static String read(int port) {
+    public static String read(int port) {
         Path file = file(port);
         try {
             return Files.readString(file, StandardCharsets.US_ASCII).trim();

@@ -1,4 +1,4 @@
-package io.replicator.cli;
+package io.replicator.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /**
- * The one JSON mapper of the command line: snake_case field names, as the contract spells them, and
- * enums as their {@code toString()} (the lowercase values of {@code docs/admin-api.md}, e.g. {@link
- * io.replicator.source.Outcome}). Thread-safe.
+ * The one JSON mapper of the admin endpoints and the command line: snake_case field names, as the
+ * contract spells them, and enums as their {@code toString()} (the lowercase values of {@code
+ * docs/admin-api.md}). Thread-safe.
  */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()

@@ -1,13 +1,13 @@
-package io.replicator.cli;
+package io.replicator.admin;
 
 import java.util.concurrent.CountDownLatch;
 
-/** Keeps a daemon command in the foreground until SIGTERM or SIGINT, then runs its shutdown. */
-final class Daemons {
+/** Keeps a daemon in the foreground until SIGTERM or SIGINT, then runs its shutdown (its endpoint first, then the daemon). */
+public final class Daemons {
     private Daemons() {
     }
 
-    static void runUntilSignalled(String name, Runnable shutdown) {
+    public static void runUntilSignalled(String name, Runnable shutdown) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

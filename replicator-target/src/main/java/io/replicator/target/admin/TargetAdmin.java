@@ -1,0 +1,30 @@
+package io.replicator.target.admin;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.admin.AdminServer;
+import io.replicator.protocol.tls.PkiBundle;
+import io.replicator.target.TargetServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/** The receiver's admin routes: status (every source it knows) and metrics. Stateless. */
+public final class TargetAdmin {
+    private TargetAdmin() {
+    }
+
+    /**
+     * Starts {@code server}'s endpoint on {@code address}: plain HTTP with the token on loopback, else
+     * HTTPS with the receiver's certificate {@code pki}, following its revocation list; {@code /metrics}
+     * scrapes {@code registry}, the one the receiver was started with.
+     *
+     * @throws IOException naming the address when it cannot listen
+     * @throws IllegalArgumentException when {@code address} is not loopback and {@code pki} is null
+     */
+    public static AdminServer start(InetSocketAddress address, PkiBundle pki, TargetServer server,
+                                    PrometheusMeterRegistry registry) throws IOException {
+        return new AdminServer(address, pki, server.crl())
+                .route("/status", (method, body) -> new AdminServer.Reply(200, server.status()))
+                .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
+                .start();
+    }
+}
