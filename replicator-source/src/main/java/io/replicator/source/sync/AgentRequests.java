@@ -32,30 +32,7 @@ public final class AgentRequests {
     public CompletableFuture<SyncResult> sync(long timeoutMs) {
         CompletableFuture<SyncResult> result = new CompletableFuture<>();
         long startNs = System.nanoTime();
-        long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        agent.submit(() -> {
-            if (!startable(result, startNs, deadlineNs, result::completeExceptionally)) {
-                return;
-            }
-            if (agent.cutOver) {
-                result.completeExceptionally(new IllegalStateException(
-                        "the cutover is done: replication has ended for this source"));
-                return;
-            }
-            long sentBefore = agent.sentPayloadBytes();
-            CompletableFuture<Long> drained = new CompletableFuture<>();
-            agent.addWaiter(new Waiter(startNs, deadlineNs, drained));
-            onWithdrawn(result, () -> drained.cancel(false));
-            drained.whenComplete((durable, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    agent.submit(() -> result.complete(new SyncResult("ok",
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs),
-                            agent.sentPayloadBytes() - sentBefore, durable)));
-                }
-            });
-        });
+        agent.submit(new AgentCommand.StartSync(result, startNs, startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
         return result;
     }
 
@@ -63,26 +40,8 @@ public final class AgentRequests {
     public CompletableFuture<VerifyResult> verify(long timeoutMs) {
         CompletableFuture<VerifyResult> result = new CompletableFuture<>();
         long startNs = System.nanoTime();
-        long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        agent.submit(() -> {
-            if (!startable(result, startNs, deadlineNs, e -> result.complete(failedVerify(e.getMessage())))) {
-                return;
-            }
-            if (agent.verify != null) {
-                result.complete(failedVerify("a verification or cutover is already running"));
-            } else if (agent.reconcile != null) {
-                result.complete(failedVerify("the source is comparing every block with the target after "
-                        + "an unclean stop; verify again when status no longer shows a rescan"));
-            } else if (!agent.handshaken) {
-                result.complete(failedVerify("not connected to the target " + agent.hostPort()
-                        + (agent.lastError == null ? "" : ": " + agent.lastError)));
-            } else {
-                VerifyJob job = new VerifyJob(agent, false, deadlineNs, timeoutMs);
-                agent.verify = job;
-                job.done.whenComplete((r, e) -> result.complete(r));
-                onWithdrawn(result, () -> job.fail("cancelled: the admin's client went away"));
-            }
-        });
+        agent.submit(new AgentCommand.StartVerify(result, startNs,
+                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
         return result;
     }
 
@@ -90,29 +49,89 @@ public final class AgentRequests {
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
         CompletableFuture<CutoverResult> result = new CompletableFuture<>();
         long startNs = System.nanoTime();
-        long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        boolean freezeAsked = !freeze.isEmpty();
-        agent.submit(() -> {
-            if (!startable(result, startNs, deadlineNs,
-                    e -> result.complete(CutoverResult.refused(e.getMessage(), freezeAsked)))) {
-                return;
-            }
-            if (agent.cutover != null || agent.verify != null) {
-                result.complete(CutoverResult.refused("a verification or cutover is already running", freezeAsked));
-            } else if (agent.cutOver) {
-                result.complete(CutoverResult.refused("the cutover is already done", freezeAsked));
-            } else {
-                CutoverJob job = new CutoverJob(agent, freeze, deadlineNs, timeoutMs);
-                agent.cutover = job;
-                job.done.whenComplete((r, e) -> result.complete(r));
-                onWithdrawn(result, () -> job.cancel("the admin's client went away"));
-                job.begin();
-                if (job.done.isDone()) {
-                    agent.cutover = null;
-                }
+        agent.submit(new AgentCommand.StartCutover(result, List.copyOf(freeze), startNs,
+                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
+        return result;
+    }
+
+    /** Starts a sync's wait. Agent's thread only. */
+    void start(AgentCommand.StartSync c) {
+        CompletableFuture<SyncResult> result = c.result();
+        if (!startable(result, c.startNs(), c.deadlineNs(), result::completeExceptionally)) {
+            return;
+        }
+        if (agent.cutOver) {
+            result.completeExceptionally(new IllegalStateException(
+                    "the cutover is done: replication has ended for this source"));
+            return;
+        }
+        long sentBefore = agent.sentPayloadBytes();
+        CompletableFuture<Long> drained = new CompletableFuture<>();
+        agent.addWaiter(new Waiter(c.startNs(), c.deadlineNs(), drained));
+        result.whenComplete((r, e) -> {
+            if (e instanceof CancellationException) {
+                drained.cancel(false);
             }
         });
-        return result;
+        drained.whenComplete((durable, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                agent.submit(new AgentCommand.AnswerSync(result, c.startNs(), sentBefore, durable));
+            }
+        });
+    }
+
+    /** Answers a sync whose changes are durable. Agent's thread only. */
+    void answer(AgentCommand.AnswerSync c) {
+        c.result().complete(new SyncResult("ok", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.startNs()),
+                agent.sentPayloadBytes() - c.sentBefore(), c.durableSequence()));
+    }
+
+    /** Starts a verification unless one is running or the source cannot compare now. Agent's thread only. */
+    void start(AgentCommand.StartVerify c) {
+        CompletableFuture<VerifyResult> result = c.result();
+        if (!startable(result, c.startNs(), c.deadlineNs(), e -> result.complete(failedVerify(e.getMessage())))) {
+            return;
+        }
+        if (agent.verify != null) {
+            result.complete(failedVerify("a verification or cutover is already running"));
+        } else if (agent.reconcile != null) {
+            result.complete(failedVerify("the source is comparing every block with the target after "
+                    + "an unclean stop; verify again when status no longer shows a rescan"));
+        } else if (!agent.handshaken) {
+            result.complete(failedVerify("not connected to the target " + agent.hostPort()
+                    + (agent.lastError == null ? "" : ": " + agent.lastError)));
+        } else {
+            VerifyJob job = new VerifyJob(agent, false, c.deadlineNs(), c.timeoutMs());
+            agent.verify = job;
+            job.done.whenComplete((r, e) -> result.complete(r));
+            onWithdrawn(result, job);
+        }
+    }
+
+    /** Starts a cutover unless a job is running or the cutover is done. Agent's thread only. */
+    void start(AgentCommand.StartCutover c) {
+        CompletableFuture<CutoverResult> result = c.result();
+        boolean freezeAsked = !c.freeze().isEmpty();
+        if (!startable(result, c.startNs(), c.deadlineNs(),
+                e -> result.complete(CutoverResult.refused(e.getMessage(), freezeAsked)))) {
+            return;
+        }
+        if (agent.cutover != null || agent.verify != null) {
+            result.complete(CutoverResult.refused("a verification or cutover is already running", freezeAsked));
+        } else if (agent.cutOver) {
+            result.complete(CutoverResult.refused("the cutover is already done", freezeAsked));
+        } else {
+            CutoverJob job = new CutoverJob(agent, c.freeze(), c.deadlineNs(), c.timeoutMs());
+            agent.cutover = job;
+            job.done.whenComplete((r, e) -> result.complete(r));
+            onWithdrawn(result, job);
+            job.begin();
+            if (job.done.isDone()) {
+                agent.cutover = null;
+            }
+        }
     }
 
     /**
@@ -133,11 +152,11 @@ public final class AgentRequests {
         return true;
     }
 
-    /** Runs {@code withdraw} on the agent's thread when {@code result} is cancelled by its owner. */
-    private void onWithdrawn(CompletableFuture<?> result, Runnable withdraw) {
+    /** Withdraws {@code job} on the agent's thread when {@code result} is cancelled by its owner. */
+    private void onWithdrawn(CompletableFuture<?> result, Job job) {
         result.whenComplete((r, e) -> {
             if (e instanceof CancellationException) {
-                agent.submit(withdraw);
+                agent.submit(new AgentCommand.Withdraw(job, "the admin's client went away"));
             }
         });
     }
@@ -149,7 +168,7 @@ public final class AgentRequests {
     /** A snapshot of the replication, taken on the agent's thread. */
     public CompletableFuture<SourceStatus> status(String tracker, String trackerReason) {
         CompletableFuture<SourceStatus> result = new CompletableFuture<>();
-        agent.submit(() -> result.complete(snapshot(tracker, trackerReason)));
+        agent.submit(new AgentCommand.TakeStatus(result, tracker, trackerReason));
         return result;
     }
 

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * why and in what state the file systems are. While a freeze may be in force, the agent writes
  * nothing to disk ({@link #holdsStateWrites}). See docs/design/001-final-sync-barrier.md.
  */
-final class CutoverJob {
+final class CutoverJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(CutoverJob.class);
     /** The probe barrier must come back within this, or a quarter of the timeout if that is less. */
     static final long PROBE_TIMEOUT_MS = 5_000;
@@ -172,7 +172,8 @@ final class CutoverJob {
     }
 
     /** The admin's request was withdrawn (its client went away): fails and thaws. */
-    void cancel(String why) {
+    @Override
+    public void withdraw(String why) {
         if (!done.isDone()) {
             fail("cancelled: " + why);
         }

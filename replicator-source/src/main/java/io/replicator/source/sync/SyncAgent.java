@@ -71,7 +71,7 @@ public final class SyncAgent implements AutoCloseable {
     final SourceMetrics metrics;
     /** How fast the target makes data durable, for the cutover's estimate of its drain. */
     final DrainRate drainRate = new DrainRate(System.nanoTime());
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<AgentCommand> inbox = new LinkedBlockingQueue<>();
     private final TargetLink link;
     private final BlockEncoder encoder = new BlockEncoder();
     private final ScatterRead scatterRead;
@@ -84,6 +84,7 @@ public final class SyncAgent implements AutoCloseable {
     private final Thread thread;
     private final CompletableFuture<Void> firstHandshake = new CompletableFuture<>();
     private final List<Waiter> waiters = new ArrayList<>();
+    private final AgentRequests requests = new AgentRequests(this);
 
     Channel channel;
     boolean handshaken;
@@ -176,15 +177,15 @@ public final class SyncAgent implements AutoCloseable {
 
     /** The admin's requests: sync, verify, cutover, status. */
     public AgentRequests requests() {
-        return new AgentRequests(this);
+        return requests;
     }
 
     boolean hasConnectedOnce() {
         return firstHandshake.isDone();
     }
 
-    /** Runs {@code command} on the agent's thread. */
-    public void submit(Runnable command) {
+    /** Hands {@code command} to the agent's thread. Thread-safe. */
+    void submit(AgentCommand command) {
         inbox.add(command);
     }
 
@@ -192,7 +193,7 @@ public final class SyncAgent implements AutoCloseable {
         Throwable failure = null;
         try {
             while (!stopping) {
-                Object event = hasWork() ? inbox.poll() : inbox.poll(IDLE_WAIT_NS, TimeUnit.NANOSECONDS);
+                AgentCommand event = hasWork() ? inbox.poll() : inbox.poll(IDLE_WAIT_NS, TimeUnit.NANOSECONDS);
                 while (event != null) {
                     handle(event);
                     event = inbox.poll();
@@ -210,9 +211,23 @@ public final class SyncAgent implements AutoCloseable {
         }
     }
 
-    private void handle(Object event) throws IOException {
-        if (event instanceof Runnable command) {
-            command.run();
+    private void handle(AgentCommand event) throws IOException {
+        if (event instanceof AgentCommand.StartSync c) {
+            requests.start(c);
+        } else if (event instanceof AgentCommand.AnswerSync c) {
+            requests.answer(c);
+        } else if (event instanceof AgentCommand.StartVerify c) {
+            requests.start(c);
+        } else if (event instanceof AgentCommand.StartCutover c) {
+            requests.start(c);
+        } else if (event instanceof AgentCommand.Withdraw c) {
+            c.job().withdraw(c.why());
+        } else if (event instanceof AgentCommand.TakeStatus c) {
+            c.result().complete(requests.snapshot(c.tracker(), c.trackerReason()));
+        } else if (event instanceof AgentCommand.EventsLost c) {
+            eventsLostNow(c.reason());
+        } else if (event instanceof AgentCommand.CaughtUp c) {
+            caughtUp(c.requestNs(), c.epoch(), c.error());
         } else if (event instanceof LinkEvent e) {
             if (e.channel() != channel) {
                 if (e instanceof LinkEvent.Received r) {
@@ -759,17 +774,19 @@ public final class SyncAgent implements AutoCloseable {
         }
     }
 
-    /** Called by the feed's owner when events were lost; runs on the agent's thread. */
+    /** Called by the feed's owner when events were lost; thread-safe. */
     public void eventsLost(String reason) {
-        submit(() -> {
-            if (cutOver) {
-                LOG.warn("{}; the cutover is done, nothing is replicated any more", reason);
-                return;
-            }
-            LOG.warn("{}: some writes may not be marked dirty; rescanning every block by fingerprint", reason);
-            metrics.eventLoss();
-            rescan(reason);
-        });
+        submit(new AgentCommand.EventsLost(reason));
+    }
+
+    private void eventsLostNow(String reason) {
+        if (cutOver) {
+            LOG.warn("{}; the cutover is done, nothing is replicated any more", reason);
+            return;
+        }
+        LOG.warn("{}: some writes may not be marked dirty; rescanning every block by fingerprint", reason);
+        metrics.eventLoss();
+        rescan(reason);
     }
 
     private void requestCatchUp() {
@@ -780,7 +797,7 @@ public final class SyncAgent implements AutoCloseable {
         catchUpRunning = true;
         long requestNs = System.nanoTime();
         int epoch = feedEpoch;
-        feed.catchUp().whenComplete((ignored, error) -> submit(() -> caughtUp(requestNs, epoch, error)));
+        feed.catchUp().whenComplete((ignored, error) -> submit(new AgentCommand.CaughtUp(requestNs, epoch, error)));
     }
 
     private void caughtUp(long requestNs, int epoch, Throwable error) {
@@ -983,7 +1000,7 @@ public final class SyncAgent implements AutoCloseable {
             verify.fail("the source daemon stopped during verification");
         }
         firstHandshake.completeExceptionally(cause);
-        Object event;
+        AgentCommand event;
         while ((event = inbox.poll()) != null) {
             if (event instanceof LinkEvent.Received r) {
                 io.netty.util.ReferenceCountUtil.release(r.frame());
@@ -1026,7 +1043,7 @@ public final class SyncAgent implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stopping = true;
-        inbox.add((Runnable) () -> { });
+        inbox.add(new AgentCommand.Wake());
         thread.join();
     }
 }

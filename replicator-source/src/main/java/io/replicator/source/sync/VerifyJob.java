@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * builds both roots and fails when any chunk could not be compared. Owned by the sync agent's
  * thread.
  */
-final class VerifyJob {
+final class VerifyJob implements Job {
     static final int CHUNKS_PER_REQUEST = 256;
     private static final int MAX_PENDING_REQUESTS = 4;
     private static final int MAX_REPORTED_OFFSETS = 10;
@@ -186,6 +186,11 @@ final class VerifyJob {
 
     void connectionLost() {
         fail("the connection to the target was lost during verification");
+    }
+
+    @Override
+    public void withdraw(String why) {
+        fail("cancelled: " + why);
     }
 
     void fail(String reason) {
