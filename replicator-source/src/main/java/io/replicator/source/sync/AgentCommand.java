@@ -1,7 +1,6 @@
 package io.replicator.source.sync;
 
 import io.replicator.source.CutoverResult;
-import io.replicator.source.SourceStatus;
 import io.replicator.source.SyncResult;
 import io.replicator.source.VerifyResult;
 import java.nio.file.Path;
@@ -14,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * Each is immutable and is handled on the agent's thread, in the order it was handed in.
  */
 sealed interface AgentCommand permits LinkEvent, AgentCommand.StartSync, AgentCommand.AnswerSync,
-        AgentCommand.StartVerify, AgentCommand.StartCutover, AgentCommand.Withdraw, AgentCommand.TakeStatus,
+        AgentCommand.StartVerify, AgentCommand.StartCutover, AgentCommand.Withdraw,
         AgentCommand.EventsLost, AgentCommand.CaughtUp, AgentCommand.Wake {
 
     /** Wait until everything changed before {@code startNs} is durable on the target, by {@code deadlineNs}. */
@@ -40,11 +39,6 @@ sealed interface AgentCommand permits LinkEvent, AgentCommand.StartSync, AgentCo
     record Withdraw(Job job, String why) implements AgentCommand {
     }
 
-    /** Take a status for the admin. */
-    record TakeStatus(CompletableFuture<SourceStatus> result, String tracker, String trackerReason)
-            implements AgentCommand {
-    }
-
     /** The change feed lost events: some writes may not be marked dirty. */
     record EventsLost(String reason) implements AgentCommand {
     }
@@ -53,7 +47,7 @@ sealed interface AgentCommand permits LinkEvent, AgentCommand.StartSync, AgentCo
     record CaughtUp(long requestNs, int epoch, Throwable error) implements AgentCommand {
     }
 
-    /** Nothing to do but take a turn (the agent is stopping). */
+    /** Nothing to do but take a turn now: a status is wanted, or the agent is stopping. */
     record Wake() implements AgentCommand {
     }
 }

@@ -4,10 +4,8 @@ import io.replicator.source.CutoverResult;
 import io.replicator.source.SourceStatus;
 import io.replicator.source.SyncResult;
 import io.replicator.source.VerifyResult;
-import io.replicator.source.VolumeStatus;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -165,47 +163,14 @@ public final class AgentRequests {
         return new VerifyResult("failed", reason, List.of());
     }
 
-    /** A snapshot of the replication, taken on the agent's thread. */
+    /**
+     * The status the agent publishes next (it is woken to publish it now): read from the
+     * {@link StatusBoard}, never from the agent's fields. An agent that is stuck publishes nothing,
+     * so the caller bounds the wait and falls back to {@link StatusBoard#latest}.
+     */
     public CompletableFuture<SourceStatus> status(String tracker, String trackerReason) {
-        CompletableFuture<SourceStatus> result = new CompletableFuture<>();
-        agent.submit(new AgentCommand.TakeStatus(result, tracker, trackerReason));
-        return result;
-    }
-
-    /** The status as the agent sees it now. Agent's thread only. */
-    SourceStatus snapshot(String tracker, String trackerReason) {
-        List<VolumeStatus> vs = new ArrayList<>();
-        long lag = agent.lagMs();
-        for (VolumeState v : agent.volumes) {
-            long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
-            vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
-                    v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.resend.changedBytes(v.index)),
-                    v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
-        }
-        boolean failed = agent.feedFailure != null;
-        return new SourceStatus(agent.config.sourceId(), state(), failed ? "scan" : tracker,
-                failed ? agent.feedFailure : trackerReason,
-                agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
-                vs, agent.handshaken ? null : agent.backoff.waitMs(System.nanoTime()),
-                agent.backoff.failures(System.nanoTime()), 0,
-                agent.cutover == null ? List.of() : agent.cutover.frozenNow());
-    }
-
-    private String state() {
-        if (agent.cutOver) {
-            return "cut-over";
-        } else if (agent.cutover != null && !agent.cutover.done.isDone()) {
-            return "cutover";
-        } else if (!agent.handshaken) {
-            return agent.hasConnectedOnce() ? "disconnected" : "connecting";
-        } else if (agent.rescanStatus() != null && agent.rescanStatus().running()) {
-            return "rescan";
-        }
-        for (VolumeState v : agent.volumes) {
-            if (v.syncedBytes() < v.info.sizeBytes()) {
-                return "initial-sync";
-            }
-        }
-        return "continuous";
+        CompletableFuture<SourceStatus> next = agent.statusBoard().next();
+        agent.submit(new AgentCommand.Wake());
+        return next.thenApply(s -> StatusBoard.withTracker(s, tracker, trackerReason));
     }
 }

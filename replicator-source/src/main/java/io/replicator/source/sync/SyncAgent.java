@@ -85,6 +85,7 @@ public final class SyncAgent implements AutoCloseable {
     private final CompletableFuture<Void> firstHandshake = new CompletableFuture<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private final AgentRequests requests = new AgentRequests(this);
+    private final StatusBoard statusBoard = new StatusBoard();
 
     Channel channel;
     boolean handshaken;
@@ -180,6 +181,10 @@ public final class SyncAgent implements AutoCloseable {
         return requests;
     }
 
+    StatusBoard statusBoard() {
+        return statusBoard;
+    }
+
     boolean hasConnectedOnce() {
         return firstHandshake.isDone();
     }
@@ -200,6 +205,10 @@ public final class SyncAgent implements AutoCloseable {
                 }
                 tick();
                 work();
+                long now = System.nanoTime();
+                if (statusBoard.due(now)) {
+                    statusBoard.publish(StatusSnapshot.take(this), now);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -222,8 +231,6 @@ public final class SyncAgent implements AutoCloseable {
             requests.start(c);
         } else if (event instanceof AgentCommand.Withdraw c) {
             c.job().withdraw(c.why());
-        } else if (event instanceof AgentCommand.TakeStatus c) {
-            c.result().complete(requests.snapshot(c.tracker(), c.trackerReason()));
         } else if (event instanceof AgentCommand.EventsLost c) {
             eventsLostNow(c.reason());
         } else if (event instanceof AgentCommand.CaughtUp c) {

@@ -1,0 +1,52 @@
+package io.replicator.source.sync;
+
+import io.replicator.source.SourceStatus;
+import io.replicator.source.VolumeStatus;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Takes the agent's status for the {@link StatusBoard}. Agent's thread only; holds nothing. */
+final class StatusSnapshot {
+    private StatusSnapshot() {
+    }
+
+    /**
+     * The status as the agent sees it now, its tracker left null unless the kernel tracker failed
+     * (then {@code scan} and why): the daemon names the tracker it chose. Agent's thread only.
+     */
+    static SourceStatus take(SyncAgent agent) {
+        List<VolumeStatus> vs = new ArrayList<>();
+        long lag = agent.lagMs();
+        for (VolumeState v : agent.volumes) {
+            long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
+            vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
+                    v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.resend.changedBytes(v.index)),
+                    v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
+        }
+        boolean failed = agent.feedFailure != null;
+        return new SourceStatus(agent.config.sourceId(), state(agent), failed ? "scan" : null,
+                failed ? agent.feedFailure : null,
+                agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
+                vs, agent.handshaken ? null : agent.backoff.waitMs(System.nanoTime()),
+                agent.backoff.failures(System.nanoTime()), 0,
+                agent.cutover == null ? List.of() : agent.cutover.frozenNow());
+    }
+
+    private static String state(SyncAgent agent) {
+        if (agent.cutOver) {
+            return "cut-over";
+        } else if (agent.cutover != null && !agent.cutover.done.isDone()) {
+            return "cutover";
+        } else if (!agent.handshaken) {
+            return agent.hasConnectedOnce() ? "disconnected" : "connecting";
+        } else if (agent.rescanStatus() != null && agent.rescanStatus().running()) {
+            return "rescan";
+        }
+        for (VolumeState v : agent.volumes) {
+            if (v.syncedBytes() < v.info.sizeBytes()) {
+                return "initial-sync";
+            }
+        }
+        return "continuous";
+    }
+}
