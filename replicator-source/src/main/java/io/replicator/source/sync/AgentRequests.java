@@ -89,46 +89,17 @@ public final class AgentRequests {
     /** Starts a verification unless one is running or the source cannot compare now. Agent's thread only. */
     void start(AgentCommand.StartVerify c) {
         CompletableFuture<VerifyResult> result = c.result();
-        if (!startable(result, c.startNs(), c.deadlineNs(), e -> result.complete(failedVerify(e.getMessage())))) {
-            return;
-        }
-        if (agent.verify != null) {
-            result.complete(failedVerify("a verification or cutover is already running"));
-        } else if (agent.reconcile != null) {
-            result.complete(failedVerify("the source is comparing every block with the target after "
-                    + "an unclean stop; verify again when status no longer shows a rescan"));
-        } else if (!agent.handshaken) {
-            result.complete(failedVerify("not connected to the target " + agent.hostPort()
-                    + (agent.lastError == null ? "" : ": " + agent.lastError)));
-        } else {
-            VerifyJob job = new VerifyJob(agent, false, c.deadlineNs(), c.timeoutMs());
-            agent.verify = job;
-            job.done.whenComplete((r, e) -> result.complete(r));
-            onWithdrawn(result, job);
+        if (startable(result, c.startNs(), c.deadlineNs(), e -> result.complete(failedVerify(e.getMessage())))) {
+            onWithdrawn(result, agent.jobs.start(c));
         }
     }
 
     /** Starts a cutover unless a job is running or the cutover is done. Agent's thread only. */
     void start(AgentCommand.StartCutover c) {
         CompletableFuture<CutoverResult> result = c.result();
-        boolean freezeAsked = !c.freeze().isEmpty();
-        if (!startable(result, c.startNs(), c.deadlineNs(),
-                e -> result.complete(CutoverResult.refused(e.getMessage(), freezeAsked)))) {
-            return;
-        }
-        if (agent.cutover != null || agent.verify != null) {
-            result.complete(CutoverResult.refused("a verification or cutover is already running", freezeAsked));
-        } else if (agent.cutOver) {
-            result.complete(CutoverResult.refused("the cutover is already done", freezeAsked));
-        } else {
-            CutoverJob job = new CutoverJob(agent, c.freeze(), c.deadlineNs(), c.timeoutMs());
-            agent.cutover = job;
-            job.done.whenComplete((r, e) -> result.complete(r));
-            onWithdrawn(result, job);
-            job.begin();
-            if (job.done.isDone()) {
-                agent.cutover = null;
-            }
+        if (startable(result, c.startNs(), c.deadlineNs(),
+                e -> result.complete(CutoverResult.refused(e.getMessage(), !c.freeze().isEmpty())))) {
+            onWithdrawn(result, agent.jobs.start(c, agent.cutOver));
         }
     }
 
@@ -150,8 +121,11 @@ public final class AgentRequests {
         return true;
     }
 
-    /** Withdraws {@code job} on the agent's thread when {@code result} is cancelled by its owner. */
+    /** Withdraws {@code job} (if one was started) on the agent's thread when {@code result} is cancelled by its owner. */
     private void onWithdrawn(CompletableFuture<?> result, Job job) {
+        if (job == null) {
+            return;
+        }
         result.whenComplete((r, e) -> {
             if (e instanceof CancellationException) {
                 agent.submit(new AgentCommand.Withdraw(job, "the admin's client went away"));
@@ -159,7 +133,7 @@ public final class AgentRequests {
         });
     }
 
-    private static VerifyResult failedVerify(String reason) {
+    static VerifyResult failedVerify(String reason) {
         return new VerifyResult("failed", reason, List.of());
     }
 

@@ -29,13 +29,13 @@ final class StatusSnapshot {
                 agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
                 vs, agent.handshaken ? null : agent.backoff.waitMs(System.nanoTime()),
                 agent.backoff.failures(System.nanoTime()), 0,
-                agent.cutover == null ? List.of() : agent.cutover.frozenNow());
+                agent.jobs.frozenNow());
     }
 
     private static String state(SyncAgent agent) {
         if (agent.cutOver) {
             return "cut-over";
-        } else if (agent.cutover != null && !agent.cutover.done.isDone()) {
+        } else if (agent.jobs.cutoverRunning()) {
             return "cutover";
         } else if (!agent.handshaken) {
             return agent.hasConnectedOnce() ? "disconnected" : "connecting";

@@ -4,10 +4,12 @@ import io.netty.channel.Channel;
 import io.replicator.protocol.block.BlockEncoder;
 import io.replicator.protocol.block.ZeroCheck;
 import io.replicator.protocol.wire.Ack;
+import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
+import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.HashResponse;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.HelloAck;
@@ -15,6 +17,7 @@ import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
+import io.replicator.source.cutover.FreezeRecord;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.track.Fingerprints;
 import io.replicator.source.volume.SourceVolume;
@@ -121,7 +124,6 @@ public final class SyncAgent implements AutoCloseable {
     String rescanReason;
     private String lastRescanReason;
     private boolean rescanRequested;
-    ReconcileJob reconcile;
     private long nextPassNs;
     private boolean initialSyncLogged;
     private final long startedNs = System.nanoTime();
@@ -132,8 +134,8 @@ public final class SyncAgent implements AutoCloseable {
      */
     long lastFinishedPassStartNs = startedNs - TimeUnit.DAYS.toNanos(365);
 
-    VerifyJob verify;
-    CutoverJob cutover;
+    /** The admin's jobs and the comparison after an unclean stop. */
+    final JobRunner jobs;
     boolean cutOver;
     private volatile boolean stopping;
 
@@ -153,11 +155,12 @@ public final class SyncAgent implements AutoCloseable {
         }
         this.volumes = List.copyOf(vs);
         this.resend = new ResendQueue(volumes.size());
+        this.jobs = new JobRunner(new Port());
         for (VolumeState v : volumes) {
             durableSequence = Math.max(durableSequence, v.fingerprints.lastAckSequence());
         }
         if (reconcileReason != null) {
-            reconcile = new ReconcileJob(this, reconcileReason);
+            jobs.reconcile(reconcileReason);
         } else if (rescanReason != null) {
             this.rescanReason = rescanReason;
             this.rescanRequested = true;
@@ -262,15 +265,12 @@ public final class SyncAgent implements AutoCloseable {
             acknowledge(ack.durableSequence());
         } else if (r.frame() instanceof BarrierAck ack) {
             acknowledge(ack.durableSequence());
-            if (cutover != null) {
-                cutover.onBarrierAck(ack);
-            }
+            jobs.onBarrierAck(ack);
         } else if (r.frame() instanceof HashResponse response) {
-            if (reconcile != null) {
-                reconcile.onResponse(response);
-                finishReconcileIfDone();
-            } else if (verify != null) {
-                verify.onResponse(response);
+            String reconciled = jobs.onHashes(response);
+            if (reconciled != null) {
+                lastRescanReason = reconciled;
+                passRequested = true;
             }
         } else if (r.frame() instanceof ErrorFrame error) {
             String message = io.replicator.protocol.guard.PeerText.escape(error.message());
@@ -282,14 +282,6 @@ public final class SyncAgent implements AutoCloseable {
         } else {
             lastError = "target sent an unexpected " + r.frame().type() + " frame";
             channel.close();
-        }
-    }
-
-    private void finishReconcileIfDone() {
-        if (reconcile != null && reconcile.isDone()) {
-            lastRescanReason = reconcile.reason;
-            reconcile = null;
-            passRequested = true;
         }
     }
 
@@ -378,15 +370,7 @@ public final class SyncAgent implements AutoCloseable {
                     "cannot reach target " + hostPort() + ": " + lastError));
             return;
         }
-        if (verify != null) {
-            verify.connectionLost();
-        }
-        if (reconcile != null) {
-            reconcile.connectionLost();
-        }
-        if (cutover != null) {
-            cutover.connectionLost();
-        }
+        jobs.connectionLost();
         reconnectLog.failed(lastError, backoff.failures(now), waitMs, inFlight.size(), now);
     }
 
@@ -408,8 +392,7 @@ public final class SyncAgent implements AutoCloseable {
         if (channel == null && backoff.due(now) && !stopping) {
             channel = link.connect(config.target());
         }
-        if (pass == null && (handshaken || cutOver) && reconcile == null
-                && (cutover == null || cutover.allowsPasses())) {
+        if (pass == null && (handshaken || cutOver) && !jobs.reconciling() && jobs.allowsPasses()) {
             if (feed == null && (passRequested || rescanRequested || now - nextPassNs >= 0)) {
                 pass = new Pass(now, cutOver, false, rescanRequested ? rescanReason : null);
                 passRequested = false;
@@ -426,22 +409,14 @@ public final class SyncAgent implements AutoCloseable {
             if (lastFinishedPassStartNs - coverageWantedNs >= 0) {
                 coverageWanted = false;
             } else if (!catchUpRunning && !caughtUpUnwalked && walk == null && pass == null && !rescanRequested
-                    && rescanReason == null && reconcile == null) {
+                    && rescanReason == null && !jobs.reconciling()) {
                 // a loss or rescan voided the last catch-up: ask again
                 requestCatchUp();
             }
         }
         drainRate.tick(now, !inFlight.isEmpty());
         completeWaiters();
-        if (verify != null) {
-            verify.tick(now);
-        }
-        if (cutover != null) {
-            cutover.tick(now);
-            if (cutover.done.isDone()) {
-                cutover = null;
-            }
-        }
+        jobs.tick(now);
         if (!initialSyncLogged && volumes.stream().allMatch(v -> v.syncedBytes() == v.info.sizeBytes())) {
             initialSyncLogged = true;
             long ms = TimeUnit.NANOSECONDS.toMillis(now - startedNs);
@@ -517,12 +492,12 @@ public final class SyncAgent implements AutoCloseable {
 
     /** While a freeze may be in force the agent writes nothing: its state directory may lie on a frozen file system. */
     private boolean holdingStateWrites() {
-        return cutover != null && cutover.holdsStateWrites();
+        return jobs.holdsStateWrites();
     }
 
     /** Nothing is in flight or waiting to be resent, and no pass is running. */
     boolean isDrained() {
-        return handshaken && inFlight.isEmpty() && resend.isEmpty() && pass == null && reconcile == null
+        return handshaken && inFlight.isEmpty() && resend.isEmpty() && pass == null && !jobs.reconciling()
                 && !rescanRequested;
     }
 
@@ -533,7 +508,7 @@ public final class SyncAgent implements AutoCloseable {
 
     private boolean hasWork() {
         return (pass != null && pass.observeOnly) || canSend() && (!resend.isEmpty() || pass != null
-                || (verify != null && verify.wantsStep()) || (reconcile != null && reconcile.wantsStep())
+                || jobs.wantsStep()
                 || walkReady());
     }
 
@@ -545,13 +520,10 @@ public final class SyncAgent implements AutoCloseable {
                 break;
             } else if (!resend.isEmpty()) {
                 resendOne();
-            } else if (verify != null && verify.wantsStep()) {
-                verify.step();
-            } else if (reconcile != null) {
-                if (!reconcile.wantsStep()) {
-                    break;
-                }
-                reconcile.step();
+            } else if (jobs.step()) {
+                continue;
+            } else if (jobs.reconciling()) {
+                break;
             } else if (walkReady()) {
                 stepWalk();
             } else if (pass != null) {
@@ -721,26 +693,6 @@ public final class SyncAgent implements AutoCloseable {
         }
     }
 
-    /** What {@link #readChunks} hands over: the chunk's index in the range, its block, its bytes. */
-    @FunctionalInterface
-    interface ChunkVisitor {
-        void visit(int index, long block, ByteBuffer chunk) throws IOException;
-    }
-
-    /** Reads blocks {@code [firstBlock, firstBlock + count)} of {@code v}, a read unit at a time. */
-    void readChunks(VolumeState v, long firstBlock, int count, ChunkVisitor visitor) throws IOException {
-        int bs = v.blockSize();
-        int perUnit = Math.max(1, UNIT_BYTES / bs);
-        for (int first = 0; first < count; first += perUnit) {
-            int n = Math.min(perUnit, count - first);
-            ByteBuffer data = v.volume.read((firstBlock + first) * bs, n * bs, unit);
-            metrics.read(data.remaining());
-            for (int i = 0; i < n; i++) {
-                visitor.visit(first + i, firstBlock + first + i, data.slice(i * bs, Math.min(bs, data.limit() - i * bs)));
-            }
-        }
-    }
-
     long sentPayloadBytes() {
         long sum = 0;
         for (VolumeState v : volumes) {
@@ -838,7 +790,7 @@ public final class SyncAgent implements AutoCloseable {
     }
 
     private boolean walkReady() {
-        if (feed == null || cutOver || reconcile != null) {
+        if (feed == null || cutOver || jobs.reconciling()) {
             return false;
         }
         if (walk != null) {
@@ -926,8 +878,9 @@ public final class SyncAgent implements AutoCloseable {
         for (VolumeState v : volumes) {
             total += v.info.sizeBytes();
         }
-        if (reconcile != null) {
-            return new RescanStatus(reconcile.reason, true, reconcile.doneBytes(), total);
+        RescanStatus reconciling = jobs.reconcileStatus(total);
+        if (reconciling != null) {
+            return reconciling;
         }
         if (rescanReason == null) {
             return lastRescanReason == null ? null : new RescanStatus(lastRescanReason, false, total, total);
@@ -998,14 +951,7 @@ public final class SyncAgent implements AutoCloseable {
             w.done().completeExceptionally(cause);
         }
         waiters.clear();
-        List<String> frozenLeft = List.of();
-        if (cutover != null) {
-            cutover.fail("the source daemon stopped during the cutover");
-            frozenLeft = cutover.done.join().stillFrozen();
-        }
-        if (verify != null) {
-            verify.fail("the source daemon stopped during verification");
-        }
+        List<String> frozenLeft = jobs.stop();
         firstHandshake.completeExceptionally(cause);
         AgentCommand event;
         while ((event = inbox.poll()) != null) {
@@ -1052,5 +998,149 @@ public final class SyncAgent implements AutoCloseable {
         stopping = true;
         inbox.add(new AgentCommand.Wake());
         thread.join();
+    }
+
+    /** What the jobs see of the agent. Agent's thread only. */
+    private final class Port implements JobPort {
+        private final List<VolumeInfo> infos = infos();
+
+        @Override
+        public List<VolumeInfo> volumes() {
+            return infos;
+        }
+
+        @Override
+        public boolean connected() {
+            return handshaken;
+        }
+
+        @Override
+        public String hostPort() {
+            return SyncAgent.this.hostPort();
+        }
+
+        @Override
+        public String lastError() {
+            return lastError;
+        }
+
+        @Override
+        public boolean reconciling() {
+            return jobs.reconciling();
+        }
+
+        @Override
+        public long backlogBytes() {
+            return SyncAgent.this.backlogBytes();
+        }
+
+        @Override
+        public double drainBytesPerSecond() {
+            return drainRate.bytesPerSecond();
+        }
+
+        @Override
+        public int inFlightBlocks() {
+            return inFlight.size();
+        }
+
+        @Override
+        public long inFlightBytes() {
+            return inFlight.bytes();
+        }
+
+        @Override
+        public int resendBlocks() {
+            return resend.size();
+        }
+
+        @Override
+        public long sentPayloadBytes() {
+            return SyncAgent.this.sentPayloadBytes();
+        }
+
+        @Override
+        public long lastSequenceSent() {
+            return nextSequence - 1;
+        }
+
+        @Override
+        public FreezeRecord freezeRecord() {
+            return config.freezeRecord();
+        }
+
+        @Override
+        public void readChunks(int volume, long firstBlock, int count, ChunkVisitor visitor) throws IOException {
+            VolumeState v = volumes.get(volume);
+            int bs = v.blockSize();
+            int perUnit = Math.max(1, UNIT_BYTES / bs);
+            for (int first = 0; first < count; first += perUnit) {
+                int n = Math.min(perUnit, count - first);
+                ByteBuffer data = v.volume.read((firstBlock + first) * bs, n * bs, unit);
+                metrics.read(data.remaining());
+                for (int i = 0; i < n; i++) {
+                    visitor.visit(first + i, firstBlock + first + i,
+                            data.slice(i * bs, Math.min(bs, data.limit() - i * bs)));
+                }
+            }
+        }
+
+        @Override
+        public void askHashes(HashRequest request) {
+            channel.writeAndFlush(request);
+        }
+
+        @Override
+        public boolean settledOnTarget(int volume, long block, ByteBuffer chunk) throws IOException {
+            long committed = volumes.get(volume).fingerprints.get(block);
+            return committed != FingerprintStore.UNKNOWN && committed == Fingerprints.of(chunk)
+                    && inFlight.latest(volume, block) == null && !resend.contains(volume, block);
+        }
+
+        @Override
+        public void targetHolds(int volume, long block, long fingerprint) throws IOException {
+            volumes.get(volume).fingerprints.set(block, fingerprint);
+        }
+
+        @Override
+        public void targetDiffers(int volume, long block) throws IOException {
+            VolumeState v = volumes.get(volume);
+            v.fingerprints.set(block, FingerprintStore.UNKNOWN);
+            if (v.dirty != null) {
+                v.dirty.mark(block);
+            }
+        }
+
+        @Override
+        public void initialCopyDone() {
+            for (VolumeState v : volumes) {
+                v.cursorBlock = v.blockCount();
+            }
+        }
+
+        @Override
+        public void compare(VerifyJob verify) {
+            jobs.compare(verify);
+        }
+
+        @Override
+        public void sendBarrier(long barrierId) {
+            channel.writeAndFlush(new Barrier(barrierId, nextSequence - 1));
+        }
+
+        @Override
+        public void requestPass() {
+            SyncAgent.this.requestPass();
+        }
+
+        @Override
+        public boolean drainedSince(long sinceNs) {
+            return isDrained() && lastFinishedPassStartNs - sinceNs >= 0;
+        }
+
+        @Override
+        public void cutOver() {
+            cutOver = true;
+        }
     }
 }
