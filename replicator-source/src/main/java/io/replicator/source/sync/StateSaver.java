@@ -40,7 +40,7 @@ final class StateSaver {
             }
             byte[] dirty = clean && v.dirty != null ? v.dirty.toBytes() : null;
             TrackerState state = new TrackerState(++v.stateGeneration, clean, v.dirty != null, v.blockCount(),
-                    v.blockSize(), v.cursorBlock, agent.durableSequence, sectors == null ? -1 : sectors[i], bootId,
+                    v.blockSize(), v.cursorBlock, agent.session.durableSequence(), sectors == null ? -1 : sectors[i], bootId,
                     dirty);
             try {
                 state.save(v.stateFile);

@@ -20,15 +20,16 @@ final class StatusSnapshot {
         for (VolumeState v : agent.volumes) {
             long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
             vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
-                    v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.resend.changedBytes(v.index)),
+                    v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.inFlight.changedBytes(v.index), agent.resend.changedBytes(v.index)),
                     v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
         }
         boolean failed = agent.feedFailure != null;
+        TargetSession session = agent.session;
         return new SourceStatus(agent.config.sourceId(), state(agent), failed ? "scan" : null,
                 failed ? agent.feedFailure : null,
-                agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
-                vs, agent.handshaken ? null : agent.backoff.waitMs(System.nanoTime()),
-                agent.backoff.failures(System.nanoTime()), 0,
+                agent.rescanStatus(), agent.hostPort(), session.connected(), session.lastError(),
+                session.durableSequence(),
+                vs, session.nextAttemptMs(System.nanoTime()), session.failedAttempts(System.nanoTime()), 0,
                 agent.jobs.frozenNow());
     }
 
@@ -37,8 +38,8 @@ final class StatusSnapshot {
             return "cut-over";
         } else if (agent.jobs.cutoverRunning()) {
             return "cutover";
-        } else if (!agent.handshaken) {
-            return agent.hasConnectedOnce() ? "disconnected" : "connecting";
+        } else if (!agent.session.connected()) {
+            return agent.session.hasConnectedOnce() ? "disconnected" : "connecting";
         } else if (agent.rescanStatus() != null && agent.rescanStatus().running()) {
             return "rescan";
         }

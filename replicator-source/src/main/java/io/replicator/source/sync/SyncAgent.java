@@ -1,18 +1,14 @@
 package io.replicator.source.sync;
 
-import io.netty.channel.Channel;
 import io.replicator.protocol.block.BlockEncoder;
 import io.replicator.protocol.block.ZeroCheck;
-import io.replicator.protocol.wire.Ack;
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
-import io.replicator.protocol.wire.ErrorFrame;
+import io.replicator.protocol.wire.Frame;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.HashResponse;
-import io.replicator.protocol.wire.Hello;
-import io.replicator.protocol.wire.HelloAck;
 import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.RescanStatus;
@@ -56,7 +52,6 @@ public final class SyncAgent implements AutoCloseable {
     /** Bytes a scan pass reads at once, ahead of the agent, and how many such reads may be outstanding. */
     static final int READ_AHEAD_UNIT_BYTES = 4 << 20;
     static final int READ_AHEAD_DEPTH = 3;
-    private static final int FLUSH_BYTES = 256 << 10;
     private static final long STATE_FLUSH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     /** Acknowledged fingerprints reach the state file (unforced) at most this often. */
     private static final long ACK_WRITE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
@@ -69,35 +64,24 @@ public final class SyncAgent implements AutoCloseable {
 
     final AgentConfig config;
     final List<VolumeState> volumes;
-    final InFlight inFlight = new InFlight();
-    final ResendQueue resend;
     final SourceMetrics metrics;
-    /** How fast the target makes data durable, for the cutover's estimate of its drain. */
-    final DrainRate drainRate = new DrainRate(System.nanoTime());
     private final LinkedBlockingQueue<AgentCommand> inbox = new LinkedBlockingQueue<>();
-    private final TargetLink link;
     private final BlockEncoder encoder = new BlockEncoder();
     private final ScatterRead scatterRead;
     private final WalkRanges walkRanges = new WalkRanges(UNIT_BYTES / VolumeInfo.MIN_BLOCK_SIZE);
     /** Blocks decided on and not yet sent: always empty between two steps. */
     private final BlockRun run = new BlockRun();
-    /** The target takes frames of several blocks ({@link ProtocolVersion#FEATURE_BLOCK_RUNS}). */
-    private boolean blockRuns;
     final ByteBuffer unit = SourceVolume.allocateAligned(Math.max(UNIT_BYTES, VolumeInfo.MAX_BLOCK_SIZE));
     private final Thread thread;
-    private final CompletableFuture<Void> firstHandshake = new CompletableFuture<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private final AgentRequests requests = new AgentRequests(this);
     private final StatusBoard statusBoard = new StatusBoard();
 
-    Channel channel;
-    boolean handshaken;
-    final ReconnectBackoff backoff;
-    private final ReconnectLog reconnectLog;
-    String lastError;
-    private long nextSequence = 1;
-    long durableSequence;
-    private long unflushedBytes;
+    /** The target session: link, handshake, sequences, in flight, resend, acks. */
+    final TargetSession session;
+    /** The session's blocks in flight and to send again. */
+    final InFlight inFlight;
+    final ResendQueue resend;
     private long nextAckWriteNs = System.nanoTime();
     private long nextStateFlushNs;
 
@@ -154,8 +138,8 @@ public final class SyncAgent implements AutoCloseable {
             vs.add(new VolumeState(i, setups.get(i), blockSizeBytes));
         }
         this.volumes = List.copyOf(vs);
-        this.resend = new ResendQueue(volumes.size());
         this.jobs = new JobRunner(new Port());
+        long durableSequence = 0;
         for (VolumeState v : volumes) {
             durableSequence = Math.max(durableSequence, v.fingerprints.lastAckSequence());
         }
@@ -165,10 +149,12 @@ public final class SyncAgent implements AutoCloseable {
             this.rescanReason = rescanReason;
             this.rescanRequested = true;
         }
-        this.link = new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), inbox::add);
-        this.backoff = new ReconnectBackoff(config.reconnectMinMs(), config.reconnectMaxMs(),
-                ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom());
-        this.reconnectLog = new ReconnectLog(config.hostPort(), ReconnectLog.to(LOG));
+        this.session = new TargetSession(config, infos(), durableSequence,
+                new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), inbox::add),
+                new ReconnectBackoff(config.reconnectMinMs(), config.reconnectMaxMs(),
+                        ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom()), new SessionEvents());
+        this.inFlight = session.inFlight();
+        this.resend = session.resend();
         this.thread = new Thread(this::run, "sync-agent-" + config.sourceId());
         this.scatterRead = new ScatterRead(config.sourceId());
     }
@@ -176,7 +162,7 @@ public final class SyncAgent implements AutoCloseable {
     /** Starts the thread; the future completes on the first successful handshake or fails with the first refusal. */
     public CompletableFuture<Void> start() {
         thread.start();
-        return firstHandshake;
+        return session.firstHandshake();
     }
 
     /** The admin's requests: sync, verify, cutover, status. */
@@ -186,10 +172,6 @@ public final class SyncAgent implements AutoCloseable {
 
     StatusBoard statusBoard() {
         return statusBoard;
-    }
-
-    boolean hasConnectedOnce() {
-        return firstHandshake.isDone();
     }
 
     /** Hands {@code command} to the agent's thread. Thread-safe. */
@@ -239,139 +221,8 @@ public final class SyncAgent implements AutoCloseable {
         } else if (event instanceof AgentCommand.CaughtUp c) {
             caughtUp(c.requestNs(), c.epoch(), c.error());
         } else if (event instanceof LinkEvent e) {
-            if (e.channel() != channel) {
-                if (e instanceof LinkEvent.Received r) {
-                    io.netty.util.ReferenceCountUtil.release(r.frame());
-                }
-                return;
-            }
-            if (e instanceof LinkEvent.Connected) {
-                channel.writeAndFlush(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                        ProtocolVersion.SUPPORTED_FEATURES, config.sourceId(), infos()));
-            } else if (e instanceof LinkEvent.ConnectFailed f) {
-                disconnected(f.cause());
-            } else if (e instanceof LinkEvent.Closed c) {
-                disconnected(c.cause());
-            } else if (e instanceof LinkEvent.Received r) {
-                receive(r);
-            }
+            session.onLinkEvent(e);
         }
-    }
-
-    private void receive(LinkEvent.Received r) throws IOException {
-        if (r.frame() instanceof HelloAck ack) {
-            handshake(ack);
-        } else if (r.frame() instanceof Ack ack) {
-            acknowledge(ack.durableSequence());
-        } else if (r.frame() instanceof BarrierAck ack) {
-            acknowledge(ack.durableSequence());
-            jobs.onBarrierAck(ack);
-        } else if (r.frame() instanceof HashResponse response) {
-            String reconciled = jobs.onHashes(response);
-            if (reconciled != null) {
-                lastRescanReason = reconciled;
-                passRequested = true;
-            }
-        } else if (r.frame() instanceof ErrorFrame error) {
-            String message = io.replicator.protocol.guard.PeerText.escape(error.message());
-            lastError = "target refused: " + message + " (" + error.code() + ")";
-            backoff.refused(lastError);
-            if (needsTheAdmin(error.code())) {
-                failWaiters(new IOException("not in sync: " + lastError));
-            }
-        } else {
-            lastError = "target sent an unexpected " + r.frame().type() + " frame";
-            channel.close();
-        }
-    }
-
-    private void handshake(HelloAck ack) throws IOException {
-        ProtocolVersion.negotiate(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                ack.minVersion(), ack.maxVersion());
-        blockRuns = (ack.features() & ProtocolVersion.FEATURE_BLOCK_RUNS) != 0;
-        long targetDurable = ack.durableSequence();
-        if (targetDurable < durableSequence) {
-            LOG.warn("target {} holds sequence {} but acknowledged {} before: it lost data; "
-                    + "every block will be compared and sent again", hostPort(), targetDurable, durableSequence);
-            while (inFlight.pollAny() != null) {
-                // the target no longer has anything we sent
-            }
-            for (VolumeState v : volumes) {
-                v.fingerprints.clear();
-                v.inFlightChangedBytes = 0;
-            }
-            resend.clear();
-            durableSequence = targetDurable;
-            rescan("the target lost data it had acknowledged");
-        } else {
-            acknowledge(targetDurable);
-        }
-        List<InFlight.Entry> lost = new ArrayList<>();
-        for (InFlight.Entry e; (e = inFlight.pollAny()) != null; ) {
-            lost.add(e);
-            if (e.changed()) {
-                volumes.get(e.volume()).inFlightChangedBytes -= e.lengthBytes();
-            }
-        }
-        resend.addLost(lost);
-        nextSequence = Math.max(nextSequence, targetDurable + 1);
-        handshaken = true;
-        backoff.connected(System.nanoTime());
-        lastError = null;
-        reconnectLog.connected("connected to target {} (protocol v{}): resuming after sequence {}, {} blocks to resend",
-                hostPort(), ack.version(), targetDurable, resend.size());
-        firstHandshake.complete(null);
-    }
-
-    /**
-     * Commits the fingerprints of what the target made durable; they reach the state files at most
-     * every second (forced every few seconds). A source killed with SIGKILL does not trust them
-     * anyway: its next start compares every block with the target's hashes (ReconcileJob), so
-     * writing scattered pages on every acknowledgement would cost disk writes and buy nothing.
-     */
-    private void acknowledge(long sequence) throws IOException {
-        durableSequence = Math.max(durableSequence, sequence);
-        InFlight.Entry e;
-        boolean committed = false;
-        while ((e = inFlight.pollAcked(sequence)) != null) {
-            VolumeState v = volumes.get(e.volume());
-            v.fingerprints.set(e.block(), e.fingerprint());
-            drainRate.acknowledged(e.lengthBytes());
-            if (e.changed()) {
-                v.inFlightChangedBytes -= e.lengthBytes();
-            }
-            committed = true;
-        }
-        long now = System.nanoTime();
-        if (committed && backoff.acknowledged()) {
-            reconnectLog.acknowledged(backoff.failures(now));
-        }
-        if (committed && now - nextAckWriteNs >= 0 && !holdingStateWrites()) {
-            for (VolumeState v : volumes) {
-                v.fingerprints.lastAckSequence(durableSequence);
-                v.fingerprints.write();
-            }
-            nextAckWriteNs = now + ACK_WRITE_INTERVAL_NS;
-        }
-        metrics.acknowledged(durableSequence);
-    }
-
-    private void disconnected(Throwable cause) {
-        String why = cause != null ? describe(cause) : handshaken || firstHandshake.isDone() ? "connection closed"
-                : "the target closed the connection before answering the handshake (a receiver that requires "
-                + "TLS does this to a source without --pki; its log says why)";
-        long now = System.nanoTime();
-        lastError = backoff.reason(why, now);
-        channel = null;
-        handshaken = false;
-        long waitMs = backoff.failed(now);
-        if (!firstHandshake.isDone()) {
-            firstHandshake.completeExceptionally(new IOException(
-                    "cannot reach target " + hostPort() + ": " + lastError));
-            return;
-        }
-        jobs.connectionLost();
-        reconnectLog.failed(lastError, backoff.failures(now), waitMs, inFlight.size(), now);
     }
 
     static String describe(Throwable t) {
@@ -389,10 +240,10 @@ public final class SyncAgent implements AutoCloseable {
 
     private void tick() throws IOException {
         long now = System.nanoTime();
-        if (channel == null && backoff.due(now) && !stopping) {
-            channel = link.connect(config.target());
+        if (!stopping) {
+            session.connectIfDue(now);
         }
-        if (pass == null && (handshaken || cutOver) && !jobs.reconciling() && jobs.allowsPasses()) {
+        if (pass == null && (session.connected() || cutOver) && !jobs.reconciling() && jobs.allowsPasses()) {
             if (feed == null && (passRequested || rescanRequested || now - nextPassNs >= 0)) {
                 pass = new Pass(now, cutOver, false, rescanRequested ? rescanReason : null);
                 passRequested = false;
@@ -414,7 +265,7 @@ public final class SyncAgent implements AutoCloseable {
                 requestCatchUp();
             }
         }
-        drainRate.tick(now, !inFlight.isEmpty());
+        session.drainRate().tick(now, !inFlight.isEmpty());
         completeWaiters();
         jobs.tick(now);
         if (!initialSyncLogged && volumes.stream().allMatch(v -> v.syncedBytes() == v.info.sizeBytes())) {
@@ -447,13 +298,13 @@ public final class SyncAgent implements AutoCloseable {
             if (w.done().isDone()) {
                 it.remove();
             } else if (drained && lastFinishedPassStartNs - w.sinceNs() >= 0) {
-                w.done().complete(durableSequence);
+                w.done().complete(session.durableSequence());
                 it.remove();
             } else if (now - w.deadlineNs() >= 0) {
                 w.done().completeExceptionally(new IOException("not in sync after "
                         + TimeUnit.NANOSECONDS.toMillis(now - w.sinceNs()) + " ms: " + backlogBytes()
                         + " bytes not yet durable on the target " + hostPort()
-                        + (lastError == null ? "" : " (" + lastError + ")")));
+                        + (session.lastError() == null ? "" : " (" + session.lastError() + ")")));
                 it.remove();
             }
         }
@@ -485,7 +336,7 @@ public final class SyncAgent implements AutoCloseable {
     long backlogBytes() {
         long sum = 0;
         for (VolumeState v : volumes) {
-            sum += v.backlogBytes(resend.changedBytes(v.index));
+            sum += v.backlogBytes(inFlight.changedBytes(v.index), resend.changedBytes(v.index));
         }
         return sum;
     }
@@ -497,12 +348,12 @@ public final class SyncAgent implements AutoCloseable {
 
     /** Nothing is in flight or waiting to be resent, and no pass is running. */
     boolean isDrained() {
-        return handshaken && inFlight.isEmpty() && resend.isEmpty() && pass == null && !jobs.reconciling()
+        return session.connected() && inFlight.isEmpty() && resend.isEmpty() && pass == null && !jobs.reconciling()
                 && !rescanRequested;
     }
 
     boolean canSend() {
-        return handshaken && channel.isWritable() && inFlight.bytes() < config.maxInFlightBytes()
+        return session.writable() && inFlight.bytes() < config.maxInFlightBytes()
                 && inFlight.size() < MAX_IN_FLIGHT_BLOCKS;
     }
 
@@ -532,10 +383,7 @@ public final class SyncAgent implements AutoCloseable {
                 break;
             }
         }
-        if (unflushedBytes > 0 && channel != null) {
-            channel.flush();
-            unflushedBytes = 0;
-        }
+        session.flush();
     }
 
     private void stepPass() throws IOException {
@@ -648,7 +496,7 @@ public final class SyncAgent implements AutoCloseable {
         }
         boolean changed = committed != FingerprintStore.UNKNOWN;
         boolean zero = ZeroCheck.isAllZero(bytes);
-        int maxRunBytes = blockRuns ? ProtocolVersion.MAX_RUN_BYTES : v.blockSize();
+        int maxRunBytes = session.blockRuns() ? ProtocolVersion.MAX_RUN_BYTES : v.blockSize();
         if (!run.tryAdd(v.index, block, source, position, length, zero, fingerprint, changed, maxRunBytes)) {
             sendRun();
             run.tryAdd(v.index, block, source, position, length, zero, fingerprint, changed, maxRunBytes);
@@ -671,26 +519,18 @@ public final class SyncAgent implements AutoCloseable {
         }
         VolumeState v = volumes.get(run.volume());
         ByteBuffer data = run.bytes();
-        long sequence = nextSequence++;
+        long sequence = session.takeSequence();
         BlockFrame frame = encoder.encode(v.index, sequence, run.firstBlock() * v.blockSize(), data, run.isZero(),
-                channel.alloc());
+                session.alloc());
         int payload = frame.payload().readableBytes();
         for (int i = 0; i < run.count(); i++) {
             inFlight.add(new InFlight.Entry(sequence, v.index, run.firstBlock() + i, run.fingerprint(i), run.length(i),
                     i == 0 ? BlockFrame.HEADER_LENGTH + payload : 0, run.changed(i), readNs));
-            if (run.changed(i)) {
-                v.inFlightChangedBytes += run.length(i);
-            }
         }
         run.clear();
         v.sentPayloadBytes += payload;
         metrics.sent(frame.encoding(), data.remaining(), payload);
-        channel.write(frame, channel.voidPromise());
-        unflushedBytes += payload + 1;
-        if (unflushedBytes >= FLUSH_BYTES) {
-            channel.flush();
-            unflushedBytes = 0;
-        }
+        session.write(frame, payload);
     }
 
     long sentPayloadBytes() {
@@ -699,10 +539,6 @@ public final class SyncAgent implements AutoCloseable {
             sum += v.sentPayloadBytes;
         }
         return sum;
-    }
-
-    long nextSequence() {
-        return nextSequence;
     }
 
     /** Asks for a fresh look at every volume: a pass (scan tracker) or a catch-up and walk (kernel tracker). */
@@ -939,7 +775,7 @@ public final class SyncAgent implements AutoCloseable {
      */
     private void flushState() throws IOException {
         for (VolumeState v : volumes) {
-            v.fingerprints.lastAckSequence(durableSequence);
+            v.fingerprints.lastAckSequence(session.durableSequence());
             v.fingerprints.write();
         }
     }
@@ -952,7 +788,7 @@ public final class SyncAgent implements AutoCloseable {
         }
         waiters.clear();
         List<String> frozenLeft = jobs.stop();
-        firstHandshake.completeExceptionally(cause);
+        session.stop(cause);
         AgentCommand event;
         while ((event = inbox.poll()) != null) {
             if (event instanceof LinkEvent.Received r) {
@@ -961,10 +797,7 @@ public final class SyncAgent implements AutoCloseable {
         }
         closeReadAhead();
         scatterRead.close();
-        if (channel != null) {
-            channel.close();
-        }
-        link.close();
+        session.close();
         if (!frozenLeft.isEmpty()) {
             LOG.error("state not saved: {} may still be frozen and the state directory may lie on it; the next "
                     + "start thaws them and compares every block with the target", frozenLeft);
@@ -974,7 +807,7 @@ public final class SyncAgent implements AutoCloseable {
         boolean fingerprintsSaved = true;
         for (VolumeState v : volumes) {
             try {
-                v.fingerprints.lastAckSequence(durableSequence);
+                v.fingerprints.lastAckSequence(session.durableSequence());
                 v.fingerprints.flush();
             } catch (IOException e) {
                 fingerprintsSaved = false;
@@ -1011,7 +844,7 @@ public final class SyncAgent implements AutoCloseable {
 
         @Override
         public boolean connected() {
-            return handshaken;
+            return session.connected();
         }
 
         @Override
@@ -1021,7 +854,7 @@ public final class SyncAgent implements AutoCloseable {
 
         @Override
         public String lastError() {
-            return lastError;
+            return session.lastError();
         }
 
         @Override
@@ -1036,7 +869,7 @@ public final class SyncAgent implements AutoCloseable {
 
         @Override
         public double drainBytesPerSecond() {
-            return drainRate.bytesPerSecond();
+            return session.drainRate().bytesPerSecond();
         }
 
         @Override
@@ -1061,7 +894,7 @@ public final class SyncAgent implements AutoCloseable {
 
         @Override
         public long lastSequenceSent() {
-            return nextSequence - 1;
+            return session.lastSequenceSent();
         }
 
         @Override
@@ -1087,7 +920,7 @@ public final class SyncAgent implements AutoCloseable {
 
         @Override
         public void askHashes(HashRequest request) {
-            channel.writeAndFlush(request);
+            session.writeAndFlush(request);
         }
 
         @Override
@@ -1125,7 +958,7 @@ public final class SyncAgent implements AutoCloseable {
 
         @Override
         public void sendBarrier(long barrierId) {
-            channel.writeAndFlush(new Barrier(barrierId, nextSequence - 1));
+            session.writeAndFlush(new Barrier(barrierId, session.lastSequenceSent()));
         }
 
         @Override
@@ -1141,6 +974,66 @@ public final class SyncAgent implements AutoCloseable {
         @Override
         public void cutOver() {
             cutOver = true;
+        }
+    }
+
+    /** What the session's acknowledgements and answers mean for the volumes and the jobs. Agent's thread only. */
+    private final class SessionEvents implements TargetSession.Listener {
+        @Override
+        public void durable(InFlight.Entry e) throws IOException {
+            volumes.get(e.volume()).fingerprints.set(e.block(), e.fingerprint());
+        }
+
+        /**
+         * The committed fingerprints reach the state files at most every second (forced every few
+         * seconds). A source killed with SIGKILL does not trust them anyway: its next start compares
+         * every block with the target's hashes (ReconcileJob), so writing scattered pages on every
+         * acknowledgement would cost disk writes and buy nothing.
+         */
+        @Override
+        public void acknowledged(long durableSequence, boolean committed) throws IOException {
+            long now = System.nanoTime();
+            if (committed && now - nextAckWriteNs >= 0 && !holdingStateWrites()) {
+                for (VolumeState v : volumes) {
+                    v.fingerprints.lastAckSequence(durableSequence);
+                    v.fingerprints.write();
+                }
+                nextAckWriteNs = now + ACK_WRITE_INTERVAL_NS;
+            }
+            metrics.acknowledged(durableSequence);
+        }
+
+        @Override
+        public void targetLostData() throws IOException {
+            for (VolumeState v : volumes) {
+                v.fingerprints.clear();
+            }
+            rescan("the target lost data it had acknowledged");
+        }
+
+        @Override
+        public void received(Frame frame) throws IOException {
+            if (frame instanceof BarrierAck ack) {
+                jobs.onBarrierAck(ack);
+            } else if (frame instanceof HashResponse response) {
+                String reconciled = jobs.onHashes(response);
+                if (reconciled != null) {
+                    lastRescanReason = reconciled;
+                    passRequested = true;
+                }
+            }
+        }
+
+        @Override
+        public void refused(ErrorCode code, String why) {
+            if (needsTheAdmin(code)) {
+                failWaiters(new IOException("not in sync: " + why));
+            }
+        }
+
+        @Override
+        public void connectionLost() {
+            jobs.connectionLost();
         }
     }
 }
