@@ -1,10 +1,7 @@
 package io.replicator.source.sync;
 
-import io.replicator.protocol.block.BlockEncoder;
-import io.replicator.protocol.block.ZeroCheck;
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BarrierAck;
-import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.Frame;
 import io.replicator.protocol.wire.HashRequest;
@@ -47,8 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncAgent.class);
-    /** Bytes read from a volume at once. */
-    static final int UNIT_BYTES = 1 << 20;
     /** Bytes a scan pass reads at once, ahead of the agent, and how many such reads may be outstanding. */
     static final int READ_AHEAD_UNIT_BYTES = 4 << 20;
     static final int READ_AHEAD_DEPTH = 3;
@@ -56,22 +51,13 @@ public final class SyncAgent implements AutoCloseable {
     /** Acknowledged fingerprints reach the state file (unforced) at most this often. */
     private static final long ACK_WRITE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(100);
-    /**
-     * Blocks in flight at most, whatever {@code maxInFlightBytes} (which counts bytes on the wire, so
-     * that zero ranges, which cost nothing there, do not hold the window): bounds the heap.
-     */
-    static final int MAX_IN_FLIGHT_BLOCKS = 1 << 16;
 
     final AgentConfig config;
     final List<VolumeState> volumes;
     final SourceMetrics metrics;
     private final LinkedBlockingQueue<AgentCommand> inbox = new LinkedBlockingQueue<>();
-    private final BlockEncoder encoder = new BlockEncoder();
     private final ScatterRead scatterRead;
-    private final WalkRanges walkRanges = new WalkRanges(UNIT_BYTES / VolumeInfo.MIN_BLOCK_SIZE);
-    /** Blocks decided on and not yet sent: always empty between two steps. */
-    private final BlockRun run = new BlockRun();
-    final ByteBuffer unit = SourceVolume.allocateAligned(Math.max(UNIT_BYTES, VolumeInfo.MAX_BLOCK_SIZE));
+    private final WalkRanges walkRanges = new WalkRanges(SendPipeline.UNIT_BYTES / VolumeInfo.MIN_BLOCK_SIZE);
     private final Thread thread;
     private final List<Waiter> waiters = new ArrayList<>();
     private final AgentRequests requests = new AgentRequests(this);
@@ -82,6 +68,8 @@ public final class SyncAgent implements AutoCloseable {
     /** The session's blocks in flight and to send again. */
     final InFlight inFlight;
     final ResendQueue resend;
+    /** Read, consider, encode, send: the in-flight window. */
+    private final SendPipeline pipeline;
     private long nextAckWriteNs = System.nanoTime();
     private long nextStateFlushNs;
 
@@ -155,6 +143,7 @@ public final class SyncAgent implements AutoCloseable {
                         ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom()), new SessionEvents());
         this.inFlight = session.inFlight();
         this.resend = session.resend();
+        this.pipeline = new SendPipeline(volumes, session, metrics, config.maxInFlightBytes());
         this.thread = new Thread(this::run, "sync-agent-" + config.sourceId());
         this.scatterRead = new ScatterRead(config.sourceId());
     }
@@ -352,13 +341,8 @@ public final class SyncAgent implements AutoCloseable {
                 && !rescanRequested;
     }
 
-    boolean canSend() {
-        return session.writable() && inFlight.bytes() < config.maxInFlightBytes()
-                && inFlight.size() < MAX_IN_FLIGHT_BLOCKS;
-    }
-
     private boolean hasWork() {
-        return (pass != null && pass.observeOnly) || canSend() && (!resend.isEmpty() || pass != null
+        return (pass != null && pass.observeOnly) || pipeline.canSend() && (!resend.isEmpty() || pass != null
                 || jobs.wantsStep()
                 || walkReady());
     }
@@ -367,10 +351,10 @@ public final class SyncAgent implements AutoCloseable {
         for (int i = 0; i < 16; i++) {
             if (pass != null && pass.observeOnly) {
                 stepPass();
-            } else if (!canSend()) {
+            } else if (!pipeline.canSend()) {
                 break;
             } else if (!resend.isEmpty()) {
-                resendOne();
+                pipeline.resendOne();
             } else if (jobs.step()) {
                 continue;
             } else if (jobs.reconciling()) {
@@ -411,12 +395,12 @@ public final class SyncAgent implements AutoCloseable {
             metrics.read(data.remaining());
             int blocks = (data.remaining() + bs - 1) / bs;
             for (int i = 0; i < blocks; i++) {
-                if (consider(v, pass.block + i, data, i * bs, Math.min(bs, data.limit() - i * bs), pass.observeOnly,
+                if (pipeline.consider(v, pass.block + i, data, i * bs, Math.min(bs, data.limit() - i * bs), pass.observeOnly,
                         false)) {
                     pass.changedBlocks++;
                 }
             }
-            sendRun();
+            pipeline.sendRun();
             pass.block += blocks;
             if (!pass.observeOnly && pass.block > v.cursorBlock) {
                 v.cursorBlock = Math.min(pass.block, v.blockCount());
@@ -462,83 +446,8 @@ public final class SyncAgent implements AutoCloseable {
         completeWaiters();
     }
 
-    /** Reads and sends the block waiting longest to be resent; it goes in flight with its first read time. */
-    private void resendOne() throws IOException {
-        InFlight.Entry lost = resend.poll();
-        VolumeState v = volumes.get(lost.volume());
-        int bs = v.blockSize();
-        ByteBuffer data = v.volume.read(lost.block() * bs, bs, unit);
-        consider(v, lost.block(), data, 0, data.remaining(), false, true);
-        sendRun(lost.readNs());
-    }
-
-    /**
-     * Sends {@code data} as {@code block} if the target neither holds nor has in flight these bytes,
-     * or always when {@code unknownOnTarget}: a block that was in flight when the connection was lost
-     * may have been applied by a target that died before acknowledging it, so the target may hold
-     * bytes other than the committed fingerprint says, even when the volume went back to those.
-     * The block is bytes {@code [position, position + length)} of {@code source}; it joins the
-     * pending {@link BlockRun}, which {@link #sendRun} sends before {@code source} is reused.
-     */
-    private boolean consider(VolumeState v, long block, ByteBuffer source, int position, int length,
-                             boolean observeOnly, boolean unknownOnTarget) throws IOException {
-        ByteBuffer bytes = source.slice(position, length);
-        long fingerprint = Fingerprints.of(bytes);
-        InFlight.Entry latest = inFlight.latest(v.index, block);
-        long committed = v.fingerprints.get(block);
-        long held = latest != null ? latest.fingerprint() : committed;
-        if (held == fingerprint && !unknownOnTarget) {
-            return false;
-        }
-        if (observeOnly) {
-            v.observedChangedBlocks++;
-            return true;
-        }
-        boolean changed = committed != FingerprintStore.UNKNOWN;
-        boolean zero = ZeroCheck.isAllZero(bytes);
-        int maxRunBytes = session.blockRuns() ? ProtocolVersion.MAX_RUN_BYTES : v.blockSize();
-        if (!run.tryAdd(v.index, block, source, position, length, zero, fingerprint, changed, maxRunBytes)) {
-            sendRun();
-            run.tryAdd(v.index, block, source, position, length, zero, fingerprint, changed, maxRunBytes);
-        }
-        return true;
-    }
-
-    /** Sends the pending run of blocks as one frame and puts each of its blocks in flight, read now. */
-    private void sendRun() {
-        sendRun(System.nanoTime());
-    }
-
-    /**
-     * Sends the pending run of blocks as one frame and puts each of its blocks in flight as read at
-     * {@code readNs}: now, or for a block sent again, when its change was first read.
-     */
-    private void sendRun(long readNs) {
-        if (run.isEmpty()) {
-            return;
-        }
-        VolumeState v = volumes.get(run.volume());
-        ByteBuffer data = run.bytes();
-        long sequence = session.takeSequence();
-        BlockFrame frame = encoder.encode(v.index, sequence, run.firstBlock() * v.blockSize(), data, run.isZero(),
-                session.alloc());
-        int payload = frame.payload().readableBytes();
-        for (int i = 0; i < run.count(); i++) {
-            inFlight.add(new InFlight.Entry(sequence, v.index, run.firstBlock() + i, run.fingerprint(i), run.length(i),
-                    i == 0 ? BlockFrame.HEADER_LENGTH + payload : 0, run.changed(i), readNs));
-        }
-        run.clear();
-        v.sentPayloadBytes += payload;
-        metrics.sent(frame.encoding(), data.remaining(), payload);
-        session.write(frame, payload);
-    }
-
     long sentPayloadBytes() {
-        long sum = 0;
-        for (VolumeState v : volumes) {
-            sum += v.sentPayloadBytes;
-        }
-        return sum;
+        return pipeline.sentPayloadBytes();
     }
 
     /** Asks for a fresh look at every volume: a pass (scan tracker) or a catch-up and walk (kernel tracker). */
@@ -666,7 +575,7 @@ public final class SyncAgent implements AutoCloseable {
         walk.startStep(pass != null, stepNs);
         int bs = v.blockSize();
         WalkRanges w = walkRanges;
-        if (w.take(v.dirty, bs, walk.block, limit, Math.max(1, UNIT_BYTES / bs)) == 0) {
+        if (w.take(v.dirty, bs, walk.block, limit, Math.max(1, SendPipeline.UNIT_BYTES / bs)) == 0) {
             walk.regionsWalked(v.dirty, limit, stepNs);
             walk.nextVolume();
             if (walk.volume >= volumes.size()) {
@@ -675,6 +584,7 @@ public final class SyncAgent implements AutoCloseable {
             return;
         }
         // Other reads (a resent block, say) leave the unit limited to what they read.
+        ByteBuffer unit = pipeline.unit();
         unit.clear();
         scatterRead.readAll(v.volume, w.offsets, w.lengths, w.positions, w.ranges, unit);
         for (int r = 0; r < w.ranges; r++) {
@@ -684,11 +594,11 @@ public final class SyncAgent implements AutoCloseable {
             int r = w.rangeOf[k];
             int within = (int) (w.blocks[k] * bs - w.offsets[r]);
             int length = Math.min(bs, w.lengths[r] - within);
-            if (length > 0 && consider(v, w.blocks[k], unit, w.positions[r] + within, length, false, false)) {
+            if (length > 0 && pipeline.consider(v, w.blocks[k], unit, w.positions[r] + within, length, false, false)) {
                 walk.sentBlocks++;
             }
         }
-        sendRun();
+        pipeline.sendRun();
         walk.regionsWalked(v.dirty, w.next, stepNs);
         walk.block = w.next;
     }
@@ -889,7 +799,7 @@ public final class SyncAgent implements AutoCloseable {
 
         @Override
         public long sentPayloadBytes() {
-            return SyncAgent.this.sentPayloadBytes();
+            return pipeline.sentPayloadBytes();
         }
 
         @Override
@@ -904,18 +814,7 @@ public final class SyncAgent implements AutoCloseable {
 
         @Override
         public void readChunks(int volume, long firstBlock, int count, ChunkVisitor visitor) throws IOException {
-            VolumeState v = volumes.get(volume);
-            int bs = v.blockSize();
-            int perUnit = Math.max(1, UNIT_BYTES / bs);
-            for (int first = 0; first < count; first += perUnit) {
-                int n = Math.min(perUnit, count - first);
-                ByteBuffer data = v.volume.read((firstBlock + first) * bs, n * bs, unit);
-                metrics.read(data.remaining());
-                for (int i = 0; i < n; i++) {
-                    visitor.visit(first + i, firstBlock + first + i,
-                            data.slice(i * bs, Math.min(bs, data.limit() - i * bs)));
-                }
-            }
+            pipeline.readChunks(volume, firstBlock, count, visitor);
         }
 
         @Override
