@@ -20,13 +20,15 @@ final class StatusSnapshot {
         for (VolumeState v : agent.volumes) {
             long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
             vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
-                    v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.inFlight.changedBytes(v.index), agent.resend.changedBytes(v.index)),
+                    v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.session.inFlight().changedBytes(v.index),
+                    agent.session.resend().changedBytes(v.index)),
                     v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
         }
-        boolean failed = agent.feedFailure != null;
+        String feedFailure = agent.changes.feedFailure();
+        boolean failed = feedFailure != null;
         TargetSession session = agent.session;
         return new SourceStatus(agent.config.sourceId(), state(agent), failed ? "scan" : null,
-                failed ? agent.feedFailure : null,
+                failed ? feedFailure : null,
                 agent.rescanStatus(), agent.hostPort(), session.connected(), session.lastError(),
                 session.durableSequence(),
                 vs, session.nextAttemptMs(System.nanoTime()), session.failedAttempts(System.nanoTime()), 0,
