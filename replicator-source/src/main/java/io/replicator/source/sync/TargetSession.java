@@ -15,6 +15,7 @@ import io.replicator.protocol.wire.HelloAck;
 import io.replicator.protocol.wire.ProtocolVersion;
 import io.replicator.protocol.wire.VolumeInfo;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,18 @@ import org.slf4j.LoggerFactory;
 final class TargetSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TargetSession.class);
     static final int FLUSH_BYTES = 256 << 10;
+
+    /**
+     * How the session reaches the target: a {@link TargetLink}, whose events reach
+     * {@link #onLinkEvent} through the agent's inbox (in tests, an in-memory channel).
+     */
+    interface Connector extends AutoCloseable {
+        /** Starts connecting; the outcome arrives as a {@link LinkEvent} naming the channel returned. */
+        Channel connect(InetSocketAddress target);
+
+        @Override
+        void close();
+    }
 
     /** What the session tells the agent. Called on the agent's thread. */
     interface Listener {
@@ -57,7 +70,7 @@ final class TargetSession implements AutoCloseable {
     private final AgentConfig config;
     private final List<VolumeInfo> volumes;
     private final Listener listener;
-    private final TargetLink link;
+    private final Connector link;
     private final ReconnectBackoff backoff;
     private final ReconnectLog reconnectLog;
     private final CompletableFuture<Void> firstHandshake = new CompletableFuture<>();
@@ -76,9 +89,9 @@ final class TargetSession implements AutoCloseable {
 
     /**
      * @param durableSequence what the target acknowledged durable in the last run
-     * @param link            the connection, whose events reach {@link #onLinkEvent} through the agent's inbox
+     * @param link            the way to the target
      */
-    TargetSession(AgentConfig config, List<VolumeInfo> volumes, long durableSequence, TargetLink link,
+    TargetSession(AgentConfig config, List<VolumeInfo> volumes, long durableSequence, Connector link,
                   ReconnectBackoff backoff, Listener listener) {
         this.config = config;
         this.volumes = List.copyOf(volumes);
