@@ -11,6 +11,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +73,14 @@ public final class SyncAgent implements AutoCloseable {
      */
     public SyncAgent(AgentConfig config, List<VolumeSetup> setups, int blockSizeBytes, SourceMetrics metrics,
                      ChangeFeed feed, String reconcileReason, String rescanReason) {
+        this(config, setups, blockSizeBytes, metrics, feed, reconcileReason, rescanReason,
+                events -> new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), events));
+    }
+
+    /** As above, reaching the target through the connector that {@code links} makes for the agent's inbox. */
+    SyncAgent(AgentConfig config, List<VolumeSetup> setups, int blockSizeBytes, SourceMetrics metrics,
+              ChangeFeed feed, String reconcileReason, String rescanReason,
+              Function<Consumer<LinkEvent>, TargetSession.Connector> links) {
         this.config = config;
         this.metrics = metrics;
         List<VolumeState> vs = new ArrayList<>();
@@ -87,7 +97,7 @@ public final class SyncAgent implements AutoCloseable {
             jobs.reconcile(reconcileReason);
         }
         this.session = new TargetSession(config, infos(), durableSequence,
-                new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), inbox::add),
+                links.apply(inbox::add),
                 new ReconnectBackoff(config.reconnectMinMs(), config.reconnectMaxMs(),
                         ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom()), new SessionEvents(this));
         this.pipeline = new SendPipeline(volumes, session, metrics, config.maxInFlightBytes());
