@@ -1,16 +1,13 @@
 package io.replicator.source.sync;
 
-import io.replicator.source.CutoverResult;
+import io.replicator.source.VerifyOutcome;
 import io.replicator.source.Outcome;
-import io.replicator.source.SourceState;
+import io.replicator.source.CutoverResult;
 import io.replicator.source.SourceStatus;
 import io.replicator.source.SyncResult;
-import io.replicator.source.VerifyOutcome;
 import io.replicator.source.VerifyResult;
-import io.replicator.source.VolumeStatus;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -35,30 +32,7 @@ public final class AgentRequests {
     public CompletableFuture<SyncResult> sync(long timeoutMs) {
         CompletableFuture<SyncResult> result = new CompletableFuture<>();
         long startNs = System.nanoTime();
-        long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        agent.submit(() -> {
-            if (!startable(result, startNs, deadlineNs, result::completeExceptionally)) {
-                return;
-            }
-            if (agent.cutOver) {
-                result.completeExceptionally(new IllegalStateException(
-                        "the cutover is done: replication has ended for this source"));
-                return;
-            }
-            long sentBefore = agent.sentPayloadBytes();
-            CompletableFuture<Long> drained = new CompletableFuture<>();
-            agent.addWaiter(new Waiter(startNs, deadlineNs, drained));
-            onWithdrawn(result, () -> drained.cancel(false));
-            drained.whenComplete((durable, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    agent.submit(() -> result.complete(new SyncResult(Outcome.OK,
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs),
-                            agent.sentPayloadBytes() - sentBefore, durable)));
-                }
-            });
-        });
+        agent.submit(new AgentCommand.StartSync(result, startNs, startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
         return result;
     }
 
@@ -66,26 +40,8 @@ public final class AgentRequests {
     public CompletableFuture<VerifyResult> verify(long timeoutMs) {
         CompletableFuture<VerifyResult> result = new CompletableFuture<>();
         long startNs = System.nanoTime();
-        long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        agent.submit(() -> {
-            if (!startable(result, startNs, deadlineNs, e -> result.complete(failedVerify(e.getMessage())))) {
-                return;
-            }
-            if (agent.verify != null) {
-                result.complete(failedVerify("a verification or cutover is already running"));
-            } else if (agent.reconcile != null) {
-                result.complete(failedVerify("the source is comparing every block with the target after "
-                        + "an unclean stop; verify again when status no longer shows a rescan"));
-            } else if (!agent.handshaken) {
-                result.complete(failedVerify("not connected to the target " + agent.hostPort()
-                        + (agent.lastError == null ? "" : ": " + agent.lastError)));
-            } else {
-                VerifyJob job = new VerifyJob(agent, false, deadlineNs, timeoutMs);
-                agent.verify = job;
-                job.done.whenComplete((r, e) -> result.complete(r));
-                onWithdrawn(result, () -> job.fail("cancelled: the admin's client went away"));
-            }
-        });
+        agent.submit(new AgentCommand.StartVerify(result, startNs,
+                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
         return result;
     }
 
@@ -93,29 +49,60 @@ public final class AgentRequests {
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
         CompletableFuture<CutoverResult> result = new CompletableFuture<>();
         long startNs = System.nanoTime();
-        long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        boolean freezeAsked = !freeze.isEmpty();
-        agent.submit(() -> {
-            if (!startable(result, startNs, deadlineNs,
-                    e -> result.complete(CutoverResult.refused(e.getMessage(), freezeAsked)))) {
-                return;
-            }
-            if (agent.cutover != null || agent.verify != null) {
-                result.complete(CutoverResult.refused("a verification or cutover is already running", freezeAsked));
-            } else if (agent.cutOver) {
-                result.complete(CutoverResult.refused("the cutover is already done", freezeAsked));
-            } else {
-                CutoverJob job = new CutoverJob(agent, freeze, deadlineNs, timeoutMs);
-                agent.cutover = job;
-                job.done.whenComplete((r, e) -> result.complete(r));
-                onWithdrawn(result, () -> job.cancel("the admin's client went away"));
-                job.begin();
-                if (job.done.isDone()) {
-                    agent.cutover = null;
-                }
+        agent.submit(new AgentCommand.StartCutover(result, List.copyOf(freeze), startNs,
+                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
+        return result;
+    }
+
+    /** Starts a sync's wait. Agent's thread only. */
+    void start(AgentCommand.StartSync c) {
+        CompletableFuture<SyncResult> result = c.result();
+        if (!startable(result, c.startNs(), c.deadlineNs(), result::completeExceptionally)) {
+            return;
+        }
+        if (agent.cutOver) {
+            result.completeExceptionally(new IllegalStateException(
+                    "the cutover is done: replication has ended for this source"));
+            return;
+        }
+        long sentBefore = agent.sentPayloadBytes();
+        CompletableFuture<Long> drained = new CompletableFuture<>();
+        agent.addWaiter(new Waiter(c.startNs(), c.deadlineNs(), drained));
+        result.whenComplete((r, e) -> {
+            if (e instanceof CancellationException) {
+                drained.cancel(false);
             }
         });
-        return result;
+        drained.whenComplete((durable, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                agent.submit(new AgentCommand.AnswerSync(result, c.startNs(), sentBefore, durable));
+            }
+        });
+    }
+
+    /** Answers a sync whose changes are durable. Agent's thread only. */
+    void answer(AgentCommand.AnswerSync c) {
+        c.result().complete(new SyncResult(Outcome.OK, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.startNs()),
+                agent.sentPayloadBytes() - c.sentBefore(), c.durableSequence()));
+    }
+
+    /** Starts a verification unless one is running or the source cannot compare now. Agent's thread only. */
+    void start(AgentCommand.StartVerify c) {
+        CompletableFuture<VerifyResult> result = c.result();
+        if (startable(result, c.startNs(), c.deadlineNs(), e -> result.complete(failedVerify(e.getMessage())))) {
+            onWithdrawn(result, agent.jobs.start(c));
+        }
+    }
+
+    /** Starts a cutover unless a job is running or the cutover is done. Agent's thread only. */
+    void start(AgentCommand.StartCutover c) {
+        CompletableFuture<CutoverResult> result = c.result();
+        if (startable(result, c.startNs(), c.deadlineNs(),
+                e -> result.complete(CutoverResult.refused(e.getMessage(), !c.freeze().isEmpty())))) {
+            onWithdrawn(result, agent.jobs.start(c, agent.cutOver));
+        }
     }
 
     /**
@@ -136,60 +123,30 @@ public final class AgentRequests {
         return true;
     }
 
-    /** Runs {@code withdraw} on the agent's thread when {@code result} is cancelled by its owner. */
-    private void onWithdrawn(CompletableFuture<?> result, Runnable withdraw) {
+    /** Withdraws {@code job} (if one was started) on the agent's thread when {@code result} is cancelled by its owner. */
+    private void onWithdrawn(CompletableFuture<?> result, Job job) {
+        if (job == null) {
+            return;
+        }
         result.whenComplete((r, e) -> {
             if (e instanceof CancellationException) {
-                agent.submit(withdraw);
+                agent.submit(new AgentCommand.Withdraw(job, "the admin's client went away"));
             }
         });
     }
 
-    private static VerifyResult failedVerify(String reason) {
+    static VerifyResult failedVerify(String reason) {
         return new VerifyResult(VerifyOutcome.FAILED, reason, List.of());
     }
 
-    /** A snapshot of the replication, taken on the agent's thread. */
+    /**
+     * The status the agent publishes next (it is woken to publish it now): read from the
+     * {@link StatusBoard}, never from the agent's fields. An agent that is stuck publishes nothing,
+     * so the caller bounds the wait and falls back to {@link StatusBoard#latest}.
+     */
     public CompletableFuture<SourceStatus> status(String tracker, String trackerReason) {
-        CompletableFuture<SourceStatus> result = new CompletableFuture<>();
-        agent.submit(() -> result.complete(snapshot(tracker, trackerReason)));
-        return result;
-    }
-
-    /** The status as the agent sees it now. Agent's thread only. */
-    SourceStatus snapshot(String tracker, String trackerReason) {
-        List<VolumeStatus> vs = new ArrayList<>();
-        long lag = agent.lagMs();
-        for (VolumeState v : agent.volumes) {
-            long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
-            vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
-                    v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.resend.changedBytes(v.index)),
-                    v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
-        }
-        boolean failed = agent.feedFailure != null;
-        return new SourceStatus(agent.config.sourceId(), state(), failed ? "scan" : tracker,
-                failed ? agent.feedFailure : trackerReason,
-                agent.rescanStatus(), agent.hostPort(), agent.handshaken, agent.lastError, agent.durableSequence,
-                vs, agent.handshaken ? null : agent.backoff.waitMs(System.nanoTime()),
-                agent.backoff.failures(System.nanoTime()), 0,
-                agent.cutover == null ? List.of() : agent.cutover.frozenNow());
-    }
-
-    private SourceState state() {
-        if (agent.cutOver) {
-            return SourceState.CUT_OVER;
-        } else if (agent.cutover != null && !agent.cutover.done.isDone()) {
-            return SourceState.CUTTING_OVER;
-        } else if (!agent.handshaken) {
-            return agent.hasConnectedOnce() ? SourceState.DISCONNECTED : SourceState.CONNECTING;
-        } else if (agent.rescanStatus() != null && agent.rescanStatus().running()) {
-            return SourceState.RESCAN;
-        }
-        for (VolumeState v : agent.volumes) {
-            if (v.syncedBytes() < v.info.sizeBytes()) {
-                return SourceState.INITIAL_SYNC;
-            }
-        }
-        return SourceState.CONTINUOUS;
+        CompletableFuture<SourceStatus> next = agent.statusBoard().next();
+        agent.submit(new AgentCommand.Wake());
+        return next.thenApply(s -> StatusBoard.withTracker(s, tracker, trackerReason));
     }
 }

@@ -1,6 +1,5 @@
 package io.replicator.source.sync;
 
-import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.source.CutoverResult;
 import io.replicator.source.Outcome;
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * why and in what state the file systems are. While a freeze may be in force, the agent writes
  * nothing to disk ({@link #holdsStateWrites}). See docs/design/001-final-sync-barrier.md.
  */
-final class CutoverJob {
+final class CutoverJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(CutoverJob.class);
     /** The probe barrier must come back within this, or a quarter of the timeout if that is less. */
     static final long PROBE_TIMEOUT_MS = 5_000;
@@ -37,7 +36,7 @@ final class CutoverJob {
 
     enum Phase { PROBE, FREEZING, DRAIN, BARRIER, VERIFY }
 
-    private final SyncAgent agent;
+    private final JobPort port;
     private final List<Path> freeze;
     final CompletableFuture<CutoverResult> done = new CompletableFuture<>();
     private final long deadlineNs;
@@ -55,8 +54,8 @@ final class CutoverJob {
     private VerifyJob verify;
 
     /** A cutover of {@code freeze} (maybe none) that must be done by {@code deadlineNs}, {@code timeoutMs} after it was asked for. */
-    CutoverJob(SyncAgent agent, List<Path> freeze, long deadlineNs, long timeoutMs) {
-        this.agent = agent;
+    CutoverJob(JobPort port, List<Path> freeze, long deadlineNs, long timeoutMs) {
+        this.port = port;
         this.freeze = List.copyOf(freeze);
         this.timeoutMs = timeoutMs;
         this.deadlineNs = deadlineNs;
@@ -67,18 +66,18 @@ final class CutoverJob {
     void begin() {
         LOG.info("cutover: started{}", freeze.isEmpty() ? " (no --freeze: the applications must already be stopped)"
                 : ", will freeze " + freeze);
-        if (!agent.handshaken) {
-            refuse("not connected to the target " + agent.hostPort()
-                    + (agent.lastError == null ? "" : " (" + agent.lastError + ")"));
+        if (!port.connected()) {
+            refuse("not connected to the target " + port.hostPort()
+                    + (port.lastError() == null ? "" : " (" + port.lastError() + ")"));
             return;
         }
-        if (agent.reconcile != null) {
+        if (port.reconciling()) {
             refuse("the source is still comparing every block with the target after an unclean stop; "
                     + "run cutover again when status no longer shows a rescan");
             return;
         }
-        long backlogBytes = agent.backlogBytes();
-        double rate = agent.drainRate.bytesPerSecond();
+        long backlogBytes = port.backlogBytes();
+        double rate = port.drainBytesPerSecond();
         boolean measured = rate > 0;
         double bytesPerSecond = measured ? rate : ASSUMED_RATE_BYTES_PER_SECOND;
         long drainMs = (long) (backlogBytes * 1000.0 / bytesPerSecond);
@@ -104,7 +103,8 @@ final class CutoverJob {
         return guard != null && !guard.done().isDone();
     }
 
-    void tick(long now) {
+    @Override
+    public void tick(long now) {
         if (done.isDone()) {
             return;
         }
@@ -115,8 +115,8 @@ final class CutoverJob {
         switch (phase) {
             case PROBE -> {
                 if (now - probeSentNs > TimeUnit.MILLISECONDS.toNanos(probeTimeoutMs)) {
-                    refuse("the target " + agent.hostPort() + " did not answer a barrier within " + probeTimeoutMs
-                            + " ms (" + agent.inFlight.bytes() + " bytes in flight)");
+                    refuse("the target " + port.hostPort() + " did not answer a barrier within " + probeTimeoutMs
+                            + " ms (" + port.inFlightBytes() + " bytes in flight)");
                 }
             }
             case FREEZING -> {
@@ -128,11 +128,11 @@ final class CutoverJob {
                 }
             }
             case DRAIN -> {
-                if (agent.isDrained() && agent.lastFinishedPassStartNs - drainSinceNs >= 0) {
+                if (port.drainedSince(drainSinceNs)) {
                     drainedNs = now;
                     phase = Phase.BARRIER;
                     LOG.info("cutover: drained in {} ms, {} bytes sent since the freeze; barrier {} at sequence {}",
-                            ms(now - startNs), sentBytes() - sentAtStart, barrierId + 1, agent.nextSequence() - 1);
+                            ms(now - startNs), sentBytes() - sentAtStart, barrierId + 1, port.lastSequenceSent());
                     sendBarrier();
                 }
             }
@@ -146,7 +146,8 @@ final class CutoverJob {
         }
     }
 
-    void onBarrierAck(BarrierAck ack) {
+    @Override
+    public void onBarrierAck(BarrierAck ack) {
         if (ack.barrierId() != barrierId || done.isDone()) {
             return;
         }
@@ -157,14 +158,15 @@ final class CutoverJob {
             barrierAckNs = System.nanoTime();
             LOG.info("cutover: barrier {} durable on the target at sequence {}; verifying", barrierId,
                     ack.durableSequence());
-            verify = new VerifyJob(agent, true);
-            agent.verify = verify;
+            verify = new VerifyJob(port, true);
+            port.compare(verify);
             phase = Phase.VERIFY;
         }
     }
 
     /** The connection to the target was lost: while frozen there is no waiting for it, the job fails and thaws. */
-    void connectionLost() {
+    @Override
+    public void connectionLost() {
         if (!done.isDone()) {
             fail(phase == Phase.PROBE ? "lost the connection to the target before the freeze"
                     : "lost the connection to the target during the " + phase.name().toLowerCase()
@@ -173,7 +175,8 @@ final class CutoverJob {
     }
 
     /** The admin's request was withdrawn (its client went away): fails and thaws. */
-    void cancel(String why) {
+    @Override
+    public void withdraw(String why) {
         if (!done.isDone()) {
             fail("cancelled: " + why);
         }
@@ -188,7 +191,7 @@ final class CutoverJob {
         }
         long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - now);
         try {
-            guard = FreezeGuard.start(freeze, leftMs, agent.config.freezeRecord());
+            guard = FreezeGuard.start(freeze, leftMs, port.freezeRecord());
         } catch (IOException e) {
             refuse("could not freeze: " + e.getMessage());
             return;
@@ -200,12 +203,12 @@ final class CutoverJob {
         drainSinceNs = now;
         sentAtStart = sentBytes();
         phase = Phase.DRAIN;
-        agent.requestPass();
+        port.requestPass();
     }
 
     private void sendBarrier() {
         barrierId++;
-        agent.channel.writeAndFlush(new Barrier(barrierId, agent.nextSequence() - 1));
+        port.sendBarrier(barrierId);
     }
 
     private void finish(VerifyResult result) {
@@ -216,19 +219,24 @@ final class CutoverJob {
         }
         CutoverResult.FileSystems fileSystems = thaw("the cutover is verified");
         List<CutoverResult.Volume> volumes = new ArrayList<>();
-        for (int i = 0; i < agent.volumes.size(); i++) {
+        for (int i = 0; i < port.volumes().size(); i++) {
             VerifyResult.Volume v = result.volumes().get(i);
-            volumes.add(new CutoverResult.Volume(v.name(), agent.volumes.get(i).info.sizeBytes(), v.checksumSource(),
+            volumes.add(new CutoverResult.Volume(v.name(), port.volumes().get(i).sizeBytes(), v.checksumSource(),
                     v.checksumTarget()));
         }
         long downtimeMs = ms(endNs - startNs);
         CutoverResult r = new CutoverResult(Outcome.OK, "every volume is durable on the target and verified equal",
                 downtimeMs, sentBytes() - sentAtStart, true, ms(drainedNs - startNs), ms(barrierAckNs - drainedNs),
                 ms(endNs - barrierAckNs), volumes, fileSystems, stillFrozen());
-        agent.cutOver = true;
+        port.cutOver();
         LOG.info("cutover: done, downtime {} ms, {} bytes in the final sync; the target volumes can boot. "
                 + "Writes seen on the source from now on are reported and NOT replicated", downtimeMs, r.finalSyncBytes());
         done.complete(r);
+    }
+
+    @Override
+    public boolean isDone() {
+        return done.isDone();
     }
 
     /** Fails before anything was frozen. */
@@ -282,18 +290,18 @@ final class CutoverJob {
         return switch (phase) {
             case PROBE -> "waiting for the target to answer before the freeze";
             case FREEZING -> "freezing " + freeze;
-            case DRAIN -> agent.handshaken
+            case DRAIN -> port.connected()
                     ? String.format("draining: %d blocks (%d bytes on the wire) not yet durable on the target, "
-                    + "%d blocks to resend", agent.inFlight.size(), agent.inFlight.bytes(), agent.resend.size())
-                    : "waiting for the target " + agent.hostPort() + ", which is unreachable ("
-                    + (agent.lastError == null ? "no answer" : agent.lastError) + ")";
+                    + "%d blocks to resend", port.inFlightBlocks(), port.inFlightBytes(), port.resendBlocks())
+                    : "waiting for the target " + port.hostPort() + ", which is unreachable ("
+                    + (port.lastError() == null ? "no answer" : port.lastError()) + ")";
             case BARRIER -> "waiting for the target to make the barrier durable";
             case VERIFY -> "verifying";
         };
     }
 
     private long sentBytes() {
-        return agent.sentPayloadBytes();
+        return port.sentPayloadBytes();
     }
 
     private static long ms(long ns) {

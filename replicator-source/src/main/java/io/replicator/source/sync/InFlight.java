@@ -24,6 +24,12 @@ final class InFlight {
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private final Map<Long, Entry> latestByBlock = new HashMap<>();
     private long bytes;
+    /** Per volume: plain bytes of the blocks in flight that carry a change (not a first copy). */
+    private final long[] changedBytes;
+
+    InFlight(int volumes) {
+        this.changedBytes = new long[volumes];
+    }
 
     static long key(int volume, long block) {
         return ((long) volume << 48) | block;
@@ -33,6 +39,9 @@ final class InFlight {
         entries.addLast(e);
         latestByBlock.put(key(e.volume(), e.block()), e);
         bytes += e.wireBytes();
+        if (e.changed()) {
+            changedBytes[e.volume()] += e.lengthBytes();
+        }
     }
 
     /** The newest in-flight entry for a block, or null. */
@@ -48,6 +57,9 @@ final class InFlight {
         }
         entries.pollFirst();
         bytes -= head.wireBytes();
+        if (head.changed()) {
+            changedBytes[head.volume()] -= head.lengthBytes();
+        }
         latestByBlock.remove(key(head.volume(), head.block()), head);
         return head;
     }
@@ -63,6 +75,11 @@ final class InFlight {
 
     boolean isEmpty() {
         return entries.isEmpty();
+    }
+
+    /** Plain bytes of the blocks of {@code volume} in flight that carry a change. */
+    long changedBytes(int volume) {
+        return changedBytes[volume];
     }
 
     long bytes() {

@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 import io.replicator.protocol.wire.Frame;
 
 /** What the event loop tells the sync agent about a connection. Each names its channel so stale events are ignored. */
-sealed interface LinkEvent {
+sealed interface LinkEvent extends AgentCommand {
     Channel channel();
 
     record Connected(Channel channel) implements LinkEvent {

@@ -3,6 +3,7 @@ package io.replicator.source.sync;
 import io.replicator.source.track.DeviceWrites;
 import io.replicator.source.track.TrackerState;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,26 +22,59 @@ final class StateSaver {
     private static final int CATCH_UP_TRIES = 3;
     private static final long CATCH_UP_TIMEOUT_MS = 5_000;
 
-    private final SyncAgent agent;
+    private final List<VolumeState> volumes;
+    private final TargetSession session;
+    /** The kernel tracker's feed, or null. */
+    private final ChangeFeed feed;
 
-    StateSaver(SyncAgent agent) {
-        this.agent = agent;
+    StateSaver(List<VolumeState> volumes, TargetSession session, ChangeFeed feed) {
+        this.volumes = volumes;
+        this.session = session;
+        this.feed = feed;
     }
 
-    void save(boolean clean) {
-        long[] sectors = clean && agent.feed != null ? settledWriteCounts() : null;
-        if (clean && agent.feed != null) {
+    /**
+     * Saves everything at a stop: the fingerprints reach stable storage before a state file says
+     * "clean stop" trusts them; then the state files, clean only when {@code clean} and the
+     * fingerprints were saved; then the volumes close.
+     */
+    void saveAtStop(boolean clean) {
+        boolean fingerprintsSaved = true;
+        for (VolumeState v : volumes) {
+            try {
+                v.fingerprints.lastAckSequence(session.durableSequence());
+                v.fingerprints.flush();
+            } catch (IOException e) {
+                fingerprintsSaved = false;
+                LOG.error("could not save the fingerprints of volume {}: {}; the next start compares every block",
+                        v.info.name(), e.getMessage());
+            }
+        }
+        save(clean && fingerprintsSaved);
+        for (VolumeState v : volumes) {
+            try {
+                v.close();
+            } catch (IOException e) {
+                LOG.error("could not save the state of volume {}: {}; the next start compares every block",
+                        v.info.name(), e.getMessage());
+            }
+        }
+    }
+
+    private void save(boolean clean) {
+        long[] sectors = clean && feed != null ? settledWriteCounts() : null;
+        if (clean && feed != null) {
             markUnacknowledged();
         }
         String bootId = DeviceWrites.bootId();
-        for (int i = 0; i < agent.volumes.size(); i++) {
-            VolumeState v = agent.volumes.get(i);
+        for (int i = 0; i < volumes.size(); i++) {
+            VolumeState v = volumes.get(i);
             if (v.stateFile == null) {
                 continue;
             }
             byte[] dirty = clean && v.dirty != null ? v.dirty.toBytes() : null;
             TrackerState state = new TrackerState(++v.stateGeneration, clean, v.dirty != null, v.blockCount(),
-                    v.blockSize(), v.cursorBlock, agent.durableSequence, sectors == null ? -1 : sectors[i], bootId,
+                    v.blockSize(), v.cursorBlock, session.durableSequence(), sectors == null ? -1 : sectors[i], bootId,
                     dirty);
             try {
                 state.save(v.stateFile);
@@ -59,7 +93,7 @@ final class StateSaver {
         for (int attempt = 0; attempt < CATCH_UP_TRIES; attempt++) {
             long[] before = writeCounts();
             try {
-                agent.feed.catchUp().get(CATCH_UP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                feed.catchUp().get(CATCH_UP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
@@ -77,9 +111,9 @@ final class StateSaver {
     }
 
     private long[] writeCounts() {
-        long[] counts = new long[agent.volumes.size()];
+        long[] counts = new long[volumes.size()];
         for (int i = 0; i < counts.length; i++) {
-            VolumeState v = agent.volumes.get(i);
+            VolumeState v = volumes.get(i);
             counts[i] = v.volume.isBlockDevice() ? DeviceWrites.sectors(v.volume.path()) : -1;
         }
         return counts;
@@ -88,12 +122,12 @@ final class StateSaver {
     /** Blocks sent but not acknowledged, or waiting to be resent, are not on the target yet. */
     private void markUnacknowledged() {
         InFlight.Entry e;
-        while ((e = agent.inFlight.pollAny()) != null) {
-            agent.volumes.get(e.volume()).dirty.mark(e.block());
+        while ((e = session.inFlight().pollAny()) != null) {
+            volumes.get(e.volume()).dirty.mark(e.block());
         }
-        for (InFlight.Entry waiting : agent.resend.entries()) {
-            agent.volumes.get(waiting.volume()).dirty.mark(waiting.block());
+        for (InFlight.Entry waiting : session.resend().entries()) {
+            volumes.get(waiting.volume()).dirty.mark(waiting.block());
         }
-        agent.resend.clear();
+        session.resend().clear();
     }
 }

@@ -1,39 +1,30 @@
 package io.replicator.source.sync;
 
-import io.netty.channel.Channel;
-import io.replicator.protocol.block.BlockEncoder;
-import io.replicator.protocol.block.ZeroCheck;
-import io.replicator.protocol.wire.Ack;
-import io.replicator.protocol.wire.BarrierAck;
-import io.replicator.protocol.wire.BlockFrame;
-import io.replicator.protocol.wire.ErrorCode;
-import io.replicator.protocol.wire.ErrorFrame;
-import io.replicator.protocol.wire.HashResponse;
-import io.replicator.protocol.wire.Hello;
-import io.replicator.protocol.wire.HelloAck;
-import io.replicator.protocol.wire.ProtocolVersion;
+import io.netty.util.ReferenceCountUtil;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
-import io.replicator.source.track.FingerprintStore;
-import io.replicator.source.track.Fingerprints;
-import io.replicator.source.volume.SourceVolume;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that owns a source's replication: volumes, fingerprints, in-flight window,
- * sequence numbers and the admin's jobs. Everything else talks to it through {@link #submit} and
- * the link's events; nothing here is touched by another thread.
+ * The one thread that owns a source's replication. It runs a duty cycle over a few owners, each
+ * holding its own state: the {@link TargetSession} (link, handshake, sequences, in flight, resend,
+ * acks), the {@link ChangeSources} (passes, kernel catch-ups and walks), the {@link SendPipeline}
+ * (read, encode, the in-flight window) and the {@link JobRunner} (cutover, verify, the comparison
+ * after an unclean stop, which see the agent only through a {@link JobPort}). Other threads hand it
+ * typed {@link AgentCommand}s through its inbox and read the status it publishes on a
+ * {@link StatusBoard} at the end of a cycle; nothing here is touched by another thread. See
+ * docs/design/005-source-agent.md.
  *
  * <p>The scan tracker's invariant: a block's fingerprint is committed only for the bytes the target
  * acknowledged durable, and every pass rereads every block and sends it when its fingerprint
@@ -48,93 +39,33 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncAgent.class);
-    /** Bytes read from a volume at once. */
-    static final int UNIT_BYTES = 1 << 20;
-    /** Bytes a scan pass reads at once, ahead of the agent, and how many such reads may be outstanding. */
-    static final int READ_AHEAD_UNIT_BYTES = 4 << 20;
-    static final int READ_AHEAD_DEPTH = 3;
-    private static final int FLUSH_BYTES = 256 << 10;
     private static final long STATE_FLUSH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
-    /** Acknowledged fingerprints reach the state file (unforced) at most this often. */
-    private static final long ACK_WRITE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(100);
-    /**
-     * Blocks in flight at most, whatever {@code maxInFlightBytes} (which counts bytes on the wire, so
-     * that zero ranges, which cost nothing there, do not hold the window): bounds the heap.
-     */
-    static final int MAX_IN_FLIGHT_BLOCKS = 1 << 16;
+    /** Steps taken at most in one cycle before the inbox is read again. */
+    private static final int STEPS_PER_CYCLE = 16;
 
     final AgentConfig config;
     final List<VolumeState> volumes;
-    final InFlight inFlight = new InFlight();
-    final ResendQueue resend;
     final SourceMetrics metrics;
-    /** How fast the target makes data durable, for the cutover's estimate of its drain. */
-    final DrainRate drainRate = new DrainRate(System.nanoTime());
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    private final TargetLink link;
-    private final BlockEncoder encoder = new BlockEncoder();
-    private final ScatterRead scatterRead;
-    private final WalkRanges walkRanges = new WalkRanges(UNIT_BYTES / VolumeInfo.MIN_BLOCK_SIZE);
-    /** Blocks decided on and not yet sent: always empty between two steps. */
-    private final BlockRun run = new BlockRun();
-    /** The target takes frames of several blocks ({@link ProtocolVersion#FEATURE_BLOCK_RUNS}). */
-    private boolean blockRuns;
-    final ByteBuffer unit = SourceVolume.allocateAligned(Math.max(UNIT_BYTES, VolumeInfo.MAX_BLOCK_SIZE));
+    private final LinkedBlockingQueue<AgentCommand> inbox = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private final CompletableFuture<Void> firstHandshake = new CompletableFuture<>();
-    private final List<Waiter> waiters = new ArrayList<>();
-
-    Channel channel;
-    boolean handshaken;
-    final ReconnectBackoff backoff;
-    private final ReconnectLog reconnectLog;
-    String lastError;
-    private long nextSequence = 1;
-    long durableSequence;
-    private long unflushedBytes;
-    private long nextAckWriteNs = System.nanoTime();
+    private final AgentRequests requests = new AgentRequests(this);
+    private final StatusBoard statusBoard = new StatusBoard();
+    final SyncWaiters waiters = new SyncWaiters();
+    /** The admin's jobs and the comparison after an unclean stop. */
+    final JobRunner jobs;
+    /** The target session: link, handshake, sequences, in flight, resend, acks. */
+    final TargetSession session;
+    /** Read, consider, encode, send: the in-flight window. */
+    final SendPipeline pipeline;
+    /** Passes, kernel catch-ups and walks, and what they have covered. */
+    final ChangeSources changes;
     private long nextStateFlushNs;
-
-    private Pass pass;
-    private boolean passRequested = true;
-    /** Under the kernel tracker: the feed, the current walk and the last catch-up. Null feed: scan tracker. */
-    ChangeFeed feed;
-    /** Why the kernel tracker was given up for rescans, or null. */
-    String feedFailure;
-    /** A catch-up was asked for at this time and the coverage has not reached it yet. */
-    private boolean coverageWanted;
-    private long coverageWantedNs;
-    DirtyWalk walk;
-    /** When the last finished walk started, and whether one finished. */
-    private long lastWalkStartNs;
-    private boolean walkFinished;
-    private long nextWalkNs;
-    private long caughtUpNs = Long.MIN_VALUE;
-    private boolean caughtUpUnwalked;
-    private boolean catchUpRunning;
-    private boolean catchUpAgain;
-    private int feedEpoch;
-    /** Why the next or current pass rereads every block; null when no rescan is due. */
-    String rescanReason;
-    private String lastRescanReason;
-    private boolean rescanRequested;
-    ReconcileJob reconcile;
-    private long nextPassNs;
     private boolean initialSyncLogged;
     private final long startedNs = System.nanoTime();
-    /**
-     * Every write that completed before this time has been read by a pass or walk since. Starts a
-     * year in the past rather than at {@link Long#MIN_VALUE}, so that the wrap-safe comparison
-     * {@code lastFinishedPassStartNs - sinceNs >= 0} does not overflow into "covered".
-     */
-    long lastFinishedPassStartNs = startedNs - TimeUnit.DAYS.toNanos(365);
-
-    VerifyJob verify;
-    CutoverJob cutover;
     boolean cutOver;
     private volatile boolean stopping;
-    /** What stopped the agent's thread, or null while it runs (or stopped cleanly). */
+    /** What stopped the agent's thread by surprise, or null. */
     private volatile Throwable stoppedBy;
 
     /**
@@ -144,63 +75,81 @@ public final class SyncAgent implements AutoCloseable {
      */
     public SyncAgent(AgentConfig config, List<VolumeSetup> setups, int blockSizeBytes, SourceMetrics metrics,
                      ChangeFeed feed, String reconcileReason, String rescanReason) {
+        this(config, setups, blockSizeBytes, metrics, feed, reconcileReason, rescanReason,
+                events -> new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), events));
+    }
+
+    /** As above, reaching the target through the connector that {@code links} makes for the agent's inbox. */
+    SyncAgent(AgentConfig config, List<VolumeSetup> setups, int blockSizeBytes, SourceMetrics metrics,
+              ChangeFeed feed, String reconcileReason, String rescanReason,
+              Function<Consumer<LinkEvent>, TargetSession.Connector> links) {
         this.config = config;
         this.metrics = metrics;
-        this.feed = feed;
         List<VolumeState> vs = new ArrayList<>();
         for (int i = 0; i < setups.size(); i++) {
             vs.add(new VolumeState(i, setups.get(i), blockSizeBytes));
         }
         this.volumes = List.copyOf(vs);
-        this.resend = new ResendQueue(volumes.size());
+        this.jobs = new JobRunner(new AgentPort(this));
+        long durableSequence = 0;
         for (VolumeState v : volumes) {
             durableSequence = Math.max(durableSequence, v.fingerprints.lastAckSequence());
         }
         if (reconcileReason != null) {
-            reconcile = new ReconcileJob(this, reconcileReason);
-        } else if (rescanReason != null) {
-            this.rescanReason = rescanReason;
-            this.rescanRequested = true;
+            jobs.reconcile(reconcileReason);
         }
-        this.link = new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), inbox::add);
-        this.backoff = new ReconnectBackoff(config.reconnectMinMs(), config.reconnectMaxMs(),
-                ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom());
-        this.reconnectLog = new ReconnectLog(config.hostPort(), ReconnectLog.to(LOG));
+        this.session = new TargetSession(config, infos(), durableSequence,
+                links.apply(inbox::add),
+                new ReconnectBackoff(config.reconnectMinMs(), config.reconnectMaxMs(),
+                        ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom()), new SessionEvents(this));
+        this.pipeline = new SendPipeline(volumes, session, metrics, config.maxInFlightBytes());
+        this.changes = new ChangeSources(volumes, pipeline, metrics, config, feed,
+                reconcileReason == null ? rescanReason : null, inbox::add, this::completeWaiters,
+                () -> cutOver || jobs.reconciling());
         this.thread = new Thread(this::run, "sync-agent-" + config.sourceId());
-        this.scatterRead = new ScatterRead(config.sourceId());
     }
 
     /** Starts the thread; the future completes on the first successful handshake or fails with the first refusal. */
     public CompletableFuture<Void> start() {
         thread.start();
-        return firstHandshake;
+        return session.firstHandshake();
     }
 
     /** The admin's requests: sync, verify, cutover, status. */
     public AgentRequests requests() {
-        return new AgentRequests(this);
+        return requests;
     }
 
-    boolean hasConnectedOnce() {
-        return firstHandshake.isDone();
+    StatusBoard statusBoard() {
+        return statusBoard;
     }
 
-    /** Runs {@code command} on the agent's thread. */
-    public void submit(Runnable command) {
+    /** Hands {@code command} to the agent's thread. Thread-safe. */
+    void submit(AgentCommand command) {
         inbox.add(command);
     }
 
+    /** Called by the feed's owner when events were lost; thread-safe. */
+    public void eventsLost(String reason) {
+        submit(new AgentCommand.EventsLost(reason));
+    }
+
+    /** The duty cycle: commands, then each owner's turn, then the status; until stopped. */
     private void run() {
         Throwable failure = null;
         try {
             while (!stopping) {
-                Object event = hasWork() ? inbox.poll() : inbox.poll(IDLE_WAIT_NS, TimeUnit.NANOSECONDS);
+                AgentCommand event = hasWork() ? inbox.poll() : inbox.poll(IDLE_WAIT_NS, TimeUnit.NANOSECONDS);
                 while (event != null) {
                     handle(event);
                     event = inbox.poll();
                 }
                 tick();
                 work();
+                long now = System.nanoTime();
+                if (statusBoard.due(now)) {
+                    statusBoard.publish(StatusSnapshot.take(this), now);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -213,162 +162,171 @@ public final class SyncAgent implements AutoCloseable {
         }
     }
 
-    private void handle(Object event) throws IOException {
-        if (event instanceof Runnable command) {
-            command.run();
+    private void handle(AgentCommand event) throws IOException {
+        if (event instanceof AgentCommand.StartSync c) {
+            requests.start(c);
+        } else if (event instanceof AgentCommand.AnswerSync c) {
+            requests.answer(c);
+        } else if (event instanceof AgentCommand.StartVerify c) {
+            requests.start(c);
+        } else if (event instanceof AgentCommand.StartCutover c) {
+            requests.start(c);
+        } else if (event instanceof AgentCommand.Withdraw c) {
+            c.job().withdraw(c.why());
+        } else if (event instanceof AgentCommand.EventsLost c) {
+            changes.eventsLost(c.reason(), cutOver);
+        } else if (event instanceof AgentCommand.CaughtUp c) {
+            changes.caughtUp(c, cutOver);
         } else if (event instanceof LinkEvent e) {
-            if (e.channel() != channel) {
-                if (e instanceof LinkEvent.Received r) {
-                    io.netty.util.ReferenceCountUtil.release(r.frame());
-                }
-                return;
-            }
-            if (e instanceof LinkEvent.Connected) {
-                channel.writeAndFlush(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                        ProtocolVersion.SUPPORTED_FEATURES, config.sourceId(), infos()));
-            } else if (e instanceof LinkEvent.ConnectFailed f) {
-                disconnected(f.cause());
-            } else if (e instanceof LinkEvent.Closed c) {
-                disconnected(c.cause());
-            } else if (e instanceof LinkEvent.Received r) {
-                receive(r);
-            }
+            session.onLinkEvent(e);
         }
     }
 
-    private void receive(LinkEvent.Received r) throws IOException {
-        if (r.frame() instanceof HelloAck ack) {
-            handshake(ack);
-        } else if (r.frame() instanceof Ack ack) {
-            acknowledge(ack.durableSequence());
-        } else if (r.frame() instanceof BarrierAck ack) {
-            acknowledge(ack.durableSequence());
-            if (cutover != null) {
-                cutover.onBarrierAck(ack);
-            }
-        } else if (r.frame() instanceof HashResponse response) {
-            if (reconcile != null) {
-                reconcile.onResponse(response);
-                finishReconcileIfDone();
-            } else if (verify != null) {
-                verify.onResponse(response);
-            }
-        } else if (r.frame() instanceof ErrorFrame error) {
-            String message = io.replicator.protocol.guard.PeerText.escape(error.message());
-            lastError = "target refused: " + message + " (" + error.code() + ")";
-            backoff.refused(lastError);
-            if (needsTheAdmin(error.code())) {
-                failWaiters(new IOException("not in sync: " + lastError));
-            }
-        } else {
-            lastError = "target sent an unexpected " + r.frame().type() + " frame";
-            channel.close();
+    private void tick() throws IOException {
+        long now = System.nanoTime();
+        if (!stopping) {
+            session.connectIfDue(now);
         }
-    }
-
-    private void finishReconcileIfDone() {
-        if (reconcile != null && reconcile.isDone()) {
-            lastRescanReason = reconcile.reason;
-            reconcile = null;
-            passRequested = true;
-        }
-    }
-
-    private void handshake(HelloAck ack) throws IOException {
-        ProtocolVersion.negotiate(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                ack.minVersion(), ack.maxVersion());
-        blockRuns = (ack.features() & ProtocolVersion.FEATURE_BLOCK_RUNS) != 0;
-        long targetDurable = ack.durableSequence();
-        if (targetDurable < durableSequence) {
-            LOG.warn("target {} holds sequence {} but acknowledged {} before: it lost data; "
-                    + "every block will be compared and sent again", hostPort(), targetDurable, durableSequence);
-            while (inFlight.pollAny() != null) {
-                // the target no longer has anything we sent
-            }
+        changes.tick(now, (session.connected() || cutOver) && !jobs.reconciling() && jobs.allowsPasses(), cutOver,
+                jobs.reconciling());
+        session.drainRate().tick(now, !session.inFlight().isEmpty());
+        completeWaiters();
+        jobs.tick(now);
+        if (!initialSyncLogged && volumes.stream().allMatch(v -> v.syncedBytes() == v.info.sizeBytes())) {
+            initialSyncLogged = true;
+            long ms = TimeUnit.NANOSECONDS.toMillis(now - startedNs);
             for (VolumeState v : volumes) {
-                v.fingerprints.clear();
-                v.inFlightChangedBytes = 0;
-            }
-            resend.clear();
-            durableSequence = targetDurable;
-            rescan("the target lost data it had acknowledged");
-        } else {
-            acknowledge(targetDurable);
-        }
-        List<InFlight.Entry> lost = new ArrayList<>();
-        for (InFlight.Entry e; (e = inFlight.pollAny()) != null; ) {
-            lost.add(e);
-            if (e.changed()) {
-                volumes.get(e.volume()).inFlightChangedBytes -= e.lengthBytes();
+                LOG.info("initial sync of {} done: {} bytes durable on the target, {} payload bytes sent, {} ms since start; "
+                        + "replicating changes", v.info.name(), v.info.sizeBytes(), v.sentPayloadBytes, ms);
             }
         }
-        resend.addLost(lost);
-        nextSequence = Math.max(nextSequence, targetDurable + 1);
-        handshaken = true;
-        backoff.connected(System.nanoTime());
-        lastError = null;
-        reconnectLog.connected("connected to target {} (protocol v{}): resuming after sequence {}, {} blocks to resend",
-                hostPort(), ack.version(), targetDurable, resend.size());
-        firstHandshake.complete(null);
+        if (now - nextStateFlushNs >= 0 && !jobs.holdsStateWrites()) {
+            flushState();
+            nextStateFlushNs = now + STATE_FLUSH_INTERVAL_NS;
+        }
+    }
+
+    private boolean hasWork() {
+        return changes.observing() || pipeline.canSend() && (!session.resend().isEmpty()
+                || changes.passes.ready() || jobs.wantsStep() || changes.walks.ready());
+    }
+
+    /** Up to {@link #STEPS_PER_CYCLE} steps: resends first, then the jobs, then walks, then passes. */
+    private void work() throws IOException {
+        for (int i = 0; i < STEPS_PER_CYCLE; i++) {
+            if (changes.observing()) {
+                changes.passes.step();
+            } else if (!pipeline.canSend()) {
+                break;
+            } else if (!session.resend().isEmpty()) {
+                pipeline.resendOne();
+            } else if (jobs.step()) {
+                continue;
+            } else if (jobs.reconciling() || !changes.step()) {
+                break;
+            }
+        }
+        session.flush();
+    }
+
+    /** Answers the syncs whose changes are all durable on the target, fails those past their deadline. */
+    private void completeWaiters() {
+        waiters.complete(isDrained(), changes.coveredSinceNs(), session.durableSequence(),
+                () -> backlogBytes() + " bytes not yet durable on the target " + hostPort()
+                        + (session.lastError() == null ? "" : " (" + session.lastError() + ")"));
+    }
+
+    void addWaiter(Waiter waiter) {
+        waiters.add(waiter);
+        changes.requestPass();
+    }
+
+    /** Nothing is in flight or waiting to be resent, and no pass is running or due for a rescan. */
+    boolean isDrained() {
+        return session.connected() && session.inFlight().isEmpty() && session.resend().isEmpty() && changes.idle()
+                && !jobs.reconciling();
+    }
+
+    /** What is known changed and not yet durable on the target, over all volumes. */
+    long backlogBytes() {
+        long sum = 0;
+        for (VolumeState v : volumes) {
+            sum += v.backlogBytes(session.inFlight().changedBytes(v.index), session.resend().changedBytes(v.index));
+        }
+        return sum;
+    }
+
+    long sentPayloadBytes() {
+        return pipeline.sentPayloadBytes();
+    }
+
+    List<VolumeInfo> infos() {
+        return volumes.stream().map(v -> v.info).toList();
+    }
+
+    String hostPort() {
+        return config.hostPort();
+    }
+
+    /** The rescan or comparison with the target in progress, else the last one, else null. */
+    RescanStatus rescanStatus() {
+        long total = 0;
+        for (VolumeState v : volumes) {
+            total += v.info.sizeBytes();
+        }
+        RescanStatus reconciling = jobs.reconcileStatus(total);
+        return reconciling != null ? reconciling : changes.rescanStatus(total);
     }
 
     /**
-     * Commits the fingerprints of what the target made durable; they reach the state files at most
-     * every second (forced every few seconds). A source killed with SIGKILL does not trust them
-     * anyway: its next start compares every block with the target's hashes (ReconcileJob), so
-     * writing scattered pages on every acknowledgement would cost disk writes and buy nothing.
+     * How long the oldest change not yet durable on the target may have waited: the oldest block
+     * in flight or waiting to be resent since its change was first read (resends go before
+     * anything else, in that order, so the oldest in flight is the first), and for the dirty
+     * blocks a bound from the walks ({@link ChangeSources#dirtyLagNs}).
      */
-    private void acknowledge(long sequence) throws IOException {
-        durableSequence = Math.max(durableSequence, sequence);
-        InFlight.Entry e;
-        boolean committed = false;
-        while ((e = inFlight.pollAcked(sequence)) != null) {
-            VolumeState v = volumes.get(e.volume());
-            v.fingerprints.set(e.block(), e.fingerprint());
-            drainRate.acknowledged(e.lengthBytes());
-            if (e.changed()) {
-                v.inFlightChangedBytes -= e.lengthBytes();
-            }
-            committed = true;
-        }
+    long lagMs() {
         long now = System.nanoTime();
-        if (committed && backoff.acknowledged()) {
-            reconnectLog.acknowledged(backoff.failures(now));
+        InFlight.Entry oldest = session.inFlight().oldest();
+        long lagNs = oldest == null ? 0 : now - oldest.readNs();
+        InFlight.Entry waiting = session.resend().oldest();
+        if (waiting != null) {
+            lagNs = Math.max(lagNs, now - waiting.readNs());
         }
-        if (committed && now - nextAckWriteNs >= 0 && !holdingStateWrites()) {
-            for (VolumeState v : volumes) {
-                v.fingerprints.lastAckSequence(durableSequence);
-                v.fingerprints.write();
-            }
-            nextAckWriteNs = now + ACK_WRITE_INTERVAL_NS;
-        }
-        metrics.acknowledged(durableSequence);
+        return TimeUnit.NANOSECONDS.toMillis(Math.max(lagNs, changes.dirtyLagNs(now)));
     }
 
-    private void disconnected(Throwable cause) {
-        String why = cause != null ? describe(cause) : handshaken || firstHandshake.isDone() ? "connection closed"
-                : "the target closed the connection before answering the handshake (a receiver that requires "
-                + "TLS does this to a source without --pki; its log says why)";
-        long now = System.nanoTime();
-        lastError = backoff.reason(why, now);
-        channel = null;
-        handshaken = false;
-        long waitMs = backoff.failed(now);
-        if (!firstHandshake.isDone()) {
-            firstHandshake.completeExceptionally(new IOException(
-                    "cannot reach target " + hostPort() + ": " + lastError));
+    /**
+     * Writes the acknowledged fingerprints to the state files without forcing them: they only
+     * need to be on stable storage at a clean stop (a crash or power loss makes the next start
+     * compare every block with the target), and an fsync here would stall the agent.
+     */
+    private void flushState() throws IOException {
+        for (VolumeState v : volumes) {
+            v.fingerprints.lastAckSequence(session.durableSequence());
+            v.fingerprints.write();
+        }
+    }
+
+    private void shutdown(Throwable failure) {
+        IOException cause = new IOException(failure == null ? "source daemon stopped"
+                : "sync agent failed: " + describe(failure));
+        waiters.failAll(cause);
+        List<String> frozenLeft = jobs.stop();
+        session.stop(cause);
+        AgentCommand event;
+        while ((event = inbox.poll()) != null) {
+            if (event instanceof LinkEvent.Received r) {
+                ReferenceCountUtil.release(r.frame());
+            }
+        }
+        changes.close();
+        session.close();
+        if (!frozenLeft.isEmpty()) {
+            LOG.error("state not saved: {} may still be frozen and the state directory may lie on it; the next "
+                    + "start thaws them and compares every block with the target", frozenLeft);
             return;
         }
-        if (verify != null) {
-            verify.connectionLost();
-        }
-        if (reconcile != null) {
-            reconcile.connectionLost();
-        }
-        if (cutover != null) {
-            cutover.connectionLost();
-        }
-        reconnectLog.failed(lastError, backoff.failures(now), waitMs, inFlight.size(), now);
+        new StateSaver(volumes, session, changes.walks.feed()).saveAtStop(failure == null);
     }
 
     static String describe(Throwable t) {
@@ -380,652 +338,6 @@ public final class SyncAgent implements AutoCloseable {
         return message == null ? root.getClass().getSimpleName() : message;
     }
 
-    String hostPort() {
-        return config.hostPort();
-    }
-
-    private void tick() throws IOException {
-        long now = System.nanoTime();
-        if (channel == null && backoff.due(now) && !stopping) {
-            channel = link.connect(config.target());
-        }
-        if (pass == null && (handshaken || cutOver) && reconcile == null
-                && (cutover == null || cutover.allowsPasses())) {
-            if (feed == null && (passRequested || rescanRequested || now - nextPassNs >= 0)) {
-                pass = new Pass(now, cutOver, false, rescanRequested ? rescanReason : null);
-                passRequested = false;
-                rescanRequested = false;
-            } else if (feed != null && !cutOver && (rescanRequested || initialCopyPending())) {
-                pass = new Pass(now, false, !rescanRequested, rescanRequested ? rescanReason : null);
-                rescanRequested = false;
-            }
-            if (pass != null && pass.rescanReason != null) {
-                LOG.warn("rescanning every block by fingerprint: {}", pass.rescanReason);
-            }
-        }
-        if (feed != null && coverageWanted) {
-            if (lastFinishedPassStartNs - coverageWantedNs >= 0) {
-                coverageWanted = false;
-            } else if (!catchUpRunning && !caughtUpUnwalked && walk == null && pass == null && !rescanRequested
-                    && rescanReason == null && reconcile == null) {
-                // a loss or rescan voided the last catch-up: ask again
-                requestCatchUp();
-            }
-        }
-        drainRate.tick(now, !inFlight.isEmpty());
-        completeWaiters();
-        if (verify != null) {
-            verify.tick(now);
-        }
-        if (cutover != null) {
-            cutover.tick(now);
-            if (cutover.done.isDone()) {
-                cutover = null;
-            }
-        }
-        if (!initialSyncLogged && volumes.stream().allMatch(v -> v.syncedBytes() == v.info.sizeBytes())) {
-            initialSyncLogged = true;
-            long ms = TimeUnit.NANOSECONDS.toMillis(now - startedNs);
-            for (VolumeState v : volumes) {
-                LOG.info("initial sync of {} done: {} bytes durable on the target, {} payload bytes sent, {} ms since start; "
-                        + "replicating changes", v.info.name(), v.info.sizeBytes(), v.sentPayloadBytes, ms);
-            }
-        }
-        if (now - nextStateFlushNs >= 0 && !holdingStateWrites()) {
-            flushState();
-            nextStateFlushNs = now + STATE_FLUSH_INTERVAL_NS;
-        }
-    }
-
-    /**
-     * Answers the waiters whose changes are all durable on the target. Called on every tick and as
-     * soon as a pass or walk finishes, so that a sync with nothing left to send does not wait for
-     * the loop's next idle timeout.
-     */
-    private void completeWaiters() {
-        if (waiters.isEmpty()) {
-            return;
-        }
-        long now = System.nanoTime();
-        boolean drained = isDrained();
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
-            if (w.done().isDone()) {
-                it.remove();
-            } else if (drained && lastFinishedPassStartNs - w.sinceNs() >= 0) {
-                w.done().complete(durableSequence);
-                it.remove();
-            } else if (now - w.deadlineNs() >= 0) {
-                w.done().completeExceptionally(new IOException("not in sync after "
-                        + TimeUnit.NANOSECONDS.toMillis(now - w.sinceNs()) + " ms: " + backlogBytes()
-                        + " bytes not yet durable on the target " + hostPort()
-                        + (lastError == null ? "" : " (" + lastError + ")")));
-                it.remove();
-            }
-        }
-    }
-
-    /**
-     * Whether a refusal is one that sending again cannot cure (a full or failing disk, a volume the
-     * target cannot open, a certificate or version it refuses): a sync waiting for durability then
-     * answers at once with the reason rather than at its deadline. A corrupted frame, a sequence
-     * gap, a session the target still holds or a timeout are cured by the reconnect and resend.
-     */
-    static boolean needsTheAdmin(ErrorCode code) {
-        return switch (code) {
-            case IO_ERROR, VOLUME_UNAVAILABLE, UNKNOWN_VOLUME, OUT_OF_RANGE, NOT_AUTHORIZED, REVOKED,
-                 UNSUPPORTED_VERSION -> true;
-            default -> false;
-        };
-    }
-
-    /** Fails every sync waiting: the target refused what it was sent, so waiting longer would hide why. */
-    private void failWaiters(IOException why) {
-        for (Waiter w : waiters) {
-            w.done().completeExceptionally(why);
-        }
-        waiters.clear();
-    }
-
-    /** What is known changed and not yet durable on the target, over all volumes. */
-    long backlogBytes() {
-        long sum = 0;
-        for (VolumeState v : volumes) {
-            sum += v.backlogBytes(resend.changedBytes(v.index));
-        }
-        return sum;
-    }
-
-    /** While a freeze may be in force the agent writes nothing: its state directory may lie on a frozen file system. */
-    private boolean holdingStateWrites() {
-        return cutover != null && cutover.holdsStateWrites();
-    }
-
-    /** Nothing is in flight or waiting to be resent, and no pass is running. */
-    boolean isDrained() {
-        return handshaken && inFlight.isEmpty() && resend.isEmpty() && pass == null && reconcile == null
-                && !rescanRequested;
-    }
-
-    boolean canSend() {
-        return handshaken && channel.isWritable() && inFlight.bytes() < config.maxInFlightBytes()
-                && inFlight.size() < MAX_IN_FLIGHT_BLOCKS;
-    }
-
-    private boolean hasWork() {
-        return (pass != null && pass.observeOnly) || canSend() && (!resend.isEmpty() || pass != null
-                || (verify != null && verify.wantsStep()) || (reconcile != null && reconcile.wantsStep())
-                || walkReady());
-    }
-
-    private void work() throws IOException {
-        for (int i = 0; i < 16; i++) {
-            if (pass != null && pass.observeOnly) {
-                stepPass();
-            } else if (!canSend()) {
-                break;
-            } else if (!resend.isEmpty()) {
-                resendOne();
-            } else if (verify != null && verify.wantsStep()) {
-                verify.step();
-            } else if (reconcile != null) {
-                if (!reconcile.wantsStep()) {
-                    break;
-                }
-                reconcile.step();
-            } else if (walkReady()) {
-                stepWalk();
-            } else if (pass != null) {
-                stepPass();
-            } else {
-                break;
-            }
-        }
-        if (unflushedBytes > 0 && channel != null) {
-            channel.flush();
-            unflushedBytes = 0;
-        }
-    }
-
-    private void stepPass() throws IOException {
-        VolumeState v = volumes.get(pass.volume);
-        if (pass.fromCursor && pass.readAhead == null && pass.block < v.cursorBlock) {
-            pass.block = v.cursorBlock;
-        }
-        if (pass.block >= v.blockCount()) {
-            closeReadAhead();
-            pass.volume++;
-            pass.block = 0;
-            if (pass.volume >= volumes.size()) {
-                finishPass();
-            }
-            return;
-        }
-        int bs = v.blockSize();
-        if (pass.readAhead == null) {
-            pass.readAhead = new ReadAhead(v.volume, pass.block * bs, Math.max(bs, READ_AHEAD_UNIT_BYTES),
-                    READ_AHEAD_DEPTH);
-        }
-        ReadAhead.Unit unit = pass.readAhead.next();
-        try {
-            ByteBuffer data = unit.data();
-            metrics.read(data.remaining());
-            int blocks = (data.remaining() + bs - 1) / bs;
-            for (int i = 0; i < blocks; i++) {
-                if (consider(v, pass.block + i, data, i * bs, Math.min(bs, data.limit() - i * bs), pass.observeOnly,
-                        false)) {
-                    pass.changedBlocks++;
-                }
-            }
-            sendRun();
-            pass.block += blocks;
-            if (!pass.observeOnly && pass.block > v.cursorBlock) {
-                v.cursorBlock = Math.min(pass.block, v.blockCount());
-            }
-        } finally {
-            pass.readAhead.release(unit);
-        }
-    }
-
-    private void closeReadAhead() {
-        if (pass != null && pass.readAhead != null) {
-            pass.readAhead.close();
-            pass.readAhead = null;
-        }
-    }
-
-    private void finishPass() {
-        if (!pass.fromCursor) {
-            lastFinishedPassStartNs = pass.startedNs;
-        }
-        if (pass.rescanReason != null) {
-            LOG.info("rescan done ({}): {} blocks differed from the target", pass.rescanReason, pass.changedBlocks);
-            if (!rescanRequested) {
-                lastRescanReason = rescanReason;
-                rescanReason = null;
-            }
-        }
-        if (pass.observeOnly) {
-            for (VolumeState v : volumes) {
-                long before = v.unreplicatedBlocks;
-                v.unreplicatedBlocks = v.observedChangedBlocks;
-                v.observedChangedBlocks = 0;
-                if (v.unreplicatedBlocks > before) {
-                    LOG.warn("volume {}: {} blocks were written after the cutover and are NOT replicated",
-                            v.info.name(), v.unreplicatedBlocks);
-                }
-            }
-        }
-        metrics.passFinished(pass.changedBlocks);
-        LOG.debug("pass finished: {} blocks changed", pass.changedBlocks);
-        pass = null;
-        nextPassNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.scanIntervalMs());
-        completeWaiters();
-    }
-
-    /** Reads and sends the block waiting longest to be resent; it goes in flight with its first read time. */
-    private void resendOne() throws IOException {
-        InFlight.Entry lost = resend.poll();
-        VolumeState v = volumes.get(lost.volume());
-        int bs = v.blockSize();
-        ByteBuffer data = v.volume.read(lost.block() * bs, bs, unit);
-        consider(v, lost.block(), data, 0, data.remaining(), false, true);
-        sendRun(lost.readNs());
-    }
-
-    /**
-     * Sends {@code data} as {@code block} if the target neither holds nor has in flight these bytes,
-     * or always when {@code unknownOnTarget}: a block that was in flight when the connection was lost
-     * may have been applied by a target that died before acknowledging it, so the target may hold
-     * bytes other than the committed fingerprint says, even when the volume went back to those.
-     * The block is bytes {@code [position, position + length)} of {@code source}; it joins the
-     * pending {@link BlockRun}, which {@link #sendRun} sends before {@code source} is reused.
-     */
-    private boolean consider(VolumeState v, long block, ByteBuffer source, int position, int length,
-                             boolean observeOnly, boolean unknownOnTarget) throws IOException {
-        ByteBuffer bytes = source.slice(position, length);
-        long fingerprint = Fingerprints.of(bytes);
-        InFlight.Entry latest = inFlight.latest(v.index, block);
-        long committed = v.fingerprints.get(block);
-        long held = latest != null ? latest.fingerprint() : committed;
-        if (held == fingerprint && !unknownOnTarget) {
-            return false;
-        }
-        if (observeOnly) {
-            v.observedChangedBlocks++;
-            return true;
-        }
-        boolean changed = committed != FingerprintStore.UNKNOWN;
-        boolean zero = ZeroCheck.isAllZero(bytes);
-        int maxRunBytes = blockRuns ? ProtocolVersion.MAX_RUN_BYTES : v.blockSize();
-        if (!run.tryAdd(v.index, block, source, position, length, zero, fingerprint, changed, maxRunBytes)) {
-            sendRun();
-            run.tryAdd(v.index, block, source, position, length, zero, fingerprint, changed, maxRunBytes);
-        }
-        return true;
-    }
-
-    /** Sends the pending run of blocks as one frame and puts each of its blocks in flight, read now. */
-    private void sendRun() {
-        sendRun(System.nanoTime());
-    }
-
-    /**
-     * Sends the pending run of blocks as one frame and puts each of its blocks in flight as read at
-     * {@code readNs}: now, or for a block sent again, when its change was first read.
-     */
-    private void sendRun(long readNs) {
-        if (run.isEmpty()) {
-            return;
-        }
-        VolumeState v = volumes.get(run.volume());
-        ByteBuffer data = run.bytes();
-        long sequence = nextSequence++;
-        BlockFrame frame = encoder.encode(v.index, sequence, run.firstBlock() * v.blockSize(), data, run.isZero(),
-                channel.alloc());
-        int payload = frame.payload().readableBytes();
-        for (int i = 0; i < run.count(); i++) {
-            inFlight.add(new InFlight.Entry(sequence, v.index, run.firstBlock() + i, run.fingerprint(i), run.length(i),
-                    i == 0 ? BlockFrame.HEADER_LENGTH + payload : 0, run.changed(i), readNs));
-            if (run.changed(i)) {
-                v.inFlightChangedBytes += run.length(i);
-            }
-        }
-        run.clear();
-        v.sentPayloadBytes += payload;
-        metrics.sent(frame.encoding(), data.remaining(), payload);
-        channel.write(frame, channel.voidPromise());
-        unflushedBytes += payload + 1;
-        if (unflushedBytes >= FLUSH_BYTES) {
-            channel.flush();
-            unflushedBytes = 0;
-        }
-    }
-
-    /** What {@link #readChunks} hands over: the chunk's index in the range, its block, its bytes. */
-    @FunctionalInterface
-    interface ChunkVisitor {
-        void visit(int index, long block, ByteBuffer chunk) throws IOException;
-    }
-
-    /** Reads blocks {@code [firstBlock, firstBlock + count)} of {@code v}, a read unit at a time. */
-    void readChunks(VolumeState v, long firstBlock, int count, ChunkVisitor visitor) throws IOException {
-        int bs = v.blockSize();
-        int perUnit = Math.max(1, UNIT_BYTES / bs);
-        for (int first = 0; first < count; first += perUnit) {
-            int n = Math.min(perUnit, count - first);
-            ByteBuffer data = v.volume.read((firstBlock + first) * bs, n * bs, unit);
-            metrics.read(data.remaining());
-            for (int i = 0; i < n; i++) {
-                visitor.visit(first + i, firstBlock + first + i, data.slice(i * bs, Math.min(bs, data.limit() - i * bs)));
-            }
-        }
-    }
-
-    long sentPayloadBytes() {
-        long sum = 0;
-        for (VolumeState v : volumes) {
-            sum += v.sentPayloadBytes;
-        }
-        return sum;
-    }
-
-    long nextSequence() {
-        return nextSequence;
-    }
-
-    /** Asks for a fresh look at every volume: a pass (scan tracker) or a catch-up and walk (kernel tracker). */
-    void requestPass() {
-        if (feed == null) {
-            passRequested = true;
-        } else {
-            coverageWanted = true;
-            coverageWantedNs = System.nanoTime();
-            requestCatchUp();
-        }
-    }
-
-    void addWaiter(Waiter waiter) {
-        waiters.add(waiter);
-        requestPass();
-    }
-
-    /** The feed may have missed writes: reread every block by fingerprint (not a resend) and say why. */
-    void rescan(String reason) {
-        feedEpoch++;
-        caughtUpUnwalked = false;
-        rescanReason = reason;
-        rescanRequested = true;
-        if (pass != null && !pass.observeOnly) {
-            closeReadAhead();
-            pass = null;
-        }
-    }
-
-    /** Called by the feed's owner when events were lost; runs on the agent's thread. */
-    public void eventsLost(String reason) {
-        submit(() -> {
-            if (cutOver) {
-                LOG.warn("{}; the cutover is done, nothing is replicated any more", reason);
-                return;
-            }
-            LOG.warn("{}: some writes may not be marked dirty; rescanning every block by fingerprint", reason);
-            metrics.eventLoss();
-            rescan(reason);
-        });
-    }
-
-    private void requestCatchUp() {
-        if (catchUpRunning) {
-            catchUpAgain = true;
-            return;
-        }
-        catchUpRunning = true;
-        long requestNs = System.nanoTime();
-        int epoch = feedEpoch;
-        feed.catchUp().whenComplete((ignored, error) -> submit(() -> caughtUp(requestNs, epoch, error)));
-    }
-
-    private void caughtUp(long requestNs, int epoch, Throwable error) {
-        catchUpRunning = false;
-        if (error != null) {
-            feedFailure = "the kernel tracker failed (" + describe(error) + "); every block is reread every "
-                    + config.scanIntervalMs() + " ms and compared with its fingerprint";
-            LOG.error("{}", feedFailure);
-            feed = null;
-            walk = null;
-            if (!cutOver) {
-                rescan("the kernel tracker failed: " + describe(error));
-            }
-        } else if (epoch == feedEpoch) {
-            caughtUpNs = requestNs;
-            caughtUpUnwalked = true;
-        }
-        if (catchUpAgain) {
-            catchUpAgain = false;
-            requestCatchUp();
-        }
-    }
-
-    private boolean initialCopyPending() {
-        for (VolumeState v : volumes) {
-            if (v.cursorBlock < v.blockCount()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean walkReady() {
-        if (feed == null || cutOver || reconcile != null) {
-            return false;
-        }
-        if (walk != null) {
-            return true;
-        }
-        if (System.nanoTime() - nextWalkNs < 0) {
-            return false;
-        }
-        if (caughtUpUnwalked) {
-            return true;
-        }
-        for (VolumeState v : volumes) {
-            if (v.dirty.count() > 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Sends the next dirty blocks of one volume, up to one read unit of them, clearing their bits
-     * before reading them ({@link WalkRanges}); the ranges are read side by side
-     * ({@link ScatterRead}) and only the dirty blocks are considered. While a pass runs, only
-     * blocks it has already passed are walked: it reads the others.
-     */
-    private void stepWalk() throws IOException {
-        if (walk == null) {
-            walk = new DirtyWalk(caughtUpUnwalked ? caughtUpNs : Long.MIN_VALUE);
-            caughtUpUnwalked = false;
-        }
-        VolumeState v = volumes.get(walk.volume);
-        long limit = v.blockCount();
-        if (pass != null) {
-            limit = walk.volume < pass.volume ? limit : walk.volume == pass.volume ? Math.min(limit, pass.block) : 0;
-        }
-        long stepNs = System.nanoTime();
-        walk.startStep(pass != null, stepNs);
-        int bs = v.blockSize();
-        WalkRanges w = walkRanges;
-        if (w.take(v.dirty, bs, walk.block, limit, Math.max(1, UNIT_BYTES / bs)) == 0) {
-            walk.regionsWalked(v.dirty, limit, stepNs);
-            walk.nextVolume();
-            if (walk.volume >= volumes.size()) {
-                finishWalk();
-            }
-            return;
-        }
-        // Other reads (a resent block, say) leave the unit limited to what they read.
-        unit.clear();
-        scatterRead.readAll(v.volume, w.offsets, w.lengths, w.positions, w.ranges, unit);
-        for (int r = 0; r < w.ranges; r++) {
-            metrics.read(w.lengths[r]);
-        }
-        for (int k = 0; k < w.taken; k++) {
-            int r = w.rangeOf[k];
-            int within = (int) (w.blocks[k] * bs - w.offsets[r]);
-            int length = Math.min(bs, w.lengths[r] - within);
-            if (length > 0 && consider(v, w.blocks[k], unit, w.positions[r] + within, length, false, false)) {
-                walk.sentBlocks++;
-            }
-        }
-        sendRun();
-        walk.regionsWalked(v.dirty, w.next, stepNs);
-        walk.block = w.next;
-    }
-
-    private void finishWalk() {
-        if (walk.coversNs != Long.MIN_VALUE && rescanReason == null && !rescanRequested) {
-            lastFinishedPassStartNs = Math.max(lastFinishedPassStartNs, walk.coversNs);
-        }
-        nextWalkNs = pass != null ? System.nanoTime() + IDLE_WAIT_NS : System.nanoTime();
-        lastWalkStartNs = walk.startedNs;
-        walkFinished = true;
-        walk = null;
-        completeWaiters();
-    }
-
-    List<VolumeInfo> infos() {
-        return volumes.stream().map(v -> v.info).toList();
-    }
-
-    /** The rescan or comparison with the target in progress, else the last one, else null. */
-    RescanStatus rescanStatus() {
-        long total = 0;
-        for (VolumeState v : volumes) {
-            total += v.info.sizeBytes();
-        }
-        if (reconcile != null) {
-            return new RescanStatus(reconcile.reason, true, reconcile.doneBytes(), total);
-        }
-        if (rescanReason == null) {
-            return lastRescanReason == null ? null : new RescanStatus(lastRescanReason, false, total, total);
-        }
-        long done = 0;
-        if (pass != null && pass.rescanReason != null) {
-            for (int i = 0; i < pass.volume && i < volumes.size(); i++) {
-                done += volumes.get(i).info.sizeBytes();
-            }
-            if (pass.volume < volumes.size()) {
-                VolumeState v = volumes.get(pass.volume);
-                done += Math.min(v.info.sizeBytes(), pass.block * v.blockSize());
-            }
-        }
-        return new RescanStatus(rescanReason, true, done, total);
-    }
-
-    /**
-     * How long the oldest change not yet durable on the target may have waited: the oldest block
-     * in flight or waiting to be resent since its change was first read (resends go before
-     * anything else, in that order, so the oldest in flight is the first), and for the dirty
-     * blocks a bound from the walks. A block still dirty was marked after its region's time in the
-     * dirty map (which the walk moves forward as it takes each region whole), after the last
-     * finished walk started (that walk cleared every block marked before it reached it), or after
-     * the current walk started when no dirty block is left ahead of its position; without a pass,
-     * which leaves the blocks ahead of it to itself, the latest of these bounds its age.
-     */
-    long lagMs() {
-        long now = System.nanoTime();
-        InFlight.Entry oldest = inFlight.oldest();
-        long lagNs = oldest == null ? 0 : now - oldest.readNs();
-        InFlight.Entry waiting = resend.oldest();
-        if (waiting != null) {
-            lagNs = Math.max(lagNs, now - waiting.readNs());
-        }
-        long walkBoundNs = lastWalkStartNs;
-        if (walk != null && !walk.dirtyAhead(volumes)) {
-            walkBoundNs = walk.startedNs;
-        }
-        for (VolumeState v : volumes) {
-            if (v.dirty != null && v.dirty.count() > 0) {
-                long sinceNs = v.dirty.oldestMarkNs();
-                if (pass == null && walkFinished && walkBoundNs - sinceNs > 0) {
-                    sinceNs = walkBoundNs;
-                }
-                lagNs = Math.max(lagNs, now - sinceNs);
-            }
-        }
-        return TimeUnit.NANOSECONDS.toMillis(lagNs);
-    }
-
-    /**
-     * Writes the acknowledged fingerprints to the state files without forcing them: they only
-     * need to be on stable storage at a clean stop (a crash or power loss makes the next start
-     * compare every block with the target), and an fsync here would stall the agent.
-     */
-    private void flushState() throws IOException {
-        for (VolumeState v : volumes) {
-            v.fingerprints.lastAckSequence(durableSequence);
-            v.fingerprints.write();
-        }
-    }
-
-    private void shutdown(Throwable failure) {
-        IOException cause = new IOException(failure == null ? "source daemon stopped"
-                : "sync agent failed: " + describe(failure));
-        for (Waiter w : waiters) {
-            w.done().completeExceptionally(cause);
-        }
-        waiters.clear();
-        List<String> frozenLeft = List.of();
-        if (cutover != null) {
-            cutover.fail("the source daemon stopped during the cutover");
-            frozenLeft = cutover.done.join().stillFrozen();
-        }
-        if (verify != null) {
-            verify.fail("the source daemon stopped during verification");
-        }
-        firstHandshake.completeExceptionally(cause);
-        Object event;
-        while ((event = inbox.poll()) != null) {
-            if (event instanceof LinkEvent.Received r) {
-                io.netty.util.ReferenceCountUtil.release(r.frame());
-            }
-        }
-        closeReadAhead();
-        scatterRead.close();
-        if (channel != null) {
-            channel.close();
-        }
-        link.close();
-        if (!frozenLeft.isEmpty()) {
-            LOG.error("state not saved: {} may still be frozen and the state directory may lie on it; the next "
-                    + "start thaws them and compares every block with the target", frozenLeft);
-            return;
-        }
-        // The fingerprints reach stable storage before a state file says "clean stop" trusts them.
-        boolean fingerprintsSaved = true;
-        for (VolumeState v : volumes) {
-            try {
-                v.fingerprints.lastAckSequence(durableSequence);
-                v.fingerprints.flush();
-            } catch (IOException e) {
-                fingerprintsSaved = false;
-                LOG.error("could not save the fingerprints of volume {}: {}; the next start compares every block",
-                        v.info.name(), e.getMessage());
-            }
-        }
-        new StateSaver(this).save(failure == null && fingerprintsSaved);
-        for (VolumeState v : volumes) {
-            try {
-                v.close();
-            } catch (IOException e) {
-                LOG.error("could not save the state of volume {}: {}; the next start compares every block",
-                        v.info.name(), e.getMessage());
-            }
-        }
-    }
-
     /** What stopped the agent's thread by surprise, or null: then nothing it is asked will be answered. */
     public Throwable stoppedBy() {
         return stoppedBy;
@@ -1034,7 +346,7 @@ public final class SyncAgent implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stopping = true;
-        inbox.add((Runnable) () -> { });
+        inbox.add(new AgentCommand.Wake());
         thread.join();
     }
 }

@@ -63,7 +63,7 @@ import javax.net.ssl.SSLSession;
  * It never touches a disk or the agent's state.
  * Thread-safe: {@link #connect} may be called from the agent while the event loop runs.
  */
-final class TargetLink implements AutoCloseable {
+final class TargetLink implements TargetSession.Connector {
     /** Pending outbound bytes above which the channel reports itself unwritable. */
     static final int HIGH_WATER_MARK_BYTES = 8 << 20;
     static final int LOW_WATER_MARK_BYTES = 4 << 20;
@@ -114,7 +114,8 @@ final class TargetLink implements AutoCloseable {
     }
 
     /** Starts connecting; the outcome arrives in the inbox as {@link LinkEvent.Connected} or {@link LinkEvent.ConnectFailed}. */
-    Channel connect(InetSocketAddress target) {
+    @Override
+    public Channel connect(InetSocketAddress target) {
         ChannelFuture f = bootstrap.connect(target);
         f.addListener(done -> {
             if (!done.isSuccess()) {

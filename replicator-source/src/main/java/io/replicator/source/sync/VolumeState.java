@@ -25,7 +25,6 @@ final class VolumeState implements AutoCloseable {
     /** Every block below this one was read by the initial copy. */
     long cursorBlock;
     long sentPayloadBytes;
-    long inFlightChangedBytes;
     long unreplicatedBlocks;
     long observedChangedBlocks;
 
@@ -53,10 +52,11 @@ final class VolumeState implements AutoCloseable {
     }
 
     /**
-     * What is known changed and not yet durable on the target: blocks never sent, changed blocks in
-     * flight, {@code resendChangedBytes} of changed blocks waiting to be sent again, and dirty blocks.
+     * What is known changed and not yet durable on the target: blocks never sent,
+     * {@code inFlightChangedBytes} of changed blocks in flight, {@code resendChangedBytes} of changed
+     * blocks waiting to be sent again, and dirty blocks.
      */
-    long backlogBytes(long resendChangedBytes) {
+    long backlogBytes(long inFlightChangedBytes, long resendChangedBytes) {
         long dirtyBytes = dirty == null ? 0 : dirty.count() * info.blockSizeBytes();
         return Math.min(info.sizeBytes(),
                 info.sizeBytes() - syncedBytes() + inFlightChangedBytes + resendChangedBytes + dirtyBytes);

@@ -1,8 +1,10 @@
 /**
- * The send pipeline. {@link io.replicator.source.sync.SyncAgent} is the one thread that owns the
- * volumes, their fingerprints, the in-flight window and the sequence numbers: it reads blocks,
- * sends what changed, commits fingerprints when the target acknowledges them durable, and runs
- * the admin's sync, verify and cutover jobs. {@link io.replicator.source.sync.TargetLink}'s Netty
- * event loop only decodes frames and hands them to the agent's inbox.
+ * The source's replication. {@link io.replicator.source.sync.SyncAgent} is the one thread that owns
+ * it, a shell whose duty cycle runs a few owners: the target session (link, handshake, sequences,
+ * in flight, resend, acks), the change sources (passes, kernel catch-ups and walks), the send
+ * pipeline (read, encode, the in-flight window) and the job runner (cutover, verify, reconcile,
+ * which see the agent only through a port). Other threads hand it typed commands and read the
+ * status it publishes. {@link io.replicator.source.sync.TargetLink}'s Netty event loop only decodes
+ * frames and hands them to the agent's inbox. See docs/design/005-source-agent.md.
  */
 package io.replicator.source.sync;

@@ -1,0 +1,53 @@
+package io.replicator.source.sync;
+
+import io.replicator.source.CutoverResult;
+import io.replicator.source.SyncResult;
+import io.replicator.source.VerifyResult;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What other threads hand the sync agent, the only way in: the admin's requests
+ * ({@link AgentRequests}), the change feed's reports and the link's events ({@link LinkEvent}).
+ * Each is immutable and is handled on the agent's thread, in the order it was handed in.
+ */
+sealed interface AgentCommand permits LinkEvent, AgentCommand.StartSync, AgentCommand.AnswerSync,
+        AgentCommand.StartVerify, AgentCommand.StartCutover, AgentCommand.Withdraw,
+        AgentCommand.EventsLost, AgentCommand.CaughtUp, AgentCommand.Wake {
+
+    /** Wait until everything changed before {@code startNs} is durable on the target, by {@code deadlineNs}. */
+    record StartSync(CompletableFuture<SyncResult> result, long startNs, long deadlineNs) implements AgentCommand {
+    }
+
+    /** A sync's changes are durable at {@code durableSequence}: answer it with what was sent since {@code sentBefore}. */
+    record AnswerSync(CompletableFuture<SyncResult> result, long startNs, long sentBefore, long durableSequence)
+            implements AgentCommand {
+    }
+
+    /** Compare source and target while replication runs, by {@code deadlineNs} ({@code timeoutMs} after the ask). */
+    record StartVerify(CompletableFuture<VerifyResult> result, long startNs, long deadlineNs, long timeoutMs)
+            implements AgentCommand {
+    }
+
+    /** Run the final sync of {@code freeze} (maybe none) by {@code deadlineNs} ({@code timeoutMs} after the ask). */
+    record StartCutover(CompletableFuture<CutoverResult> result, List<Path> freeze, long startNs, long deadlineNs,
+                        long timeoutMs) implements AgentCommand {
+    }
+
+    /** The admin's client went away: the job started for it stops (a cutover thaws), saying {@code why}. */
+    record Withdraw(Job job, String why) implements AgentCommand {
+    }
+
+    /** The change feed lost events: some writes may not be marked dirty. */
+    record EventsLost(String reason) implements AgentCommand {
+    }
+
+    /** A catch-up of the change feed asked for at {@code requestNs} in {@code epoch} ended ({@code error} null: it did). */
+    record CaughtUp(long requestNs, int epoch, Throwable error) implements AgentCommand {
+    }
+
+    /** Nothing to do but take a turn now: a status is wanted, or the agent is stopping. */
+    record Wake() implements AgentCommand {
+    }
+}

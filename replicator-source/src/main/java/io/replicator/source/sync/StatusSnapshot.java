@@ -1,0 +1,56 @@
+package io.replicator.source.sync;
+
+import io.replicator.source.SourceState;
+import io.replicator.source.SourceStatus;
+import io.replicator.source.VolumeStatus;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Takes the agent's status for the {@link StatusBoard}. Agent's thread only; holds nothing. */
+final class StatusSnapshot {
+    private StatusSnapshot() {
+    }
+
+    /**
+     * The status as the agent sees it now, its tracker left null unless the kernel tracker failed
+     * (then {@code scan} and why): the daemon names the tracker it chose. Agent's thread only.
+     */
+    static SourceStatus take(SyncAgent agent) {
+        List<VolumeStatus> vs = new ArrayList<>();
+        long lag = agent.lagMs();
+        for (VolumeState v : agent.volumes) {
+            long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
+            vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
+                    v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.session.inFlight().changedBytes(v.index),
+                    agent.session.resend().changedBytes(v.index)),
+                    v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
+        }
+        String feedFailure = agent.changes.feedFailure();
+        boolean failed = feedFailure != null;
+        TargetSession session = agent.session;
+        return new SourceStatus(agent.config.sourceId(), state(agent), failed ? "scan" : null,
+                failed ? feedFailure : null,
+                agent.rescanStatus(), agent.hostPort(), session.connected(), session.lastError(),
+                session.durableSequence(),
+                vs, session.nextAttemptMs(System.nanoTime()), session.failedAttempts(System.nanoTime()), 0,
+                agent.jobs.frozenNow());
+    }
+
+    private static SourceState state(SyncAgent agent) {
+        if (agent.cutOver) {
+            return SourceState.CUT_OVER;
+        } else if (agent.jobs.cutoverRunning()) {
+            return SourceState.CUTTING_OVER;
+        } else if (!agent.session.connected()) {
+            return agent.session.hasConnectedOnce() ? SourceState.DISCONNECTED : SourceState.CONNECTING;
+        } else if (agent.rescanStatus() != null && agent.rescanStatus().running()) {
+            return SourceState.RESCAN;
+        }
+        for (VolumeState v : agent.volumes) {
+            if (v.syncedBytes() < v.info.sizeBytes()) {
+                return SourceState.INITIAL_SYNC;
+            }
+        }
+        return SourceState.CONTINUOUS;
+    }
+}

@@ -1,0 +1,319 @@
+package io.replicator.source.sync;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.util.ReferenceCountUtil;
+import io.replicator.protocol.guard.PeerText;
+import io.replicator.protocol.wire.Ack;
+import io.replicator.protocol.wire.BarrierAck;
+import io.replicator.protocol.wire.ErrorCode;
+import io.replicator.protocol.wire.ErrorFrame;
+import io.replicator.protocol.wire.Frame;
+import io.replicator.protocol.wire.HashResponse;
+import io.replicator.protocol.wire.Hello;
+import io.replicator.protocol.wire.HelloAck;
+import io.replicator.protocol.wire.ProtocolVersion;
+import io.replicator.protocol.wire.VolumeInfo;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session with the target: connecting when the {@link ReconnectBackoff} says so, the
+ * handshake, the sequence numbers, the blocks in flight ({@link InFlight}) and those to send again
+ * after a lost link ({@link ResendQueue}), and the acknowledgements. What an acknowledgement or a
+ * job's answer means for the volumes it tells its {@link Listener}. Frames are written here and
+ * flushed every {@link #FLUSH_BYTES} or when the agent's turn ends. Not thread-safe: owned by the
+ * sync agent's thread; the link's event loop hands its events through the agent's inbox.
+ */
+final class TargetSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TargetSession.class);
+    static final int FLUSH_BYTES = 256 << 10;
+
+    /**
+     * How the session reaches the target: a {@link TargetLink}, whose events reach
+     * {@link #onLinkEvent} through the agent's inbox (in tests, an in-memory channel).
+     */
+    interface Connector extends AutoCloseable {
+        /** Starts connecting; the outcome arrives as a {@link LinkEvent} naming the channel returned. */
+        Channel connect(InetSocketAddress target);
+
+        @Override
+        void close();
+    }
+
+    /** What the session tells the agent. Called on the agent's thread. */
+    interface Listener {
+        /** The target made the block of {@code e} durable: commit its fingerprint. */
+        void durable(InFlight.Entry e) throws IOException;
+
+        /** An acknowledgement up to {@code durableSequence} was taken; {@code committed}: it made blocks durable. */
+        void acknowledged(long durableSequence, boolean committed) throws IOException;
+
+        /** The target holds less than it acknowledged before: every block is compared and sent again. */
+        void targetLostData() throws IOException;
+
+        /** A barrier's ack or hashes, for the jobs (an ack's sequence is taken first). */
+        void received(Frame frame) throws IOException;
+
+        /** The target refused what it was sent with {@code code}; {@code why} is also the session's last error. */
+        void refused(ErrorCode code, String why);
+
+        /** The link was lost after the first handshake. */
+        void connectionLost();
+    }
+
+    private final AgentConfig config;
+    private final List<VolumeInfo> volumes;
+    private final Listener listener;
+    private final Connector link;
+    private final ReconnectBackoff backoff;
+    private final ReconnectLog reconnectLog;
+    private final CompletableFuture<Void> firstHandshake = new CompletableFuture<>();
+    private final InFlight inFlight;
+    private final ResendQueue resend;
+    /** How fast the target makes data durable, for the cutover's estimate of its drain. */
+    private final DrainRate drainRate = new DrainRate(System.nanoTime());
+    private Channel channel;
+    private boolean handshaken;
+    /** The target takes frames of several blocks ({@link ProtocolVersion#FEATURE_BLOCK_RUNS}). */
+    private boolean blockRuns;
+    private String lastError;
+    private long nextSequence = 1;
+    private long durableSequence;
+    private long unflushedBytes;
+
+    /**
+     * @param durableSequence what the target acknowledged durable in the last run
+     * @param link            the way to the target
+     */
+    TargetSession(AgentConfig config, List<VolumeInfo> volumes, long durableSequence, Connector link,
+                  ReconnectBackoff backoff, Listener listener) {
+        this.config = config;
+        this.volumes = List.copyOf(volumes);
+        this.durableSequence = durableSequence;
+        this.link = link;
+        this.backoff = backoff;
+        this.listener = listener;
+        this.inFlight = new InFlight(volumes.size());
+        this.resend = new ResendQueue(volumes.size());
+        this.reconnectLog = new ReconnectLog(config.hostPort(), ReconnectLog.to(LOG));
+    }
+
+    /** Completes on the first successful handshake, or fails with the first refusal. */
+    CompletableFuture<Void> firstHandshake() {
+        return firstHandshake;
+    }
+
+    /** Connects when there is no link and the backoff says it is time. */
+    void connectIfDue(long nowNs) {
+        if (channel == null && backoff.due(nowNs)) {
+            channel = link.connect(config.target());
+        }
+    }
+
+    void onLinkEvent(LinkEvent e) throws IOException {
+        if (e.channel() != channel) {
+            if (e instanceof LinkEvent.Received r) {
+                ReferenceCountUtil.release(r.frame());
+            }
+            return;
+        }
+        if (e instanceof LinkEvent.Connected) {
+            channel.writeAndFlush(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
+                    ProtocolVersion.SUPPORTED_FEATURES, config.sourceId(), volumes));
+        } else if (e instanceof LinkEvent.ConnectFailed f) {
+            disconnected(f.cause());
+        } else if (e instanceof LinkEvent.Closed c) {
+            disconnected(c.cause());
+        } else if (e instanceof LinkEvent.Received r) {
+            receive(r.frame());
+        }
+    }
+
+    private void receive(Frame frame) throws IOException {
+        if (frame instanceof HelloAck ack) {
+            handshake(ack);
+        } else if (frame instanceof Ack ack) {
+            acknowledge(ack.durableSequence());
+        } else if (frame instanceof BarrierAck ack) {
+            acknowledge(ack.durableSequence());
+            listener.received(ack);
+        } else if (frame instanceof HashResponse response) {
+            listener.received(response);
+        } else if (frame instanceof ErrorFrame error) {
+            lastError = "target refused: " + PeerText.escape(error.message()) + " (" + error.code() + ")";
+            backoff.refused(lastError);
+            listener.refused(error.code(), lastError);
+        } else {
+            lastError = "target sent an unexpected " + frame.type() + " frame";
+            channel.close();
+        }
+    }
+
+    private void handshake(HelloAck ack) throws IOException {
+        ProtocolVersion.negotiate(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
+                ack.minVersion(), ack.maxVersion());
+        blockRuns = (ack.features() & ProtocolVersion.FEATURE_BLOCK_RUNS) != 0;
+        long targetDurable = ack.durableSequence();
+        if (targetDurable < durableSequence) {
+            LOG.warn("target {} holds sequence {} but acknowledged {} before: it lost data; "
+                    + "every block will be compared and sent again", config.hostPort(), targetDurable, durableSequence);
+            while (inFlight.pollAny() != null) {
+                // the target no longer has anything we sent
+            }
+            listener.targetLostData();
+            resend.clear();
+            durableSequence = targetDurable;
+        } else {
+            acknowledge(targetDurable);
+        }
+        List<InFlight.Entry> lost = new ArrayList<>();
+        for (InFlight.Entry e; (e = inFlight.pollAny()) != null; ) {
+            lost.add(e);
+        }
+        resend.addLost(lost);
+        nextSequence = Math.max(nextSequence, targetDurable + 1);
+        handshaken = true;
+        backoff.connected(System.nanoTime());
+        lastError = null;
+        reconnectLog.connected("connected to target {} (protocol v{}): resuming after sequence {}, {} blocks to resend",
+                config.hostPort(), ack.version(), targetDurable, resend.size());
+        firstHandshake.complete(null);
+    }
+
+    private void acknowledge(long sequence) throws IOException {
+        durableSequence = Math.max(durableSequence, sequence);
+        InFlight.Entry e;
+        boolean committed = false;
+        while ((e = inFlight.pollAcked(sequence)) != null) {
+            listener.durable(e);
+            drainRate.acknowledged(e.lengthBytes());
+            committed = true;
+        }
+        long now = System.nanoTime();
+        if (committed && backoff.acknowledged()) {
+            reconnectLog.acknowledged(backoff.failures(now));
+        }
+        listener.acknowledged(durableSequence, committed);
+    }
+
+    private void disconnected(Throwable cause) {
+        String why = cause != null ? SyncAgent.describe(cause) : handshaken || firstHandshake.isDone()
+                ? "connection closed"
+                : "the target closed the connection before answering the handshake (a receiver that requires "
+                + "TLS does this to a source without --pki; its log says why)";
+        long now = System.nanoTime();
+        lastError = backoff.reason(why, now);
+        channel = null;
+        handshaken = false;
+        long waitMs = backoff.failed(now);
+        if (!firstHandshake.isDone()) {
+            firstHandshake.completeExceptionally(new IOException(
+                    "cannot reach target " + config.hostPort() + ": " + lastError));
+            return;
+        }
+        listener.connectionLost();
+        reconnectLog.failed(lastError, backoff.failures(now), waitMs, inFlight.size(), now);
+    }
+
+    /** Takes the sequence number of the next block frame. */
+    long takeSequence() {
+        return nextSequence++;
+    }
+
+    /** The sequence of the last frame sent. */
+    long lastSequenceSent() {
+        return nextSequence - 1;
+    }
+
+    ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    /** Writes a block frame of {@code payloadBytes}, flushing once {@link #FLUSH_BYTES} are written. */
+    void write(Frame frame, int payloadBytes) {
+        channel.write(frame, channel.voidPromise());
+        unflushedBytes += payloadBytes + 1;
+        if (unflushedBytes >= FLUSH_BYTES) {
+            channel.flush();
+            unflushedBytes = 0;
+        }
+    }
+
+    /** Writes a frame that must go now: a barrier, a hash request. */
+    void writeAndFlush(Frame frame) {
+        channel.writeAndFlush(frame);
+    }
+
+    /** Flushes what {@link #write} left unflushed. */
+    void flush() {
+        if (unflushedBytes > 0 && channel != null) {
+            channel.flush();
+            unflushedBytes = 0;
+        }
+    }
+
+    /** Connected, handshaken, and the link takes more bytes now (Netty's writability). */
+    boolean writable() {
+        return handshaken && channel.isWritable();
+    }
+
+    boolean connected() {
+        return handshaken;
+    }
+
+    boolean hasConnectedOnce() {
+        return firstHandshake.isDone();
+    }
+
+    boolean blockRuns() {
+        return blockRuns;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    long durableSequence() {
+        return durableSequence;
+    }
+
+    InFlight inFlight() {
+        return inFlight;
+    }
+
+    ResendQueue resend() {
+        return resend;
+    }
+
+    DrainRate drainRate() {
+        return drainRate;
+    }
+
+    /** Until the next attempt, or null while connected. */
+    Long nextAttemptMs(long nowNs) {
+        return handshaken ? null : backoff.waitMs(nowNs);
+    }
+
+    int failedAttempts(long nowNs) {
+        return backoff.failures(nowNs);
+    }
+
+    /** The agent stops: the first handshake, if still awaited, fails with {@code cause}; the link closes. */
+    void stop(IOException cause) {
+        firstHandshake.completeExceptionally(cause);
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close();
+        }
+        link.close();
+    }
+}
