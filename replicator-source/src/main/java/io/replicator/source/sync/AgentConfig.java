@@ -1,5 +1,6 @@
 package io.replicator.source.sync;
 
+import io.replicator.protocol.text.HostPort;
 import io.replicator.source.cutover.FreezeRecord;
 import java.net.InetSocketAddress;
 
@@ -13,6 +14,6 @@ public record AgentConfig(String sourceId, InetSocketAddress target, long scanIn
 
     /** The target as {@code HOST:PORT}, the way the admin gave it, for logs and errors. */
     public String hostPort() {
-        return target.getHostString() + ":" + target.getPort();
+        return HostPort.asGiven(target);
     }
 }
