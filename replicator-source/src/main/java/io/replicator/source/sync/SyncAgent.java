@@ -1,6 +1,7 @@
 package io.replicator.source.sync;
 
 import io.netty.util.ReferenceCountUtil;
+import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
@@ -309,7 +310,7 @@ public final class SyncAgent implements AutoCloseable {
 
     private void shutdown(Throwable failure) {
         IOException cause = new IOException(failure == null ? "source daemon stopped"
-                : "sync agent failed: " + describe(failure));
+                : "sync agent failed: " + Causes.describe(failure));
         waiters.failAll(cause);
         List<String> frozenLeft = jobs.stop();
         session.stop(cause);
@@ -327,15 +328,6 @@ public final class SyncAgent implements AutoCloseable {
             return;
         }
         new StateSaver(volumes, session, changes.walks.feed()).saveAtStop(failure == null);
-    }
-
-    static String describe(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return message == null ? root.getClass().getSimpleName() : message;
     }
 
     /** What stopped the agent's thread by surprise, or null: then nothing it is asked will be answered. */
