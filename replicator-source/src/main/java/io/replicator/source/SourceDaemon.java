@@ -111,7 +111,7 @@ public final class SourceDaemon implements AutoCloseable {
             }
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
-                    config.reconnectMaxMs(), tls, freezeRecord);
+                    config.reconnectMaxMs(), config.heartbeatIntervalMs(), config.idleTimeoutMs(), tls, freezeRecord);
             SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),
                     new SourceMetrics(registry), tracking.feed(), tracking.reconcileReason, tracking.rescanReason);
             tracking.attach(agent);

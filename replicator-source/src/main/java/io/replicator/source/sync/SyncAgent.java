@@ -77,7 +77,8 @@ public final class SyncAgent implements AutoCloseable {
     public SyncAgent(AgentConfig config, List<VolumeSetup> setups, int blockSizeBytes, SourceMetrics metrics,
                      ChangeFeed feed, String reconcileReason, String rescanReason) {
         this(config, setups, blockSizeBytes, metrics, feed, reconcileReason, rescanReason,
-                events -> new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), events));
+                events -> new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), events,
+                        config.heartbeatIntervalMs(), config.idleTimeoutMs()));
     }
 
     /** As above, reaching the target through the connector that {@code links} makes for the agent's inbox. */
