@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.replicator.protocol.guard.PeerText;
+import io.replicator.protocol.text.HostPort;
 import io.replicator.protocol.tls.AdminTlsContexts;
 import io.replicator.protocol.tls.CrlCheck;
 import io.replicator.protocol.tls.CrlReloader;

@@ -2,8 +2,8 @@ package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.replicator.admin.AdminToken;
-import io.replicator.admin.HostPort;
 import io.replicator.admin.Json;
+import io.replicator.protocol.text.HostPort;
 import io.replicator.protocol.tls.Plaintext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,9 +52,7 @@ public final class AdminClient {
     }
 
     private HttpURLConnection open(String path) throws IOException {
-        String host = address.getHostString();
-        URL url = new URL((tls == null ? "http://" : "https://") + (host.contains(":") ? "[" + host + "]" : host)
-                + ":" + address.getPort() + path);
+        URL url = new URL((tls == null ? "http://" : "https://") + HostPort.asGiven(address) + path);
         HttpURLConnection c = (HttpURLConnection) url.openConnection();
         c.setInstanceFollowRedirects(false);
         if (tls == null) {

@@ -1,6 +1,6 @@
 package io.replicator.cli;
 
-import io.replicator.admin.HostPort;
+import io.replicator.protocol.text.HostPort;
 import java.net.InetSocketAddress;
 import picocli.CommandLine.ITypeConverter;
 

@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replicator.admin.AdminServer;
 import io.replicator.admin.Daemons;
 import io.replicator.protocol.tls.PkiBundle;
+import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.SourceConfig;
 import io.replicator.source.SourceDaemon;
 import io.replicator.source.SourceStartException;
@@ -103,7 +104,7 @@ final class SourceCommand implements Callable<Integer> {
                 .id(id != null ? id : hostName()).tracker(parseTracker(tracker))
                 .scanIntervalMs(scanIntervalMs).maxInFlightBytes(maxInFlightBytes)
                 .traceBufferKb((int) Math.min(Integer.MAX_VALUE, traceBufferBytes >> 10));
-        if (blockSizeBytes < 4096 || blockSizeBytes > (1 << 20) || Long.bitCount(blockSizeBytes) != 1) {
+        if (!VolumeInfo.isBlockSize(blockSizeBytes)) {
             throw new Main.UsageException("invalid --block-size " + blockSizeBytes
                     + " (expected: a power of two from 4KiB to 1MiB)");
         }

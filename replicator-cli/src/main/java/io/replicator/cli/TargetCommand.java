@@ -59,11 +59,11 @@ final class TargetCommand implements Callable<Integer> {
         }
         if (maps != null) {
             for (String m : maps) {
-                int eq = m.indexOf('=');
-                if (eq <= 0 || m.indexOf('/') <= 0 || m.indexOf('/') > eq || eq == m.length() - 1) {
-                    throw new Main.UsageException("invalid --map '" + m + "' (expected: ID/NAME=PATH)");
+                try {
+                    b.map(m);
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UsageException("--map: " + e.getMessage(), e);
                 }
-                b.map(m.substring(0, eq), Path.of(m.substring(eq + 1)));
             }
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

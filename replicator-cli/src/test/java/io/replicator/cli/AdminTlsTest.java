@@ -10,6 +10,7 @@ import io.replicator.admin.Json;
 import io.replicator.protocol.tls.AdminClientTls;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
+import io.replicator.protocol.tls.TestPki;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;

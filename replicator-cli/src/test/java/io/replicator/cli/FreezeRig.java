@@ -1,7 +1,7 @@
 package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.replicator.admin.HostPort;
+import io.replicator.protocol.text.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

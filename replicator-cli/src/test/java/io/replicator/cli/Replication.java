@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.replicator.protocol.tls.Role;
+import io.replicator.protocol.tls.TestPki;
 import io.replicator.source.SourceConfig;
 import io.replicator.source.SourceDaemon;
 import io.replicator.target.TargetConfig;

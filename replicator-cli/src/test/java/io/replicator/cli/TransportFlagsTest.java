@@ -2,6 +2,7 @@ package io.replicator.cli;
 
 import static io.replicator.cli.CliRun.assertOneLineExit2;
 
+import io.replicator.protocol.tls.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;

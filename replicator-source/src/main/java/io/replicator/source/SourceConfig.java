@@ -27,6 +27,10 @@ import java.util.Objects;
  *   <tr><td>reconnectMinMs / reconnectMaxMs</td><td>200 ms / 30 s</td><td>backoff between attempts: doubles
  *       per failure or refused session up to the maximum, jittered, reset only by a session that made
  *       progress (docs/design/004-reconnect-backoff.md)</td></tr>
+ *   <tr><td>heartbeatIntervalMs</td><td>5 s</td><td>a link to the target that has written nothing this long
+ *       sends a HEARTBEAT</td></tr>
+ *   <tr><td>idleTimeoutMs</td><td>30 s</td><td>a link that has received nothing this long (a dead target or a
+ *       half-open connection) is closed and reconnected; more than heartbeatIntervalMs</td></tr>
  *   <tr><td>pki</td><td>required unless insecurePlaintext</td><td>certificate bundle: mutual TLS 1.3 to the
  *       target</td></tr>
  *   <tr><td>crlPollIntervalMs</td><td>250</td><td>how often the bundle's {@code crl.pem} is checked for a
@@ -42,8 +46,11 @@ import java.util.Objects;
  */
 public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, Path stateDir, String id,
                            Tracker tracker, int blockSizeBytes, long scanIntervalMs, long maxInFlightBytes,
-                           int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, PkiBundle pki,
-                           long crlPollIntervalMs, boolean insecurePlaintext, int traceBufferKb, Path runDir) {
+                           int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
+                           long idleTimeoutMs, PkiBundle pki, long crlPollIntervalMs, boolean insecurePlaintext,
+                           int traceBufferKb, Path runDir) {
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
     /** How changed blocks are found. */
     public enum Tracker { AUTO, KERNEL, SCAN }
@@ -66,6 +73,13 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
             throw new IllegalArgumentException("no --volume given");
         }
         Plaintext.check(pki, insecurePlaintext, target, "target address");
+        if (heartbeatIntervalMs <= 0) {
+            throw new IllegalArgumentException("invalid heartbeatIntervalMs " + heartbeatIntervalMs + " (expected: > 0)");
+        }
+        if (idleTimeoutMs <= heartbeatIntervalMs) {
+            throw new IllegalArgumentException(String.format("invalid idleTimeoutMs: %d (expected: more than "
+                    + "heartbeatIntervalMs, %d, or a healthy idle target is dropped)", idleTimeoutMs, heartbeatIntervalMs));
+        }
         if (crlPollIntervalMs <= 0) {
             throw new IllegalArgumentException("invalid crlPollIntervalMs " + crlPollIntervalMs + " (expected: > 0)");
         }
@@ -92,6 +106,8 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private int connectTimeoutMs = 5_000;
         private long reconnectMinMs = 200;
         private long reconnectMaxMs = 30_000;
+        private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
+        private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
         private PkiBundle pki;
         private long crlPollIntervalMs = CrlReloader.DEFAULT_POLL_INTERVAL_MS;
         private boolean insecurePlaintext;
@@ -149,6 +165,18 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
             return this;
         }
 
+        /** A link that has written nothing this long sends a HEARTBEAT. */
+        public Builder heartbeatIntervalMs(long heartbeatIntervalMs) {
+            this.heartbeatIntervalMs = heartbeatIntervalMs;
+            return this;
+        }
+
+        /** A link that has received nothing this long is closed and reconnected. */
+        public Builder idleTimeoutMs(long idleTimeoutMs) {
+            this.idleTimeoutMs = idleTimeoutMs;
+            return this;
+        }
+
         /** Connect with mutual TLS 1.3, presenting this bundle's certificate and trusting only its CA. */
         public Builder pki(PkiBundle pki) {
             this.pki = pki;
@@ -170,8 +198,8 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         /** The configuration; IllegalArgumentException when it is incomplete or its transport is not allowed. */
         public SourceConfig build() {
             return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
-                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, pki, crlPollIntervalMs,
-                    insecurePlaintext, traceBufferKb, runDir);
+                    maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, heartbeatIntervalMs,
+                    idleTimeoutMs, pki, crlPollIntervalMs, insecurePlaintext, traceBufferKb, runDir);
         }
 
         /** Where a freeze is recorded before it starts (default /run/replicator, a tmpfs). */

@@ -12,7 +12,6 @@ import io.replicator.source.cutover.HeldOutput;
 import io.replicator.source.sync.AgentConfig;
 import io.replicator.source.sync.LinkTls;
 import io.replicator.source.sync.SyncAgent;
-import io.replicator.source.track.DirtyMap;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.volume.SourceVolume;
 import java.io.IOException;
@@ -101,9 +100,8 @@ public final class SourceDaemon implements AutoCloseable {
                         v.isDirect() ? "O_DIRECT" : "buffered", stores.get(stores.size() - 1).knownBlocks(),
                         stores.get(stores.size() - 1).blockCount());
             }
-            List<DirtyMap> dirty = new ArrayList<>();
-            tracking = Tracking.start(config, volumes, dirty);
-            tracking.plan(config, volumes, stores, dirty);
+            tracking = Tracking.start(config, volumes);
+            tracking.plan(config, volumes, stores);
             LinkTls tls = null;
             if (config.pki() != null) {
                 crl = new CrlReloader(config.pki(), config.crlPollIntervalMs());
@@ -111,7 +109,7 @@ public final class SourceDaemon implements AutoCloseable {
             }
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
-                    config.reconnectMaxMs(), tls, freezeRecord);
+                    config.reconnectMaxMs(), config.heartbeatIntervalMs(), config.idleTimeoutMs(), tls, freezeRecord);
             SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),
                     new SourceMetrics(registry), tracking.feed(), tracking.reconcileReason, tracking.rescanReason);
             tracking.attach(agent);

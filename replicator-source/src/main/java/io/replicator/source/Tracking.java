@@ -36,19 +36,22 @@ final class Tracking implements AutoCloseable {
     String reconcileReason;
     String rescanReason;
     private final KernelTracker tracker;
+    /** The kernel tracker's dirty map of each volume, in the order of the volumes; empty under the scan tracker. */
+    private final List<DirtyMap> dirtyMaps;
     /** The agent to tell about lost events, once it exists. */
     private final AtomicReference<SyncAgent> agent;
 
-    private Tracking(String kind, String reason, KernelTracker tracker, AtomicReference<SyncAgent> agent) {
+    private Tracking(String kind, String reason, KernelTracker tracker, List<DirtyMap> dirtyMaps,
+                     AtomicReference<SyncAgent> agent) {
         this.kind = kind;
         this.reason = reason;
         this.tracker = tracker;
+        this.dirtyMaps = List.copyOf(dirtyMaps);
         this.agent = agent;
     }
 
     /** Chooses the tracker and starts it; fails when {@code --tracker kernel} cannot work here. */
-    static Tracking start(SourceConfig config, List<SourceVolume> volumes, List<DirtyMap> dirtyOut)
-            throws IOException {
+    static Tracking start(SourceConfig config, List<SourceVolume> volumes) throws IOException {
         String unavailable = TraceFs.unavailableReason();
         if (unavailable == null) {
             for (SourceVolume v : volumes) {
@@ -72,12 +75,13 @@ final class Tracking implements AutoCloseable {
             String why = config.tracker() == SourceConfig.Tracker.SCAN ? "chosen with --tracker scan"
                     : "the kernel tracker cannot work here: " + unavailable;
             return new Tracking("scan", why + "; every block is reread every " + config.scanIntervalMs()
-                    + " ms and compared with its fingerprint", null, new AtomicReference<>());
+                    + " ms and compared with its fingerprint", null, List.of(), new AtomicReference<>());
         }
+        List<DirtyMap> dirtyMaps = new ArrayList<>();
         List<KernelTracker.Volume> tracked = new ArrayList<>();
         for (SourceVolume v : volumes) {
             DirtyMap dirty = DirtyMap.forVolume(v.sizeBytes(), config.blockSizeBytes());
-            dirtyOut.add(dirty);
+            dirtyMaps.add(dirty);
             tracked.add(new KernelTracker.Volume(BlockDeviceInfo.of(v.path()), dirty));
         }
         AtomicReference<SyncAgent> agentRef = new AtomicReference<>();
@@ -89,19 +93,18 @@ final class Tracking implements AutoCloseable {
         });
         String why = config.tracker() == SourceConfig.Tracker.KERNEL ? "chosen with --tracker kernel"
                 : "root, tracefs and block devices: completed writes are read from the kernel's block events";
-        return new Tracking("kernel", why, tracker, agentRef);
+        return new Tracking("kernel", why, tracker, dirtyMaps, agentRef);
     }
 
     /** Reads the saved state of each volume, decides what to trust, and marks the state unclean. */
-    void plan(SourceConfig config, List<SourceVolume> volumes, List<FingerprintStore> stores, List<DirtyMap> dirty)
-            throws IOException {
+    void plan(SourceConfig config, List<SourceVolume> volumes, List<FingerprintStore> stores) throws IOException {
         String bootId = DeviceWrites.bootId();
         List<String> reconcile = new ArrayList<>();
         List<String> rescan = new ArrayList<>();
         for (int i = 0; i < volumes.size(); i++) {
             SourceVolume v = volumes.get(i);
             FingerprintStore store = stores.get(i);
-            DirtyMap map = tracker == null ? null : dirty.get(i);
+            DirtyMap map = tracker == null ? null : dirtyMaps.get(i);
             var file = TrackerState.file(config.stateDir(), v.name());
             TrackerState.Loaded loaded = TrackerState.load(file, store.blockCount(), config.blockSizeBytes());
             TrackerState s = loaded.state();

@@ -210,6 +210,20 @@ public final class TargetConfig {
             return this;
         }
 
+        /**
+         * Parses {@code ID/NAME=PATH} (the form {@code --map} takes) and maps it with {@link #map(String, Path)}.
+         *
+         * @throws IllegalArgumentException naming the mapping when it is not of that form or names a bad volume
+         */
+        public Builder map(String mapping) {
+            int eq = mapping.indexOf('=');
+            int slash = mapping.indexOf('/');
+            if (eq <= 0 || slash <= 0 || slash > eq || eq == mapping.length() - 1) {
+                throw new IllegalArgumentException("invalid volume mapping '" + mapping + "' (expected: ID/NAME=PATH)");
+            }
+            return map(mapping.substring(0, eq), Path.of(mapping.substring(eq + 1)));
+        }
+
         /** Writes volume NAME of source ID ({@code "ID/NAME"}) onto {@code path}, an existing file or block device. */
         public Builder map(String sourceIdSlashVolume, Path path) {
             Objects.requireNonNull(path, "path");

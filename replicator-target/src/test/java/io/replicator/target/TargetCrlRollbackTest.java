@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.replicator.protocol.tls.PemWriter;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
+import io.replicator.protocol.tls.TestPki;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.target.internal.FileChannelOpener;
 import java.io.IOException;

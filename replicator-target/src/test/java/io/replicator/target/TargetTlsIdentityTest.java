@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Role;
+import io.replicator.protocol.tls.TestPki;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.protocol.wire.Hello;

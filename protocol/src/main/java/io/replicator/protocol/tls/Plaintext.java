@@ -1,5 +1,6 @@
 package io.replicator.protocol.tls;
 
+import io.replicator.protocol.text.HostPort;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -64,10 +65,9 @@ public final class Plaintext {
 
     /** {@code HOST:PORT} as given, with the resolved address when it differs. */
     public static String describe(InetSocketAddress address) {
-        String host = address.getHostString();
-        String text = (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+        String text = HostPort.asGiven(address);
         InetAddress resolved = address.getAddress();
-        return resolved == null || resolved.getHostAddress().equals(host) ? text
+        return resolved == null || resolved.getHostAddress().equals(address.getHostString()) ? text
                 : text + " (" + resolved.getHostAddress() + ")";
     }
 }

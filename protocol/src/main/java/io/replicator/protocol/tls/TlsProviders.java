@@ -2,6 +2,7 @@ package io.replicator.protocol.tls;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
+import io.replicator.protocol.text.Causes;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -107,10 +108,7 @@ final class TlsProviders {
         if (cause == null) {
             return "no reason given";
         }
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(cause);
         return root == cause ? cause.toString() : cause + ", caused by " + root;
     }
 }

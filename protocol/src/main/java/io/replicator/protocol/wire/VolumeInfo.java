@@ -64,10 +64,18 @@ public record VolumeInfo(String name, long sizeBytes, int blockSizeBytes) {
         checkBlockSize("blockSizeBytes", blockSizeBytes);
     }
 
+    /**
+     * The block-size rule, for a value not yet on the wire (a command-line flag): a power of two from
+     * {@link #MIN_BLOCK_SIZE} to {@link #MAX_BLOCK_SIZE}.
+     */
+    public static boolean isBlockSize(long sizeBytes) {
+        return sizeBytes >= MIN_BLOCK_SIZE && sizeBytes <= MAX_BLOCK_SIZE && Long.bitCount(sizeBytes) == 1;
+    }
+
     /** The block-size rules for any field that holds one; the message names {@code field}. */
     static void checkBlockSize(String field, int sizeBytes) {
         ProtocolException.checkRange(field, sizeBytes, MIN_BLOCK_SIZE, MAX_BLOCK_SIZE);
-        if (Integer.bitCount(sizeBytes) != 1) {
+        if (!isBlockSize(sizeBytes)) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME,
                     "invalid " + field + ": " + sizeBytes + " (expected: a power of two)");
         }

@@ -1,18 +1,20 @@
 package io.replicator.source.sync;
 
+import io.replicator.protocol.text.HostPort;
 import io.replicator.source.cutover.FreezeRecord;
 import java.net.InetSocketAddress;
 
 /**
- * What the sync agent needs of the source's configuration; {@code tls} is null for plain TCP;
+ * What the sync agent needs of the source's configuration (the source's {@code SourceConfig} documents
+ * each entry); {@code tls} is null for plain TCP;
  * {@code freezeRecord} is where a cutover notes what it freezes. Immutable.
  */
 public record AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
-                          int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, LinkTls tls,
-                          FreezeRecord freezeRecord) {
+                          int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
+                          long idleTimeoutMs, LinkTls tls, FreezeRecord freezeRecord) {
 
     /** The target as {@code HOST:PORT}, the way the admin gave it, for logs and errors. */
     public String hostPort() {
-        return target.getHostString() + ":" + target.getPort();
+        return HostPort.asGiven(target);
     }
 }

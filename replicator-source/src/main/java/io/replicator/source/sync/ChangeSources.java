@@ -1,5 +1,6 @@
 package io.replicator.source.sync;
 
+import io.replicator.protocol.text.Causes;
 import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
 import java.io.IOException;
@@ -157,7 +158,7 @@ final class ChangeSources {
     /** A catch-up ended; a failed one gives the kernel tracker up for rescans by fingerprint. */
     void caughtUp(AgentCommand.CaughtUp c, boolean cutOver) {
         if (!walks.caughtUp(c.requestNs(), c.epoch(), c.error())) {
-            String why = SyncAgent.describe(c.error());
+            String why = Causes.describe(c.error());
             feedFailure = "the kernel tracker failed (" + why + "); every block is reread every "
                     + scanIntervalMs + " ms and compared with its fingerprint";
             LOG.error("{}", feedFailure);

@@ -1,5 +1,6 @@
 package io.replicator.source.sync;
 
+import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.source.CutoverResult;
 import io.replicator.source.Outcome;
@@ -121,7 +122,7 @@ final class CutoverJob implements Job {
             }
             case FREEZING -> {
                 if (guard.ready().isCompletedExceptionally()) {
-                    fail("could not freeze: " + SyncAgent.describe(guard.ready().handle((v, e) -> e).join()));
+                    fail("could not freeze: " + Causes.describe(guard.ready().handle((v, e) -> e).join()));
                 } else if (guard.ready().isDone()) {
                     LOG.info("cutover: frozen {} in {} ms; draining", freeze, ms(now - startNs));
                     startDrain(now);

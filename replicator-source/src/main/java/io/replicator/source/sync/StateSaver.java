@@ -1,5 +1,6 @@
 package io.replicator.source.sync;
 
+import io.replicator.protocol.text.Causes;
 import io.replicator.source.track.DeviceWrites;
 import io.replicator.source.track.TrackerState;
 import java.io.IOException;
@@ -99,7 +100,7 @@ final class StateSaver {
                 return null;
             } catch (Exception e) {
                 LOG.warn("the kernel tracker could not catch up while stopping ({}); the next start rescans",
-                        SyncAgent.describe(e));
+                        Causes.describe(e));
                 return null;
             }
             if (java.util.Arrays.equals(before, writeCounts())) {

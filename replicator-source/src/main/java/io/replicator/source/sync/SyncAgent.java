@@ -1,6 +1,7 @@
 package io.replicator.source.sync;
 
 import io.netty.util.ReferenceCountUtil;
+import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
@@ -76,7 +77,8 @@ public final class SyncAgent implements AutoCloseable {
     public SyncAgent(AgentConfig config, List<VolumeSetup> setups, int blockSizeBytes, SourceMetrics metrics,
                      ChangeFeed feed, String reconcileReason, String rescanReason) {
         this(config, setups, blockSizeBytes, metrics, feed, reconcileReason, rescanReason,
-                events -> new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), events));
+                events -> new TargetLink(config.connectTimeoutMs(), config.target(), config.tls(), events,
+                        config.heartbeatIntervalMs(), config.idleTimeoutMs()));
     }
 
     /** As above, reaching the target through the connector that {@code links} makes for the agent's inbox. */
@@ -309,7 +311,7 @@ public final class SyncAgent implements AutoCloseable {
 
     private void shutdown(Throwable failure) {
         IOException cause = new IOException(failure == null ? "source daemon stopped"
-                : "sync agent failed: " + describe(failure));
+                : "sync agent failed: " + Causes.describe(failure));
         waiters.failAll(cause);
         List<String> frozenLeft = jobs.stop();
         session.stop(cause);
@@ -327,15 +329,6 @@ public final class SyncAgent implements AutoCloseable {
             return;
         }
         new StateSaver(volumes, session, changes.walks.feed()).saveAtStop(failure == null);
-    }
-
-    static String describe(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return message == null ? root.getClass().getSimpleName() : message;
     }
 
     /** What stopped the agent's thread by surprise, or null: then nothing it is asked will be answered. */

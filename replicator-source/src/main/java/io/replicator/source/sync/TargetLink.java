@@ -67,10 +67,6 @@ final class TargetLink implements TargetSession.Connector {
     /** Pending outbound bytes above which the channel reports itself unwritable. */
     static final int HIGH_WATER_MARK_BYTES = 8 << 20;
     static final int LOW_WATER_MARK_BYTES = 4 << 20;
-    /** A link that has written nothing this long sends a HEARTBEAT. */
-    static final long HEARTBEAT_INTERVAL_MS = 5_000;
-    /** A link that has received nothing this long is closed and reconnected. */
-    static final long IDLE_TIMEOUT_MS = 30_000;
     static final long TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
     /** How long a refused target has to take our error frame before the link is closed regardless. */
     static final long CLOSE_GRACE_MS = 500;
@@ -81,10 +77,6 @@ final class TargetLink implements TargetSession.Connector {
     /** The connections open now (one, between reconnects); a closed channel leaves by itself. */
     private final ChannelGroup channels = new DefaultChannelGroup("replicator-target-link", GlobalEventExecutor.INSTANCE);
     private final CrlReloader.Registration crlListener;
-
-    TargetLink(int connectTimeoutMs, InetSocketAddress target, LinkTls tls, Consumer<LinkEvent> inbox) {
-        this(connectTimeoutMs, target, tls, inbox, HEARTBEAT_INTERVAL_MS, IDLE_TIMEOUT_MS);
-    }
 
     TargetLink(int connectTimeoutMs, InetSocketAddress target, LinkTls tls, Consumer<LinkEvent> inbox,
                long heartbeatIntervalMs, long idleTimeoutMs) {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
 import io.replicator.protocol.guard.PeerText;
+import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.Ack;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.ErrorCode;
@@ -203,7 +204,7 @@ final class TargetSession implements AutoCloseable {
     }
 
     private void disconnected(Throwable cause) {
-        String why = cause != null ? SyncAgent.describe(cause) : handshaken || firstHandshake.isDone()
+        String why = cause != null ? Causes.describe(cause) : handshaken || firstHandshake.isDone()
                 ? "connection closed"
                 : "the target closed the connection before answering the handshake (a receiver that requires "
                 + "TLS does this to a source without --pki; its log says why)";

@@ -115,7 +115,7 @@ class SyncAgentTest {
         SourceVolume volume = SourceVolume.open(image, "root");
         FingerprintStore fingerprints = FingerprintStore.open(dir.resolve("root.fp"), volume.sizeBytes(), BLOCK);
         AgentConfig config = new AgentConfig("web1", new InetSocketAddress("127.0.0.1", 9), 60_000, 8 << 20,
-                1_000, 100, 1_000, null, null);
+                1_000, 100, 1_000, 5_000, 30_000, null, null);
         return new SyncAgent(config,
                 List.of(new VolumeSetup(volume, fingerprints, null, dir.resolve("root.state"), 0, 0)), BLOCK,
                 new SourceMetrics(new SimpleMeterRegistry()), null, null, null,

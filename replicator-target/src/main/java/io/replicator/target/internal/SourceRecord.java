@@ -37,15 +37,19 @@ public final class SourceRecord {
         this.volumes = List.copyOf(volumes);
     }
 
-    synchronized boolean claim(String remote, CompletableFuture<Void> sessionDone, CompletableFuture<?>[] previous) {
+    /**
+     * Takes the id for the session from {@code remote} that finishes with {@code sessionDone}; returns what
+     * the previous session of the id finishes with, or null when a session holds the id now.
+     */
+    synchronized CompletableFuture<Void> claim(String remote, CompletableFuture<Void> sessionDone) {
         if (connected) {
-            return false;
+            return null;
         }
         connected = true;
         remoteAddress = remote;
-        previous[0] = lastSessionDone;
+        CompletableFuture<Void> previous = lastSessionDone;
         lastSessionDone = sessionDone;
-        return true;
+        return previous;
     }
 
     /** Lets the id go if the session that finishes with {@code sessionDone} still holds it. */

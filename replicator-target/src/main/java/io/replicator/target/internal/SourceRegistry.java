@@ -33,11 +33,8 @@ public final class SourceRegistry {
     public Claim claim(String id, String remote) {
         SourceRecord record = sources.computeIfAbsent(id, SourceRecord::new);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletableFuture<?>[] previous = new CompletableFuture<?>[1];
-        if (!record.claim(remote, done, previous)) {
-            return null;
-        }
-        return new Claim(record, previous[0], done);
+        CompletableFuture<Void> previous = record.claim(remote, done);
+        return previous == null ? null : new Claim(record, previous, done);
     }
 
     /** Where the session holding {@code id} comes from, or an empty string. */

@@ -1,12 +1,16 @@
-package io.replicator.admin;
+package io.replicator.protocol.text;
 
 import java.net.InetSocketAddress;
 
-/** Parses {@code HOST:PORT} (and {@code [v6]:PORT}) into an unresolved-safe socket address. Thread-safe. */
+/**
+ * {@code HOST:PORT}, the one way addresses are read from a flag and written into logs, errors and
+ * URLs; an IPv6 host is written in brackets ({@code [::1]:7000}). Stateless and thread-safe.
+ */
 public final class HostPort {
     private HostPort() {
     }
 
+    /** Parses {@code HOST:PORT} (and {@code [v6]:PORT}) into a resolved socket address. */
     public static InetSocketAddress parse(String text) {
         int colon = text.lastIndexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
@@ -32,8 +36,18 @@ public final class HostPort {
         return address;
     }
 
+    /** The numeric address it resolved to (the host as given when unresolved) and the port. */
     public static String format(InetSocketAddress address) {
-        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+        return join(address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString(),
+                address.getPort());
+    }
+
+    /** The host as it was given (a name stays a name) and the port: what an admin typed, for logs and URLs. */
+    public static String asGiven(InetSocketAddress address) {
+        return join(address.getHostString(), address.getPort());
+    }
+
+    private static String join(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 }
