@@ -242,12 +242,17 @@ public final class FreezeGuard {
         for (int i = left.size() - 1; i >= 0; i--) {
             Path m = left.get(i);
             try {
-                Command.run(THAW_COMMAND_TIMEOUT_SECONDS, "fsfreeze", "--unfreeze", m.toString());
+                unfreeze(m, THAW_COMMAND_TIMEOUT_SECONDS);
                 onLine("thawed " + m);
             } catch (IOException e) {
                 onLine("thaw-failed " + m + ": " + e.getMessage());
             }
         }
+    }
+
+    /** {@code fsfreeze --unfreeze MOUNT} within {@code timeoutSeconds}; fails with its output (EINVAL: not frozen). */
+    static void unfreeze(Path mount, long timeoutSeconds) throws IOException {
+        Command.run(timeoutSeconds, "fsfreeze", "--unfreeze", mount.toString());
     }
 
     private static String loadScript() {

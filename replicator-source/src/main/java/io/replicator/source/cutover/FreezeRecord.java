@@ -1,6 +1,5 @@
 package io.replicator.source.cutover;
 
-import io.replicator.source.sys.Command;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,7 +109,7 @@ public final class FreezeRecord {
         for (int i = mounts.size() - 1; i >= 0; i--) {
             Path m = mounts.get(i);
             try {
-                Command.run(THAW_TIMEOUT_SECONDS, "fsfreeze", "--unfreeze", m.toString());
+                FreezeGuard.unfreeze(m, THAW_TIMEOUT_SECONDS);
                 thawedNow.add(m);
                 LOG.warn("thawed {}: the previous daemon stopped during a freeze and nothing had thawed it", m);
             } catch (IOException e) {
