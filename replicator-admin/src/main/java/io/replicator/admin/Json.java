@@ -22,7 +22,7 @@ public final class Json {
      * The version of the admin endpoints' JSON ({@code docs/admin-api.md}), the first field of every
      * answer: fields are only added within a version; one renamed, removed or retyped makes the next.
      */
-    public static final int ADMIN_SCHEMA = 1;
+    public static final int ADMIN_SCHEMA = 2;
 
     private Json() {
     }

@@ -169,7 +169,7 @@ class FreezeSafetyTest {
             // The state is flushed every 5 s: a cutover of 8 s crosses at least one flush.
             Frozen f = frozenCutover(rig, "8s");
             JsonNode during = rig.client.get("/status", 1_000);
-            assertEquals("cutover", during.path("state").asText(), during::toString);
+            assertEquals("cutting_over", during.path("state").asText(), during::toString);
             assertEquals(0, during.path("stale_ms").asLong(), "the agent answers while frozen: " + during);
             CliRun r = f.cutover().get(30, TimeUnit.SECONDS);
             long answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - f.frozenNs());

@@ -1,14 +1,14 @@
 package io.replicator.source;
 
 /**
- * The state of a source daemon in {@link SourceStatus}. The admin endpoint and the command line
- * write {@link #toString()}, the values this daemon has always reported (some spelled with a dash).
+ * The state of a source daemon in {@link SourceStatus}. The admin endpoint, the command line and
+ * the metrics write {@link #toString()}: lower case with underscores, as {@code PRODUCT.md} names them.
  */
 public enum SourceState {
     /** Not connected to the target yet since the daemon started. */
     CONNECTING("connecting"),
     /** Connected; some volume is not wholly copied yet. */
-    INITIAL_SYNC("initial-sync"),
+    INITIAL_SYNC("initial_sync"),
     /** Connected; every volume was copied once, changes are streamed. */
     CONTINUOUS("continuous"),
     /** Every block is compared again (see {@link RescanStatus}). */
@@ -16,9 +16,9 @@ public enum SourceState {
     /** Was connected, is not now. */
     DISCONNECTED("disconnected"),
     /** A cutover runs. */
-    CUTTING_OVER("cutover"),
+    CUTTING_OVER("cutting_over"),
     /** The cutover is done: replication has ended for this source. */
-    CUT_OVER("cut-over");
+    CUT_OVER("cut_over");
 
     private final String json;
 

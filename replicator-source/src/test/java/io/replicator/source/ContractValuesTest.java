@@ -25,7 +25,7 @@ class ContractValuesTest {
 
     @Test
     void shouldWriteEachSourceStateAsTheDaemonHasAlwaysReportedIt() {
-        assertEquals(List.of("connecting", "initial-sync", "continuous", "rescan", "disconnected", "cutover",
-                "cut-over"), values(SourceState.values()));
+        assertEquals(List.of("connecting", "initial_sync", "continuous", "rescan", "disconnected", "cutting_over",
+                "cut_over"), values(SourceState.values()));
     }
 }
