@@ -326,7 +326,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             }
             state = State.READY;
             checks.resumeFrom(durableSequence);
-            server.metrics().sourceConnected();
+            server.metrics().sourceConnected(hello.sourceId());
             counted = true;
             channel.writeAndFlush(new HelloAck(version, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
                     hello.features() & ProtocolVersion.SUPPORTED_FEATURES, durableSequence));
@@ -439,7 +439,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             queue.offer(new ApplyTask.Stop());
             server.registry().release(claim);
             if (counted) {
-                server.metrics().sourceDisconnected();
+                server.metrics().sourceDisconnected(hello.sourceId());
             }
         }
         ctx.fireChannelInactive();
