@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The receiver's meters, registered once in the registry handed in, every one with a description.
  * Prometheus names: unit once at the end, {@code _total} on counters (Micrometer adds it):
  * docs/operations.md lists them. Per source (label {@code source}, registered when it first
- * connects): connected, last seen, durable bytes and sequence. Thread-safe: apply threads, force
+ * connects): connected, last seen, durable bytes and sequence, errors by code. Thread-safe: apply threads, force
  * threads and event loops record into it concurrently.
  */
 public final class TargetMetrics {
@@ -32,6 +32,7 @@ public final class TargetMetrics {
     public static final String SOURCE_LAST_SEEN = "replicator.target.source.last.seen.timestamp";
     public static final String SOURCE_DURABLE_BYTES = "replicator.target.source.durable";
     public static final String SOURCE_DURABLE_SEQUENCE = "replicator.target.source.durable.sequence";
+    public static final String SOURCE_ERRORS = "replicator.target.source.errors";
     /** Why a connection was closed before it authenticated: the tag values of {@link #CONNECTIONS_REFUSED}. */
     public static final java.util.List<String> REFUSAL_REASONS = java.util.List.of("limit", "tls", "timeout");
 
@@ -131,6 +132,12 @@ public final class TargetMetrics {
                     + REFUSAL_REASONS + ")");
         }
         c.increment();
+    }
+
+    /** An error frame with {@code code} was sent to source {@code id}, which had passed its handshake. */
+    public void sourceError(String id, ErrorCode code) {
+        Counter.builder(SOURCE_ERRORS).description("Error frames sent to a source after its handshake, by error code")
+                .tag("source", id).tag("code", code.name()).register(registry).increment();
     }
 
     /** Source {@code id}'s session is open (it passed its handshake). */

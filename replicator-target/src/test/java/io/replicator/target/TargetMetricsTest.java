@@ -36,6 +36,9 @@ class TargetMetricsTest {
             assertTrue(unit == null || unit.equals("bytes") || unit.equals("seconds"), meter.getId().getName() + ": "
                     + unit);
         }
+        metrics.sourceError("web1", ErrorCode.IO_ERROR);
+        assertEquals(1.0, registry.get(TargetMetrics.SOURCE_ERRORS).tags("source", "web1", "code", "IO_ERROR").counter()
+                .count());
         metrics.sourceDisconnected("web1");
         assertEquals(0.0, registry.get(TargetMetrics.SOURCE_CONNECTED).tag("source", "web1").gauge().value());
     }

@@ -313,6 +313,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         }
         state = State.CLOSED;
         server.metrics().error(code);
+        if (claim != null) {
+            // Only a source that passed its handshake gets series of its own: a peer's claim costs nothing.
+            server.metrics().sourceError(hello.sourceId(), code);
+        }
         channel.writeAndFlush(new ErrorFrame(code, message)).addListener(ChannelFutureListener.CLOSE);
         // A peer that does not read (half-open, or hostile) must not keep the connection by not taking the error.
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
