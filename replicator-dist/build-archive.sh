@@ -19,8 +19,18 @@ name="replicator-$version"
 # reached through service lookups: jdk.crypto.ec (the EC P-256 keys of every certificate).
 modules="java.base,java.logging,java.management,java.naming,java.sql,java.xml,jdk.crypto.ec,jdk.management,jdk.unsupported"
 
+# jlink needs the JDK's jmods/: the one running Maven, else a JDK 17 installed beside it (some
+# JDK builds ship no jmods).
 if [ ! -e "$jdk/jmods/java.base.jmod" ]; then
-  echo "build-archive: $jdk has no jmods/ for jlink; build with a full JDK 17+ (apt-get install openjdk-17-jdk-headless)" >&2
+  for other in /usr/lib/jvm/*17*; do
+    if [ -e "$other/jmods/java.base.jmod" ] && [ -x "$other/bin/jlink" ]; then
+      jdk="$other"
+      break
+    fi
+  done
+fi
+if [ ! -e "$jdk/jmods/java.base.jmod" ]; then
+  echo "build-archive: $jdk has no jmods/ for jlink; install a full JDK 17 (apt-get install openjdk-17-jdk-headless)" >&2
   exit 1
 fi
 
