@@ -1,6 +1,7 @@
 package io.replicator.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -66,7 +67,7 @@ class ReleaseArchiveIT {
             assertTrue(Files.exists(home.resolve(file)), "the archive holds " + file);
         }
         assertTrue(Files.isExecutable(home.resolve("bin/replicator")));
-        assertTrue(!Files.exists(home.resolve("runtime/bin/javac")), "the runtime is no JDK");
+        assertFalse(Files.exists(home.resolve("runtime/bin/javac")), "the runtime is no JDK");
     }
 
     @Test
@@ -85,6 +86,8 @@ class ReleaseArchiveIT {
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("cutover ok"), r.output());
         assertTrue(r.output().contains("EQUAL"), r.output());
+        assertFalse(r.output().contains("compiler directives"), "the JVM's informational lines stay out: " + r.output());
+        assertFalse(r.output().contains("\u001b"), "no terminal escape codes: " + r.output());
     }
 
     @Test
