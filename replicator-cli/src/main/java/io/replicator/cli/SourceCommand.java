@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./replicator source}: the source daemon, in the foreground until SIGTERM. */
@@ -70,12 +71,16 @@ final class SourceCommand implements Callable<Integer> {
                     + "Required unless --insecure-plaintext.")
     Path pki;
 
+    @Mixin
+    DaemonOptions daemonOptions;
+
     @Option(names = "--insecure-plaintext",
             description = "Connect with plain TCP instead of TLS; refused unless --target is a loopback address.")
     boolean insecurePlaintext;
 
     @Override
     public Integer call() throws IOException {
+        daemonOptions.applyLogging();
         SourceConfig config = config();
         AdminOptions.checkEndpoint(admin, config.pki());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

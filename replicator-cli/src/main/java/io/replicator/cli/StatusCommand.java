@@ -1,27 +1,45 @@
 package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.replicator.protocol.text.HostPort;
 import io.replicator.source.Outcome;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ./replicator status}: what a daemon is doing, as a table or one JSON object. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Shows a daemon's replication state, per volume: synced, backlog, sent, lag.")
 final class StatusCommand implements Callable<Integer> {
+    static final long WATCH_INTERVAL_MS = 1000;
+
     @Mixin
     AdminOptions options;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--watch", description = "Redraw the table every second, with a progress bar and an ETA per "
+            + "volume, until Ctrl-C: for a person at a terminal (scripts read --json).")
+    boolean watch;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
+        if (watch) {
+            if (options.json) {
+                throw new Main.UsageException("--watch draws for a terminal; a script polls 'status --json' instead");
+            }
+            watch(Long.MAX_VALUE);
+            return 0;
+        }
         JsonNode status;
         try {
             status = options.client().get("/status", 15_000);
@@ -38,6 +56,36 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return Outcome.FAILED.toString().equals(status.path("result").asText()) ? Main.EXIT_FAILED : 0;
+    }
+
+    /** Draws {@code frames} frames a second apart (a receiver's fleet as its plain table), or until interrupted. */
+    void watch(long frames) throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        AdminClient client = options.client();
+        WatchView view = new WatchView();
+        long lastNs = 0;
+        for (long frame = 0; frame < frames; frame++) {
+            if (frame > 0) {
+                Thread.sleep(WATCH_INTERVAL_MS);
+            }
+            JsonNode status;
+            try {
+                status = client.get("/status", 15_000);
+            } catch (IOException e) {
+                throw new Main.UsageException(e.getMessage(), e);
+            }
+            long nowNs = System.nanoTime();
+            out.print(WatchView.CLEAR);
+            out.printf("replicator status --watch  %s  %s  (Ctrl-C to stop)%n", HostPort.format(options.admin),
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS));
+            if (status.has("sources")) {
+                printTarget(out, status);
+            } else {
+                view.drawSource(out, status, lastNs == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(nowNs - lastNs));
+            }
+            out.flush();
+            lastNs = nowNs;
+        }
     }
 
     static void printSource(PrintWriter out, JsonNode s) {

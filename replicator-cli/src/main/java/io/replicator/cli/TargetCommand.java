@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./replicator target}: the receiver, in the foreground until SIGTERM. */
@@ -41,12 +42,16 @@ final class TargetCommand implements Callable<Integer> {
                     + "sources of the same CA. Required unless --insecure-plaintext.")
     Path pki;
 
+    @Mixin
+    DaemonOptions daemonOptions;
+
     @Option(names = "--insecure-plaintext",
             description = "Accept plain TCP instead of TLS; refused unless --listen is a loopback address.")
     boolean insecurePlaintext;
 
     @Override
     public Integer call() throws IOException {
+        daemonOptions.applyLogging();
         TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir);
         PkiBundle bundle = PkiBundles.forDaemon(pki, insecurePlaintext, listen, "--listen address");
         if (admin != null) {

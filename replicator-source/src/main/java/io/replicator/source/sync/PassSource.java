@@ -99,6 +99,9 @@ final class PassSource implements ChangeSource {
         try {
             ByteBuffer data = unit.data();
             metrics.read(data.remaining());
+            if (pass.rescanReason != null) {
+                metrics.rescanned(v.info.name(), data.remaining());
+            }
             int blocks = (data.remaining() + bs - 1) / bs;
             for (int i = 0; i < blocks; i++) {
                 if (pipeline.consider(v, pass.block + i, data, i * bs, Math.min(bs, data.limit() - i * bs),

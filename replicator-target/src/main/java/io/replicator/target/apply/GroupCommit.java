@@ -43,6 +43,8 @@ final class GroupCommit implements AutoCloseable {
 
     // Shared, guarded by this.
     private long requestedSequence;
+    /** Bytes applied up to {@code requestedSequence} and not yet forced. */
+    private long requestedBytes;
     private volatile long durableSequence;
     private ApplyFailure failure;
     private boolean closed;
@@ -99,6 +101,7 @@ final class GroupCommit implements AutoCloseable {
             return;
         }
         requestedSequence = highestApplied;
+        requestedBytes += bytesSinceCommit;
         pending = false;
         bytesSinceCommit = 0;
         notifyAll();
@@ -125,6 +128,7 @@ final class GroupCommit implements AutoCloseable {
         long lastForceNs = System.nanoTime() - MIN_FORCE_SPACING_NS;
         while (true) {
             long target;
+            long bytes;
             synchronized (this) {
                 while (requestedSequence <= durableSequence && !closed) {
                     try {
@@ -147,6 +151,8 @@ final class GroupCommit implements AutoCloseable {
                     continue;
                 }
                 target = requestedSequence;
+                bytes = requestedBytes;
+                requestedBytes = 0;
             }
             lastForceNs = System.nanoTime();
             try {
@@ -164,6 +170,7 @@ final class GroupCommit implements AutoCloseable {
                 notifyAll();
             }
             source.durableSequence(target);
+            metrics.durable(source.id(), bytes, target);
             if (link.send(new Ack(target))) {
                 metrics.ackSent();
             }

@@ -313,6 +313,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         }
         state = State.CLOSED;
         server.metrics().error(code);
+        if (claim != null) {
+            // Only a source that passed its handshake gets series of its own: a peer's claim costs nothing.
+            server.metrics().sourceError(hello.sourceId(), code);
+        }
         channel.writeAndFlush(new ErrorFrame(code, message)).addListener(ChannelFutureListener.CLOSE);
         // A peer that does not read (half-open, or hostile) must not keep the connection by not taking the error.
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
@@ -326,7 +330,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             }
             state = State.READY;
             checks.resumeFrom(durableSequence);
-            server.metrics().sourceConnected();
+            server.metrics().sourceConnected(hello.sourceId());
             counted = true;
             channel.writeAndFlush(new HelloAck(version, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
                     hello.features() & ProtocolVersion.SUPPORTED_FEATURES, durableSequence));
@@ -439,7 +443,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             queue.offer(new ApplyTask.Stop());
             server.registry().release(claim);
             if (counted) {
-                server.metrics().sourceDisconnected();
+                server.metrics().sourceDisconnected(hello.sourceId());
             }
         }
         ctx.fireChannelInactive();
