@@ -14,6 +14,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.replicator.protocol.guard.ConnectionLimiter;
 import io.replicator.protocol.guard.PeerText;
+import io.replicator.protocol.rate.TokenBucket;
 import io.replicator.protocol.tls.CrlCheck;
 import io.replicator.protocol.tls.PeerIdentity;
 import io.replicator.protocol.tls.Role;
@@ -89,6 +90,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     private boolean queueFull;
     private boolean counted;
     private long unwritableSinceNs;
+    /** This session's standing in the receiver's shared rate; null before HELLO. */
+    private ReceiveLimits.Share share;
+    /** Meters received blocks against the share of the receiver's rate; null while the receiver has no limit. */
+    private TokenBucket bucket;
+    /** Reading pauses until the share's bucket is out of debt. */
+    private boolean rateLimited;
     /** Threads waiting in {@link #send} wait on it; woken when the channel becomes writable or inactive. */
     private final Object writability = new Object();
 
@@ -257,7 +264,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         helloDeadline.cancel(false);
         slot.release();
         checks = new FrameChecks(h.volumes(), h.features() & ProtocolVersion.SUPPORTED_FEATURES);
-        queue = new ApplyQueue(server.config().maxQueuedBytes(), this);
+        share = server.limits().join();
+        queue = new ApplyQueue(server.limits()::maxQueuedBytes, this);
         try {
             new Applier(h.sourceId(), h.volumes(), claim, server.volumes(), queue, this, server.metrics(),
                     server.config()).start();
@@ -275,7 +283,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     private boolean onFrame(Frame frame) {
         if (frame instanceof BlockFrame block) {
             checks.checkBlock(block);
-            queue.offer(new ApplyTask.Apply(block));
+            ApplyTask.Apply task = new ApplyTask.Apply(block);
+            long nowNs = System.nanoTime();
+            claim.source().received(block.volume(), block.sequence(), task.costBytes(), nowNs);
+            meter(task.costBytes(), nowNs);
+            queue.offer(task);
             return true;
         }
         if (frame instanceof HashRequest request) {
@@ -295,6 +307,34 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             refuse(ErrorCode.UNEXPECTED_FRAME, "frame " + frame.type() + " is not expected from a source");
         }
         return false;
+    }
+
+    /**
+     * Takes {@code wireBytes} from this session's share of the receiver's rate; when that leaves the
+     * share in debt, reading pauses until it is paid. Event loop only.
+     */
+    private void meter(long wireBytes, long nowNs) {
+        share.sentBlock(nowNs);
+        long rate = server.limits().shareBytesPerSecond(nowNs);
+        if (rate == TokenBucket.UNLIMITED) {
+            bucket = null;
+            return;
+        }
+        if (bucket == null) {
+            bucket = new TokenBucket(rate, nowNs);
+        } else if (bucket.bytesPerSecond() != rate) {
+            bucket.rate(rate, nowNs);
+        }
+        bucket.take(wireBytes);
+        long waitNs = bucket.nsUntilAllowed(nowNs);
+        if (waitNs > 0 && !rateLimited) {
+            rateLimited = true;
+            updateReading();
+            channel.eventLoop().schedule(() -> {
+                rateLimited = false;
+                updateReading();
+            }, waitNs, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Logs the refusal (peer text escaped), sends the error frame and closes. Event loop only. */
@@ -418,7 +458,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     }
 
     private void updateReading() {
-        boolean read = !queueFull && channel.isWritable();
+        boolean read = !queueFull && !rateLimited && channel.isWritable();
         if (channel.config().isAutoRead() != read) {
             if (read) {
                 readingResumedNs = System.nanoTime();
@@ -434,6 +474,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         slot.release();
         if (helloDeadline != null) {
             helloDeadline.cancel(false);
+        }
+        if (share != null) {
+            server.limits().leave(share);
         }
         if (claim != null) {
             queue.offer(new ApplyTask.Stop());
