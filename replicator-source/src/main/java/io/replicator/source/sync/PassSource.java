@@ -135,12 +135,12 @@ final class PassSource implements ChangeSource {
     }
 
     /**
-     * The scan tracker's write rate: a block the pass found changed was written since the pass
-     * before read it, so what the pass found over the time since the pass before started.
+     * The scan tracker's write rate: a block the pass found changed was written between the pass
+     * before and this one reading it, so what the pass found over the time between their starts.
      */
     private void measure(Pass done) {
-        long nowNs = System.nanoTime();
-        long sinceNs = lastSendingPassStartNs == 0 ? nowNs - done.startedNs : nowNs - lastSendingPassStartNs;
+        long sinceNs = lastSendingPassStartNs == 0 ? System.nanoTime() - done.startedNs
+                : done.startedNs - lastSendingPassStartNs;
         for (VolumeState v : volumes) {
             v.pausedChangedBlocks = 0;
             if (!done.observeOnly && sinceNs > 0) {
