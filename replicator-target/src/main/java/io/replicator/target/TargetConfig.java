@@ -24,8 +24,8 @@ import java.util.TreeMap;
  *   <tr><td>maxQueuedBytes</td><td>64 MiB</td><td>frame bytes queued per session before reading pauses
  *       (resumes below half); a hash request counts the size of its answer. With the write buffer's
  *       high-water mark and a session's buffers, a session holds at most about this plus 5 MiB</td></tr>
- *   <tr><td>maxQueuedBytesTotal</td><td>512 MiB</td><td>frame bytes queued over all sessions: each session
- *       queues at most this divided by the sessions connected (at least 4 MiB), so that the receiver's
+ *   <tr><td>maxQueuedBytesTotal</td><td>128 MiB</td><td>frame bytes queued over all sessions: each session
+ *       queues at most this divided by the sessions connected (at least 2 MiB), so that the receiver's
  *       memory follows the number of sources, never the size of their volumes</td></tr>
  *   <tr><td>maxRateBytesPerSecond</td><td>0 (none)</td><td>bytes received per second over all sources,
  *       shared equally among the sources sending ({@code --max-rate}); {@code throttle} changes it live</td></tr>
@@ -54,7 +54,7 @@ import java.util.TreeMap;
 public final class TargetConfig {
     public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
     public static final long DEFAULT_GROUP_COMMIT_BYTES = 32L << 20;
-    public static final long DEFAULT_MAX_QUEUED_BYTES_TOTAL = 512L << 20;
+    public static final long DEFAULT_MAX_QUEUED_BYTES_TOTAL = 128L << 20;
     public static final long DEFAULT_GROUP_COMMIT_INTERVAL_MS = 50;
     public static final long DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_HELLO_TIMEOUT_MS = 10_000;

@@ -17,7 +17,7 @@ public final class ReceiveLimits {
     /** A session that received a block this recently counts as busy. */
     static final long BUSY_NS = TimeUnit.SECONDS.toNanos(1);
     /** The least a session may queue, whatever the number of sessions: a few of the largest frames. */
-    public static final long MIN_QUEUED_BYTES = 4L << 20;
+    public static final long MIN_QUEUED_BYTES = 2L << 20;
 
     /** One session's standing. Its fields are written by its event loop and read by any thread. */
     static final class Share {
