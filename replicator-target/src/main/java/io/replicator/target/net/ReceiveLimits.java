@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the receiver's sessions share: the total rate of bytes received ({@code --max-rate}, changed
- * live by {@code throttle}), split equally among the sessions that sent a block within the last
- * {@link #BUSY_NS} (an idle source takes no share), and the total of bytes queued for the apply
+ * live by {@code throttle}), split equally among the busy sessions: those that sent a block within
+ * the last {@link #BUSY_NS} or whose reading is paused (an idle source takes no share), and the total of bytes queued for the apply
  * threads, split equally among the sessions connected, so that memory follows the number of
  * sources and never the size of their volumes. Each session meters itself against its share with
  * its own {@link TokenBucket} on its event loop. Thread-safe.
@@ -22,13 +22,20 @@ public final class ReceiveLimits {
     /** One session's standing. Its fields are written by its event loop and read by any thread. */
     static final class Share {
         private volatile long lastBlockNs = Long.MIN_VALUE;
+        /** Reading is paused (its apply queue is full, or it waits for its share): it has more to send. */
+        private volatile boolean held;
 
-        void sentBlock(long nowNs) {
-            lastBlockNs = nowNs;
+        void held(boolean held) {
+            this.held = held;
+        }
+
+        /** A block arrived, and the session may receive again at {@code untilNs} (now, or when its share has room). */
+        void sentBlock(long untilNs) {
+            lastBlockNs = untilNs;
         }
 
         boolean busy(long nowNs) {
-            return lastBlockNs != Long.MIN_VALUE && nowNs - lastBlockNs < BUSY_NS;
+            return held || lastBlockNs != Long.MIN_VALUE && nowNs - lastBlockNs < BUSY_NS;
         }
     }
 

@@ -327,6 +327,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         }
         bucket.take(wireBytes);
         long waitNs = bucket.nsUntilAllowed(nowNs);
+        // Waiting for its share, the session is still busy: the others must not take its share meanwhile.
+        share.sentBlock(nowNs + waitNs);
         if (waitNs > 0 && !rateLimited) {
             rateLimited = true;
             updateReading();
@@ -459,6 +461,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
 
     private void updateReading() {
         boolean read = !queueFull && !rateLimited && channel.isWritable();
+        if (share != null) {
+            share.held(!read);
+        }
         if (channel.config().isAutoRead() != read) {
             if (read) {
                 readingResumedNs = System.nanoTime();

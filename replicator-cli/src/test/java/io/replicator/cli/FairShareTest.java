@@ -1,0 +1,133 @@
+package io.replicator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.replicator.source.SourceConfig;
+import io.replicator.source.SourceDaemon;
+import io.replicator.target.TargetConfig;
+import io.replicator.target.TargetServer;
+import io.replicator.target.TargetStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A receiver whose total rate is the bottleneck shares it: four sources copy incompressible volumes
+ * at once through a receiver limited to 16 MB/s, and over the time all four are busy each receives,
+ * counted in bytes, at least half of its quarter, and together no more than the limit (within 5% and a
+ * read of 1 MiB per source).
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class FairShareTest {
+    private static final int SOURCES = 4;
+    private static final long VOLUME_BYTES = 16L << 20;
+    private static final long LIMIT_BYTES_PER_SECOND = 16_000_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldGiveEachOfFourBusySourcesAtLeastHalfItsShareOfAThrottledReceiver() throws Exception {
+        TargetConfig config = TargetConfig.builder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
+                .dataDir(dir.resolve("data")).insecurePlaintext(true).maxRateBytesPerSecond(LIMIT_BYTES_PER_SECOND)
+                .build();
+        List<SourceDaemon> sources = new ArrayList<>();
+        try (TargetServer target = TargetServer.start(config, new SimpleMeterRegistry())) {
+            List<Path> volumes = new ArrayList<>();
+            for (int i = 0; i < SOURCES; i++) {
+                byte[] bytes = new byte[(int) VOLUME_BYTES];
+                new Random(i).nextBytes(bytes);
+                volumes.add(Files.write(dir.resolve("vol-" + i + ".img"), bytes));
+            }
+            List<CompletableFuture<SourceDaemon>> starting = new ArrayList<>();
+            for (int i = 0; i < SOURCES; i++) {
+                SourceConfig sc = SourceConfig.builder().target(target.localAddress()).volume(volumes.get(i), "disk0")
+                        .stateDir(dir.resolve("state-" + i)).id("src" + i).tracker(SourceConfig.Tracker.SCAN)
+                        .scanIntervalMs(60_000).insecurePlaintext(true).build();
+                starting.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return SourceDaemon.start(sc, new SimpleMeterRegistry());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            for (CompletableFuture<SourceDaemon> f : starting) {
+                sources.add(f.get(60, TimeUnit.SECONDS));
+            }
+            long[] first = null;
+            long[] last = null;
+            long firstNs = 0;
+            long lastNs = 0;
+            Long allBusySinceNs = null;
+            while (true) {
+                long[] now = received(target.status());
+                long nowNs = System.nanoTime();
+                boolean allBusy = Arrays.stream(now).allMatch(b -> b > 0 && b < VOLUME_BYTES * 9 / 10);
+                if (allBusy && allBusySinceNs == null) {
+                    allBusySinceNs = nowNs;
+                }
+                // The first half second holds each session's first burst: the window starts after it.
+                boolean settled = allBusySinceNs != null && nowNs - allBusySinceNs >= TimeUnit.MILLISECONDS.toNanos(500);
+                if (allBusy && !settled) {
+                    Thread.sleep(100);
+                    continue;
+                }
+                if (allBusy && first == null) {
+                    first = now;
+                    firstNs = nowNs;
+                } else if (allBusy) {
+                    last = now;
+                    lastNs = nowNs;
+                } else if (first != null) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertTrue(last != null, "a window in which all four sources were busy");
+            long total = 0;
+            long[] got = new long[SOURCES];
+            for (int i = 0; i < SOURCES; i++) {
+                got[i] = last[i] - first[i];
+                total += got[i];
+            }
+            double seconds = (lastNs - firstNs) / 1e9;
+            System.out.printf("over %.1f s with all %d busy: %s bytes each, %.1f MB/s together (limit %.1f MB/s)%n",
+                    seconds, SOURCES, Arrays.toString(got), total / seconds / 1e6, LIMIT_BYTES_PER_SECOND / 1e6);
+            for (int i = 0; i < SOURCES; i++) {
+                assertTrue(got[i] >= total / SOURCES / 2, "source " + i + " got " + got[i] + " of " + total
+                        + " bytes: less than half of its quarter");
+            }
+            assertTrue(total <= LIMIT_BYTES_PER_SECOND * seconds * 1.05 + SOURCES * (1L << 20),
+                    "the receiver's limit holds (and is the bottleneck): " + total + " bytes in " + seconds + " s");
+            for (SourceDaemon s : sources) {
+                s.sync(120_000).get(120, TimeUnit.SECONDS);
+            }
+            for (int i = 0; i < SOURCES; i++) {
+                Replication.assertSameBytes(volumes.get(i), dir.resolve("data").resolve("src" + i).resolve("disk0.img"));
+            }
+        } finally {
+            for (SourceDaemon s : sources) {
+                s.close();
+            }
+        }
+    }
+
+    /** Bytes received of each source's volume, in source order. */
+    private static long[] received(TargetStatus status) {
+        long[] r = new long[SOURCES];
+        for (TargetStatus.SourceStatus s : status.sources()) {
+            r[Integer.parseInt(s.id().substring(3))] = s.volumes().isEmpty() ? 0 : s.volumes().get(0).receivedBytes();
+        }
+        return r;
+    }
+}
