@@ -40,7 +40,13 @@ public enum ErrorCode {
     /** The peer's certificate was revoked while it was connected. Since v1. */
     REVOKED(13, false),
     /** The peer sent nothing (or no valid HELLO) within the time allowed; reconnecting may work. Since v1. */
-    TIMED_OUT(14, true);
+    TIMED_OUT(14, true),
+    /**
+     * The source's volumes were sealed by a verified cutover: the target takes nothing more from this
+     * source id until an administrator releases it ({@code replicator release}). The message names
+     * when and by which report. Since v2 with feature {@code CUTOVER_SEAL}.
+     */
+    CUT_OVER(15, false);
 
     private static final ErrorCode[] BY_CODE;
 

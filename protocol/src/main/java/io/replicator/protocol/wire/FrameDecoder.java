@@ -86,6 +86,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             case HASH_RESPONSE -> HashResponse.decode(body);
             case ERROR -> ErrorFrame.decode(body);
             case HEARTBEAT -> Heartbeat.decode(body);
+            case CUTOVER_REPORT -> CutoverReport.decode(body);
+            case CUTOVER_REPORT_ACK -> CutoverReportAck.decode(body);
         };
     }
 

@@ -1,6 +1,6 @@
 package io.replicator.protocol.wire;
 
-/** The type byte of each frame. Codes never change; new types are only added. All since v1. */
+/** The type byte of each frame. Codes never change; new types are only added. Since v1 unless marked. */
 public enum FrameType {
     HELLO(1),
     HELLO_ACK(2),
@@ -11,7 +11,11 @@ public enum FrameType {
     HASH_REQUEST(7),
     HASH_RESPONSE(8),
     ERROR(9),
-    HEARTBEAT(10);
+    HEARTBEAT(10),
+    /** Since v2 with feature {@code CUTOVER_SEAL}. */
+    CUTOVER_REPORT(11),
+    /** Since v2 with feature {@code CUTOVER_SEAL}. */
+    CUTOVER_REPORT_ACK(12);
 
     private final int code;
 

@@ -25,7 +25,14 @@ public final class ProtocolVersion {
      * Without it a frame carries at most one block. Since v1 (bit added after the first release).
      */
     public static final long FEATURE_BLOCK_RUNS = 1L << 2;
-    public static final long SUPPORTED_FEATURES = FEATURE_LZ4 | FEATURE_ZERO_RANGES | FEATURE_BLOCK_RUNS;
+    /**
+     * The source may send {@link CutoverReport} (and expect {@link CutoverReportAck}); the target seals
+     * a source's volumes when asked and refuses a sealed source with {@link ErrorCode#CUT_OVER}. Since
+     * v2 (bit added after the first release).
+     */
+    public static final long FEATURE_CUTOVER_SEAL = 1L << 3;
+    public static final long SUPPORTED_FEATURES = FEATURE_LZ4 | FEATURE_ZERO_RANGES | FEATURE_BLOCK_RUNS
+            | FEATURE_CUTOVER_SEAL;
     /** The longest run of blocks one frame may carry under {@link #FEATURE_BLOCK_RUNS}. */
     public static final int MAX_RUN_BYTES = VolumeInfo.MAX_BLOCK_SIZE;
 

@@ -24,9 +24,30 @@ final class WireStrings {
 
     static String read(ByteBuf in, String field, int maxBytes) {
         need(in, 2, field + " length");
-        int length = in.readUnsignedShort();
+        return utf8(in, field, in.readUnsignedShort(), maxBytes);
+    }
+
+    /** A long text: a u32 byte count, then that many bytes of UTF-8. */
+    static void writeText(ByteBuf out, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.writeBytes(bytes);
+    }
+
+    /** Reads what {@link #writeText} wrote, refusing more than {@code maxBytes}. */
+    static String readText(ByteBuf in, String field, int maxBytes) {
+        need(in, 4, field + " length");
+        return utf8(in, field, in.readUnsignedInt(), maxBytes);
+    }
+
+    /** Refuses a value of more than {@code maxBytes} bytes of UTF-8, naming the field. */
+    static void checkLength(String field, String value, int maxBytes) {
+        ProtocolException.checkRange(field + " length", value.getBytes(StandardCharsets.UTF_8).length, 0, maxBytes);
+    }
+
+    private static String utf8(ByteBuf in, String field, long length, int maxBytes) {
         ProtocolException.checkRange(field + " length", length, 0, Math.min(maxBytes, in.readableBytes()));
-        byte[] bytes = new byte[length];
+        byte[] bytes = new byte[(int) length];
         in.readBytes(bytes);
         try {
             return StandardCharsets.UTF_8.newDecoder()

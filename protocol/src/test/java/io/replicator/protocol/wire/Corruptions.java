@@ -5,6 +5,8 @@ import static io.replicator.protocol.wire.GoldenFrames.BARRIER;
 import static io.replicator.protocol.wire.GoldenFrames.BARRIER_ACK;
 import static io.replicator.protocol.wire.GoldenFrames.BLOCK_RAW;
 import static io.replicator.protocol.wire.GoldenFrames.BLOCK_ZERO;
+import static io.replicator.protocol.wire.GoldenFrames.CUTOVER_REPORT;
+import static io.replicator.protocol.wire.GoldenFrames.CUTOVER_REPORT_ACK;
 import static io.replicator.protocol.wire.GoldenFrames.ERROR;
 import static io.replicator.protocol.wire.GoldenFrames.HASH_REQUEST;
 import static io.replicator.protocol.wire.GoldenFrames.HASH_RESPONSE;
@@ -65,9 +67,9 @@ final class Corruptions {
                 "invalid frame length: 5 (expected: 6-" + MAX + ")"));
         c.add(bad("frame length 2^31-1", Hex.bytes("7fffffff", "0300"), "invalid frame length: 2147483647"));
         c.add(bad("frame length 2^32-1", Hex.bytes("ffffffff", "0300"), "invalid frame length: 4294967295"));
-        c.add(bad("frame type 0", patch(ACK, 4, "00"), "invalid frame type: 0 (expected: 1-10)"));
-        c.add(bad("frame type 11", patch(ACK, 4, "0b"), "invalid frame type: 11 (expected: 1-10)"));
-        c.add(bad("frame type 255", patch(ACK, 4, "ff"), "invalid frame type: 255 (expected: 1-10)"));
+        c.add(bad("frame type 0", patch(ACK, 4, "00"), "invalid frame type: 0 (expected: 1-12)"));
+        c.add(bad("frame type 13", patch(ACK, 4, "0d"), "invalid frame type: 13 (expected: 1-12)"));
+        c.add(bad("frame type 255", patch(ACK, 4, "ff"), "invalid frame type: 255 (expected: 1-12)"));
         c.add(bad("flags 0x03", patch(ACK, 5, "03"), "invalid flags: 0x03 (expected: 0x01)"));
         c.add(bad("flags 0x81", patch(HELLO, 5, "81"), "invalid flags: 0x81 (expected: 0x01)"));
         c.add(bad("flags 0x80 (no CHECKSUM bit)", patch(HELLO, 5, "80"),
@@ -261,6 +263,31 @@ final class Corruptions {
         c.add(bad("barrier-ack truncated", truncated(BARRIER_ACK, 15),
                 "truncated frame: barrier-ack body needs 16 bytes, 15 left"));
         c.add(bad("barrier-ack trailing bytes", trailing(BARRIER_ACK), "frame BARRIER_ACK has 1 trailing bytes"));
+        cutoverReports(c);
+    }
+
+    private static void cutoverReports(List<Corruption> c) {
+        c.add(bad("cutover-report requestId negative", patch(CUTOVER_REPORT, 6, "ffffffffffffffff"),
+                "invalid requestId: -1 (expected: 0-9223372036854775807)"));
+        c.add(bad("cutover-report unknown flag", patch(CUTOVER_REPORT, 14, "03"),
+                "invalid cutover report flags: 0x03 (expected: 0x00-0x01)"));
+        c.add(bad("cutover-report reportId with a slash", patch(CUTOVER_REPORT, 17, "772f31"),
+                "invalid reportId: \"w/1\" (expected: letters, digits, '-', '_', '.', not starting with '.')"));
+        c.add(bad("cutover-report reportId empty", patch(CUTOVER_REPORT, 15, "0000"),
+                "invalid reportId length: 0 (expected: 1-128)"));
+        c.add(bad("cutover-report json longer than the frame", patch(CUTOVER_REPORT, 20, "00000010"),
+                "invalid report json length: 16 (expected: 0-9)"));
+        c.add(bad("cutover-report markdown over its bound", patch(CUTOVER_REPORT, 26, "7fffffff"),
+                "invalid report markdown length: 2147483647 (expected: 0-3)"));
+        c.add(bad("cutover-report truncated", truncated(CUTOVER_REPORT, 8),
+                "truncated frame: cutover report requestId and flags needs 9 bytes, 8 left"));
+        c.add(bad("cutover-report trailing bytes", trailing(CUTOVER_REPORT), "frame CUTOVER_REPORT has 1 trailing bytes"));
+        c.add(bad("cutover-report-ack unknown flag", patch(CUTOVER_REPORT_ACK, 14, "80"),
+                "invalid cutover report ack flags: 0x80 (expected: 0x00-0x01)"));
+        c.add(bad("cutover-report-ack truncated", truncated(CUTOVER_REPORT_ACK, 8),
+                "truncated frame: cutover report ack body needs 9 bytes, 8 left"));
+        c.add(bad("cutover-report-ack trailing bytes", trailing(CUTOVER_REPORT_ACK),
+                "frame CUTOVER_REPORT_ACK has 1 trailing bytes"));
     }
 
     private static void hashes(List<Corruption> c) {

@@ -132,6 +132,28 @@ public final class GoldenFrames {
             "000000000000002a", // @14 durableSequence 42
             "e8911dd6");        // @22 trailer: CRC32C of bytes 0-21
 
+    public static final byte[] CUTOVER_REPORT = Hex.bytes(
+            "00000021",         // @0  length 33
+            "0b",               // @4  type CUTOVER_REPORT
+            "01",               // @5  flags: CHECKSUM
+            "0000000000000009", // @6  requestId 9
+            "01",               // @14 flags: SEAL
+            "0003",             // @15 reportId length 3
+            "772d31",           // @17 reportId "w-1"
+            "00000002",         // @20 json length 2
+            "7b7d",             // @24 json "{}"
+            "00000003",         // @26 markdown length 3
+            "232072",           // @30 markdown "# r"
+            "aa142d1a");        // @33 trailer: CRC32C of bytes 0-32
+
+    public static final byte[] CUTOVER_REPORT_ACK = Hex.bytes(
+            "0000000f",         // @0  length 15
+            "0c",               // @4  type CUTOVER_REPORT_ACK
+            "01",               // @5  flags: CHECKSUM
+            "0000000000000009", // @6  requestId 9
+            "01",               // @14 flags: SEALED
+            "0693dbb2");        // @15 trailer: CRC32C of bytes 0-14
+
     public static final byte[] HASH_REQUEST = Hex.bytes(
             "00000020",         // @0  length 32
             "07",               // @4  type HASH_REQUEST
@@ -212,6 +234,8 @@ public final class GoldenFrames {
                 new Golden("HashRequest", () -> new HashRequest(5, 1, 2 << 20, 64 * 1024, 2), HASH_REQUEST),
                 new Golden("HashResponse", GoldenFrames::hashResponse, HASH_RESPONSE),
                 new Golden("ErrorFrame", () -> new ErrorFrame(ErrorCode.BAD_SEQUENCE, "seq 5 < 7"), ERROR),
-                new Golden("Heartbeat", () -> Heartbeat.INSTANCE, HEARTBEAT));
+                new Golden("Heartbeat", () -> Heartbeat.INSTANCE, HEARTBEAT),
+                new Golden("CutoverReport", () -> new CutoverReport(9, true, "w-1", "{}", "# r"), CUTOVER_REPORT),
+                new Golden("CutoverReportAck", () -> new CutoverReportAck(9, true), CUTOVER_REPORT_ACK));
     }
 }

@@ -46,7 +46,8 @@ class ProtocolVersionTest {
         assertEquals(1L, ProtocolVersion.FEATURE_LZ4);
         assertEquals(2L, ProtocolVersion.FEATURE_ZERO_RANGES);
         assertEquals(4L, ProtocolVersion.FEATURE_BLOCK_RUNS);
-        assertEquals(7L, ProtocolVersion.SUPPORTED_FEATURES);
+        assertEquals(8L, ProtocolVersion.FEATURE_CUTOVER_SEAL);
+        assertEquals(15L, ProtocolVersion.SUPPORTED_FEATURES);
     }
 
     @Test

@@ -40,6 +40,9 @@ public final class RandomFrames {
             case ERROR -> new ErrorFrame(ErrorCode.values()[1 + random.nextInt(ErrorCode.values().length - 1)],
                     name(random.nextInt(2) == 0 ? 0 : random.nextInt(1500)));
             case HEARTBEAT -> Heartbeat.INSTANCE;
+            case CUTOVER_REPORT -> new CutoverReport(nonNegative(), random.nextBoolean(), "w" + random.nextInt(1000),
+                    name(random.nextInt(3000)), name(random.nextInt(3000)));
+            case CUTOVER_REPORT_ACK -> new CutoverReportAck(nonNegative(), random.nextBoolean());
         };
     }
 

@@ -34,7 +34,8 @@ class StableCodesTest {
         assertCode(ErrorCode.NOT_AUTHORIZED, 12, false);
         assertCode(ErrorCode.REVOKED, 13, false);
         assertCode(ErrorCode.TIMED_OUT, 14, true);
-        assertEquals(15, ErrorCode.values().length, "a new error code needs its line above");
+        assertCode(ErrorCode.CUT_OVER, 15, false);
+        assertEquals(16, ErrorCode.values().length, "a new error code needs its line above");
     }
 
     @Test
@@ -46,7 +47,7 @@ class StableCodesTest {
 
     @Test
     void shouldMapUnknownNumbersToUnknown() {
-        for (int n : new int[] {-1, 15, 255, 65535, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+        for (int n : new int[] {-1, 16, 255, 65535, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
             assertSame(ErrorCode.UNKNOWN, ErrorCode.forCode(n), "code " + n);
         }
     }
@@ -63,11 +64,13 @@ class StableCodesTest {
         assertEquals(8, FrameType.HASH_RESPONSE.code());
         assertEquals(9, FrameType.ERROR.code());
         assertEquals(10, FrameType.HEARTBEAT.code());
-        assertEquals(10, FrameType.values().length, "a new frame type needs its line above");
+        assertEquals(11, FrameType.CUTOVER_REPORT.code());
+        assertEquals(12, FrameType.CUTOVER_REPORT_ACK.code());
+        assertEquals(12, FrameType.values().length, "a new frame type needs its line above");
         for (FrameType t : FrameType.values()) {
             assertSame(t, FrameType.forCode(t.code()));
         }
-        assertEquals("invalid frame type: 0 (expected: 1-10)",
+        assertEquals("invalid frame type: 0 (expected: 1-12)",
                 assertThrows(ProtocolException.class, () -> FrameType.forCode(0)).getMessage());
     }
 
