@@ -1,13 +1,20 @@
 package io.replicator.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replicator.admin.AdminServer;
+import io.replicator.protocol.text.HostPort;
 import io.replicator.source.SourceConfig;
 import io.replicator.source.SourceDaemon;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetServer;
 import io.replicator.target.TargetStatus;
+import io.replicator.target.admin.TargetAdmin;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A receiver whose total rate is the bottleneck shares it: four sources copy incompressible volumes
- * at once through a receiver limited to 16 MB/s, and over the time all four are busy each receives,
+ * at once through a receiver limited to 16 MB/s ({@code replicator throttle --admin RECEIVER}, live), and over the time all four are busy each receives,
  * counted in bytes, at least half of its quarter, and together no more than the limit (within 5% and a
  * read of 1 MiB per source).
  */
@@ -37,11 +44,16 @@ class FairShareTest {
 
     @Test
     void shouldGiveEachOfFourBusySourcesAtLeastHalfItsShareOfAThrottledReceiver() throws Exception {
-        TargetConfig config = TargetConfig.builder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
-                .dataDir(dir.resolve("data")).insecurePlaintext(true).maxRateBytesPerSecond(LIMIT_BYTES_PER_SECOND)
-                .build();
+        TargetConfig config = TargetConfig.builder().listen(new InetSocketAddress("127.0.0.1", 0))
+                .dataDir(dir.resolve("data")).insecurePlaintext(true).build();
         List<SourceDaemon> sources = new ArrayList<>();
-        try (TargetServer target = TargetServer.start(config, new SimpleMeterRegistry())) {
+        try (TargetServer target = TargetServer.start(config, new SimpleMeterRegistry());
+             AdminServer admin = TargetAdmin.start(new InetSocketAddress("127.0.0.1", 0), null, target,
+                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            CliRun throttled = CliRun.run("throttle", "--admin", HostPort.format(admin.address()), "16MB/s");
+            assertEquals(0, throttled.exit(), throttled.err());
+            assertTrue(throttled.out().contains("receiver limit over all sources now 16.0 MB/s"), throttled.out());
+            assertEquals(LIMIT_BYTES_PER_SECOND, target.status().maxRateBytesPerSecond());
             List<Path> volumes = new ArrayList<>();
             for (int i = 0; i < SOURCES; i++) {
                 byte[] bytes = new byte[(int) VOLUME_BYTES];

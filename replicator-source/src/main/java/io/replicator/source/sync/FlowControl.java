@@ -1,8 +1,10 @@
 package io.replicator.source.sync;
 
 import io.replicator.protocol.rate.TokenBucket;
+import io.replicator.protocol.text.Rates;
 import io.replicator.source.FlowStatus;
 import java.time.Clock;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +52,9 @@ final class FlowControl {
             case THROTTLE -> limiter.throttle(change.bytesPerSecond(), nowNs);
         }
         FlowStatus now = status();
-        LOG.info("{}: sending {}, limit {}", change.kind().name().toLowerCase(java.util.Locale.ROOT),
+        LOG.info("{}: sending {}, limit {}", change.kind().name().toLowerCase(Locale.ROOT),
                 now.paused() ? "paused" : "on", now.maxRateBytesPerSecond() == null ? "none"
-                        : io.replicator.protocol.text.Rates.format(now.maxRateBytesPerSecond()) + " ("
-                        + now.maxRateOrigin() + ")");
+                        : Rates.format(now.maxRateBytesPerSecond()) + " (" + now.maxRateOrigin() + ")");
         return wasPaused && !paused;
     }
 
