@@ -134,6 +134,32 @@ class FairShareTest {
         }
     }
 
+    @Test
+    void shouldLiftTheReceiversLimitLiveForASourceDeepInDebtUnderTheOldOne() throws Exception {
+        TargetConfig config = TargetConfig.builder().listen(new InetSocketAddress("127.0.0.1", 0))
+                .dataDir(dir.resolve("data")).insecurePlaintext(true).maxRateBytesPerSecond(1).build();
+        try (TargetServer target = TargetServer.start(config, new SimpleMeterRegistry());
+             AdminServer admin = TargetAdmin.start(new InetSocketAddress("127.0.0.1", 0), null, target,
+                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            byte[] bytes = new byte[8 << 20];
+            new Random(9).nextBytes(bytes);
+            Path volume = Files.write(dir.resolve("vol.img"), bytes);
+            SourceConfig sc = SourceConfig.builder().target(target.localAddress()).volume(volume, "disk0")
+                    .stateDir(dir.resolve("state")).id("src0").tracker(SourceConfig.Tracker.SCAN)
+                    .scanIntervalMs(60_000).insecurePlaintext(true).build();
+            try (SourceDaemon source = SourceDaemon.start(sc, new SimpleMeterRegistry())) {
+                Thread.sleep(1_000);
+                long stuck = received(target.status())[0];
+                assertTrue(stuck < 4L << 20, "at 1 byte/s only the first burst and read got through: " + stuck);
+                CliRun off = CliRun.run("throttle", "--admin", HostPort.format(admin.address()), "off");
+                assertEquals(0, off.exit(), off.err());
+                assertTrue(off.out().contains("now none"), off.out());
+                source.sync(60_000).get(60, TimeUnit.SECONDS);
+                Replication.assertSameBytes(volume, dir.resolve("data").resolve("src0").resolve("disk0.img"));
+            }
+        }
+    }
+
     /** Bytes received of each source's volume, in source order. */
     private static long[] received(TargetStatus status) {
         long[] r = new long[SOURCES];

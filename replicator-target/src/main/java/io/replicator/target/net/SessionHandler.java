@@ -14,7 +14,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.replicator.protocol.guard.ConnectionLimiter;
 import io.replicator.protocol.guard.PeerText;
-import io.replicator.protocol.rate.TokenBucket;
 import io.replicator.protocol.tls.CrlCheck;
 import io.replicator.protocol.tls.PeerIdentity;
 import io.replicator.protocol.tls.Role;
@@ -90,12 +89,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     private boolean queueFull;
     private boolean counted;
     private long unwritableSinceNs;
-    /** This session's standing in the receiver's shared rate; null before HELLO. */
-    private ReceiveLimits.Share share;
-    /** Meters received blocks against the share of the receiver's rate; null while the receiver has no limit. */
-    private TokenBucket bucket;
-    /** Reading pauses until the share's bucket is out of debt. */
-    private boolean rateLimited;
+    /** This session's share of the receiver's rate; null before HELLO. */
+    private ShareMeter meter;
     /** Threads waiting in {@link #send} wait on it; woken when the channel becomes writable or inactive. */
     private final Object writability = new Object();
 
@@ -264,7 +259,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         helloDeadline.cancel(false);
         slot.release();
         checks = new FrameChecks(h.volumes(), h.features() & ProtocolVersion.SUPPORTED_FEATURES);
-        share = server.limits().join();
+        meter = new ShareMeter(server.limits(), channel.eventLoop(), this::updateReading);
         queue = new ApplyQueue(server.limits()::maxQueuedBytes, this);
         try {
             new Applier(h.sourceId(), h.volumes(), claim, server.volumes(), queue, this, server.metrics(),
@@ -286,7 +281,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             ApplyTask.Apply task = new ApplyTask.Apply(block);
             long nowNs = System.nanoTime();
             claim.source().received(block.volume(), block.sequence(), task.costBytes(), nowNs);
-            meter(task.costBytes(), nowNs);
+            meter.received(task.costBytes(), nowNs);
             queue.offer(task);
             return true;
         }
@@ -307,36 +302,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             refuse(ErrorCode.UNEXPECTED_FRAME, "frame " + frame.type() + " is not expected from a source");
         }
         return false;
-    }
-
-    /**
-     * Takes {@code wireBytes} from this session's share of the receiver's rate; when that leaves the
-     * share in debt, reading pauses until it is paid. Event loop only.
-     */
-    private void meter(long wireBytes, long nowNs) {
-        share.sentBlock(nowNs);
-        long rate = server.limits().shareBytesPerSecond(nowNs);
-        if (rate == TokenBucket.UNLIMITED) {
-            bucket = null;
-            return;
-        }
-        if (bucket == null) {
-            bucket = new TokenBucket(rate, nowNs);
-        } else if (bucket.bytesPerSecond() != rate) {
-            bucket.rate(rate, nowNs);
-        }
-        bucket.take(wireBytes);
-        long waitNs = bucket.nsUntilAllowed(nowNs);
-        // Waiting for its share, the session is still busy: the others must not take its share meanwhile.
-        share.sentBlock(nowNs + waitNs);
-        if (waitNs > 0 && !rateLimited) {
-            rateLimited = true;
-            updateReading();
-            channel.eventLoop().schedule(() -> {
-                rateLimited = false;
-                updateReading();
-            }, waitNs, TimeUnit.NANOSECONDS);
-        }
     }
 
     /** Logs the refusal (peer text escaped), sends the error frame and closes. Event loop only. */
@@ -460,9 +425,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     }
 
     private void updateReading() {
-        boolean read = !queueFull && !rateLimited && channel.isWritable();
-        if (share != null) {
-            share.held(!read);
+        boolean read = !queueFull && (meter == null || !meter.limited()) && channel.isWritable();
+        if (meter != null) {
+            meter.held(!read);
         }
         if (channel.config().isAutoRead() != read) {
             if (read) {
@@ -480,8 +445,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         if (helloDeadline != null) {
             helloDeadline.cancel(false);
         }
-        if (share != null) {
-            server.limits().leave(share);
+        if (meter != null) {
+            meter.close();
         }
         if (claim != null) {
             queue.offer(new ApplyTask.Stop());
