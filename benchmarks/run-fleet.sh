@@ -157,7 +157,11 @@ print(sum(v["received_bytes"] for s in json.load(sys.stdin)["sources"] for v in 
     poll_done "$t0" "$aport" "${ports[@]}" >"$tmp/$label.all"
     grep -v '^window' "$tmp/$label.all" >"$tmp/$label.done"
     read -r _ run_window_bytes run_window_s <<<"$(grep '^window' "$tmp/$label.all")"
-    read -r _ run_hwm_kib _ _ <<<"$(session_stats "$target_pid")"
+    read -r run_target_cpu run_hwm_kib _ _ <<<"$(session_stats "$target_pid")"
+    run_sources_cpu=0
+    for v in "${srcs[@]}"; do
+        run_sources_cpu=$(add "$run_sources_cpu" "$(session_stats "$v" | cut -d' ' -f1)")
+    done
     run_hwm_mib=$((run_hwm_kib / 1024))
     run_wall=$(awk '{ if ($2 > m) m = $2 } END { printf "%.2f", m }' "$tmp/$label.done")
     run_spread=$(awk 'NR == 1 || $2 < lo { lo = $2 } { if ($2 > hi) hi = $2 } END { printf "%.2f", hi - lo }' "$tmp/$label.done")
@@ -174,6 +178,7 @@ single_wall=$run_wall
 single_hwm=$run_hwm_mib
 single_ready=$run_ready
 single_before=$run_before
+single_cpu="$run_target_cpu / $run_sources_cpu"
 single_window_mbps=$(mbps "$run_window_bytes" "$run_window_s")
 verify_equal "$single" "$run_data/src0/disk.img" "single source"
 rm -rf "$run_data"
@@ -186,6 +191,7 @@ fleet_wall=$run_wall
 fleet_hwm=$run_hwm_mib
 fleet_ready=$run_ready
 fleet_before=$run_before
+fleet_cpu="$run_target_cpu / $run_sources_cpu"
 fleet_window_mbps=$(mbps "$run_window_bytes" "$run_window_s")
 fleet_window_s=$run_window_s
 fleet_spread=$run_spread
@@ -271,10 +277,10 @@ report="$here/results/fleet-$run_name.md"
     echo "on $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); page cache dropped: $cache_dropped."
     echo "Load: before \`${load_before##*load average: }\`, between \`${load_mid##*load average: }\`, after \`${load_after##*load average: }\` (1, 5, 15 min)."
     echo
-    echo "| copy | bytes | sources started and connected in (s) | copy wall from \`throttle off\` to the last finish (s) | aggregate MB/s | receiver peak RSS | finish times (s) |"
-    echo "|---|---|---|---|---|---|---|"
-    echo "| 1 source alone | $((total_bytes >> 20)) MiB | $single_ready | $single_wall | $(mbps "$total_bytes" "$single_wall") | $single_hwm MiB | - |"
-    echo "| $sources sources at once | $sources x $volume_mib MiB | $fleet_ready | $fleet_wall | $(mbps "$total_bytes" "$fleet_wall") | $fleet_hwm MiB | first $fleet_first, spread $fleet_spread |"
+    echo "| copy | bytes | sources started and connected in (s) | copy wall from \`throttle off\` to the last finish (s) | aggregate MB/s | receiver peak RSS | CPU s, receiver / all sources | finish times (s) |"
+    echo "|---|---|---|---|---|---|---|---|"
+    echo "| 1 source alone | $((total_bytes >> 20)) MiB | $single_ready | $single_wall | $(mbps "$total_bytes" "$single_wall") | $single_hwm MiB | $single_cpu | - |"
+    echo "| $sources sources at once | $sources x $volume_mib MiB | $fleet_ready | $fleet_wall | $(mbps "$total_bytes" "$fleet_wall") | $fleet_hwm MiB | $fleet_cpu | first $fleet_first, spread $fleet_spread |"
     echo
     echo "Aggregate throughput of $sources sources against one alone: **$ratio_pct%** (target >= 90%). Received before \`throttle off\` (the limit's first burst): $((single_before >> 20)) MiB alone, $((fleet_before >> 20)) MiB by the $sources sources."
     echo "Until the first source finished ($fleet_window_s s), the receiver made **$fleet_window_mbps MB/s** durable from the $sources sources, against **$single_window_mbps MB/s** from the one alone over its whole copy."
