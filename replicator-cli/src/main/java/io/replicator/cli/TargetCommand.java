@@ -37,6 +37,11 @@ final class TargetCommand implements Callable<Integer> {
             description = "Admin endpoint for status and metrics (default: none).")
     InetSocketAddress admin;
 
+    @Option(names = "--max-rate", paramLabel = "RATE", converter = Converters.RateBytesPerSecond.class,
+            description = "Limit on bytes received from all sources together (e.g. 100MB/s, 1Gbit), shared equally "
+                    + "among the sources sending; 'replicator throttle' changes it live (default: none).")
+    long maxRateBytesPerSecond;
+
     @Option(names = "--pki", paramLabel = "BUNDLE",
             description = "Certificate bundle from 'pki issue --role target': accept only mutual TLS 1.3 from "
                     + "sources of the same CA. Required unless --insecure-plaintext.")
@@ -52,7 +57,8 @@ final class TargetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         daemonOptions.applyLogging();
-        TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir);
+        TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir)
+                .maxRateBytesPerSecond(maxRateBytesPerSecond);
         PkiBundle bundle = PkiBundles.forDaemon(pki, insecurePlaintext, listen, "--listen address");
         if (admin != null) {
             AdminOptions.checkEndpoint(admin, bundle);

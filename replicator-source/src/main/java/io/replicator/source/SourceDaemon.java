@@ -122,7 +122,8 @@ public final class SourceDaemon implements AutoCloseable {
             }
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
-                    config.reconnectMaxMs(), config.heartbeatIntervalMs(), config.idleTimeoutMs(), tls, freezeRecord);
+                    config.reconnectMaxMs(), config.heartbeatIntervalMs(), config.idleTimeoutMs(), tls, freezeRecord,
+                    config.maxRate());
             SourceMetrics metrics = new SourceMetrics(registry, config.id(),
                     config.volumes().stream().map(SourceConfig.VolumeSpec::name).toList());
             SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),
@@ -244,9 +245,7 @@ public final class SourceDaemon implements AutoCloseable {
             Throwable stopped = agent.stoppedBy();
             String lastError = stopped == null ? o.lastError() : "the sync agent stopped (" + stopped
                     + "): nothing is replicated until the daemon is restarted; these figures are its last";
-            return new SourceStatus(o.id(), o.state(), o.tracker(), o.trackerReason(), o.rescan(), o.target(),
-                    stopped == null && o.connected(), lastError, o.durableSequence(), o.volumes(), o.nextAttemptMs(),
-                    o.failedAttempts(), Math.max(1, staleMs), o.frozen());
+            return o.stale(Math.max(1, staleMs), stopped == null && o.connected(), lastError);
         });
     }
 
@@ -275,6 +274,21 @@ public final class SourceDaemon implements AutoCloseable {
      */
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
         return agent.requests().cutover(freeze, timeoutMs);
+    }
+
+    /** Stops sending; changes are still tracked and pile up in the backlog. */
+    public CompletableFuture<FlowStatus> pause() {
+        return agent.flowRequests().pause();
+    }
+
+    /** Sends again what changed while paused. */
+    public CompletableFuture<FlowStatus> resume() {
+        return agent.flowRequests().resume();
+    }
+
+    /** Limits bytes on the wire to {@code bytesPerSecond} at once (0: no limit), until the next call or a restart. */
+    public CompletableFuture<FlowStatus> throttle(long bytesPerSecond) {
+        return agent.flowRequests().throttle(bytesPerSecond);
     }
 
     private static <T> T await(CompletableFuture<T> future, long timeoutMs) throws IOException {
