@@ -168,6 +168,7 @@ public final class Applier implements Runnable {
                 frame.release();
             }
         } else if (task instanceof ApplyTask.Hash hash) {
+            turns.rest(turn);
             if (link.connected()) {
                 answerHash(hash.request());
             }
@@ -185,6 +186,9 @@ public final class Applier implements Runnable {
             if (frame.encoding() != Encoding.ZERO || !volume.holdsZeros(frame.offset(), frame.length())) {
                 turns.take(turn, frame.length());
                 volume.write(plain, frame.offset());
+            } else {
+                // Zeros the volume already holds: no write, so no share of the disk to hold for others.
+                turns.rest(turn);
             }
         } catch (IOException e) {
             throw commit.ioFailure("target volume " + volume, "writing " + frame.length() + " bytes at offset "

@@ -78,7 +78,10 @@ public final class WriteTurns {
         progressNs = nanoTime.getAsLong();
     }
 
-    /** {@code turn} has nothing to write now (its queue is empty, or it waits for a force): it takes no share. */
+    /**
+     * {@code turn} writes nothing now (its queue is empty, it waits for a force, answers a hash
+     * request or skips zeros the volume holds): it takes no share, and nobody waits for it.
+     */
     public synchronized void rest(Turn turn) {
         if (busy.remove(turn) && !busy.isEmpty() && everyBusyDone()) {
             nextRound();
