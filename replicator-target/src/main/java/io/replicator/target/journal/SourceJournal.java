@@ -117,6 +117,11 @@ public final class SourceJournal implements AutoCloseable {
                 throw new IOException("journal " + dir + " is in use by another process");
             }
             TailRepair.finishInterrupted(dir, config);
+            int dropped = TailRepair.dropUninitialised(dir);
+            if (dropped > 0) {
+                log.warn("journal {}: deleted {} file(s) created by a crash before their first header was written",
+                        dir, dropped);
+            }
             queue = Queues.open(dir, config);
             TailScan scan = TailScan.of(queue, dir.toString());
             if (scan.cutIndex() != TailScan.NO_CUT) {

@@ -18,9 +18,9 @@ final class JournalTestData {
     private JournalTestData() {
     }
 
-    /** Payload length of block {@code sequence}: 1 byte to 64 KiB, a few sizes. */
+    /** Payload length of block {@code sequence}: 1 byte to 16 KiB, a few sizes. */
     static int lengthOf(long sequence) {
-        int[] sizes = {4096, 65536, 512, 12288, 1};
+        int[] sizes = {4096, 16384, 512, 1200, 1};
         return sizes[(int) (sequence % sizes.length)];
     }
 

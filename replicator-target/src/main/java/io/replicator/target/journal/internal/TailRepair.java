@@ -33,6 +33,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 public final class TailRepair {
     public static final String REPAIR_DIR = "repair";
     private static final String CUT_FILE = "cut";
+    /** Chronicle Queue's document header bit for "being written". */
+    private static final int NOT_COMPLETE = 0x80000000;
 
     private TailRepair() {
     }
@@ -57,6 +59,39 @@ public final class TailRepair {
             Queues.forceDirectory(repair);
         }
         writeBack(dir, config, repair, cutIndex);
+    }
+
+    /**
+     * Deletes the files Chronicle Queue created but was killed before it wrote their first header
+     * (a roll cut short): they hold no entry, and Chronicle would wait for that header for ever.
+     * Returns how many it deleted.
+     */
+    public static int dropUninitialised(Path dir) throws IOException {
+        int dropped = 0;
+        java.util.List<Path> files = new java.util.ArrayList<>(Queues.cycles(dir).values());
+        files.add(dir.resolve(Queues.METADATA_FILE));
+        for (Path file : files) {
+            if (Files.exists(file) && !initialised(file)) {
+                Files.delete(file);
+                dropped++;
+            }
+        }
+        if (dropped > 0) {
+            Queues.forceDirectory(dir);
+        }
+        return dropped;
+    }
+
+    /** Whether {@code file} starts with a whole Chronicle header (little-endian; bit 31 says not complete). */
+    private static boolean initialised(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (channel.read(first, 0) < 4) {
+                return false;
+            }
+            int header = first.getInt(0);
+            return header != 0 && (header & NOT_COMPLETE) == 0;
+        }
     }
 
     /** Finishes a repair that a crash interrupted; does nothing when there is none. */
