@@ -1,0 +1,37 @@
+package io.replicator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.replicator.target.journal.JournalJvm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JVM options Chronicle Queue needs are written in three places besides {@link JournalJvm}: the
+ * launcher, the build's test JVMs, and (through {@link JournalJvm#flags()}) the tests that start
+ * daemons. A flag added to one and not the others fails here, not in a receiver at start-up.
+ */
+class JournalJvmFlagsTest {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    void shouldStartEveryDaemonWithTheFlagsTheJournalNeeds() throws IOException {
+        String launcher = Files.readString(ROOT.resolve("replicator"));
+        String pom = Files.readString(ROOT.resolve("pom.xml"));
+        for (String flag : JournalJvm.FLAGS) {
+            assertTrue(launcher.contains(flag), "the launcher passes " + flag);
+            assertTrue(pom.contains(flag), "pom.xml's chronicle.jvm.args has " + flag);
+        }
+        for (String flag : JournalJvm.FLAGS_24) {
+            assertTrue(launcher.contains(flag), "the launcher passes " + flag + " on Java 24+");
+            assertTrue(pom.contains(flag), "pom.xml's Java 24 profile has " + flag);
+        }
+    }
+
+    @Test
+    void shouldRunTheseTestsWithThem() {
+        JournalJvm.requireFlags(); // this JVM is a surefire fork: its argLine has them
+    }
+}
