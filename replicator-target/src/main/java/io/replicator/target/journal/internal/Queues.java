@@ -36,12 +36,13 @@ public final class Queues {
 
     static {
         // Chronicle's start-up banner and usage reporting: neither belongs in a receiver (the
-        // analytics artifact is excluded from the build as well).
-        if (System.getProperty("chronicle.announcer.disable") == null) {
-            System.setProperty("chronicle.announcer.disable", "true");
-        }
-        if (System.getProperty("chronicle.analytics.disable") == null) {
-            System.setProperty("chronicle.analytics.disable", "true");
+        // analytics artifact is excluded from the build as well); its disk space monitor thread
+        // neither: the journal's SpaceGuard refuses appends before the disk is full.
+        for (String property : new String[] {"chronicle.announcer.disable", "chronicle.analytics.disable",
+                "chronicle.disk.monitor.disable"}) {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, "true");
+            }
         }
     }
 
