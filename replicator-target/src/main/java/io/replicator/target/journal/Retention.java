@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import net.openhft.chronicle.bytes.Bytes;
@@ -26,6 +27,8 @@ final class Retention {
     private final JournalConfig config;
     private final SingleChronicleQueue queue;
     private boolean prunedForSize;
+    /** Sizes of cycles older than the newest: they no longer grow. */
+    private final Map<Integer, Long> closedSizes = new HashMap<>();
 
     Retention(Path dir, JournalConfig config, SingleChronicleQueue queue) {
         this.dir = dir;
@@ -45,10 +48,7 @@ final class Retention {
         }
         long nowMs = config.clockMs().getAsLong();
         long oldestKeptEndMs = nowMs - config.retain().toMillis();
-        long totalBytes = 0;
-        for (int cycle : cycles.keySet()) {
-            totalBytes += usedBytes(cycle);
-        }
+        long totalBytes = totalBytes(cycles);
         int pruned = 0;
         long bytesPruned = 0;
         for (Map.Entry<Integer, Path> entry : cycles.headMap(keepFrom, false).entrySet()) {
@@ -57,8 +57,9 @@ final class Retention {
             if (!old && !big) {
                 break;
             }
-            long bytes = usedBytes(entry.getKey());
+            long bytes = usedBytes(entry.getKey(), cycles.lastKey());
             Files.delete(entry.getValue());
+            closedSizes.remove(entry.getKey());
             totalBytes -= bytes;
             bytesPruned += bytes;
             pruned++;
@@ -76,10 +77,7 @@ final class Retention {
         if (!listingFresh) {
             queue.refreshDirectoryListing();
         }
-        long sizeBytes = 0;
-        for (int cycle : Queues.cycles(dir).keySet()) {
-            sizeBytes += usedBytes(cycle);
-        }
+        long sizeBytes = totalBytes(Queues.cycles(dir));
         long nowMs = config.clockMs().getAsLong();
         long oldestPosition = -1;
         long oldestTimeMs = 0;
@@ -100,7 +98,27 @@ final class Retention {
                 held.compareTo(config.retain()) < 0, prunedForSize, pruned, bytesPruned);
     }
 
-    private long usedBytes(int cycle) {
+    private long totalBytes(NavigableMap<Integer, Path> cycles) {
+        long total = 0;
+        for (int cycle : cycles.keySet()) {
+            total += usedBytes(cycle, cycles.lastKey());
+        }
+        return total;
+    }
+
+    private long usedBytes(int cycle, int newestCycle) {
+        Long known = closedSizes.get(cycle);
+        if (known != null) {
+            return known;
+        }
+        long bytes = writtenBytes(cycle);
+        if (cycle < newestCycle) {
+            closedSizes.put(cycle, bytes);
+        }
+        return bytes;
+    }
+
+    private long writtenBytes(int cycle) {
         SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
         if (store == null) {
             return 0;
