@@ -11,9 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.replicator.protocol.wire.Encoding;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -84,6 +88,51 @@ class SourceJournalTest {
                 assertBlock(2, after.next());
             }
         }
+    }
+
+    @Test
+    void shouldCoverEveryAppendMadeBeforeASyncStarted() throws Exception {
+        try (SourceJournal journal = SourceJournal.open(JournalConfig.of(dir), "src-g")) {
+            AtomicLong appended = new AtomicLong();
+            AtomicLong appending = new AtomicLong();
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread forcer = new Thread(() -> {
+                long lastDurable = 0;
+                try {
+                    while (lastDurable < 2000) {
+                        long before = appended.get();
+                        long durable = journal.sync();
+                        assertTrue(durable >= before, "sync returned " + durable + ", " + before + " was appended before");
+                        assertTrue(durable >= lastDurable, "durable went back from " + lastDurable + " to " + durable);
+                        assertTrue(durable <= appending.get(), "durable " + durable + " was not appended yet");
+                        lastDurable = durable;
+                    }
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            }, "force");
+            forcer.start();
+            for (long sequence = 1; sequence <= 2000; sequence++) {
+                appending.set(sequence);
+                appendBlock(journal, sequence);
+                appended.set(sequence);
+            }
+            forcer.join(60_000);
+            assertNull(failed.get(), () -> "the force thread: " + failed.get());
+            assertEquals(2000, journal.durableSequence());
+        }
+    }
+
+    @Test
+    void shouldRefuseToOpenInAJvmWithoutChroniclesOptionsNamingThem() throws Exception {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), JournalCrashWriter.class.getName(), dir.toString(), "src",
+                "1").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(process.exitValue() != 0, output);
+        assertTrue(output.contains("needs these JVM options") && output.contains("--add-exports=java.base/sun.nio.ch"),
+                output);
     }
 
     @Test
