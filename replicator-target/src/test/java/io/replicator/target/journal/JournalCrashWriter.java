@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * that follow from their sequence (and now and then a checkpoint marker) from the sequence after the
  * durable one, while a force thread syncs in a loop and prints {@code durable N} after each sync that
  * returned N. Prints {@code opened N} once recovered. Its clock jumps five minutes every 150 entries,
- * so that it rolls cycles often. Never stops by itself.
+ * so that it rolls cycles often, and every 100 blocks it prunes what is older than 15 minutes of
+ * that clock. Never stops by itself.
  *
  * <p>Usage: {@code JournalCrashWriter JOURNAL_DIR SOURCE_ID SEED}
  */
@@ -34,7 +35,8 @@ public final class JournalCrashWriter {
         }
         AtomicLong appends = new AtomicLong();
         long start = base;
-        JournalConfig config = JournalConfig.of(root).withClockMs(() -> start + appends.get() / 150 * CYCLE_MS);
+        JournalConfig config = JournalConfig.of(root).withRetain(java.time.Duration.ofMinutes(15))
+                .withClockMs(() -> start + appends.get() / 150 * CYCLE_MS);
         SourceJournal journal = SourceJournal.open(config, args[1]);
         long sequence = journal.durableSequence();
         System.out.println("opened " + sequence);
@@ -72,6 +74,9 @@ public final class JournalCrashWriter {
             if (random.nextInt(50) == 0) {
                 journal.appendMarker(MarkerKind.CHECKPOINT, ++checkpoint, sequence, "checkpoint " + checkpoint);
                 appends.incrementAndGet();
+            }
+            if (sequence % 100 == 0) {
+                journal.prune(journal.durablePosition()); // everything durable counts as applied here
             }
         }
     }
