@@ -7,12 +7,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The JVM options Chronicle Queue needs are written in four places besides {@link JournalJvm}: the
  * launcher, the build's test JVMs, the journal benchmark's forks, and (through
  * {@link JournalJvm#flags()}) the tests that start daemons. A flag added to one and not the others fails here, not in a receiver at start-up.
  */
+@Timeout(30)
 class JournalJvmFlagsTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 

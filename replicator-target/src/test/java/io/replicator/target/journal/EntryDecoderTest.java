@@ -12,8 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The entry format byte by byte: a golden entry, and one refusal per field that can be wrong. */
+@Timeout(30)
 class EntryDecoderTest {
     /** A BLOCK entry, field by field (big-endian). */
     private static final String GOLDEN_BLOCK = ""
