@@ -20,7 +20,7 @@ class JournalJvmFlagsTest {
 
     @Test
     void shouldStartEveryDaemonWithTheFlagsTheJournalNeeds() throws IOException {
-        String launcher = Files.readString(ROOT.resolve("replicator"));
+        String launcher = Files.readString(ROOT.resolve("replicator-cli/jvm/launch.sh"));
         String pom = Files.readString(ROOT.resolve("pom.xml"));
         String benchmark = Files.readString(ROOT.resolve(
                 "benchmarks/src/main/java/io/replicator/benchmarks/JournalAppendBenchmark.java"));

@@ -80,6 +80,7 @@ public final class TargetServer implements AutoCloseable {
             throws IOException {
         Files.createDirectories(config.dataDir());
         SourceRegistry sources = new SourceRegistry();
+        sources.load(config.dataDir());
         ChannelGroup sessions = new DefaultChannelGroup("replicator-target-sessions", GlobalEventExecutor.INSTANCE);
         ServerContext context = ServerContext.create(config, sources, new TargetMetrics(meterRegistry),
                 new VolumeOpener(config.dataDir(), config.maps(), opener), sessions);
@@ -128,7 +129,15 @@ public final class TargetServer implements AutoCloseable {
 
     /** A snapshot of every source seen since start; safe from any thread. */
     public TargetStatus status() {
-        return registry.status();
+        long rate = context.limits().totalBytesPerSecond();
+        return registry.status(rate == 0 ? null : rate);
+    }
+
+    /** Limits bytes received per second over all sources at once, shared equally among those sending; 0 lifts it. */
+    public void throttle(long bytesPerSecond) {
+        context.limits().totalBytesPerSecond(bytesPerSecond);
+        log.info("receive limit over all sources: {}", bytesPerSecond == 0 ? "none"
+                : io.replicator.protocol.text.Rates.format(bytesPerSecond));
     }
 
     @Override

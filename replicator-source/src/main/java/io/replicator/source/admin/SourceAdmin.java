@@ -3,6 +3,8 @@ package io.replicator.source.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replicator.admin.AdminServer;
+import io.replicator.admin.RateLimitBody;
+import io.replicator.source.FlowStatus;
 import io.replicator.source.SourceDaemon;
 import io.replicator.source.cutover.MountPoints;
 import java.io.IOException;
@@ -16,9 +18,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
- * The source daemon's admin routes: status, sync, verify, cutover, metrics. {@code status} answers
+ * The source daemon's admin routes: status, sync, verify, cutover, pause, resume, throttle, metrics. {@code status} answers
  * within a second whatever else runs; sync, verify and cutover run with the deadline their body
  * names ({@code timeout_ms}, at most {@value #MAX_TIMEOUT_MS} ms) and are withdrawn when their client
  * goes away. The daemon's endpoint: {@link #start} binds it, with the daemon's bundle and revocation
@@ -57,6 +60,10 @@ public final class SourceAdmin {
                         daemon::sync))
                 .routeAsync("/verify", (method, body) -> post(method, body, SourceDaemon.DEFAULT_REQUEST_TIMEOUT_MS,
                         daemon::verify))
+                .routeAsync("/pause", (method, body) -> flow(method, daemon::pause))
+                .routeAsync("/resume", (method, body) -> flow(method, daemon::resume))
+                .routeAsync("/throttle", (method, body) ->
+                        flow(method, () -> daemon.throttle(RateLimitBody.maxRateBytesPerSecond(body))))
                 .routeAsync("/cutover", (method, body) -> {
                     if (!"POST".equals(method)) {
                         return CompletableFuture.completedFuture(AdminServer.methodNotAllowed(method, "POST"));
@@ -95,6 +102,15 @@ public final class SourceAdmin {
             }
         });
         return reply;
+    }
+
+    /** A POST that changes how the source sends; answered with the flow in force after it. */
+    private static CompletableFuture<AdminServer.Reply> flow(String method,
+                                                             Supplier<CompletableFuture<FlowStatus>> change) {
+        if (!"POST".equals(method)) {
+            return CompletableFuture.completedFuture(AdminServer.methodNotAllowed(method, "POST"));
+        }
+        return change.get().thenApply(f -> new AdminServer.Reply(200, f));
     }
 
     /** The body's {@code timeout_ms}, or the default; refused unless 1 to {@value #MAX_TIMEOUT_MS}. */

@@ -7,11 +7,20 @@ import java.net.InetSocketAddress;
 /**
  * What the sync agent needs of the source's configuration (the source's {@code SourceConfig} documents
  * each entry); {@code tls} is null for plain TCP;
- * {@code freezeRecord} is where a cutover notes what it freezes. Immutable.
+ * {@code freezeRecord} is where a cutover notes what it freezes; {@code maxRate} the bandwidth limits
+ * ({@code --max-rate}). Immutable.
  */
 public record AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
                           int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
-                          long idleTimeoutMs, LinkTls tls, FreezeRecord freezeRecord) {
+                          long idleTimeoutMs, LinkTls tls, FreezeRecord freezeRecord, RateSchedule maxRate) {
+
+    /** A configuration without a bandwidth limit. */
+    public AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
+                       int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
+                       long idleTimeoutMs, LinkTls tls, FreezeRecord freezeRecord) {
+        this(sourceId, target, scanIntervalMs, maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs,
+                heartbeatIntervalMs, idleTimeoutMs, tls, freezeRecord, RateSchedule.NONE);
+    }
 
     /** The target as {@code HOST:PORT}, the way the admin gave it, for logs and errors. */
     public String hostPort() {

@@ -2,14 +2,19 @@ package io.replicator.target.admin;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replicator.admin.AdminServer;
+import io.replicator.admin.RateLimitBody;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.target.TargetServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
-/** The receiver's admin routes: status (every source it knows) and metrics. Stateless. */
+/** The receiver's admin routes: status (every source it knows), throttle and metrics. Stateless. */
 public final class TargetAdmin {
     private TargetAdmin() {
+    }
+
+    /** The answer to {@code /throttle}: the limit on bytes received over all sources now, null for none. */
+    public record Throttled(Long maxRateBytesPerSecond) {
     }
 
     /**
@@ -25,6 +30,14 @@ public final class TargetAdmin {
         return new AdminServer(address, pki, server.crl())
                 .route("/status", (method, body) -> new AdminServer.Reply(200, server.status()))
                 .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
+                .route("/throttle", (method, body) -> {
+                    if (!"POST".equals(method)) {
+                        return AdminServer.methodNotAllowed(method, "POST");
+                    }
+                    server.throttle(RateLimitBody.maxRateBytesPerSecond(body));
+                    Long rate = server.status().maxRateBytesPerSecond();
+                    return new AdminServer.Reply(200, new Throttled(rate));
+                })
                 .start();
     }
 }
