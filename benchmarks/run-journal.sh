@@ -18,14 +18,14 @@ fi
 if [[ ! -f "$jar" ]] || [[ -n "$(find "$here/src" "$repo/protocol/src/main" "$repo/replicator-target/src/main" \
         -newer "$jar" -type f -print -quit)" ]]; then
     echo "building $jar" >&2
-    (cd "$repo" && mvn -B -q -pl benchmarks -am package -DskipTests)
+    (cd "$repo" && mvn -B -q -pl benchmarks -am package -DskipTests) >&2
 fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 echo "uptime before: $(uptime)"
-echo "files under $dir: $(df -hT "$dir" | awk 'NR==2 {print $1, $2, $5 " used"}')"
+echo "files under $dir: $(df -hT "$dir" | awk 'NR==2 {print $1, $2, $5 " free"}')"
 java -jar "$jar" -rf json -rff "$tmp/result.json" \
     -jvmArgsPrepend "-Djournal.bench.dir=$dir" "$@" JournalAppendBenchmark 1>&2
 echo "uptime after:  $(uptime)"
