@@ -193,14 +193,14 @@ copy_in_one_jvm() {
         [[ -z "${XDG_RUNTIME_DIR:-}" ]] || tokdir="$XDG_RUNTIME_DIR/replicator"
     fi
     local cli="$repo/replicator-cli/target" bench="$repo/benchmarks/target/classes"
-    [[ -d "$bench/io/replicator/bench" ]] || { log "no $bench: mvn -B -q -DskipTests -pl benchmarks -am install"; exit 1; }
+    [[ -f "$bench/io/replicator/benchmarks/InProcessSources.class" ]] || { log "no $bench: mvn -B -q -DskipTests -pl benchmarks -am install"; exit 1; }
     local cp
     cp="$(ls "$cli"/replicator-cli-*.jar | grep -v -- '-sources\|-tests' | head -n 1):$cli/lib/*:$bench"
     # The daemons' JVM options (replicator-cli/jvm/launch.sh) with room for N sources' buffers.
     start_bg "$label-sources" /usr/bin/time -f "%e %U %S" -o "$tmp/$label-sources.time" java -XX:+UseSerialGC \
         -Xms64m -Xmx2g -XX:MaxDirectMemorySize=2g -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions \
         -XX:CompilerDirectivesFile="$repo/replicator-cli/jvm/compiler-directives.json" -XX:-DisplayVMOutput \
-        -cp "$cp" io.replicator.bench.InProcessSources "$tmp/$label-sources.result" "$tport" "$aport" "$tokdir/admin-$aport.token" \
+        -cp "$cp" io.replicator.benchmarks.InProcessSources "$tmp/$label-sources.result" "$tport" "$aport" "$tokdir/admin-$aport.token" \
         "$run_dir/state-$label" "$@"
     local spid=$bg_pid
     wait "$spid" || { log "the in-process sources failed:"; tail -20 "$tmp/$label-sources.log" >&2; exit 1; }

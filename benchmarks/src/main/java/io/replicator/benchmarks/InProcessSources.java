@@ -1,4 +1,4 @@
-package io.replicator.bench;
+package io.replicator.benchmarks;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.replicator.source.SourceConfig;
