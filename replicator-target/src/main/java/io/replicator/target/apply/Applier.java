@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * empty, after {@code groupCommitBytes}, or {@code groupCommitIntervalMs} after the first uncommitted
  * write): force every dirty volume, persist the progress file, then ack. Never acks before the force.
  * Hash requests and barriers are answered in order with the blocks; an answer waits while the
- * source is not reading ({@link SessionLink#send}), and a hash request left when the connection is
+ * source is not reading ({@link SessionLink#send}). Each write takes its turn at the disk among the
+ * sessions with work ({@link WriteTurns}), so a slow disk is shared by bytes, not by who gets through
+ * first; and a hash request left when the connection is
  * gone is skipped. However the session ends, set-up included, its {@link SourceRegistry.Claim#done()}
  * completes, so the next session of the source id proceeds. Runs on its own thread; the fields are
  * confined to it.
@@ -47,6 +49,8 @@ public final class Applier implements Runnable {
     private final TargetMetrics metrics;
     private final long groupCommitBytes;
     private final long groupCommitIntervalNs;
+    private final WriteTurns turns;
+    private final WriteTurns.Turn turn = new WriteTurns.Turn();
     private final BlockDecoder decoder = new BlockDecoder();
     private final ChunkHashes chunkHashes = new ChunkHashes();
     /** Allocated by the apply thread, so that running out of memory there fails the session, not the event loop. */
@@ -57,7 +61,7 @@ public final class Applier implements Runnable {
     private long sessionFrames;
 
     public Applier(String sourceId, List<VolumeInfo> infos, SourceRegistry.Claim claim, VolumeOpener opener,
-                   ApplyQueue queue, SessionLink link, TargetMetrics metrics, TargetConfig config) {
+                   ApplyQueue queue, SessionLink link, TargetMetrics metrics, TargetConfig config, WriteTurns turns) {
         this.sourceId = sourceId;
         this.infos = infos;
         this.claim = claim;
@@ -65,6 +69,7 @@ public final class Applier implements Runnable {
         this.queue = queue;
         this.link = link;
         this.metrics = metrics;
+        this.turns = turns;
         this.groupCommitBytes = config.groupCommitBytes();
         this.groupCommitIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.groupCommitIntervalMs());
         this.commit = new GroupCommit(new ProgressFile(opener.sourceDir(sourceId)), claim.source(), link, metrics);
@@ -108,6 +113,7 @@ public final class Applier implements Runnable {
                     + "failed %s: %s; reconnect to retry", sourceId, opened ? "while applying" : "to set up the session",
                     e));
         } finally {
+            turns.rest(turn);
             queue.close();
             stopForceThread();
             closeVolumes();
@@ -122,6 +128,9 @@ public final class Applier implements Runnable {
 
     private void loop() throws InterruptedException, ApplyFailure {
         while (true) {
+            if (queue.isEmpty()) {
+                turns.rest(turn);
+            }
             ApplyTask task = commit.pending() ? queue.poll(msUntilCommitDue()) : queue.take();
             if (task == null) {
                 commit.requestCommit();
@@ -159,21 +168,27 @@ public final class Applier implements Runnable {
                 frame.release();
             }
         } else if (task instanceof ApplyTask.Hash hash) {
+            turns.rest(turn);
             if (link.connected()) {
                 answerHash(hash.request());
             }
         } else if (task instanceof ApplyTask.Sync sync) {
+            turns.rest(turn);
             commit.commit();
             link.send(new BarrierAck(sync.barrier().barrierId(), commit.durableSequence()));
         }
     }
 
-    private void applyBlock(BlockFrame frame) throws ApplyFailure {
+    private void applyBlock(BlockFrame frame) throws ApplyFailure, InterruptedException {
         TargetVolume volume = volumes.get(frame.volume());
         ByteBuffer plain = decoder.decode(frame, scratch);
         try {
             if (frame.encoding() != Encoding.ZERO || !volume.holdsZeros(frame.offset(), frame.length())) {
+                turns.take(turn, frame.length());
                 volume.write(plain, frame.offset());
+            } else {
+                // Zeros the volume already holds: no write, so no share of the disk to hold for others.
+                turns.rest(turn);
             }
         } catch (IOException e) {
             throw commit.ioFailure("target volume " + volume, "writing " + frame.length() + " bytes at offset "

@@ -11,17 +11,19 @@ import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetMetrics;
 import io.replicator.target.apply.VolumeOpener;
+import io.replicator.target.apply.WriteTurns;
 import io.replicator.target.internal.SourceRegistry;
 import javax.net.ssl.SSLException;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every session of one receiver shares ({@code limits}: the receive rate and queue shared among them). {@code tls} and {@code crl} are null for plain TCP.
+ * What every session of one receiver shares ({@code limits}: the receive rate and queue shared among them;
+ * {@code turns}: the disk's write turns). {@code tls} and {@code crl} are null for plain TCP.
  * Immutable; its parts are thread-safe. {@link #close()} stops re-reading the revocation list.
  */
 public record ServerContext(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
                             VolumeOpener volumes, ChannelGroup sessions, SslContext tls, CrlReloader crl,
-                            ConnectionLimiter limiter, RefusalLog refusals, ReceiveLimits limits) {
+                            ConnectionLimiter limiter, RefusalLog refusals, ReceiveLimits limits, WriteTurns turns) {
     /** One line per address (IPv6: per /64) per this long for connections refused before they authenticated. */
     public static final long REFUSAL_LOG_INTERVAL_MS = 10_000;
     /** At most this many such lines per {@link #REFUSAL_LOG_INTERVAL_MS} whatever the addresses. */
@@ -38,13 +40,14 @@ public record ServerContext(TargetConfig config, SourceRegistry registry, Target
                 config.maxQueuedBytesTotal());
         if (config.pki() == null) {
             return new ServerContext(config, registry, metrics, volumes, sessions, null, null, limiter, refusals,
-                    limits);
+                    limits, new WriteTurns());
         }
         CrlReloader crl = new CrlReloader(config.pki(), config.crlPollIntervalMs());
         crl.onChange(check -> cutOffRevoked(sessions, check));
         try {
             SslContext tls = TlsContexts.forServer(config.pki(), crl);
-            return new ServerContext(config, registry, metrics, volumes, sessions, tls, crl, limiter, refusals, limits);
+            return new ServerContext(config, registry, metrics, volumes, sessions, tls, crl, limiter, refusals, limits,
+                    new WriteTurns());
         } catch (SSLException | RuntimeException e) {
             crl.close();
             throw e;
