@@ -76,7 +76,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
-    static final int MAX_BODY_BYTES = 64 << 10;
+    /** The largest request body: a cutover's commit carries its wave's report, JSON and Markdown, of up to 100 servers. */
+    static final int MAX_BODY_BYTES = 1 << 20;
     static final long REQUEST_READ_TIMEOUT_MS = 10_000;
     public static final int MAX_CONNECTIONS = 32;
 
