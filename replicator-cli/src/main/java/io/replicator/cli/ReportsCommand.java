@@ -27,6 +27,10 @@ final class ReportsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JsonNode r = ask(options, "/reports", null);
+        if (!r.has("reports")) {
+            throw new Main.UsageException(r.path("reason").asText("the answer lists no reports")
+                    + " (is --admin the receiver's admin endpoint?)");
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (options.json) {
             out.println(r.toString());

@@ -18,6 +18,7 @@ import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetServer;
 import io.replicator.target.admin.TargetAdmin;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -92,5 +93,15 @@ class ReceiverCutoverCommandsTest {
                 assertEquals(source.path("id").asText().equals("db1"), source.path("sealed").isObject(), status::toString);
             }
         }
+    }
+
+    @Test
+    void shouldNotStartAReceiverOnASealFileItCannotReadNamingIt() throws Exception {
+        Path seal = dir.resolve("data").resolve("web1").resolve("cutover-seal.json");
+        Files.createDirectories(seal.getParent());
+        Files.writeString(seal, "{\"format\": \"replicator-cutover-seal\", \"vers");
+        CliRun r = CliRun.run("target", "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("data").toString(),
+                "--insecure-plaintext");
+        CliRun.assertOneLineExit2(r, "cutover seal file " + seal + " is unreadable");
     }
 }
