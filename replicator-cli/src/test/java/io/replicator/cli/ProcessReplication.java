@@ -38,6 +38,8 @@ final class ProcessReplication implements AutoCloseable {
     final DaemonProcess target;
     final DaemonProcess source;
     final String sourceAdmin;
+    /** The receiver's admin endpoint, {@code 127.0.0.1:PORT}. */
+    final String targetAdmin;
     private final AdminClient sourceClient;
 
     ProcessReplication(Path dir, Path volume) throws IOException {
@@ -57,8 +59,9 @@ final class ProcessReplication implements AutoCloseable {
         sourceAdmin = "127.0.0.1:" + freePort();
         sourceClient = new AdminClient(new InetSocketAddress("127.0.0.1", Integer.parseInt(
                 sourceAdmin.substring(sourceAdmin.indexOf(':') + 1))), null);
+        targetAdmin = "127.0.0.1:" + freePort();
         List<String> targetArgs = new ArrayList<>(List.of("target", "--listen", targetAddress,
-                "--data-dir", dir.resolve("data").toString(), "--admin", "127.0.0.1:" + freePort()));
+                "--data-dir", dir.resolve("data").toString(), "--admin", targetAdmin));
         targetArgs.addAll(security(targetBundle));
         List<String> sourceArgs = new ArrayList<>(List.of("source", "--target", targetAddress,
                 "--volume", volume + "=" + VOLUME_NAME, "--state-dir", dir.resolve("state").toString(),

@@ -7,7 +7,10 @@ import io.replicator.target.TargetServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
-/** The receiver's admin routes: status (every source it knows) and metrics. Stateless. */
+/**
+ * The receiver's admin routes: status (every source it knows), metrics, and the cutover records:
+ * {@code /reports}, {@code /report} and {@code /release} ({@link CutoverRoutes}). Stateless.
+ */
 public final class TargetAdmin {
     private TargetAdmin() {
     }
@@ -22,9 +25,13 @@ public final class TargetAdmin {
      */
     public static AdminServer start(InetSocketAddress address, PkiBundle pki, TargetServer server,
                                     PrometheusMeterRegistry registry) throws IOException {
+        CutoverRoutes cutovers = new CutoverRoutes(server.cutovers());
         return new AdminServer(address, pki, server.crl())
                 .route("/status", (method, body) -> new AdminServer.Reply(200, server.status()))
                 .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
+                .route("/reports", cutovers::reports)
+                .route("/report", cutovers::report)
+                .route("/release", cutovers::release)
                 .start();
     }
 }

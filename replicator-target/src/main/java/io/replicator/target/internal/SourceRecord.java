@@ -69,6 +69,6 @@ public final class SourceRecord {
 
     synchronized TargetStatus.SourceStatus status() {
         return new TargetStatus.SourceStatus(id, connected, remoteAddress, durableSequence,
-                volumes.stream().map(VolumeProgress::status).toList());
+                volumes.stream().map(VolumeProgress::status).toList(), null);
     }
 }

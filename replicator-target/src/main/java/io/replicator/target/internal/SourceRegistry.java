@@ -37,6 +37,19 @@ public final class SourceRegistry {
         return previous == null ? null : new Claim(record, previous, done);
     }
 
+    /**
+     * Knows {@code id} from its files (a sealed source, at start) before any session of it: its durable
+     * sequence and volumes. Changes nothing when the id is known already.
+     */
+    public void remember(String id, long durableSequence, List<VolumeProgress> volumes) {
+        sources.computeIfAbsent(id, known -> {
+            SourceRecord record = new SourceRecord(known);
+            record.durableSequence(durableSequence);
+            record.volumes(volumes);
+            return record;
+        });
+    }
+
     /** Where the session holding {@code id} comes from, or an empty string. */
     public String remoteAddress(String id) {
         SourceRecord record = sources.get(id);
