@@ -104,6 +104,7 @@ final class CutoverCommand implements Callable<Integer> {
             case NONE -> "no file system was frozen (no --freeze)";
             case NOT_FROZEN -> "nothing was frozen";
             case THAWED -> "the file systems were frozen and are thawed again";
+            case FROZEN -> "the file systems stay frozen: run 'replicator thaw' when the new server has taken over";
             case STILL_FROZEN -> {
                 List<String> left = new ArrayList<>();
                 r.path("still_frozen").forEach(n -> left.add(n.asText()));

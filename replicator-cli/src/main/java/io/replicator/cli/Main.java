@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Block-level continuous replication: move a live server's disks with seconds of downtime.",
         subcommands = {DemoCommand.class, TargetCommand.class, SourceCommand.class, StatusCommand.class,
                 SyncCommand.class, VerifyCommand.class, CutoverCommand.class, io.replicator.cli.pki.PkiCommand.class,
-                ReleaseCommand.class, ReportsCommand.class})
+                ReleaseCommand.class, ReportsCommand.class, ThawCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;

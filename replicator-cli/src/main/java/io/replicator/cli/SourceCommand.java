@@ -10,10 +10,12 @@ import io.replicator.source.SourceConfig;
 import io.replicator.source.SourceDaemon;
 import io.replicator.source.SourceStartException;
 import io.replicator.source.admin.SourceAdmin;
+import io.replicator.source.cutover.MountPoints;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -70,6 +72,11 @@ final class SourceCommand implements Callable<Integer> {
                     + "Required unless --insecure-plaintext.")
     Path pki;
 
+    @Option(names = "--freeze", paramLabel = "MNT",
+            description = "A file system a cutover freezes (fsfreeze) when the cutover names none: the default "
+                    + "--freeze of every cutover of this source. Repeatable.")
+    List<Path> freeze = new ArrayList<>();
+
     @Option(names = "--insecure-plaintext",
             description = "Connect with plain TCP instead of TLS; refused unless --target is a loopback address.")
     boolean insecurePlaintext;
@@ -103,7 +110,15 @@ final class SourceCommand implements Callable<Integer> {
         SourceConfig.Builder b = SourceConfig.builder().target(target).stateDir(stateDir)
                 .id(id != null ? id : hostName()).tracker(parseTracker(tracker))
                 .scanIntervalMs(scanIntervalMs).maxInFlightBytes(maxInFlightBytes)
-                .traceBufferKb((int) Math.min(Integer.MAX_VALUE, traceBufferBytes >> 10));
+                .traceBufferKb((int) Math.min(Integer.MAX_VALUE, traceBufferBytes >> 10))
+                .awaitTargetAtStart(false);
+        for (Path p : freeze) {
+            try {
+                b.freeze(MountPoints.check(p.toAbsolutePath().normalize().toString()));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new Main.UsageException("--freeze " + p + ": " + e.getMessage(), e);
+            }
+        }
         if (!VolumeInfo.isBlockSize(blockSizeBytes)) {
             throw new Main.UsageException("invalid --block-size " + blockSizeBytes
                     + " (expected: a power of two from 4KiB to 1MiB)");

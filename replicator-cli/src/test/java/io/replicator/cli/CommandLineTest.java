@@ -65,17 +65,9 @@ class CommandLineTest {
     }
 
     @Test
-    void shouldRefuseAnUnreachableTarget() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path volume = dir.resolve("v.img");
-        Files.write(volume, new byte[65536]);
-        assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:" + port, "--volume", volume.toString(),
-                "--state-dir", dir.resolve("s").toString(), "--id", "x", "--admin", "127.0.0.1:0",
-                "--insecure-plaintext"),
-                "cannot reach target 127.0.0.1:" + port);
+    void shouldRefuseADurationWithoutItsUnit() {
+        assertOneLineExit2(CliRun.run("cutover", "--timeout", "5"), "invalid duration '5': a number needs a unit");
+        assertOneLineExit2(CliRun.run("verify", "--timeout", "5"), "a number needs a unit (5ms, 5s, 5m or 5h)");
     }
 
     @Test

@@ -1,10 +1,16 @@
 package io.replicator.source.sync;
 
-import io.replicator.source.VerifyOutcome;
-import io.replicator.source.Outcome;
+import io.replicator.source.CommitResult;
+import io.replicator.source.CutoverReportRequest;
 import io.replicator.source.CutoverResult;
+import io.replicator.source.OperationRefusedException;
+import io.replicator.source.Outcome;
+import io.replicator.source.PrepareAnswer;
+import io.replicator.source.PreparedCutover;
+import io.replicator.source.RunningOperation;
 import io.replicator.source.SourceStatus;
 import io.replicator.source.SyncResult;
+import io.replicator.source.VerifyOutcome;
 import io.replicator.source.VerifyResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The admin's requests to a {@link SyncAgent}: each is handed to the agent's thread and answered
@@ -23,34 +30,139 @@ import java.util.function.Consumer;
  */
 public final class AgentRequests {
     private final SyncAgent agent;
+    private final Operations operations = new Operations();
 
     AgentRequests(SyncAgent agent) {
         this.agent = agent;
     }
 
-    /** Rescans now; completes when everything changed before the call is durable on the target, or fails at the deadline. */
-    public CompletableFuture<SyncResult> sync(long timeoutMs) {
+    /**
+     * Rescans now; completes when everything changed before the call is durable on the target, or fails
+     * at the deadline; fails at once with {@link OperationRefusedException} while
+     * another operation runs.
+     */
+    public CompletableFuture<SyncResult> sync(long timeoutMs, String askedBy) {
         CompletableFuture<SyncResult> result = new CompletableFuture<>();
+        if (!begin("sync", null, askedBy, result, result)) {
+            return result;
+        }
         long startNs = System.nanoTime();
         agent.submit(new AgentCommand.StartSync(result, startNs, startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
         return result;
     }
 
-    /** Compares source and target while replication runs; fails at the deadline. */
-    public CompletableFuture<VerifyResult> verify(long timeoutMs) {
+    /** Compares source and target while replication runs; fails at the deadline, or at once while another operation runs. */
+    public CompletableFuture<VerifyResult> verify(long timeoutMs, String askedBy) {
         CompletableFuture<VerifyResult> result = new CompletableFuture<>();
+        if (!begin("verify", null, askedBy, result, result)) {
+            return result;
+        }
         long startNs = System.nanoTime();
         agent.submit(new AgentCommand.StartVerify(result, startNs,
                 startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
         return result;
     }
 
-    /** Runs the final sync: preconditions, freeze, drain, barrier, verify, thaw; all within {@code timeoutMs}. */
-    public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
+    /**
+     * Runs the final sync: preconditions, freeze, drain, barrier, verify, then the seal with the report
+     * {@code oneServerReport} makes of the verified result, thaw; all within {@code timeoutMs}.
+     */
+    public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs, String askedBy,
+                                                    Function<CutoverResult, CutoverReportRequest> oneServerReport) {
         CompletableFuture<CutoverResult> result = new CompletableFuture<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        if (!begin("cutover", null, askedBy, result, ended)) {
+            return result;
+        }
+        CompletableFuture<PrepareAnswer> answer = start(freeze, timeoutMs,
+                new CutoverJob.Plan(null, askedBy, false, oneServerReport), ended);
+        answer.whenComplete((r, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete((CutoverResult) r);
+            }
+            ended.complete(null);
+        });
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                answer.cancel(false);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Runs the final sync of a wave's server up to the verification and holds it: the file systems stay
+     * frozen until {@link #commit}, {@link #abort} or {@code timeoutMs} after now.
+     */
+    public CompletableFuture<PrepareAnswer> prepare(List<Path> freeze, long timeoutMs, String waveId, String askedBy) {
+        CompletableFuture<PrepareAnswer> refused = new CompletableFuture<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        if (!begin("cutover", waveId, askedBy, refused, ended)) {
+            return refused;
+        }
+        CompletableFuture<PrepareAnswer> result = start(freeze, timeoutMs, new CutoverJob.Plan(waveId, askedBy, true,
+                null), ended);
+        result.whenComplete((r, e) -> {
+            if (!(r instanceof PreparedCutover)) {
+                ended.complete(null);
+            }
+        });
+        return result;
+    }
+
+    /** Takes the source for an operation until {@code ended}; false (and {@code refused} failed) while another runs. */
+    private boolean begin(String operation, String waveId, String askedBy, CompletableFuture<?> refused,
+                          CompletableFuture<?> ended) {
+        try {
+            operations.begin(operation, waveId, askedBy, ended);
+            return true;
+        } catch (OperationRefusedException e) {
+            refused.completeExceptionally(e);
+            return false;
+        }
+    }
+
+    /** The operation running now, or null. Thread-safe. */
+    public RunningOperation running() {
+        return operations.running();
+    }
+
+    private CompletableFuture<PrepareAnswer> start(List<Path> freeze, long timeoutMs, CutoverJob.Plan plan,
+                                                   CompletableFuture<Void> ended) {
+        CompletableFuture<PrepareAnswer> result = new CompletableFuture<>();
         long startNs = System.nanoTime();
         agent.submit(new AgentCommand.StartCutover(result, List.copyOf(freeze), startNs,
-                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
+                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs, plan, ended));
+        return result;
+    }
+
+    /** Seals the held cutover of {@code request}'s wave with its report, then thaws or keeps frozen. */
+    public CompletableFuture<CommitResult> commit(CutoverReportRequest request) {
+        CompletableFuture<CommitResult> result = new CompletableFuture<>();
+        agent.submit(new AgentCommand.CommitCutover(result, request));
+        return result;
+    }
+
+    /** Ends the cutover (of {@code request}'s wave, any when null) without a seal and thaws at once. */
+    public CompletableFuture<CommitResult> abort(CutoverReportRequest request, String reason) {
+        CompletableFuture<CommitResult> result = new CompletableFuture<>();
+        agent.submit(new AgentCommand.AbortCutover(result, request, reason));
+        return result;
+    }
+
+    /** Thaws the file systems a sealed cutover keeps frozen. */
+    public CompletableFuture<CommitResult> thaw() {
+        CompletableFuture<CommitResult> result = new CompletableFuture<>();
+        agent.submit(new AgentCommand.Thaw(result));
+        return result;
+    }
+
+    /** Forgets the cutover: the source connects and replicates again; completes with what it says of it. */
+    public CompletableFuture<String> release() {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        agent.submit(new AgentCommand.Release(result));
         return result;
     }
 
@@ -61,8 +173,8 @@ public final class AgentRequests {
             return;
         }
         if (agent.cutOver) {
-            result.completeExceptionally(new IllegalStateException(
-                    "the cutover is done: replication has ended for this source"));
+            result.completeExceptionally(new IllegalStateException(agent.cutOverWords()
+                    + ": replication has ended for this source, there is nothing to sync"));
             return;
         }
         long sentBefore = agent.sentPayloadBytes();
@@ -91,6 +203,12 @@ public final class AgentRequests {
     /** Starts a verification unless one is running or the source cannot compare now. Agent's thread only. */
     void start(AgentCommand.StartVerify c) {
         CompletableFuture<VerifyResult> result = c.result();
+        if (agent.cutOver) {
+            long written = agent.writtenSinceBytes();
+            result.complete(new VerifyResult(VerifyOutcome.CUT_OVER, agent.cutOverWords() + ": replication has ended; "
+                    + written + " bytes were written on this source since, and are on it only", List.of(), written));
+            return;
+        }
         if (startable(result, c.startNs(), c.deadlineNs(), e -> result.complete(failedVerify(e.getMessage())))) {
             onWithdrawn(result, agent.jobs.start(c));
         }
@@ -98,7 +216,7 @@ public final class AgentRequests {
 
     /** Starts a cutover unless a job is running or the cutover is done. Agent's thread only. */
     void start(AgentCommand.StartCutover c) {
-        CompletableFuture<CutoverResult> result = c.result();
+        CompletableFuture<PrepareAnswer> result = c.result();
         if (startable(result, c.startNs(), c.deadlineNs(),
                 e -> result.complete(CutoverResult.refused(e.getMessage(), !c.freeze().isEmpty())))) {
             onWithdrawn(result, agent.jobs.start(c, agent.cutOver));

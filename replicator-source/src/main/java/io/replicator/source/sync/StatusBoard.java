@@ -52,8 +52,6 @@ final class StatusBoard {
         if (s.tracker() != null) {
             return s;
         }
-        return new SourceStatus(s.id(), s.state(), tracker, trackerReason, s.rescan(), s.target(), s.connected(),
-                s.lastError(), s.durableSequence(), s.volumes(), s.nextAttemptMs(), s.failedAttempts(), s.staleMs(),
-                s.frozen());
+        return s.withTracker(tracker, trackerReason);
     }
 }

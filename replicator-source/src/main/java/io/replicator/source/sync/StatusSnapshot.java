@@ -3,6 +3,7 @@ package io.replicator.source.sync;
 import io.replicator.source.SourceState;
 import io.replicator.source.SourceStatus;
 import io.replicator.source.VolumeStatus;
+import io.replicator.source.cutover.CutoverRecord;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +24,8 @@ final class StatusSnapshot {
             vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
                     v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.session.inFlight().changedBytes(v.index),
                     agent.session.resend().changedBytes(v.index)),
-                    v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize())));
+                    v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize()),
+                    agent.writtenSinceBytes(v)));
         }
         String feedFailure = agent.changes.feedFailure();
         boolean failed = feedFailure != null;
@@ -33,7 +35,11 @@ final class StatusSnapshot {
                 agent.rescanStatus(), agent.hostPort(), session.connected(), session.lastError(),
                 session.durableSequence(),
                 vs, session.nextAttemptMs(System.nanoTime()), session.failedAttempts(System.nanoTime()), 0,
-                agent.jobs.frozenNow());
+                agent.jobs.frozenNow(), cutOver(agent.cutOverRecord));
+    }
+
+    private static SourceStatus.CutOver cutOver(CutoverRecord r) {
+        return r == null ? null : new SourceStatus.CutOver(r.waveId(), r.reportId(), r.cutOverUtc(), r.how(), r.detail());
     }
 
     private static SourceState state(SyncAgent agent) {
@@ -42,7 +48,9 @@ final class StatusSnapshot {
         } else if (agent.jobs.cutoverRunning()) {
             return SourceState.CUTTING_OVER;
         } else if (!agent.session.connected()) {
-            return agent.session.hasConnectedOnce() ? SourceState.DISCONNECTED : SourceState.CONNECTING;
+            // Never connected yet: connecting until the first attempt failed, then disconnected (with why).
+            return agent.session.hasConnectedOnce() || agent.session.lastError() != null ? SourceState.DISCONNECTED
+                    : SourceState.CONNECTING;
         } else if (agent.rescanStatus() != null && agent.rescanStatus().running()) {
             return SourceState.RESCAN;
         }
