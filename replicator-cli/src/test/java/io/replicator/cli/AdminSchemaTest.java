@@ -93,18 +93,39 @@ class AdminSchemaTest {
                 check(doc, "error", raw(source, "POST /sync HTTP/1.1\r\nHost: 127.0.0.1:" + port
                         + "\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n" + auth(port)
                         + "Connection: close\r\n\r\n{}"), 415);
+                checkHeldCutover(doc, source);
                 JsonNode cutover = check(doc, "source /cutover 200", ask(source, "POST", "/cutover", "{}"), 200);
                 assertEquals("ok", cutover.path("result").asText(), cutover::toString);
+                assertTrue(cutover.path("fenced").asBoolean(), cutover::toString);
                 JsonNode again = check(doc, "source /cutover 200", ask(source, "POST", "/cutover", "{}"), 200);
                 assertEquals("failed", again.path("result").asText(), again::toString);
-                check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
+                JsonNode verify = check(doc, "source /verify 200", ask(source, "POST", "/verify", "{}"), 200);
+                assertEquals("cut_over", verify.path("result").asText(), verify::toString);
+                JsonNode cutOver = check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
+                assertEquals("sealed", cutOver.path("cut_over").path("how").asText(), cutOver::toString);
                 check(doc, "error", ask(source, "POST", "/sync", "{}"), 409);
+                check(doc, "source /cutover/commit 200", ask(source, "POST", "/thaw", "{}"), 409);
+                check(doc, "source /release 200", ask(source, "POST", "/release", "{}"), 200);
             }
         }
         assertEquals(doc.keySet(), checked, "every block of " + DOC + " is checked against an answer");
     }
 
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+
+    /** A wave's cutover held, another operation refused meanwhile, a commit of another wave refused, the abort. */
+    private void checkHeldCutover(Map<String, Map<String, Field>> doc, AdminServer source) throws IOException {
+        JsonNode held = check(doc, "source /cutover/prepare 200", ask(source, "POST", "/cutover/prepare",
+                "{\"wave_id\": \"wave-a\", \"timeout_ms\": 60000}"), 200);
+        assertEquals("loopback", held.path("asked_by").asText(), held::toString);
+        JsonNode refused = check(doc, "refused", ask(source, "POST", "/sync", "{}"), 409);
+        assertEquals("wave-a", refused.path("running").path("wave_id").asText(), refused::toString);
+        check(doc, "source /cutover/commit 200", ask(source, "POST", "/cutover/commit", "{\"wave_id\": \"wave-b\", "
+                + "\"report_id\": \"wave-b\", \"report_json\": {}, \"report_markdown\": \"# b\"}"), 409);
+        JsonNode aborted = check(doc, "source /cutover/commit 200", ask(source, "POST", "/cutover/abort",
+                "{\"wave_id\": \"wave-a\", \"reason\": \"a test\"}"), 200);
+        assertEquals("aborted", aborted.path("result").asText(), aborted::toString);
+    }
 
     /** The receiver's cutover routes, with a source sealed by a report: list, show, status while sealed, release. */
     private void checkCutoverRecords(Map<String, Map<String, Field>> doc, AdminServer target, Replication r)
