@@ -96,6 +96,11 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.printf("%-16s %-10s %-22s %12d  %s%n", src.path("id").asText(), src.path("connected").asBoolean(),
                     src.path("remote_address").asText("-"), src.path("durable_sequence").asLong(), vols.toString().trim());
+            if (src.path("sealed").isObject()) {
+                out.printf("  SEALED: cut over at %s (report %s); nothing more is taken from it until 'replicator "
+                        + "release --source %s'%n", src.path("sealed").path("sealed_utc").asText(),
+                        src.path("sealed").path("report_id").asText(), src.path("id").asText());
+            }
         }
     }
 }

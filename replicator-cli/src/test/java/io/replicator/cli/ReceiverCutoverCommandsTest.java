@@ -88,6 +88,9 @@ class ReceiverCutoverCommandsTest {
                 ErrorFrame refused = assertInstanceOf(ErrorFrame.class, db1.read(), "db1 is still sealed");
                 assertEquals(ErrorCode.CUT_OVER, refused.code());
             }
+            CliRun table = CliRun.run("status", "--admin", at);
+            assertTrue(table.out().contains("SEALED: cut over at") && table.out().contains("report " + WAVE)
+                    && table.out().contains("release --source db1"), table.out());
             JsonNode status = Json.MAPPER.readTree(CliRun.run("status", "--admin", at, "--json").out());
             for (JsonNode source : status.path("sources")) {
                 assertEquals(source.path("id").asText().equals("db1"), source.path("sealed").isObject(), status::toString);

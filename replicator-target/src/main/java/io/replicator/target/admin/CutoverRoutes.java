@@ -8,6 +8,7 @@ import io.replicator.target.cutover.Cutovers;
 import io.replicator.target.cutover.ReportStore;
 import io.replicator.target.cutover.Seal;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -42,12 +43,21 @@ final class CutoverRoutes {
         return new Reply(200, answer);
     }
 
-    Reply release(String method, JsonNode body) throws IOException {
+    /**
+     * Lifts the seal of the body's {@code source}, logging {@code askedBy} (the admin certificate's
+     * name, or loopback). Runs off the event loop: it removes a file and forces its directory.
+     */
+    Reply release(String method, JsonNode body, String askedBy) {
         if (!"POST".equals(method)) {
             return AdminServer.methodNotAllowed(method, "POST");
         }
         String source = required(body, "source", "{\"source\": \"SOURCE_ID\"} (replicator release --source ID)");
-        Optional<Seal> released = cutovers.release(source, "an admin request");
+        Optional<Seal> released;
+        try {
+            released = cutovers.release(source, askedBy);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lift the seal of source " + PeerText.escape(source) + ": " + e, e);
+        }
         if (released.isEmpty()) {
             return notFound("source '" + PeerText.escape(source) + "' is not sealed on this receiver: nothing to "
                     + "release");

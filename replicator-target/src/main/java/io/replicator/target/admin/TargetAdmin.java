@@ -6,6 +6,7 @@ import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.target.TargetServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The receiver's admin routes: status (every source it knows), metrics, and the cutover records:
@@ -31,7 +32,8 @@ public final class TargetAdmin {
                 .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
                 .route("/reports", cutovers::reports)
                 .route("/report", cutovers::report)
-                .route("/release", cutovers::release)
+                .routeAsync("/release", (AdminServer.CallerRoute) (method, body, askedBy) -> CompletableFuture
+                        .supplyAsync(() -> cutovers.release(method, body, askedBy)))
                 .start();
     }
 }
