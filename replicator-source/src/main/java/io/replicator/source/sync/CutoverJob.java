@@ -64,7 +64,10 @@ final class CutoverJob implements Job {
     private final JobPort port;
     private final List<Path> freeze;
     private final Plan plan;
-    /** The whole cutover's outcome: sealed, or failed, aborted, withdrawn. */
+    /**
+     * The whole cutover's outcome: sealed, or failed, aborted, withdrawn. Completed before the
+     * prepare's and the commit's answers, so that the source is free again when they are given.
+     */
     final CompletableFuture<CutoverResult> done = new CompletableFuture<>();
     /** A prepare's answer: verified and held, or the failure. */
     final CompletableFuture<PrepareAnswer> prepared = new CompletableFuture<>();
@@ -371,11 +374,11 @@ final class CutoverJob implements Job {
                 + "sealed", verified.downtimeMs(), verified.finalSyncBytes(), true, verified.drainMs(),
                 verified.barrierMs(), verified.verifyMs(), verified.volumes(), fileSystems, stillFrozen(), true,
                 report.reportId(), null);
+        done.complete(r);
         if (committing != null) {
             committing.complete(new CommitResult(CommitResult.OK, "sealed on the receiver with report "
                     + report.reportId(), true, report.reportId(), freezeMs, thawedUtc, fileSystems, stillFrozen()));
         }
-        done.complete(r);
     }
 
     /** Moves the guard's deadline to the commit's maximum and hands it to the agent; false when it cannot be. */
@@ -399,8 +402,8 @@ final class CutoverJob implements Job {
     private void refuse(String reason) {
         LOG.error("cutover: refused: {}; nothing was frozen", reason);
         CutoverResult r = CutoverResult.refused(reason + "; nothing was frozen", !freeze.isEmpty());
-        prepared.complete(r);
         done.complete(r);
+        prepared.complete(r);
     }
 
     void fail(String reason) {
@@ -423,13 +426,13 @@ final class CutoverJob implements Job {
                 left.isEmpty() ? "file systems " + fileSystems : "STILL FROZEN: " + left);
         CutoverResult r = new CutoverResult(Outcome.FAILED, reason, downtimeMs, sentBytes() - sentAtStart, false, 0, 0,
                 0, List.of(), fileSystems, left, false, null, phaseName());
+        done.complete(r);
         prepared.complete(r);
         if (committing != null) {
             committing.complete(new CommitResult(CommitResult.FAILED, reason, false, null,
                     startNs == 0 ? 0 : ms(System.nanoTime() - startNs), guard == null ? null : Instant.now().toString(),
                     fileSystems, left));
         }
-        done.complete(r);
     }
 
     private String phaseName() {
