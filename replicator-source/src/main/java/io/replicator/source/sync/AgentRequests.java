@@ -42,31 +42,24 @@ public final class AgentRequests {
      * another operation runs.
      */
     public CompletableFuture<SyncResult> sync(long timeoutMs, String askedBy) {
-        RunningOperation op;
-        try {
-            op = operations.begin("sync", null, askedBy);
-        } catch (OperationRefusedException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<SyncResult> result = new CompletableFuture<>();
-        long startNs = System.nanoTime();
-        agent.submit(new AgentCommand.StartSync(result, startNs, startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
-        return operations.endWith(op, result);
+        return operations.run("sync", null, askedBy, () -> {
+            CompletableFuture<SyncResult> result = new CompletableFuture<>();
+            long startNs = System.nanoTime();
+            agent.submit(new AgentCommand.StartSync(result, startNs,
+                    startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
+            return result;
+        });
     }
 
     /** Compares source and target while replication runs; fails at the deadline, or at once while another operation runs. */
     public CompletableFuture<VerifyResult> verify(long timeoutMs, String askedBy) {
-        RunningOperation op;
-        try {
-            op = operations.begin("verify", null, askedBy);
-        } catch (OperationRefusedException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<VerifyResult> result = new CompletableFuture<>();
-        long startNs = System.nanoTime();
-        agent.submit(new AgentCommand.StartVerify(result, startNs,
-                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
-        return operations.endWith(op, result);
+        return operations.run("verify", null, askedBy, () -> {
+            CompletableFuture<VerifyResult> result = new CompletableFuture<>();
+            long startNs = System.nanoTime();
+            agent.submit(new AgentCommand.StartVerify(result, startNs,
+                    startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
+            return result;
+        });
     }
 
     /**
@@ -75,28 +68,24 @@ public final class AgentRequests {
      */
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs, String askedBy,
                                                     Function<CutoverResult, CutoverReportRequest> oneServerReport) {
-        RunningOperation op;
-        try {
-            op = operations.begin("cutover", null, askedBy);
-        } catch (OperationRefusedException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<PrepareAnswer> answer = start(freeze, timeoutMs,
-                new CutoverJob.Plan(null, askedBy, false, oneServerReport), new CompletableFuture<>());
-        CompletableFuture<CutoverResult> result = new CompletableFuture<>();
-        answer.whenComplete((r, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e);
-            } else {
-                result.complete((CutoverResult) r);
-            }
+        return operations.run("cutover", null, askedBy, () -> {
+            CompletableFuture<PrepareAnswer> answer = start(freeze, timeoutMs,
+                    new CutoverJob.Plan(null, askedBy, false, oneServerReport), new CompletableFuture<>());
+            CompletableFuture<CutoverResult> result = new CompletableFuture<>();
+            answer.whenComplete((r, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete((CutoverResult) r);
+                }
+            });
+            result.whenComplete((r, e) -> {
+                if (result.isCancelled()) {
+                    answer.cancel(false);
+                }
+            });
+            return result;
         });
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) {
-                answer.cancel(false);
-            }
-        });
-        return operations.endWith(op, result);
     }
 
     /**

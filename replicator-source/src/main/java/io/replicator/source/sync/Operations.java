@@ -4,6 +4,7 @@ import io.replicator.source.OperationRefusedException;
 import io.replicator.source.RunningOperation;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * One operation at a time on a source: a cutover (from its start until it is sealed, aborted or
@@ -29,11 +30,26 @@ final class Operations {
     }
 
     /**
+     * Starts {@code start} as {@code operation} unless another runs (then the answer fails at once
+     * with {@link OperationRefusedException}); its answer is handed on once the source is free again.
+     */
+    <T> CompletableFuture<T> run(String operation, String waveId, String askedBy,
+                                 Supplier<CompletableFuture<T>> start) {
+        RunningOperation op;
+        try {
+            op = begin(operation, waveId, askedBy);
+        } catch (OperationRefusedException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return endWith(op, start.get());
+    }
+
+    /**
      * The answer to an operation: {@code inner}'s outcome, handed on only once the source is free
      * again, so that a client that asks for the next operation on that answer is never refused by
      * the one it has just been answered; cancelling the answer cancels {@code inner} (a withdrawal).
      */
-    <T> CompletableFuture<T> endWith(RunningOperation op, CompletableFuture<T> inner) {
+    private <T> CompletableFuture<T> endWith(RunningOperation op, CompletableFuture<T> inner) {
         CompletableFuture<T> answer = new CompletableFuture<>();
         inner.whenComplete((r, e) -> {
             end(op);
