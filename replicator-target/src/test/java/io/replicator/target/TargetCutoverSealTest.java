@@ -44,7 +44,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The receiver's side of a cutover on 127.0.0.1: a source's {@link CutoverReport} is stored and its
  * seal written durably before the ack; from then on the source's blocks, barriers, hash requests and
- * HELLOs are refused with {@code CUT_OVER}, across restarts, until the seal is released.
+ * HELLOs are refused with {@code CUT_OVER} (logged once per source per interval), across restarts, until
+ * the seal is released.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TargetCutoverSealTest {
@@ -140,7 +141,9 @@ class TargetCutoverSealTest {
         try (TargetFixture target = new TargetFixture(dataDir)) {
             sealed(target, "web1", REPORT_ID, REPORT_JSON).close();
             image = sha256(target.image("web1", "disk0"));
-            helloRefused(target, "web1");
+            for (int i = 0; i < 5; i++) {
+                helloRefused(target, "web1");
+            }
             target.restart();
             ErrorFrame error = helloRefused(target, "web1");
             assertTrue(error.message().contains(REPORT_ID), error.message());
@@ -157,6 +160,8 @@ class TargetCutoverSealTest {
         String log = captured.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("refused source web1 from") && log.contains("CUT_OVER source web1 was cut over at"),
                 log);
+        assertEquals(2, log.split("refused source web1 from", -1).length - 1,
+                "one line per source per interval, again after the restart: " + log);
         assertTrue(log.contains("source web1 is sealed: cut over at"), "the restart says what is sealed: " + log);
     }
 

@@ -42,25 +42,24 @@ public final class AgentRequests {
      * another operation runs.
      */
     public CompletableFuture<SyncResult> sync(long timeoutMs, String askedBy) {
-        CompletableFuture<SyncResult> result = new CompletableFuture<>();
-        if (!begin("sync", null, askedBy, result, result)) {
+        return operations.run("sync", null, askedBy, () -> {
+            CompletableFuture<SyncResult> result = new CompletableFuture<>();
+            long startNs = System.nanoTime();
+            agent.submit(new AgentCommand.StartSync(result, startNs,
+                    startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
             return result;
-        }
-        long startNs = System.nanoTime();
-        agent.submit(new AgentCommand.StartSync(result, startNs, startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
-        return result;
+        });
     }
 
     /** Compares source and target while replication runs; fails at the deadline, or at once while another operation runs. */
     public CompletableFuture<VerifyResult> verify(long timeoutMs, String askedBy) {
-        CompletableFuture<VerifyResult> result = new CompletableFuture<>();
-        if (!begin("verify", null, askedBy, result, result)) {
+        return operations.run("verify", null, askedBy, () -> {
+            CompletableFuture<VerifyResult> result = new CompletableFuture<>();
+            long startNs = System.nanoTime();
+            agent.submit(new AgentCommand.StartVerify(result, startNs,
+                    startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
             return result;
-        }
-        long startNs = System.nanoTime();
-        agent.submit(new AgentCommand.StartVerify(result, startNs,
-                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
-        return result;
+        });
     }
 
     /**
@@ -69,59 +68,41 @@ public final class AgentRequests {
      */
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs, String askedBy,
                                                     Function<CutoverResult, CutoverReportRequest> oneServerReport) {
-        CompletableFuture<CutoverResult> result = new CompletableFuture<>();
-        CompletableFuture<Void> ended = new CompletableFuture<>();
-        if (!begin("cutover", null, askedBy, result, ended)) {
+        return operations.run("cutover", null, askedBy, () -> {
+            CompletableFuture<PrepareAnswer> answer = start(freeze, timeoutMs,
+                    new CutoverJob.Plan(null, askedBy, false, oneServerReport), new CompletableFuture<>());
+            CompletableFuture<CutoverResult> result = new CompletableFuture<>();
+            answer.whenComplete((r, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete((CutoverResult) r);
+                }
+            });
+            result.whenComplete((r, e) -> {
+                if (result.isCancelled()) {
+                    answer.cancel(false);
+                }
+            });
             return result;
-        }
-        CompletableFuture<PrepareAnswer> answer = start(freeze, timeoutMs,
-                new CutoverJob.Plan(null, askedBy, false, oneServerReport), ended);
-        answer.whenComplete((r, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e);
-            } else {
-                result.complete((CutoverResult) r);
-            }
-            ended.complete(null);
         });
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) {
-                answer.cancel(false);
-            }
-        });
-        return result;
     }
 
     /**
      * Runs the final sync of a wave's server up to the verification and holds it: the file systems stay
-     * frozen until {@link #commit}, {@link #abort} or {@code timeoutMs} after now.
+     * frozen until {@link #commit}, {@link #abort} or {@code timeoutMs} after now. The source stays
+     * taken by the cutover until it ends (sealed, aborted, failed, past its deadline).
      */
     public CompletableFuture<PrepareAnswer> prepare(List<Path> freeze, long timeoutMs, String waveId, String askedBy) {
-        CompletableFuture<PrepareAnswer> refused = new CompletableFuture<>();
-        CompletableFuture<Void> ended = new CompletableFuture<>();
-        if (!begin("cutover", waveId, askedBy, refused, ended)) {
-            return refused;
-        }
-        CompletableFuture<PrepareAnswer> result = start(freeze, timeoutMs, new CutoverJob.Plan(waveId, askedBy, true,
-                null), ended);
-        result.whenComplete((r, e) -> {
-            if (!(r instanceof PreparedCutover)) {
-                ended.complete(null);
-            }
-        });
-        return result;
-    }
-
-    /** Takes the source for an operation until {@code ended}; false (and {@code refused} failed) while another runs. */
-    private boolean begin(String operation, String waveId, String askedBy, CompletableFuture<?> refused,
-                          CompletableFuture<?> ended) {
+        RunningOperation op;
         try {
-            operations.begin(operation, waveId, askedBy, ended);
-            return true;
+            op = operations.begin("cutover", waveId, askedBy);
         } catch (OperationRefusedException e) {
-            refused.completeExceptionally(e);
-            return false;
+            return CompletableFuture.failedFuture(e);
         }
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        ended.whenComplete((r, e) -> operations.end(op));
+        return start(freeze, timeoutMs, new CutoverJob.Plan(waveId, askedBy, true, null), ended);
     }
 
     /** The operation running now, or null. Thread-safe. */
@@ -217,8 +198,10 @@ public final class AgentRequests {
     /** Starts a cutover unless a job is running or the cutover is done. Agent's thread only. */
     void start(AgentCommand.StartCutover c) {
         CompletableFuture<PrepareAnswer> result = c.result();
-        if (startable(result, c.startNs(), c.deadlineNs(),
-                e -> result.complete(CutoverResult.refused(e.getMessage(), !c.freeze().isEmpty())))) {
+        if (startable(result, c.startNs(), c.deadlineNs(), e -> {
+            c.ended().complete(null);
+            result.complete(CutoverResult.refused(e.getMessage(), !c.freeze().isEmpty()));
+        })) {
             onWithdrawn(result, agent.jobs.start(c, agent.cutOver));
         }
     }

@@ -49,12 +49,8 @@ final class CutoverJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(CutoverJob.class);
     /** The probe barrier must come back within this, or a quarter of the timeout if that is less. */
     static final long PROBE_TIMEOUT_MS = 5_000;
-    /** The drain rate assumed while none has been measured yet (nothing was in flight for a whole second). */
-    static final long ASSUMED_RATE_BYTES_PER_SECOND = 50L << 20;
     /** How long the agent's thread waits for the guard to report a thaw. */
     static final long THAW_WAIT_MS = 5_000;
-    /** The receiver must confirm the report and the seal within this (and within the cutover's deadline). */
-    static final long SEAL_TIMEOUT_MS = 30_000;
 
     enum Phase { PROBE, FREEZING, DRAIN, BARRIER, VERIFY, HELD, SEALING }
 
@@ -68,15 +64,17 @@ final class CutoverJob implements Job {
     private final JobPort port;
     private final List<Path> freeze;
     private final Plan plan;
-    /** The whole cutover's outcome: sealed, or failed, aborted, withdrawn. */
+    /**
+     * The whole cutover's outcome: sealed, or failed, aborted, withdrawn. Completed before the
+     * prepare's and the commit's answers, so that the source is free again when they are given.
+     */
     final CompletableFuture<CutoverResult> done = new CompletableFuture<>();
     /** A prepare's answer: verified and held, or the failure. */
     final CompletableFuture<PrepareAnswer> prepared = new CompletableFuture<>();
-    /** The commit's answer while it seals; null otherwise. */
+    /** The seal asked of the receiver, once asked. */
+    private SealStep seal;
+    /** The commit waiting for its answer, or null. */
     private CompletableFuture<CommitResult> committing;
-    private CutoverReportRequest seal;
-    private long sealRequestId;
-    private long sealSentNs;
     /** The verified result, once verified. */
     private CutoverResult verified;
     private String freezeStartedUtc;
@@ -110,30 +108,11 @@ final class CutoverJob implements Job {
         LOG.info("cutover{}: started, asked by {}{}", plan.waveId() == null ? "" : " of wave " + plan.waveId(),
                 plan.askedBy(), freeze.isEmpty() ? " (no --freeze: the applications must already be stopped)"
                 : ", will freeze " + freeze);
-        if (!port.connected()) {
-            refuse("not connected to the target " + port.hostPort()
-                    + (port.lastError() == null ? "" : " (" + port.lastError() + ")"));
+        String refusal = CutoverPreconditions.refusal(port, timeoutMs);
+        if (refusal != null) {
+            refuse(refusal);
             return;
         }
-        if (port.reconciling()) {
-            refuse("the source is still comparing every block with the target after an unclean stop; "
-                    + "run cutover again when status no longer shows a rescan");
-            return;
-        }
-        long backlogBytes = port.backlogBytes();
-        double rate = port.drainBytesPerSecond();
-        boolean measured = rate > 0;
-        double bytesPerSecond = measured ? rate : ASSUMED_RATE_BYTES_PER_SECOND;
-        long drainMs = (long) (backlogBytes * 1000.0 / bytesPerSecond);
-        if (drainMs > timeoutMs) {
-            refuse(String.format("the backlog of %d bytes needs about %d ms to drain at %s %.1f MB/s, more than the "
-                            + "timeout of %d ms: run 'replicator sync' first, or give a longer --timeout",
-                    backlogBytes, drainMs, measured ? "the measured" : "an assumed (not yet measured)",
-                    bytesPerSecond / 1e6, timeoutMs));
-            return;
-        }
-        LOG.info("cutover: backlog {} bytes, about {} ms to drain at {} {} MB/s; probing the target", backlogBytes,
-                drainMs, measured ? "the measured" : "an assumed", String.format("%.1f", bytesPerSecond / 1e6));
         probeSentNs = System.nanoTime();
         sendBarrier();
     }
@@ -165,9 +144,9 @@ final class CutoverJob implements Job {
             fail(String.format("timed out after %d ms while %s", timeoutMs, waitingFor()));
             return;
         }
-        if (phase == Phase.SEALING && now - sealSentNs > TimeUnit.MILLISECONDS.toNanos(SEAL_TIMEOUT_MS)) {
+        if (phase == Phase.SEALING && seal.overdue(now)) {
             fail("the receiver " + port.hostPort() + " did not confirm the report and the seal within "
-                    + SEAL_TIMEOUT_MS + " ms");
+                    + SealStep.SEAL_TIMEOUT_MS + " ms");
             return;
         }
         switch (phase) {
@@ -227,7 +206,7 @@ final class CutoverJob implements Job {
 
     /** The receiver's answer to the report: sealed, the cutover is done. */
     void onReportAck(CutoverReportAck ack) {
-        if (phase != Phase.SEALING || ack.requestId() != sealRequestId || done.isDone()) {
+        if (phase != Phase.SEALING || !seal.answeredBy(ack) || done.isDone()) {
             return;
         }
         if (!ack.sealed()) {
@@ -359,33 +338,28 @@ final class CutoverJob implements Job {
     }
 
     private void startSeal(CutoverReportRequest request, CompletableFuture<CommitResult> answer) {
-        seal = request;
-        committing = answer;
-        if (!port.connected()) {
-            fail("not connected to the receiver " + port.hostPort() + " to seal"
-                    + (port.lastError() == null ? "" : " (" + port.lastError() + ")"));
-            return;
-        }
-        if (!port.sealSupported()) {
-            fail("the receiver " + port.hostPort() + " cannot keep a report and seal (a version without the "
-                    + "CUTOVER_SEAL feature)");
+        String cannot = SealStep.cannotSeal(port);
+        if (cannot != null) {
+            committing = answer;
+            fail(cannot);
             return;
         }
         phase = Phase.SEALING;
-        sealSentNs = System.nanoTime();
-        sealRequestId = port.sendReport(true, request.reportId(), request.json(), request.markdown());
+        seal = SealStep.send(port, request, answer);
+        committing = answer;
         LOG.info("cutover{}: asked the receiver to keep report {} and seal the volumes", ofWave(), request.reportId());
     }
 
     /** The receiver sealed: record, then thaw or keep frozen, and answer. */
     private void sealed() {
         long sealedNs = System.nanoTime();
-        CutoverRecord record = new CutoverRecord(plan.waveId(), seal.reportId(), Instant.now().toString(),
+        CutoverReportRequest report = seal.request;
+        CutoverRecord record = new CutoverRecord(plan.waveId(), report.reportId(), Instant.now().toString(),
                 CutoverRecord.SEALED, null);
         long freezeMs = startNs == 0 ? 0 : ms(sealedNs - startNs);
         FileSystems fileSystems;
         String thawedUtc = null;
-        if (seal.keepFrozen() && guard != null && !guard.stillFrozen().isEmpty() && keepFrozen()) {
+        if (report.keepFrozen() && guard != null && !guard.stillFrozen().isEmpty() && keepFrozen()) {
             fileSystems = FileSystems.FROZEN;
         } else {
             fileSystems = thaw("the cutover is verified and sealed");
@@ -395,27 +369,27 @@ final class CutoverJob implements Job {
         port.cutOver(record);
         LOG.info("cutover{}: SEALED on the receiver (report {}), downtime {} ms, {} bytes in the final sync; file "
                 + "systems {}. The target volumes can boot. Writes seen on the source from now on are counted and NOT "
-                + "replicated", ofWave(), seal.reportId(), verified.downtimeMs(), verified.finalSyncBytes(), fileSystems);
+                + "replicated", ofWave(), report.reportId(), verified.downtimeMs(), verified.finalSyncBytes(), fileSystems);
         CutoverResult r = new CutoverResult(Outcome.OK, "every volume is durable on the target, verified equal and "
                 + "sealed", verified.downtimeMs(), verified.finalSyncBytes(), true, verified.drainMs(),
                 verified.barrierMs(), verified.verifyMs(), verified.volumes(), fileSystems, stillFrozen(), true,
-                seal.reportId(), null);
+                report.reportId(), null);
+        done.complete(r);
         if (committing != null) {
             committing.complete(new CommitResult(CommitResult.OK, "sealed on the receiver with report "
-                    + seal.reportId(), true, seal.reportId(), freezeMs, thawedUtc, fileSystems, stillFrozen()));
+                    + report.reportId(), true, report.reportId(), freezeMs, thawedUtc, fileSystems, stillFrozen()));
         }
-        done.complete(r);
     }
 
     /** Moves the guard's deadline to the commit's maximum and hands it to the agent; false when it cannot be. */
     private boolean keepFrozen() {
         try {
-            guard.extend(seal.maxFrozenMs());
+            guard.extend(seal.request.maxFrozenMs());
         } catch (IOException e) {
             LOG.error("cutover: cannot keep {} frozen ({}); thawing", freeze, e.getMessage());
             return false;
         }
-        port.keepFrozen(guard, startNs, seal.maxFrozenMs());
+        port.keepFrozen(guard, startNs, seal.request.maxFrozenMs());
         return true;
     }
 
@@ -428,8 +402,8 @@ final class CutoverJob implements Job {
     private void refuse(String reason) {
         LOG.error("cutover: refused: {}; nothing was frozen", reason);
         CutoverResult r = CutoverResult.refused(reason + "; nothing was frozen", !freeze.isEmpty());
-        prepared.complete(r);
         done.complete(r);
+        prepared.complete(r);
     }
 
     void fail(String reason) {
@@ -452,13 +426,13 @@ final class CutoverJob implements Job {
                 left.isEmpty() ? "file systems " + fileSystems : "STILL FROZEN: " + left);
         CutoverResult r = new CutoverResult(Outcome.FAILED, reason, downtimeMs, sentBytes() - sentAtStart, false, 0, 0,
                 0, List.of(), fileSystems, left, false, null, phaseName());
+        done.complete(r);
         prepared.complete(r);
         if (committing != null) {
             committing.complete(new CommitResult(CommitResult.FAILED, reason, false, null,
                     startNs == 0 ? 0 : ms(System.nanoTime() - startNs), guard == null ? null : Instant.now().toString(),
                     fileSystems, left));
         }
-        done.complete(r);
     }
 
     private String phaseName() {

@@ -92,14 +92,17 @@ final class JobRunner {
         CompletableFuture<PrepareAnswer> result = c.result();
         boolean freezeAsked = !c.freeze().isEmpty();
         if (cutover != null || verifying()) {
+            c.ended().complete(null);
             result.complete(CutoverResult.refused("a verification or cutover is already running", freezeAsked));
         } else if (cutOver) {
+            c.ended().complete(null);
             result.complete(CutoverResult.refused("the cutover is already done", freezeAsked));
         } else {
             CutoverJob job = new CutoverJob(port, c.freeze(), c.deadlineNs(), c.timeoutMs(), c.plan());
             cutover = job;
-            (c.plan().hold() ? job.prepared : job.done).whenComplete((r, e) -> result.complete(r));
+            // The job completes done before its prepare's or commit's answer: the source is free first.
             job.done.whenComplete((r, e) -> c.ended().complete(null));
+            (c.plan().hold() ? job.prepared : job.done).whenComplete((r, e) -> result.complete(r));
             job.begin();
             if (job.done.isDone()) {
                 cutover = null;

@@ -4,6 +4,7 @@ import io.replicator.source.OperationRefusedException;
 import io.replicator.source.RunningOperation;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * One operation at a time on a source: a cutover (from its start until it is sealed, aborted or
@@ -15,23 +16,59 @@ final class Operations {
     private RunningOperation running;
 
     /**
-     * Takes the source for {@code operation} until {@code ended} completes.
+     * Takes the source for {@code operation} until {@link #end}.
      *
      * @throws OperationRefusedException naming the operation that runs
      */
-    void begin(String operation, String waveId, String askedBy, CompletableFuture<?> ended) {
-        RunningOperation op = new RunningOperation(operation, waveId, askedBy, Instant.now().toString());
-        synchronized (this) {
-            if (running != null) {
-                throw new OperationRefusedException("a " + operation + (waveId == null ? "" : " (wave " + waveId + ")")
-                        + " asked by '" + askedBy + "'", running);
-            }
-            running = op;
+    synchronized RunningOperation begin(String operation, String waveId, String askedBy) {
+        if (running != null) {
+            throw new OperationRefusedException("a " + operation + (waveId == null ? "" : " (wave " + waveId + ")")
+                    + " asked by '" + askedBy + "'", running);
         }
-        ended.whenComplete((r, e) -> end(op));
+        running = new RunningOperation(operation, waveId, askedBy, Instant.now().toString());
+        return running;
     }
 
-    private synchronized void end(RunningOperation op) {
+    /**
+     * Starts {@code start} as {@code operation} unless another runs (then the answer fails at once
+     * with {@link OperationRefusedException}); its answer is handed on once the source is free again.
+     */
+    <T> CompletableFuture<T> run(String operation, String waveId, String askedBy,
+                                 Supplier<CompletableFuture<T>> start) {
+        RunningOperation op;
+        try {
+            op = begin(operation, waveId, askedBy);
+        } catch (OperationRefusedException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return endWith(op, start.get());
+    }
+
+    /**
+     * The answer to an operation: {@code inner}'s outcome, handed on only once the source is free
+     * again, so that a client that asks for the next operation on that answer is never refused by
+     * the one it has just been answered; cancelling the answer cancels {@code inner} (a withdrawal).
+     */
+    private <T> CompletableFuture<T> endWith(RunningOperation op, CompletableFuture<T> inner) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        inner.whenComplete((r, e) -> {
+            end(op);
+            if (e != null) {
+                answer.completeExceptionally(e);
+            } else {
+                answer.complete(r);
+            }
+        });
+        answer.whenComplete((r, e) -> {
+            if (answer.isCancelled()) {
+                inner.cancel(false);
+            }
+        });
+        return answer;
+    }
+
+    /** Frees the source, if {@code op} still holds it. */
+    synchronized void end(RunningOperation op) {
         if (running == op) {
             running = null;
         }
