@@ -149,22 +149,34 @@ await_copied() {
     done
 }
 
-# record KIND ROUND FILE: appends the freeze time of each server and the wave's downtime of the
-# cutover report FILE to the samples: kind,round,server,freeze_ms,wave_downtime_ms
+# record KIND ROUND FILE: appends to the samples, from the cutover report FILE, a line per server:
+# its freeze time (freeze to thaw), the wave's downtime (first freeze to last verified), its own
+# final sync (its freeze to its verification), the wave's freeze skew (first to last freeze) and
+# its commit (last verified to last thawed).
 record() {
     python3 - "$1" "$2" "$3" >>"$samples" <<'PY'
 import json, sys
+from datetime import datetime
 kind, rnd, path = sys.argv[1], sys.argv[2], sys.argv[3]
 doc = json.load(open(path))
 if doc.get("result") != "ok":
     sys.exit(f"{kind} cutover of round {rnd} failed: {doc.get('failed_server')}: {doc.get('reason')}")
-for s in doc["servers"]:
-    print(f"{kind},{rnd},{s['source']},{s['freeze_ms']},{doc['wave_downtime_ms']}")
+def t(text):
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    return datetime.fromisoformat(whole + "." + (fraction + "000000")[:6])
+def ms(a, b):
+    return round((t(b) - t(a)).total_seconds() * 1000)
+servers = doc["servers"]
+skew = ms(min(s["freeze_started_utc"] for s in servers), max(s["freeze_started_utc"] for s in servers))
+commit = ms(doc["last_verified_utc"], max(s["thawed_utc"] for s in servers))
+for s in servers:
+    own = ms(s["freeze_started_utc"], s["verified_utc"])
+    print(f"{kind},{rnd},{s['source']},{s['freeze_ms']},{doc['wave_downtime_ms']},{own},{skew},{commit}")
 PY
 }
 
 await_copied
-echo "kind,round,server,freeze_ms,wave_downtime_ms" >"$samples"
+echo "kind,round,server,freeze_ms,wave_downtime_ms,own_ms,skew_ms,commit_ms" >"$samples"
 for ((round = 1; round <= rounds; round++)); do
     log "round $round of $rounds: the wave of $servers"
     "$replicator" cutover --wave "$wave_file" --json --timeout 10m --report "$tmp/wave-$round.json" \
@@ -216,6 +228,9 @@ row("wave: each server's freeze time (freeze to thaw)", wave_freeze)
 row("single: downtime (freeze to verified)", single_downtime)
 row("single: freeze time (freeze to thaw)", single_freeze)
 row("single: slowest of the round's servers, downtime", list(slowest_single.values()))
+row("wave: each server's own final sync (its freeze to its verification)", [int(r["own_ms"]) for r in wave])
+row("wave: freeze skew (first freeze to last freeze)", [int(r["skew_ms"]) for r in wave if r["server"] == wave[0]["server"]])
+row("wave: commit (last verified to last thawed)", [int(r["commit_ms"]) for r in wave if r["server"] == wave[0]["server"]])
 print("\n| round | wave downtime | slowest single downtime | difference |\n|---:|---:|---:|---:|")
 for rnd in sorted(wave_downtime, key=int):
     w, s = wave_downtime[rnd], slowest_single.get(rnd, 0)
