@@ -33,6 +33,8 @@ public final class AdminClient {
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     private final InetSocketAddress address;
     private final SSLContext tls;
+    /** The endpoint answered this client once: a connection it closes later is no protocol mismatch. */
+    private volatile boolean answered;
 
     /**
      * A client of {@code address}; {@code tls} null for plain HTTP, which only a loopback address gets
@@ -142,6 +144,7 @@ public final class AdminClient {
                             + " with no body");
                 }
                 JsonNode answer = Json.MAPPER.readTree(in);
+                answered = true;
                 if (status == 401 || status == 403) {
                     throw new IOException("the admin endpoint " + endpoint + " refused this client: "
                             + answer.path("reason").asText());
@@ -178,6 +181,10 @@ public final class AdminClient {
         }
         if (tls != null || e.getMessage() != null && e.getMessage().startsWith("the admin endpoint")) {
             return e;
+        }
+        if (answered) {
+            return new IOException("the admin endpoint " + endpoint + " closed the connection (" + e.getMessage()
+                    + ") before it answered: its daemon stopped (its log says why)", e);
         }
         return new IOException("the admin endpoint " + endpoint + " closed the connection (" + e.getMessage()
                 + ") before it answered: an endpoint on a non-loopback address requires HTTPS, pass --pki with an "

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -94,7 +95,8 @@ final class CutoverCommand implements Callable<Integer> {
         SSLContext tls = pki == null ? null : AdminClientTls.forClient(PkiBundles.load(pki));
         String askedByHere = pki == null ? "loopback" : PkiBundles.load(pki).identity().id();
         WaveCutover cutover = new WaveCutover(members, m -> new AdminClient(m.admin(), tls),
-                new WaveCutover.Settings(after, maxFrozenMs, timeoutMs, askedByHere), Clock.systemUTC(),
+                new WaveCutover.Settings(after, maxFrozenMs, timeoutMs, askedByHere),
+                Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)),
                 new SecureRandom());
         WaveCutover.Result r;
         try {

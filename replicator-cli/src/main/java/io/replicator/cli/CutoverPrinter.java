@@ -86,10 +86,16 @@ final class CutoverPrinter {
             JsonNode answer = only.prepared != null ? only.prepared : only.failure;
             printOneShot(out, answer != null ? answer : Json.MAPPER.createObjectNode().put("reason", only.reason),
                     report.ok());
+        } else if (report.ok() && r.servers().size() == 1) {
+            JsonNode p = r.servers().get(0).prepared;
+            String parts = p.has("drain_ms") ? String.format("; drain %d ms, barrier %d ms, verify %d ms",
+                    p.path("drain_ms").asLong(), p.path("barrier_ms").asLong(), p.path("verify_ms").asLong()) : "";
+            out.printf("cutover ok: downtime %d ms (freeze to verified%s), final sync %s, %s%n",
+                    report.waveDowntimeMs(), parts, Units.formatBytes(p.path("final_sync_bytes").asLong()),
+                    report.waveId());
         } else if (report.ok()) {
-            out.printf("cutover ok: %s, %d server%s, wave downtime %d ms (first freeze to last verified)%n",
-                    report.waveId(), report.servers().size(), report.servers().size() == 1 ? "" : "s",
-                    report.waveDowntimeMs());
+            out.printf("cutover ok: %s, %d servers, wave downtime %d ms (first freeze to last verified)%n",
+                    report.waveId(), report.servers().size(), report.waveDowntimeMs());
         } else {
             out.println("cutover FAILED: " + report.waveId() + ": " + report.failedServer() + " failed: "
                     + report.reason());

@@ -42,6 +42,8 @@ final class WaveCutover {
     static final long ANSWER_GRACE_MS = 30_000;
     static final long COMMIT_TIMEOUT_MS = 60_000;
     static final long ABORT_TIMEOUT_MS = 30_000;
+    /** A request's own read timeout runs this much past its phase's deadline: the phase's deadline names the late server. */
+    static final long REQUEST_SLACK_MS = 5_000;
     /** The one-shot cutover of a daemon without the two-phase routes: as long as the command always waited. */
     static final long ONE_SHOT_GRACE_MS = 90_000;
 
@@ -126,14 +128,15 @@ final class WaveCutover {
         }
         long timeoutMs = settings.timeoutMs();
         f = new WavePhase("catch-up sync", pool).run(servers, (s, w) -> s.client.post("/sync",
-                Map.of("timeout_ms", timeoutMs), timeoutMs + graceMs, w), this::syncAnswered, true,
-                timeoutMs + graceMs);
+                Map.of("timeout_ms", timeoutMs), timeoutMs + graceMs + REQUEST_SLACK_MS, w), this::syncAnswered,
+                true, timeoutMs + graceMs);
         if (f != null) {
             return abort(pool, f, "catch_up");
         }
         caughtUpUtc = clock.instant();
         f = new WavePhase("prepare", pool).run(servers, (s, w) -> s.client.post("/cutover/prepare",
-                prepareBody(s), timeoutMs + graceMs, w), this::prepareAnswered, true, timeoutMs + graceMs);
+                prepareBody(s), timeoutMs + graceMs + REQUEST_SLACK_MS, w), this::prepareAnswered, true,
+                timeoutMs + graceMs);
         if (f != null && servers.size() == 1 && !f.lost()
                 && f.reason().startsWith("no route /cutover/prepare")) {
             return oneShot(servers.get(0));
@@ -148,9 +151,12 @@ final class WaveCutover {
         s.source = status.path("id").asText(null);
         if ("cut_over".equals(status.path("state").asText())) {
             s.refused = true;
-            String when = status.path("cut_over_utc").asText("");
-            return "the cutover of " + s.name() + " is already done" + (when.isEmpty() ? "" : " (at " + when + ")")
-                    + ": its receiver takes nothing more from it; 'replicator release' lifts its seal on purpose";
+            JsonNode cutOver = status.path("cut_over");
+            String when = cutOver.path("cut_over_utc").asText("");
+            String report = cutOver.path("report_id").asText("");
+            return "the cutover of " + s.name() + " is already done" + (when.isEmpty() ? "" : " (at " + when
+                    + (report.isEmpty() ? "" : ", report " + report) + ")") + ": its receiver takes nothing more "
+                    + "from it; 'replicator release' lifts the seal on purpose";
         }
         return null;
     }

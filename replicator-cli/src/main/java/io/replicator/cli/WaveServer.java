@@ -73,11 +73,14 @@ final class WaveServer {
         return failureSays;
     }
 
-    /** The mount points its daemon said are still frozen after a failure (thaw them by hand). */
+    /** The mount points its daemon last said it could not thaw (thaw them by hand). */
     List<String> stillFrozen() {
         List<String> left = new ArrayList<>();
-        if (failure != null) {
-            failure.path("still_frozen").forEach(n -> left.add(n.asText()));
+        for (JsonNode answer : new JsonNode[] {committed, aborted, failure}) {
+            if (answer != null && answer.has("still_frozen")) {
+                answer.path("still_frozen").forEach(n -> left.add(n.asText()));
+                return left;
+            }
         }
         return left;
     }

@@ -101,6 +101,7 @@ class CutoverCommandTest {
         String admin = stub("web1", StubSource.Prepare.VERIFY);
         CliRun r = CliRun.run("cutover", "--admin", admin, "--after", "keep-frozen", "--max-frozen", "5m");
         assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.out().startsWith("cutover ok: downtime 900 ms (freeze to verified), final sync 64.0 KiB"), r.out());
         JsonNode commit = stubs.get(0).body("/cutover/commit");
         assertEquals("keep-frozen", commit.path("after").asText());
         assertEquals(300_000, commit.path("max_frozen_ms").asLong());

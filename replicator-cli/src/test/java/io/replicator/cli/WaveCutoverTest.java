@@ -117,8 +117,8 @@ class WaveCutoverTest {
             r = wave(List.of(held.address(), dying.address(), verified.address()), 60_000, 30_000).run();
         }
         assertFalse(r.report().ok());
-        assertEquals("db1", r.report().failedServer());
-        assertTrue(r.failure().lost(), r.failure()::toString);
+        assertEquals("db1", r.report().failedServer(), r.report()::toString);
+        assertTrue(r.failure().lost(), () -> r.failure() + "\n" + r.report());
         assertTrue(held.prepareWithdrawn.await(10, TimeUnit.SECONDS));
         assertEquals(1, held.count("/cutover/abort"));
         assertEquals(1, verified.count("/cutover/abort"));
