@@ -83,10 +83,14 @@ public final class AdminClient {
         }
 
         private synchronized void attach(HttpURLConnection c) throws IOException {
+            check();
+            connection = c;
+        }
+
+        private synchronized void check() throws IOException {
             if (withdrawn) {
                 throw new IOException("the request was withdrawn before it was sent");
             }
-            connection = c;
         }
     }
 
@@ -129,6 +133,14 @@ public final class AdminClient {
                 c.setDoOutput(true);
                 c.setRequestProperty("Content-Type", "application/json");
                 c.setFixedLengthStreamingMode(body.length);
+            }
+            if (withdrawal != null) {
+                // A withdrawal before the connection existed could not close it: it is seen here,
+                // before the request is sent; one after this closes the connection.
+                c.connect();
+                withdrawal.check();
+            }
+            if (body != null) {
                 try (OutputStream out = c.getOutputStream()) {
                     out.write(body);
                 }
