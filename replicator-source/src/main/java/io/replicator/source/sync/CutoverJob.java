@@ -180,8 +180,14 @@ final class CutoverJob implements Job {
                     finish(verify.done.join());
                 }
             }
-            default -> {
-                // HELD waits for the admin, SEALING for the receiver's answer
+            case HELD -> {
+                if (guard != null && guard.done().isDone()) {
+                    fail("the freeze guard ended (" + guard.stillFrozen().size() + " mount points left frozen) while "
+                            + "held: the file systems were thawed before the commit");
+                }
+            }
+            case SEALING -> {
+                // waits for the receiver's answer
             }
         }
     }
@@ -225,6 +231,7 @@ final class CutoverJob implements Job {
 
     /** The admin commits the held cutover: seal with {@code request}'s report, then thaw or keep frozen. */
     void commit(CutoverReportRequest request, CompletableFuture<CommitResult> answer) {
+        tick(System.nanoTime()); // a commit that comes after the deadline, or after the guard thawed, seals nothing
         if (phase != Phase.HELD || done.isDone()) {
             answer.complete(CommitResult.refused("the cutover" + ofWave() + " is not held for a commit: it is "
                     + (done.isDone() ? "over" : "in its " + phaseName())));

@@ -418,6 +418,23 @@ class JobsTest {
     }
 
     @Test
+    void shouldRefuseACommitThatComesAfterTheDeadlineBeforeTheAgentTicked() throws IOException {
+        MemoryPort port = new MemoryPort(300);
+        // A deadline generous enough for the held state to be reached first on a slow machine.
+        long deadlineNs = later(2_000);
+        CutoverJob job = heldCutover(port, deadlineNs, 2_000);
+        long deadline = deadlineNs + TimeUnit.MILLISECONDS.toNanos(1);
+        while (System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait(); // the deadline passes; no tick comes before the commit
+        }
+        CompletableFuture<CommitResult> late = new CompletableFuture<>();
+        job.commit(REPORT, late);
+        assertEquals("failed", late.join().result(), late.join()::toString);
+        assertTrue(port.reports.isEmpty(), "nothing is sent to the receiver after the deadline");
+        assertTrue(job.done.join().reason().startsWith("timed out after 2000 ms while held"), job.done.join()::reason);
+    }
+
+    @Test
     void shouldFailTheCommitAndSealNothingHereWhenTheReceiverRefusesTheSeal() throws IOException {
         MemoryPort port = new MemoryPort(300);
         CutoverJob job = heldCutover(port, later(TIMEOUT_MS), TIMEOUT_MS);
