@@ -3,7 +3,6 @@ package io.replicator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.replicator.admin.Json;
@@ -60,9 +59,7 @@ class WaveCutoverEndToEndTest {
 
     @BeforeEach
     void needsLoopDevices() {
-        String why = Shell.whyNoLoopDevices();
-        assumeTrue(why == null, () -> "skipped: " + why);
-        assumeTrue(Shell.onPath("setsid") && Shell.onPath("bash"), "skipped: needs setsid and bash");
+        FreezeRig.assumeFreezable();
     }
 
     private WaveRig rig(String... ids) throws Exception {
