@@ -1,6 +1,7 @@
 package io.replicator.cli;
 
 import io.replicator.protocol.text.HostPort;
+import io.replicator.protocol.text.Rates;
 import java.net.InetSocketAddress;
 import picocli.CommandLine.ITypeConverter;
 
@@ -20,6 +21,13 @@ final class Converters {
         @Override
         public Long convert(String value) {
             return Units.parseSizeBytes(value);
+        }
+    }
+
+    static final class RateBytesPerSecond implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return Rates.parseBytesPerSecond(value);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.replicator.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "replicator", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Block-level continuous replication: move a live server's disks with seconds of downtime.",
         subcommands = {DemoCommand.class, TargetCommand.class, SourceCommand.class, StatusCommand.class,
-                SyncCommand.class, VerifyCommand.class, CutoverCommand.class, io.replicator.cli.pki.PkiCommand.class,
+                SyncCommand.class, VerifyCommand.class, CutoverCommand.class, ThrottleCommand.class,
+                PauseCommand.class, PauseCommand.Resume.class, io.replicator.cli.pki.PkiCommand.class,
                 ReleaseCommand.class, ReportsCommand.class, ThawCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
@@ -35,7 +39,7 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new ConfigFileCommandLine(new Main());
         cl.setParameterExceptionHandler((ex, argv) -> {
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println(cmd.getCommandName() + ": " + ex.getMessage() + " (see "
@@ -54,6 +58,25 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** Executes a command line with the options of its {@code --config} file put in ({@link ConfigFile#expand}). */
+    private static final class ConfigFileCommandLine extends CommandLine {
+        ConfigFileCommandLine(Object command) {
+            super(command);
+        }
+
+        @Override
+        public int execute(String... args) {
+            String[] expanded;
+            try {
+                expanded = ConfigFile.expand(this, args);
+            } catch (UsageException e) {
+                getErr().println(args[0] + ": " + e.getMessage());
+                return EXIT_USAGE;
+            }
+            return super.execute(expanded);
+        }
+    }
+
     /** A command cannot run as asked: exit 2 with this one-line message. */
     public static final class UsageException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -67,11 +90,19 @@ public final class Main implements Runnable {
         }
     }
 
+    /** {@code --version}: the version and the git commit this build was made from ({@code build.properties}). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"replicator " + (v == null ? "development build" : v) + ", protocol v"
+        public String[] getVersion() throws IOException {
+            Properties build = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("build.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            }
+            String commit = build.getProperty("commit", "unknown");
+            return new String[] {"replicator " + build.getProperty("version", "of an unknown version") + " ("
+                    + ("unknown".equals(commit) ? "unknown commit" : "commit " + commit) + "), protocol v"
                     + io.replicator.protocol.wire.ProtocolVersion.MAX_SUPPORTED};
         }
     }

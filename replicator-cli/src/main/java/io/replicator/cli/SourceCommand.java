@@ -11,6 +11,7 @@ import io.replicator.source.SourceDaemon;
 import io.replicator.source.SourceStartException;
 import io.replicator.source.admin.SourceAdmin;
 import io.replicator.source.cutover.MountPoints;
+import io.replicator.source.sync.RateSchedule;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./replicator source}: the source daemon, in the foreground until SIGTERM. */
@@ -67,6 +69,12 @@ final class SourceCommand implements Callable<Integer> {
             description = "Bytes on the wire sent and not yet durable on the target (default: ${DEFAULT-VALUE}).")
     long maxInFlightBytes;
 
+    @Option(names = "--max-rate", paramLabel = "RATE[@HH:MM-HH:MM]",
+            description = "Limit on bytes on the wire (e.g. 40MB/s, 10MiB/s, 200Mbit); with @HH:MM-HH:MM only in "
+                    + "that window of the local day. Repeatable: windows, and one limit for the rest of the day. "
+                    + "'replicator throttle' changes it live.")
+    List<String> maxRates;
+
     @Option(names = "--pki", paramLabel = "BUNDLE",
             description = "Certificate bundle from 'pki issue --role source': connect with mutual TLS 1.3. "
                     + "Required unless --insecure-plaintext.")
@@ -77,12 +85,16 @@ final class SourceCommand implements Callable<Integer> {
                     + "--freeze of every cutover of this source. Repeatable.")
     List<Path> freeze = new ArrayList<>();
 
+    @Mixin
+    DaemonOptions daemonOptions;
+
     @Option(names = "--insecure-plaintext",
             description = "Connect with plain TCP instead of TLS; refused unless --target is a loopback address.")
     boolean insecurePlaintext;
 
     @Override
     public Integer call() throws IOException {
+        daemonOptions.applyLogging();
         SourceConfig config = config();
         AdminOptions.checkEndpoint(admin, config.pki());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -124,6 +136,13 @@ final class SourceCommand implements Callable<Integer> {
                     + " (expected: a power of two from 4KiB to 1MiB)");
         }
         b.blockSizeBytes((int) blockSizeBytes);
+        if (maxRates != null) {
+            try {
+                b.maxRate(RateSchedule.parse(maxRates));
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageException(e.getMessage(), e);
+            }
+        }
         PkiBundle bundle = PkiBundles.forDaemon(pki, insecurePlaintext, target, "--target address");
         if (bundle != null) {
             b.pki(bundle);

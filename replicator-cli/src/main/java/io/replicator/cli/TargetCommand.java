@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./replicator target}: the receiver, in the foreground until SIGTERM. */
@@ -36,10 +37,18 @@ final class TargetCommand implements Callable<Integer> {
             description = "Admin endpoint for status and metrics (default: none).")
     InetSocketAddress admin;
 
+    @Option(names = "--max-rate", paramLabel = "RATE", converter = Converters.RateBytesPerSecond.class,
+            description = "Limit on bytes received from all sources together (e.g. 100MB/s, 1Gbit), shared equally "
+                    + "among the sources sending; 'replicator throttle' changes it live (default: none).")
+    long maxRateBytesPerSecond;
+
     @Option(names = "--pki", paramLabel = "BUNDLE",
             description = "Certificate bundle from 'pki issue --role target': accept only mutual TLS 1.3 from "
                     + "sources of the same CA. Required unless --insecure-plaintext.")
     Path pki;
+
+    @Mixin
+    DaemonOptions daemonOptions;
 
     @Option(names = "--insecure-plaintext",
             description = "Accept plain TCP instead of TLS; refused unless --listen is a loopback address.")
@@ -47,7 +56,9 @@ final class TargetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir);
+        daemonOptions.applyLogging();
+        TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir)
+                .maxRateBytesPerSecond(maxRateBytesPerSecond);
         PkiBundle bundle = PkiBundles.forDaemon(pki, insecurePlaintext, listen, "--listen address");
         if (admin != null) {
             AdminOptions.checkEndpoint(admin, bundle);

@@ -74,6 +74,24 @@ class AdminSchemaTest {
                 check(doc, "source /sync 200", ask(source, "POST", "/sync", "{\"timeout_ms\": 60000}"), 200);
                 check(doc, "source /verify 200", ask(source, "POST", "/verify", "{}"), 200);
                 check(doc, "target /status 200", ask(target, "GET", "/status", null), 200);
+                check(doc, "source /pause 200", ask(source, "POST", "/pause", "{}"), 200);
+                JsonNode paused = check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
+                assertEquals("paused", paused.path("state").asText(), paused::toString);
+                check(doc, "source /resume 200", ask(source, "POST", "/resume", "{}"), 200);
+                check(doc, "source /throttle 200", ask(source, "POST", "/throttle",
+                        "{\"max_rate_bytes_per_second\": 50000000}"), 200);
+                JsonNode limited = check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
+                assertEquals(50_000_000, limited.path("max_rate_bytes_per_second").asLong(), limited::toString);
+                check(doc, "source /throttle 200", ask(source, "POST", "/throttle",
+                        "{\"max_rate_bytes_per_second\": null}"), 200);
+                check(doc, "error", ask(source, "POST", "/throttle", "{}"), 400);
+                check(doc, "error", ask(source, "GET", "/pause", null), 405);
+                check(doc, "target /throttle 200", ask(target, "POST", "/throttle",
+                        "{\"max_rate_bytes_per_second\": 100000000}"), 200);
+                JsonNode fleet = check(doc, "target /status 200", ask(target, "GET", "/status", null), 200);
+                assertEquals(100_000_000, fleet.path("max_rate_bytes_per_second").asLong(), fleet::toString);
+                check(doc, "target /throttle 200", ask(target, "POST", "/throttle",
+                        "{\"max_rate_bytes_per_second\": 0}"), 200);
                 checkCutoverRecords(doc, target, r);
                 for (AdminServer server : List.of(source, target)) {
                     Answer m = ask(server, "GET", "/metrics", null);

@@ -25,11 +25,18 @@ final class DaemonProcess implements AutoCloseable {
     private final String name;
     private final Path log;
     private final List<String> args;
+    private final List<String> jvmOptions;
     private Process process;
     private long logStart;
     private int starts;
 
     DaemonProcess(String name, Path log, List<String> args) {
+        this(name, log, List.of("-Xmx512m"), args);
+    }
+
+    /** A daemon whose JVM runs with {@code jvmOptions} (heap and direct memory limits, say) instead of -Xmx512m. */
+    DaemonProcess(String name, Path log, List<String> jvmOptions, List<String> args) {
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.name = name;
         this.log = log;
         this.args = List.copyOf(args);
@@ -43,8 +50,9 @@ final class DaemonProcess implements AutoCloseable {
         starts++;
         note("start #" + starts + ": " + String.join(" ", args));
         logStart = Files.size(log);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -3,6 +3,7 @@ package io.replicator.source;
 import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Plaintext;
+import io.replicator.source.sync.RateSchedule;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ import java.util.Objects;
  *       ({@link Plaintext})</td></tr>
  *   <tr><td>traceBufferKb</td><td>4 MiB</td><td>kernel tracker: trace buffer per CPU; a smaller one loses
  *       events (and rescans) under bursts of writes</td></tr>
+ *   <tr><td>maxRate</td><td>none</td><td>bandwidth limit on bytes on the wire, and limits for windows of
+ *       the local day ({@code --max-rate RATE[@HH:MM-HH:MM]}); {@code throttle} replaces it live</td></tr>
  *   <tr><td>runDir</td><td>/run/replicator</td><td>where a freeze is recorded before it starts, so that a
  *       daemon restarted after a crash thaws what its predecessor left frozen</td></tr>
  *   <tr><td>freeze</td><td>none</td><td>mount points a cutover freezes when its request names none
@@ -53,7 +56,8 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
                            Tracker tracker, int blockSizeBytes, long scanIntervalMs, long maxInFlightBytes,
                            int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
                            long idleTimeoutMs, PkiBundle pki, long crlPollIntervalMs, boolean insecurePlaintext,
-                           int traceBufferKb, Path runDir, List<Path> freeze, boolean awaitTargetAtStart) {
+                           int traceBufferKb, Path runDir, List<Path> freeze, boolean awaitTargetAtStart,
+                           RateSchedule maxRate) {
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
@@ -73,6 +77,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(runDir, "runDir");
+        Objects.requireNonNull(maxRate, "maxRate");
         volumes = List.copyOf(volumes);
         freeze = List.copyOf(freeze);
         if (volumes.isEmpty()) {
@@ -119,6 +124,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private boolean insecurePlaintext;
         private int traceBufferKb = 4096;
         private Path runDir = Path.of("/run/replicator");
+        private RateSchedule maxRate = RateSchedule.NONE;
         private final List<Path> freeze = new ArrayList<>();
         private boolean awaitTargetAtStart = true;
 
@@ -219,12 +225,18 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
             return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
                     maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, heartbeatIntervalMs,
                     idleTimeoutMs, pki, crlPollIntervalMs, insecurePlaintext, traceBufferKb, runDir, freeze,
-                    awaitTargetAtStart);
+                    awaitTargetAtStart, maxRate);
         }
 
         /** Where a freeze is recorded before it starts (default /run/replicator, a tmpfs). */
         public Builder runDir(Path runDir) {
             this.runDir = runDir;
+            return this;
+        }
+
+        /** Bandwidth limits on bytes on the wire: a limit, and limits for windows of the local day. */
+        public Builder maxRate(RateSchedule maxRate) {
+            this.maxRate = maxRate;
             return this;
         }
 

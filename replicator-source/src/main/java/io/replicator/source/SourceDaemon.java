@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -50,6 +52,8 @@ public final class SourceDaemon implements AutoCloseable {
     public static final String LOCAL_CALLER = "local";
     /** A sync or verification that names no deadline gives up after an hour. */
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 3_600_000;
+    /** The status reaches the metrics this often. */
+    public static final long METRICS_SAMPLE_INTERVAL_MS = 1000;
 
     private record Timed(SourceStatus status, long atNs) {
     }
@@ -62,11 +66,13 @@ public final class SourceDaemon implements AutoCloseable {
 
     private final Tracking tracking;
     private volatile Timed lastStatus;
+    /** Samples the status into the metrics once a second ({@link SourceMetrics#sample}). */
+    private final ScheduledExecutorService metricsSampler;
     /** Null for plain TCP. */
     private final CrlReloader crl;
 
     private SourceDaemon(SourceConfig config, SyncAgent agent, FileLock stateLock, Tracking tracking,
-                         CrlReloader crl) {
+                         CrlReloader crl, SourceMetrics metrics) {
         this.config = config;
         this.crl = crl;
         this.agent = agent;
@@ -74,6 +80,13 @@ public final class SourceDaemon implements AutoCloseable {
         this.tracking = tracking;
         this.tracker = tracking.kind;
         this.trackerReason = tracking.reason;
+        this.metricsSampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "source-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        metricsSampler.scheduleWithFixedDelay(() -> statusAsync().thenAccept(metrics::sample), METRICS_SAMPLE_INTERVAL_MS,
+                METRICS_SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -115,11 +128,13 @@ public final class SourceDaemon implements AutoCloseable {
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
                     config.reconnectMaxMs(), config.heartbeatIntervalMs(), config.idleTimeoutMs(), tls, freezeRecord,
-                    config.stateDir(), cutOver);
+                    config.stateDir(), cutOver, config.maxRate());
+            SourceMetrics metrics = new SourceMetrics(registry, config.id(),
+                    config.volumes().stream().map(SourceConfig.VolumeSpec::name).toList());
             SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),
-                    new SourceMetrics(registry), tracking.feed(), tracking.reconcileReason, tracking.rescanReason);
+                    metrics, tracking.feed(), tracking.reconcileReason, tracking.rescanReason);
             tracking.attach(agent);
-            SourceDaemon daemon = new SourceDaemon(config, agent, lock, tracking, crl);
+            SourceDaemon daemon = new SourceDaemon(config, agent, lock, tracking, crl, metrics);
             tracking = null;
             crl = null;
             LOG.info("source {}: tracker {} ({}); connecting to {} ({})", config.id(), daemon.tracker,
@@ -334,6 +349,21 @@ public final class SourceDaemon implements AutoCloseable {
         return freeze.isEmpty() ? config.freeze() : freeze;
     }
 
+    /** Stops sending; changes are still tracked and pile up in the backlog. */
+    public CompletableFuture<FlowStatus> pause() {
+        return agent.flowRequests().pause();
+    }
+
+    /** Sends again what changed while paused. */
+    public CompletableFuture<FlowStatus> resume() {
+        return agent.flowRequests().resume();
+    }
+
+    /** Limits bytes on the wire to {@code bytesPerSecond} at once (0: no limit), until the next call or a restart. */
+    public CompletableFuture<FlowStatus> throttle(long bytesPerSecond) {
+        return agent.flowRequests().throttle(bytesPerSecond);
+    }
+
     private static <T> T await(CompletableFuture<T> future, long timeoutMs) throws IOException {
         try {
             return future.get(timeoutMs, TimeUnit.MILLISECONDS);
@@ -349,6 +379,7 @@ public final class SourceDaemon implements AutoCloseable {
 
     @Override
     public void close() {
+        metricsSampler.shutdownNow();
         try {
             agent.close();
         } catch (InterruptedException e) {

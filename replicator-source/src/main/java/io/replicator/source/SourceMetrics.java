@@ -1,46 +1,153 @@
 package io.replicator.source;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.replicator.protocol.wire.Encoding;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The source daemon's meters, registered on the registry handed in. Updated by the sync agent's
- * thread; Micrometer's meters are thread-safe to read.
+ * The source daemon's meters, registered on the registry handed in, every one with a description
+ * and labelled {@code source} (and {@code volume} where it is a volume's). Prometheus names: unit
+ * once at the end, {@code _total} on counters (Micrometer adds it): docs/operations.md lists them.
+ * Counters are counted where the work is done (the sync agent's thread); the figures of
+ * {@link SourceStatus} (state, lag, backlog, ...) are set from a status sampled once a second
+ * ({@link #sample}), which also feeds the lag histogram. Thread-safe: the fields read by Micrometer
+ * are atomic or volatile.
  */
 public final class SourceMetrics {
+    /** Buckets of the lag histogram, in seconds: from "in step" to "an hour behind". */
+    static final double[] LAG_BUCKETS_SECONDS = {0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600};
+
     private final Counter readBytes;
     private final Counter payloadBytes;
     private final Map<Encoding, Counter> plainBytesByEncoding = new EnumMap<>(Encoding.class);
     private final Counter passes;
     private final Counter changedBlocks;
     private final Counter eventLosses;
+    private final Counter reconnects;
     private final AtomicLong durableSequence = new AtomicLong();
+    private final Map<String, VolumeMeters> volumes = new LinkedHashMap<>();
+    private volatile SourceState state = SourceState.CONNECTING;
+    private volatile boolean connected;
 
-    public SourceMetrics(MeterRegistry registry) {
-        readBytes = Counter.builder("replicator.source.read").baseUnit("bytes")
+    /** Meters of one volume; the sampled figures are written by the sampler, read by scrapes. */
+    private static final class VolumeMeters {
+        volatile double lagSeconds;
+        volatile long backlogBytes;
+        volatile long syncedBytes;
+        volatile long sizeBytes;
+        volatile long sentBytes;
+        volatile long unreplicatedBytes;
+        Counter rescannedBytes;
+        DistributionSummary lagObserved;
+    }
+
+    /** Meters of source {@code id} with volumes {@code volumeNames}. */
+    public SourceMetrics(MeterRegistry registry, String id, List<String> volumeNames) {
+        // A source started again in the same process (tests, the demo): its meters follow the new one.
+        registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("replicator.source.")
+                && id.equals(m.getId().getTag("source"))).toList().forEach(registry::remove);
+        Tags source = Tags.of("source", id);
+        readBytes = Counter.builder("replicator.source.read").baseUnit("bytes").tags(source)
                 .description("Bytes read from the source volumes (scans, sends and verification)").register(registry);
-        payloadBytes = Counter.builder("replicator.source.sent.payload").baseUnit("bytes")
+        payloadBytes = Counter.builder("replicator.source.sent.payload").baseUnit("bytes").tags(source)
                 .description("Block payload bytes put on the wire, after compression").register(registry);
         for (Encoding e : Encoding.values()) {
-            plainBytesByEncoding.put(e, Counter.builder("replicator.source.sent.plain").baseUnit("bytes")
-                    .tag("encoding", e.name().toLowerCase(java.util.Locale.ROOT))
+            plainBytesByEncoding.put(e, Counter.builder("replicator.source.sent.plain").baseUnit("bytes").tags(source)
+                    .tag("encoding", e.name().toLowerCase(Locale.ROOT))
                     .description("Plain block bytes sent, by how they were encoded").register(registry));
         }
-        passes = Counter.builder("replicator.source.passes").baseUnit("passes")
+        passes = Counter.builder("replicator.source.scan.passes").tags(source)
                 .description("Completed scans over every block of every volume").register(registry);
-        changedBlocks = Counter.builder("replicator.source.changed.blocks").baseUnit("blocks")
+        changedBlocks = Counter.builder("replicator.source.changed.blocks").tags(source)
                 .description("Blocks a scan found different from what the target holds").register(registry);
-        eventLosses = Counter.builder("replicator.source.tracker.losses").baseUnit("losses")
+        eventLosses = Counter.builder("replicator.source.tracker.losses").tags(source)
                 .description("Times the kernel tracker lost block events and a rescan was started").register(registry);
-        registry.gauge("replicator.source.durable.sequence", durableSequence);
+        reconnects = Counter.builder("replicator.source.reconnects").tags(source)
+                .description("Times the connection to the target was lost after a handshake and the source "
+                        + "began to reconnect").register(registry);
+        Gauge.builder("replicator.source.durable.sequence", durableSequence, AtomicLong::get).tags(source)
+                .description("Highest sequence the target acknowledged as durable").register(registry);
+        Gauge.builder("replicator.source.connected", this, m -> m.connected ? 1 : 0).tags(source)
+                .description("1 while a session with the target is up, else 0").register(registry);
+        for (String name : volumeNames) {
+            volumes.put(name, volumeMeters(registry, source.and("volume", name)));
+        }
+    }
+
+    private VolumeMeters volumeMeters(MeterRegistry registry, Tags tags) {
+        VolumeMeters v = new VolumeMeters();
+        for (SourceState s : SourceState.values()) {
+            Gauge.builder("replicator.source.state", this, m -> m.state == s ? 1 : 0).tags(tags)
+                    .tag("state", s.toString())
+                    .description("1 for the state the source is in (label state), 0 for every other state")
+                    .register(registry);
+        }
+        Gauge.builder("replicator.source.lag", v, m -> m.lagSeconds).baseUnit("seconds").tags(tags)
+                .description("Age of the oldest change not yet durable on the target").register(registry);
+        v.lagObserved = DistributionSummary.builder("replicator.source.lag.observed").baseUnit("seconds").tags(tags)
+                .serviceLevelObjectives(LAG_BUCKETS_SECONDS)
+                .description("The lag, observed once a second").register(registry);
+        Gauge.builder("replicator.source.backlog", v, m -> m.backlogBytes).baseUnit("bytes").tags(tags)
+                .description("Bytes known changed and not yet durable on the target").register(registry);
+        Gauge.builder("replicator.source.synced", v, m -> m.syncedBytes).baseUnit("bytes").tags(tags)
+                .description("Bytes of the initial copy durable on the target; reaches the size when it is done")
+                .register(registry);
+        Gauge.builder("replicator.source.size", v, m -> m.sizeBytes).baseUnit("bytes").tags(tags)
+                .description("Size of the volume").register(registry);
+        FunctionCounter.builder("replicator.source.volume.sent", v, m -> m.sentBytes).baseUnit("bytes").tags(tags)
+                .description("Payload bytes of the volume put on the wire since the daemon started (its rate is "
+                        + "the send rate)").register(registry);
+        Gauge.builder("replicator.source.unreplicated", v, m -> m.unreplicatedBytes).baseUnit("bytes").tags(tags)
+                .description("Bytes written to the volume after its cutover, and so not replicated (status "
+                        + "written_since_bytes; 0 unless cut over)").register(registry);
+        v.rescannedBytes = Counter.builder("replicator.source.rescanned").baseUnit("bytes").tags(tags)
+                .description("Bytes reread by rescans (lost kernel events, an unclean stop, a damaged state file)")
+                .register(registry);
+        return v;
+    }
+
+    /**
+     * Takes the figures of a status: state, connection and, per volume, lag, backlog, synced, size, sent
+     * and what was written since the cutover ({@code written_since_bytes}: 0 again once released).
+     */
+    public void sample(SourceStatus status) {
+        state = status.state();
+        connected = status.connected();
+        for (VolumeStatus s : status.volumes()) {
+            VolumeMeters v = volumes.get(s.name());
+            if (v == null) {
+                continue;
+            }
+            v.lagSeconds = s.lagMs() / 1000.0;
+            v.lagObserved.record(v.lagSeconds);
+            v.backlogBytes = s.backlogBytes();
+            v.syncedBytes = s.syncedBytes();
+            v.sizeBytes = s.sizeBytes();
+            v.sentBytes = s.sentBytes();
+            v.unreplicatedBytes = s.writtenSinceBytes();
+        }
     }
 
     public void read(long bytes) {
         readBytes.increment(bytes);
+    }
+
+    /** A rescan reread {@code bytes} of {@code volume}. */
+    public void rescanned(String volume, long bytes) {
+        VolumeMeters v = volumes.get(volume);
+        if (v != null) {
+            v.rescannedBytes.increment(bytes);
+        }
     }
 
     public void sent(Encoding encoding, int plainBytes, int payload) {
@@ -55,6 +162,10 @@ public final class SourceMetrics {
 
     public void eventLoss() {
         eventLosses.increment();
+    }
+
+    public void connectionLost() {
+        reconnects.increment();
     }
 
     public void acknowledged(long sequence) {

@@ -18,7 +18,11 @@ public enum SourceState {
     /** A cutover runs. */
     CUTTING_OVER("cutting_over"),
     /** The cutover is done: replication has ended for this source. */
-    CUT_OVER("cut_over");
+    CUT_OVER("cut_over"),
+    /** Connected, every volume copied once, but changes are written faster than they are sent: the backlog grows. */
+    NOT_CONVERGING("not_converging"),
+    /** The admin paused sending: changes are tracked, nothing is sent. */
+    PAUSED("paused");
 
     private final String json;
 

@@ -1,5 +1,7 @@
 package io.replicator.source;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
 
 /**
@@ -10,25 +12,42 @@ import java.util.List;
  * that made progress (see docs/design/004-reconnect-backoff.md). {@code staleMs} is 0 when the sync
  * agent gave this status now, else how old it is (the agent did not answer in time: it is busy or
  * stuck). {@code frozen} lists the mount points a cutover holds frozen now. {@code cutOver} says when
- * and by which report the source was cut over (null while it replicates). Immutable.
+ * and by which report the source was cut over (null while it replicates). {@code flow} says whether
+ * sending is paused and the bandwidth limit in force (its fields appear at the top level of the
+ * JSON). Immutable.
  */
 public record SourceStatus(String id, SourceState state, String tracker, String trackerReason, RescanStatus rescan,
                            String target, boolean connected, String lastError, long durableSequence,
                            List<VolumeStatus> volumes, Long nextAttemptMs, int failedAttempts, long staleMs,
-                           List<String> frozen, CutOver cutOver) {
+                           List<String> frozen, CutOver cutOver, @JsonUnwrapped FlowStatus flow) {
     /** The cutover that ended replication: its wave and report (null when learned from the receiver), when, how. */
     public record CutOver(String waveId, String reportId, String cutOverUtc, String how, String detail) {
     }
 
-    /** This status with {@code tracker} and its reason. */
-    public SourceStatus withTracker(String tracker, String trackerReason) {
-        return new SourceStatus(id, state, tracker, trackerReason, rescan, target, connected, lastError,
-                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver);
+    /** Always {@code source}: tells a client this answer from a receiver's. */
+    @JsonProperty("role")
+    public String role() {
+        return "source";
     }
 
-    /** This status given {@code staleMs} old, with {@code connected} and {@code lastError} as the caller knows them. */
+    /** A status without the flow fields nor a cutover: sending neither paused nor limited, replicating. */
+    public SourceStatus(String id, SourceState state, String tracker, String trackerReason, RescanStatus rescan,
+                        String target, boolean connected, String lastError, long durableSequence,
+                        List<VolumeStatus> volumes, Long nextAttemptMs, int failedAttempts, long staleMs,
+                        List<String> frozen) {
+        this(id, state, tracker, trackerReason, rescan, target, connected, lastError, durableSequence, volumes,
+                nextAttemptMs, failedAttempts, staleMs, frozen, null, new FlowStatus(false, null, "none"));
+    }
+
+    /** This status, as old as {@code staleMs}, with {@code connected} and {@code lastError} as given. */
     public SourceStatus stale(long staleMs, boolean connected, String lastError) {
         return new SourceStatus(id, state, tracker, trackerReason, rescan, target, connected, lastError,
-                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver);
+                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow);
+    }
+
+    /** This status naming {@code tracker} and why. */
+    public SourceStatus withTracker(String tracker, String trackerReason) {
+        return new SourceStatus(id, state, tracker, trackerReason, rescan, target, connected, lastError,
+                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow);
     }
 }

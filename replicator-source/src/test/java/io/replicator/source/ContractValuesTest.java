@@ -26,6 +26,6 @@ class ContractValuesTest {
     @Test
     void shouldWriteEachSourceStateAsTheDaemonHasAlwaysReportedIt() {
         assertEquals(List.of("connecting", "initial_sync", "continuous", "rescan", "disconnected", "cutting_over",
-                "cut_over"), values(SourceState.values()));
+                "cut_over", "not_converging", "paused"), values(SourceState.values()));
     }
 }

@@ -24,6 +24,11 @@ import java.util.TreeMap;
  *   <tr><td>maxQueuedBytes</td><td>64 MiB</td><td>frame bytes queued per session before reading pauses
  *       (resumes below half); a hash request counts the size of its answer. With the write buffer's
  *       high-water mark and a session's buffers, a session holds at most about this plus 5 MiB</td></tr>
+ *   <tr><td>maxQueuedBytesTotal</td><td>128 MiB</td><td>frame bytes queued over all sessions: each session
+ *       queues at most this divided by the sessions connected (at least 2 MiB), so that the receiver's
+ *       memory follows the number of sources, never the size of their volumes</td></tr>
+ *   <tr><td>maxRateBytesPerSecond</td><td>0 (none)</td><td>bytes received per second over all sources,
+ *       shared equally among the sources sending ({@code --max-rate}); {@code throttle} changes it live</td></tr>
  *   <tr><td>groupCommitBytes</td><td>32 MiB</td><td>bytes written between two forced commits at most</td></tr>
  *   <tr><td>groupCommitIntervalMs</td><td>50</td><td>longest time written bytes wait for their commit</td></tr>
  *   <tr><td>pki</td><td>required unless insecurePlaintext</td><td>certificate bundle: mutual TLS 1.3 only</td></tr>
@@ -49,6 +54,7 @@ import java.util.TreeMap;
 public final class TargetConfig {
     public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
     public static final long DEFAULT_GROUP_COMMIT_BYTES = 32L << 20;
+    public static final long DEFAULT_MAX_QUEUED_BYTES_TOTAL = 128L << 20;
     public static final long DEFAULT_GROUP_COMMIT_INTERVAL_MS = 50;
     public static final long DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_HELLO_TIMEOUT_MS = 10_000;
@@ -72,8 +78,12 @@ public final class TargetConfig {
     private final int maxPendingConnections;
     private final int maxPendingConnectionsPerPrefix;
     private final long crlPollIntervalMs;
+    private final long maxQueuedBytesTotal;
+    private final long maxRateBytesPerSecond;
 
     private TargetConfig(Builder b) {
+        this.maxQueuedBytesTotal = b.maxQueuedBytesTotal;
+        this.maxRateBytesPerSecond = b.maxRateBytesPerSecond;
         this.pki = b.pki;
         this.listen = Objects.requireNonNull(b.listen, "listen address is required");
         Plaintext.check(b.pki, b.insecurePlaintext, b.listen, "listen address");
@@ -119,6 +129,15 @@ public final class TargetConfig {
 
     public long maxQueuedBytes() {
         return maxQueuedBytes;
+    }
+
+    public long maxQueuedBytesTotal() {
+        return maxQueuedBytesTotal;
+    }
+
+    /** The limit on bytes received per second over all sources at start; 0: none. */
+    public long maxRateBytesPerSecond() {
+        return maxRateBytesPerSecond;
     }
 
     public long groupCommitBytes() {
@@ -184,8 +203,25 @@ public final class TargetConfig {
         private int maxPendingConnections = DEFAULT_MAX_PENDING_CONNECTIONS;
         private int maxPendingConnectionsPerPrefix = DEFAULT_MAX_PENDING_CONNECTIONS_PER_PREFIX;
         private long crlPollIntervalMs = DEFAULT_CRL_POLL_INTERVAL_MS;
+        private long maxQueuedBytesTotal = DEFAULT_MAX_QUEUED_BYTES_TOTAL;
+        private long maxRateBytesPerSecond;
 
         private Builder() {
+        }
+
+        public Builder maxQueuedBytesTotal(long maxQueuedBytesTotal) {
+            this.maxQueuedBytesTotal = positive("maxQueuedBytesTotal", maxQueuedBytesTotal);
+            return this;
+        }
+
+        /** Bytes received per second over all sources, shared among them; 0 for no limit. */
+        public Builder maxRateBytesPerSecond(long maxRateBytesPerSecond) {
+            if (maxRateBytesPerSecond < 0) {
+                throw new IllegalArgumentException("invalid maxRateBytesPerSecond: " + maxRateBytesPerSecond
+                        + " (expected: >= 0, 0 for no limit)");
+            }
+            this.maxRateBytesPerSecond = maxRateBytesPerSecond;
+            return this;
         }
 
         /** Accept only mutual TLS 1.3 from sources whose certificates this bundle's CA issued. */

@@ -89,13 +89,16 @@ public final class TargetServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         Cutovers cutovers = Cutovers.open(config.dataDir());
         SourceRegistry sources = new SourceRegistry();
+        sources.load(config.dataDir());
         VolumeOpener volumes = new VolumeOpener(config.dataDir(), config.maps(), opener);
         for (Seal seal : cutovers.seals()) {
             sources.remember(seal.sourceId(), new ProgressFile(volumes.sourceDir(seal.sourceId())).read(),
                     seal.volumes().stream().map(v -> new VolumeProgress(v.name(), v.path(), v.sizeBytes())).toList());
         }
         ChannelGroup sessions = new DefaultChannelGroup("replicator-target-sessions", GlobalEventExecutor.INSTANCE);
-        ServerContext context = ServerContext.create(config, sources, new TargetMetrics(meterRegistry), volumes,
+        TargetMetrics metrics = new TargetMetrics(meterRegistry);
+        metrics.sealedBy(id -> cutovers.find(id).isPresent());
+        ServerContext context = ServerContext.create(config, sources, metrics, volumes,
                 sessions, cutovers);
         EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup sessionGroup = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
@@ -142,14 +145,24 @@ public final class TargetServer implements AutoCloseable {
 
     /** A snapshot of every source seen since start or sealed, with its seal; safe from any thread. */
     public TargetStatus status() {
-        return new TargetStatus(registry.status().sources().stream().map(s -> s.withSealed(context.cutovers()
-                .find(s.id()).map(seal -> new TargetStatus.Sealed(seal.sealedUtc(), seal.reportId())).orElse(null)))
-                .toList());
+        long rate = context.limits().totalBytesPerSecond();
+        TargetStatus fleet = registry.status(rate == 0 ? null : rate);
+        return new TargetStatus(fleet.role(), fleet.startedAtMs(), fleet.maxRateBytesPerSecond(),
+                fleet.sources().stream().map(s -> s.withSealed(context.cutovers().find(s.id())
+                        .map(seal -> new TargetStatus.Sealed(seal.sealedUtc(), seal.reportId())).orElse(null)))
+                        .toList());
     }
 
     /** The cutover records: seals (released here) and reports kept. Thread-safe. */
     public Cutovers cutovers() {
         return context.cutovers();
+    }
+
+    /** Limits bytes received per second over all sources at once, shared equally among those sending; 0 lifts it. */
+    public void throttle(long bytesPerSecond) {
+        context.limits().totalBytesPerSecond(bytesPerSecond);
+        log.info("receive limit over all sources: {}", bytesPerSecond == 0 ? "none"
+                : io.replicator.protocol.text.Rates.format(bytesPerSecond));
     }
 
     @Override

@@ -113,7 +113,9 @@ class TargetApplyTest {
             assertEquals(last, status.durableSequence());
             TargetStatus.VolumeStatus volume = status.volumes().get(0);
             assertEquals(new TargetStatus.VolumeStatus("disk0", target.image("web1", "disk0").toString(), SIZE,
-                    3L * BLOCK + 1000, 4), volume);
+                    3L * BLOCK + 1000, 4, 3L * BLOCK + 1000, volume.receivedBytes(), volume.receiveBytesPerSecond(), 0),
+                    volume, "everything applied is durable (acknowledged) and nothing waits");
+            assertTrue(volume.receivedBytes() > 0, volume::toString);
         }
     }
 

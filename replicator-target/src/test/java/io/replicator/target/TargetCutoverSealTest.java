@@ -4,6 +4,7 @@ import static io.replicator.target.TargetFixture.BLOCK;
 import static io.replicator.target.TargetFixture.DISK0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -147,11 +148,17 @@ class TargetCutoverSealTest {
             target.restart();
             ErrorFrame error = helloRefused(target, "web1");
             assertTrue(error.message().contains(REPORT_ID), error.message());
+            assertEquals(1, target.server.status().sources().size(), "known from its seal and its fleet file, once");
             TargetStatus.SourceStatus status = target.server.status().sources().get(0);
             assertEquals("web1", status.id());
             assertFalse(status.connected());
+            assertEquals("disconnected", status.state());
+            assertNotNull(status.lastSeenMs(), "the fleet file says when it was last seen");
             assertEquals(3, status.durableSequence());
             assertEquals(REPORT_ID, status.sealed().reportId());
+            assertEquals(1, status.volumes().size());
+            assertEquals(3L * BLOCK, status.volumes().get(0).durableBytes(),
+                    "what was durable before the restart, from the fleet file: " + status);
             assertEquals(image, sha256(target.image("web1", "disk0")));
         } finally {
             System.setErr(original);

@@ -62,6 +62,8 @@ class TargetIoErrorTest {
             assertTrue(error.message().contains("Input/output error"), error.message());
             assertTrue(error.message().contains("resumes from sequence 2"), error.message());
             assertEquals(1.0, target.meters.find(TargetMetrics.ERRORS).tag("code", "IO_ERROR").counter().count());
+            assertEquals(1.0, target.meters.find(TargetMetrics.SOURCE_ERRORS).tags("source", "web1", "code", "IO_ERROR")
+                    .counter().count());
         }
         assertEquals(1, new ProgressFile(dataDir.resolve("web1")).read());
     }

@@ -21,16 +21,26 @@ class TargetMetricsTest {
     @TempDir
     Path dataDir;
 
+    /** Prometheus conventions: a base unit (bytes, seconds) or none for a count, never a count's noun twice. */
     @Test
-    void shouldDescribeEveryMeterWithAUnit() {
+    void shouldDescribeEveryMeterWithABaseUnitOrNone() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        new TargetMetrics(registry);
+        TargetMetrics metrics = new TargetMetrics(registry);
+        metrics.sourceConnected("web1");
+        metrics.durable("web1", 4096, 1);
+        assertEquals(1.0, registry.get(TargetMetrics.SOURCE_CONNECTED).tag("source", "web1").gauge().value());
+        assertEquals(4096.0, registry.get(TargetMetrics.SOURCE_DURABLE_BYTES).tag("source", "web1").counter().count());
         for (Meter meter : registry.getMeters()) {
             assertNotNull(meter.getId().getDescription(), meter.getId().getName());
-            if (!meter.getId().getName().equals(TargetMetrics.FSYNC_LATENCY)) {
-                assertNotNull(meter.getId().getBaseUnit(), meter.getId().getName());
-            }
+            String unit = meter.getId().getBaseUnit();
+            assertTrue(unit == null || unit.equals("bytes") || unit.equals("seconds"), meter.getId().getName() + ": "
+                    + unit);
         }
+        metrics.sourceError("web1", ErrorCode.IO_ERROR);
+        assertEquals(1.0, registry.get(TargetMetrics.SOURCE_ERRORS).tags("source", "web1", "code", "IO_ERROR").counter()
+                .count());
+        metrics.sourceDisconnected("web1");
+        assertEquals(0.0, registry.get(TargetMetrics.SOURCE_CONNECTED).tag("source", "web1").gauge().value());
     }
 
     @Test

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replicator.admin.AdminServer;
 import io.replicator.admin.Json;
+import io.replicator.admin.RateLimitBody;
 import io.replicator.protocol.wire.CutoverReport;
 import io.replicator.source.CommitResult;
 import io.replicator.source.CutoverReportRequest;
 import io.replicator.source.CutoverResult;
+import io.replicator.source.FlowStatus;
 import io.replicator.source.OperationRefusedException;
 import io.replicator.source.SourceDaemon;
 import io.replicator.source.cutover.MountPoints;
@@ -24,15 +26,17 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The source daemon's admin routes: status, sync, verify, cutover (one-shot, or a wave's prepare,
- * commit and abort), thaw, release, metrics. {@code status} answers within a second whatever else
- * runs; sync, verify and cutover run with the deadline their body names ({@code timeout_ms}, at most
- * {@value #MAX_TIMEOUT_MS} ms), are withdrawn when their client goes away, and one at a time: another
- * asked meanwhile is refused at once (409, {@code result: refused}) naming the one running, when it
- * started and who asked (the admin certificate's name, or {@code loopback}). The daemon's endpoint:
- * {@link #start} binds it, with the daemon's bundle and revocation list, on the address the admin gave.
+ * commit and abort), thaw, release, pause, resume, throttle, metrics. {@code status} answers within a
+ * second whatever else runs; sync, verify and cutover run with the deadline their body names ({@code
+ * timeout_ms}, at most {@value #MAX_TIMEOUT_MS} ms), are withdrawn when their client goes away, and one
+ * at a time: another asked meanwhile is refused at once (409, {@code result: refused}) naming the one
+ * running, when it started and who asked (the admin certificate's name, or {@code loopback}). The
+ * daemon's endpoint: {@link #start} binds it, with the daemon's bundle and revocation list, on the
+ * address the admin gave.
  */
 public final class SourceAdmin {
     static final long DEFAULT_CUTOVER_TIMEOUT_MS = 600_000;
@@ -63,6 +67,10 @@ public final class SourceAdmin {
                 .routeAsync("/status", (method, body) ->
                         daemon.statusAsync().thenApply(s -> new AdminServer.Reply(200, s)))
                 .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
+                .routeAsync("/pause", (method, body) -> flow(method, daemon::pause))
+                .routeAsync("/resume", (method, body) -> flow(method, daemon::resume))
+                .routeAsync("/throttle", (method, body) ->
+                        flow(method, () -> daemon.throttle(RateLimitBody.maxRateBytesPerSecond(body))))
                 .routeAsync("/sync", (AdminServer.CallerRoute) (method, body, askedBy) -> post(method, () -> daemon.sync(
                         timeoutMs(body, SourceDaemon.DEFAULT_REQUEST_TIMEOUT_MS), askedBy), r -> 200))
                 .routeAsync("/verify", (AdminServer.CallerRoute) (method, body, askedBy) -> post(method, () ->
@@ -200,6 +208,15 @@ public final class SourceAdmin {
             }
         });
         return reply;
+    }
+
+    /** A POST that changes how the source sends; answered with the flow in force after it. */
+    private static CompletableFuture<AdminServer.Reply> flow(String method,
+                                                             Supplier<CompletableFuture<FlowStatus>> change) {
+        if (!"POST".equals(method)) {
+            return CompletableFuture.completedFuture(AdminServer.methodNotAllowed(method, "POST"));
+        }
+        return change.get().thenApply(f -> new AdminServer.Reply(200, f));
     }
 
     /** The body's {@code timeout_ms}, or the default; refused unless 1 to {@value #MAX_TIMEOUT_MS}. */

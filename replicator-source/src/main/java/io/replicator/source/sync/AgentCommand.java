@@ -3,6 +3,7 @@ package io.replicator.source.sync;
 import io.replicator.source.CommitResult;
 import io.replicator.source.CutoverReportRequest;
 import io.replicator.source.PrepareAnswer;
+import io.replicator.source.FlowStatus;
 import io.replicator.source.SyncResult;
 import io.replicator.source.VerifyResult;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 sealed interface AgentCommand permits LinkEvent, AgentCommand.StartSync, AgentCommand.AnswerSync,
         AgentCommand.StartVerify, AgentCommand.StartCutover, AgentCommand.Withdraw,
         AgentCommand.EventsLost, AgentCommand.CaughtUp, AgentCommand.Wake, AgentCommand.CommitCutover,
-        AgentCommand.AbortCutover, AgentCommand.Thaw, AgentCommand.Release {
+        AgentCommand.AbortCutover, AgentCommand.Thaw, AgentCommand.Release, AgentCommand.SetFlow {
 
     /** Wait until everything changed before {@code startNs} is durable on the target, by {@code deadlineNs}. */
     record StartSync(CompletableFuture<SyncResult> result, long startNs, long deadlineNs) implements AgentCommand {
@@ -73,5 +74,10 @@ sealed interface AgentCommand permits LinkEvent, AgentCommand.StartSync, AgentCo
 
     /** Nothing to do but take a turn now: a status is wanted, or the agent is stopping. */
     record Wake() implements AgentCommand {
+    }
+
+    /** Pause, resume, or a live bandwidth limit ({@code bytesPerSecond}, 0: none): see {@link FlowRequests}. */
+    record SetFlow(Kind kind, Long bytesPerSecond, CompletableFuture<FlowStatus> result) implements AgentCommand {
+        enum Kind { PAUSE, RESUME, THROTTLE }
     }
 }

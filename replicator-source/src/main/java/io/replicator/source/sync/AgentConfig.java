@@ -11,12 +11,22 @@ import java.nio.file.Path;
  * each entry); {@code tls} is null for plain TCP;
  * {@code freezeRecord} is where a cutover notes what it freezes; {@code stateDir} where it records
  * that the source was cut over (null: nowhere), and {@code cutOverAtStart} the record found there at
- * start (null when the source replicates). Immutable.
+ * start (null when the source replicates); {@code maxRate} the bandwidth limits ({@code --max-rate}).
+ * Immutable.
  */
 public record AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
                           int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
                           long idleTimeoutMs, LinkTls tls, FreezeRecord freezeRecord, Path stateDir,
-                          CutoverRecord cutOverAtStart) {
+                          CutoverRecord cutOverAtStart, RateSchedule maxRate) {
+
+    /** A configuration without a bandwidth limit. */
+    public AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
+                       int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
+                       long idleTimeoutMs, LinkTls tls, FreezeRecord freezeRecord, Path stateDir,
+                       CutoverRecord cutOverAtStart) {
+        this(sourceId, target, scanIntervalMs, maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs,
+                heartbeatIntervalMs, idleTimeoutMs, tls, freezeRecord, stateDir, cutOverAtStart, RateSchedule.NONE);
+    }
 
     /** The target as {@code HOST:PORT}, the way the admin gave it, for logs and errors. */
     public String hostPort() {

@@ -30,10 +30,11 @@ import java.util.function.Function;
  */
 public final class AgentRequests {
     private final SyncAgent agent;
-    private final Operations operations = new Operations();
+    private final Operations operations;
 
     AgentRequests(SyncAgent agent) {
         this.agent = agent;
+        this.operations = new Operations(() -> agent.flow.pausedNow());
     }
 
     /**

@@ -72,13 +72,23 @@ final class ChangeSources {
      * Under the kernel tracker, asks the feed again for a catch-up that a rescan voided.
      */
     void tick(long nowNs, boolean mayPass, boolean cutOver, boolean reconciling) {
+        tick(nowNs, mayPass, cutOver, reconciling, false);
+    }
+
+    /**
+     * As above; while sending is {@code paused} the scan tracker's passes only count what changed
+     * (the backlog), and the kernel tracker's walks wait.
+     */
+    void tick(long nowNs, boolean mayPass, boolean cutOver, boolean reconciling, boolean paused) {
         ChangeFeed feed = walks.feed();
         if (passes.current() == null && mayPass) {
             String reason = rescanRequested ? rescanReason : null;
-            if (feed == null && (passes.routineDue(nowNs) || rescanRequested)) {
+            if (feed == null && paused && !cutOver && passes.routineDue(nowNs)) {
+                passes.start(new Pass(nowNs, true, false, null, true), false);
+            } else if (feed == null && !paused && (passes.routineDue(nowNs) || rescanRequested)) {
                 passes.start(new Pass(nowNs, cutOver, false, reason), true);
                 rescanRequested = false;
-            } else if (feed != null && !cutOver && (rescanRequested || initialCopyPending())) {
+            } else if (feed != null && !cutOver && !paused && (rescanRequested || initialCopyPending())) {
                 passes.start(new Pass(nowNs, false, !rescanRequested, reason), false);
                 rescanRequested = false;
             }

@@ -4,26 +4,41 @@ import io.replicator.source.OperationRefusedException;
 import io.replicator.source.RunningOperation;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * One operation at a time on a source: a cutover (from its start until it is sealed, aborted or
  * failed, held phase included), a verification or a sync. Another asked meanwhile is refused at
- * once, on the caller's thread (even while the sync agent is busy), naming the running one.
- * Thread-safe.
+ * once, on the caller's thread (even while the sync agent is busy), naming the running one. While
+ * sending is paused ({@code paused}) none starts: none could drain, each would only wait out its
+ * deadline. Thread-safe.
  */
 final class Operations {
+    /** Why an operation asked while sending is paused is refused. */
+    static final String PAUSED = "the source is paused: replicator resume first";
+
+    private final BooleanSupplier paused;
     private RunningOperation running;
+
+    /** {@code paused} says, from any thread, whether the admin paused sending. */
+    Operations(BooleanSupplier paused) {
+        this.paused = paused;
+    }
 
     /**
      * Takes the source for {@code operation} until {@link #end}.
      *
-     * @throws OperationRefusedException naming the operation that runs
+     * @throws OperationRefusedException naming the operation that runs, or saying that sending is paused
      */
     synchronized RunningOperation begin(String operation, String waveId, String askedBy) {
+        String asked = "a " + operation + (waveId == null ? "" : " (wave " + waveId + ")") + " asked by '" + askedBy
+                + "'";
         if (running != null) {
-            throw new OperationRefusedException("a " + operation + (waveId == null ? "" : " (wave " + waveId + ")")
-                    + " asked by '" + askedBy + "'", running);
+            throw new OperationRefusedException(asked, running);
+        }
+        if (paused.getAsBoolean()) {
+            throw new OperationRefusedException(asked, PAUSED);
         }
         running = new RunningOperation(operation, waveId, askedBy, Instant.now().toString());
         return running;

@@ -14,6 +14,8 @@ final class Pass {
     final boolean fromCursor;
     /** Why this pass rereads everything (lost events, an unclean stop), or null for a routine pass. */
     final String rescanReason;
+    /** Runs while sending is paused: only counts what changed, and covers nothing. */
+    final boolean whilePaused;
     int volume;
     long block;
     long changedBlocks;
@@ -21,6 +23,11 @@ final class Pass {
     ReadAhead readAhead;
 
     Pass(long startedNs, boolean observeOnly, boolean fromCursor, String rescanReason) {
+        this(startedNs, observeOnly, fromCursor, rescanReason, false);
+    }
+
+    Pass(long startedNs, boolean observeOnly, boolean fromCursor, String rescanReason, boolean whilePaused) {
+        this.whilePaused = whilePaused;
         this.startedNs = startedNs;
         this.observeOnly = observeOnly;
         this.fromCursor = fromCursor;

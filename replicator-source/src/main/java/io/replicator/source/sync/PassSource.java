@@ -29,6 +29,8 @@ final class PassSource implements ChangeSource {
     private Pass pass;
     private boolean requested = true;
     private long nextPassNs;
+    /** When the last pass that sent started, for the scan tracker's write rate; 0 before. */
+    private long lastSendingPassStartNs;
 
     PassSource(List<VolumeState> volumes, SendPipeline pipeline, SourceMetrics metrics, long scanIntervalMs,
                ChangeSources owner) {
@@ -57,6 +59,9 @@ final class PassSource implements ChangeSource {
     /** Starts {@code p}; a routine one answers the request for it. */
     void start(Pass p, boolean routine) {
         pass = p;
+        for (VolumeState v : volumes) {
+            v.passChangedBytes = 0;
+        }
         if (routine) {
             requested = false;
         }
@@ -99,6 +104,9 @@ final class PassSource implements ChangeSource {
         try {
             ByteBuffer data = unit.data();
             metrics.read(data.remaining());
+            if (pass.rescanReason != null) {
+                metrics.rescanned(v.info.name(), data.remaining());
+            }
             int blocks = (data.remaining() + bs - 1) / bs;
             for (int i = 0; i < blocks; i++) {
                 if (pipeline.consider(v, pass.block + i, data, i * bs, Math.min(bs, data.limit() - i * bs),
@@ -116,9 +124,39 @@ final class PassSource implements ChangeSource {
         }
     }
 
+    /**
+     * A pass while sending is paused sent nothing and covers nothing: what it found changed is the
+     * backlog that the pass after the resume sends.
+     */
+    private void finishWhilePaused() {
+        for (VolumeState v : volumes) {
+            v.pausedChangedBlocks = Math.max(v.pausedChangedBlocks, v.observedChangedBlocks);
+            v.observedChangedBlocks = 0;
+        }
+        pass = null;
+        nextPassNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(scanIntervalMs);
+    }
+
+    /**
+     * The scan tracker's write rate: a block the pass found changed was written between the pass
+     * before and this one reading it, so what the pass found over the time between their starts.
+     */
+    private void measure(Pass done) {
+        long sinceNs = lastSendingPassStartNs == 0 ? System.nanoTime() - done.startedNs
+                : done.startedNs - lastSendingPassStartNs;
+        for (VolumeState v : volumes) {
+            v.pausedChangedBlocks = 0;
+            if (!done.observeOnly && sinceNs > 0) {
+                v.lastPassChangedBytes = v.passChangedBytes;
+                v.scanWriteBytesPerSecond = v.passChangedBytes * 1e9 / sinceNs;
+            }
+        }
+        lastSendingPassStartNs = done.startedNs;
+    }
+
     /** Drops the pass running (unless it only observes): a rescan replaces it. */
     void abandon() {
-        if (pass != null && !pass.observeOnly) {
+        if (pass != null && (!pass.observeOnly || pass.whilePaused)) {
             closeReadAhead();
             pass = null;
         }
@@ -133,6 +171,11 @@ final class PassSource implements ChangeSource {
 
     private void finish() {
         Pass done = pass;
+        if (done.whilePaused) {
+            finishWhilePaused();
+            return;
+        }
+        measure(done);
         owner.passFinished(done);
         if (done.observeOnly) {
             for (VolumeState v : volumes) {

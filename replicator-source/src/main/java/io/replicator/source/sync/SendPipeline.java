@@ -35,23 +35,30 @@ final class SendPipeline {
     private final TargetSession session;
     private final SourceMetrics metrics;
     private final long maxInFlightBytes;
+    private final FlowControl flow;
     private final BlockEncoder encoder = new BlockEncoder();
     /** Blocks decided on and not yet sent: always empty between two steps. */
     private final BlockRun run = new BlockRun();
     /** The buffer a read unit lands in (a walk's scattered ranges, a resent block, a job's chunks). */
     private final ByteBuffer unit = SourceVolume.allocateAligned(Math.max(UNIT_BYTES, VolumeInfo.MAX_BLOCK_SIZE));
 
-    SendPipeline(List<VolumeState> volumes, TargetSession session, SourceMetrics metrics, long maxInFlightBytes) {
+    SendPipeline(List<VolumeState> volumes, TargetSession session, SourceMetrics metrics, long maxInFlightBytes,
+                 FlowControl flow) {
         this.volumes = volumes;
+        this.flow = flow;
         this.session = session;
         this.metrics = metrics;
         this.maxInFlightBytes = maxInFlightBytes;
     }
 
-    /** Whether the window takes another frame: connected, the link writable, room in flight. */
+    /**
+     * Whether the window takes another frame: connected, the link writable, room in flight, and the
+     * {@link FlowControl} lets it (not paused, within the bandwidth limit).
+     */
     boolean canSend() {
         InFlight inFlight = session.inFlight();
-        return session.writable() && inFlight.bytes() < maxInFlightBytes && inFlight.size() < MAX_IN_FLIGHT_BLOCKS;
+        return session.writable() && inFlight.bytes() < maxInFlightBytes && inFlight.size() < MAX_IN_FLIGHT_BLOCKS
+                && flow.allows(System.nanoTime());
     }
 
     /** The read unit's buffer, for a read whose blocks are considered before the next read. */
@@ -110,6 +117,10 @@ final class SendPipeline {
             return true;
         }
         boolean changed = committed != FingerprintStore.UNKNOWN;
+        if (changed) {
+            v.changedBytesFound += length;
+            v.passChangedBytes += length;
+        }
         boolean zero = ZeroCheck.isAllZero(bytes);
         int maxRunBytes = session.blockRuns() ? ProtocolVersion.MAX_RUN_BYTES : v.blockSize();
         if (!run.tryAdd(v.index, block, source, position, length, zero, fingerprint, changed, maxRunBytes)) {
@@ -144,6 +155,8 @@ final class SendPipeline {
         }
         run.clear();
         v.sentPayloadBytes += payload;
+        v.sentPlainBytes += data.remaining();
+        flow.sent(BlockFrame.HEADER_LENGTH + payload);
         metrics.sent(frame.encoding(), data.remaining(), payload);
         session.write(frame, payload);
     }

@@ -102,6 +102,7 @@ final class SessionEvents implements TargetSession.Listener {
 
     @Override
     public void connectionLost() {
+        agent.metrics.connectionLost();
         agent.jobs.connectionLost();
     }
 }

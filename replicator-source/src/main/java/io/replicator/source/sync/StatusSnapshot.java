@@ -21,11 +21,15 @@ final class StatusSnapshot {
         long lag = agent.lagMs();
         for (VolumeState v : agent.volumes) {
             long unreplicated = agent.cutOver && v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
+            long backlog = v.backlogBytes(agent.session.inFlight().changedBytes(v.index),
+                    agent.session.resend().changedBytes(v.index));
+            Forecast f = v.forecast;
             vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
-                    v.blockSize(), v.syncedBytes(), v.backlogBytes(agent.session.inFlight().changedBytes(v.index),
-                    agent.session.resend().changedBytes(v.index)),
-                    v.sentPayloadBytes, lag, Math.min(v.info.sizeBytes(), unreplicated * v.blockSize()),
-                    agent.writtenSinceBytes(v)));
+                    v.blockSize(), v.syncedBytes(), backlog, v.sentPayloadBytes, lag,
+                    Math.min(v.info.sizeBytes(), unreplicated * v.blockSize()), agent.writtenSinceBytes(v),
+                    Math.round(f.writeBytesPerSecond()), Math.round(f.sendBytesPerSecond()),
+                    f.etaMs(v.info.sizeBytes() - v.syncedBytes()), f.catchUpMs(backlog), !f.notConverging(),
+                    f.describe(backlog)));
         }
         String feedFailure = agent.changes.feedFailure();
         boolean failed = feedFailure != null;
@@ -35,7 +39,7 @@ final class StatusSnapshot {
                 agent.rescanStatus(), agent.hostPort(), session.connected(), session.lastError(),
                 session.durableSequence(),
                 vs, session.nextAttemptMs(System.nanoTime()), session.failedAttempts(System.nanoTime()), 0,
-                agent.jobs.frozenNow(), cutOver(agent.cutOverRecord));
+                agent.jobs.frozenNow(), cutOver(agent.cutOverRecord), agent.flow.status());
     }
 
     private static SourceStatus.CutOver cutOver(CutoverRecord r) {
@@ -51,14 +55,18 @@ final class StatusSnapshot {
             // Never connected yet: connecting until the first attempt failed, then disconnected (with why).
             return agent.session.hasConnectedOnce() || agent.session.lastError() != null ? SourceState.DISCONNECTED
                     : SourceState.CONNECTING;
+        } else if (agent.flow.paused()) {
+            return SourceState.PAUSED;
         } else if (agent.rescanStatus() != null && agent.rescanStatus().running()) {
             return SourceState.RESCAN;
         }
+        boolean converging = true;
         for (VolumeState v : agent.volumes) {
             if (v.syncedBytes() < v.info.sizeBytes()) {
                 return SourceState.INITIAL_SYNC;
             }
+            converging &= !v.forecast.notConverging();
         }
-        return SourceState.CONTINUOUS;
+        return converging ? SourceState.CONTINUOUS : SourceState.NOT_CONVERGING;
     }
 }

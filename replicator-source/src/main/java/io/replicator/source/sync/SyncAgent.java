@@ -7,6 +7,7 @@ import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
 import io.replicator.source.cutover.CutoverRecord;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,9 @@ public final class SyncAgent implements AutoCloseable {
     private final LinkedBlockingQueue<AgentCommand> inbox = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final AgentRequests requests = new AgentRequests(this);
+    private final FlowRequests flowRequests = new FlowRequests(this);
+    /** Pause and the bandwidth limit. */
+    final FlowControl flow;
     private final StatusBoard statusBoard = new StatusBoard();
     final SyncWaiters waiters = new SyncWaiters();
     /** The admin's jobs and the comparison after an unclean stop. */
@@ -118,7 +122,8 @@ public final class SyncAgent implements AutoCloseable {
                 links.apply(inbox::add),
                 new ReconnectBackoff(config.reconnectMinMs(), config.reconnectMaxMs(),
                         ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom()), new SessionEvents(this));
-        this.pipeline = new SendPipeline(volumes, session, metrics, config.maxInFlightBytes());
+        this.flow = new FlowControl(config.maxRate(), Clock.systemDefaultZone(), System.nanoTime());
+        this.pipeline = new SendPipeline(volumes, session, metrics, config.maxInFlightBytes(), flow);
         this.changes = new ChangeSources(volumes, pipeline, metrics, config, feed,
                 reconcileReason == null ? rescanReason : null, inbox::add, this::completeWaiters,
                 () -> cutOver || jobs.reconciling());
@@ -135,6 +140,11 @@ public final class SyncAgent implements AutoCloseable {
     /** The admin's requests: sync, verify, cutover, status. */
     public AgentRequests requests() {
         return requests;
+    }
+
+    /** The admin's pause, resume and live bandwidth limit. */
+    public FlowRequests flowRequests() {
+        return flowRequests;
     }
 
     StatusBoard statusBoard() {
@@ -156,7 +166,7 @@ public final class SyncAgent implements AutoCloseable {
         Throwable failure = null;
         try {
             while (!stopping) {
-                AgentCommand event = hasWork() ? inbox.poll() : inbox.poll(IDLE_WAIT_NS, TimeUnit.NANOSECONDS);
+                AgentCommand event = hasWork() ? inbox.poll() : inbox.poll(idleWaitNs(), TimeUnit.NANOSECONDS);
                 while (event != null) {
                     handle(event);
                     event = inbox.poll();
@@ -204,6 +214,8 @@ public final class SyncAgent implements AutoCloseable {
             release(c);
         } else if (event instanceof LinkEvent e) {
             session.onLinkEvent(e);
+        } else if (event instanceof AgentCommand.SetFlow c) {
+            setFlow(c);
         }
     }
 
@@ -284,13 +296,35 @@ public final class SyncAgent implements AutoCloseable {
                 + " once its seal is lifted too");
     }
 
+    /**
+     * Pauses, resumes or limits sending. Under the scan tracker a pause drops the pass running (its
+     * blocks are read again later) so that passes go on counting what changes; a resume drops that
+     * counting pass and starts one that sends.
+     */
+    private void setFlow(AgentCommand.SetFlow c) {
+        boolean wasPaused = flow.paused();
+        boolean resumed = flow.apply(c, System.nanoTime());
+        if (changes.walks.feed() == null && (resumed || !wasPaused && flow.paused())) {
+            changes.passes.abandon();
+            changes.passes.request();
+        }
+        c.result().complete(flow.status());
+    }
+
+    /** How long the agent waits for a command when it has no work: less when the bandwidth limit has room again sooner. */
+    private long idleWaitNs() {
+        long untilAllowedNs = flow.nsUntilAllowed(System.nanoTime());
+        return untilAllowedNs > 0 ? Math.min(IDLE_WAIT_NS, untilAllowedNs) : IDLE_WAIT_NS;
+    }
+
     private void tick() throws IOException {
         long now = System.nanoTime();
         if (!stopping) {
             session.connectIfDue(now);
         }
         changes.tick(now, (session.connected() || cutOver) && !jobs.reconciling() && jobs.allowsPasses(), cutOver,
-                jobs.reconciling());
+                jobs.reconciling(), flow.paused());
+        forecast(now);
         session.drainRate().tick(now, !session.inFlight().isEmpty());
         completeWaiters();
         jobs.tick(now);
@@ -308,6 +342,17 @@ public final class SyncAgent implements AutoCloseable {
         if (now - nextStateFlushNs >= 0 && !jobs.holdsStateWrites()) {
             flushState();
             nextStateFlushNs = now + STATE_FLUSH_INTERVAL_NS;
+        }
+    }
+
+    /** Samples each volume's {@link Forecast} (at most once a second). */
+    private void forecast(long nowNs) {
+        for (VolumeState v : volumes) {
+            long dirtyBytes = v.dirty == null ? 0 : v.dirty.count() * v.blockSize();
+            long backlog = v.backlogBytes(session.inFlight().changedBytes(v.index), session.resend().changedBytes(v.index))
+                    + (v.dirty == null ? v.lastPassChangedBytes : 0);
+            v.forecast.sample(nowNs, backlog, v.changedBytesFound + dirtyBytes, v.sentPlainBytes,
+                    v.dirty == null ? v.scanWriteBytesPerSecond : -1, v.syncedBytes() == v.info.sizeBytes());
         }
     }
 

@@ -27,6 +27,20 @@ final class VolumeState implements AutoCloseable {
     long sentPayloadBytes;
     long unreplicatedBlocks;
     long observedChangedBlocks;
+    /** Plain bytes of the blocks put on the wire since start (zero ranges counted whole). */
+    long sentPlainBytes;
+    /** Bytes of blocks found changed (differing from what the target held) since start. */
+    long changedBytesFound;
+    /** Bytes found changed by the pass running. */
+    long passChangedBytes;
+    /** Scan tracker: the write rate its last pass saw (found changed over the time since the pass before started); -1 before. */
+    double scanWriteBytesPerSecond = -1;
+    /** Scan tracker: bytes found changed by the last pass (not while paused). */
+    long lastPassChangedBytes;
+    /** Scan tracker: blocks found changed by passes while sending was paused; cleared by the next pass that sends. */
+    long pausedChangedBlocks;
+    /** The write and send rates and whether they converge. */
+    final Forecast forecast = new Forecast();
 
     VolumeState(int index, VolumeSetup setup, int blockSizeBytes) {
         this.index = index;
@@ -58,8 +72,8 @@ final class VolumeState implements AutoCloseable {
      */
     long backlogBytes(long inFlightChangedBytes, long resendChangedBytes) {
         long dirtyBytes = dirty == null ? 0 : dirty.count() * info.blockSizeBytes();
-        return Math.min(info.sizeBytes(),
-                info.sizeBytes() - syncedBytes() + inFlightChangedBytes + resendChangedBytes + dirtyBytes);
+        return Math.min(info.sizeBytes(), info.sizeBytes() - syncedBytes() + inFlightChangedBytes
+                + resendChangedBytes + dirtyBytes + pausedChangedBlocks * info.blockSizeBytes());
     }
 
     @Override

@@ -8,15 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.replicator.source.OperationRefusedException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** One operation at a time: the second is refused at once naming the first; the source is free once answered. */
+/**
+ * One operation at a time: the second is refused at once naming the first; the source is free once
+ * answered. None starts while sending is paused.
+ */
 @Timeout(10)
 class OperationsTest {
     @Test
     void shouldRefuseASecondOperationNamingTheFirstAndBeFreeWhenTheFirstIsAnswered() throws Exception {
-        Operations operations = new Operations();
+        Operations operations = new Operations(() -> false);
         CompletableFuture<String> first = new CompletableFuture<>();
         CompletableFuture<String> answer = operations.run("cutover", "wave-1", "ops-admin", () -> first);
         CompletableFuture<String> second = operations.run("sync", null, "loopback", CompletableFuture::new);
@@ -34,10 +38,30 @@ class OperationsTest {
 
     @Test
     void shouldWithdrawTheOperationWhenItsAnswerIsCancelled() {
-        Operations operations = new Operations();
+        Operations operations = new Operations(() -> false);
         CompletableFuture<String> inner = new CompletableFuture<>();
         operations.run("verify", null, "loopback", () -> inner).cancel(false);
         assertTrue(inner.isCancelled(), "the client went away: the request is withdrawn");
         assertNull(operations.running());
+    }
+
+    @Test
+    void shouldRefuseEveryOperationAtOnceWhileSendingIsPausedAndRunThemOnceResumed() throws Exception {
+        AtomicBoolean paused = new AtomicBoolean(true);
+        Operations operations = new Operations(paused::get);
+        for (String operation : new String[] {"cutover", "verify", "sync"}) {
+            CompletableFuture<String> inner = new CompletableFuture<>();
+            CompletableFuture<String> asked = operations.run(operation, null, "loopback", () -> inner);
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, asked::get);
+            OperationRefusedException refused = assertInstanceOf(OperationRefusedException.class, e.getCause());
+            assertEquals("refused: a " + operation + " asked by 'loopback' cannot run now: the source is paused: "
+                    + "replicator resume first", refused.getMessage());
+            assertNull(refused.running(), "nothing else runs");
+            assertTrue(!inner.isDone(), "it never started");
+            assertNull(operations.running());
+        }
+        paused.set(false);
+        assertEquals("ok", operations.run("sync", null, "loopback", () -> CompletableFuture.completedFuture("ok"))
+                .get());
     }
 }

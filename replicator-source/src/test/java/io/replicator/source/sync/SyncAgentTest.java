@@ -123,7 +123,7 @@ class SyncAgentTest {
                 1_000, 100, 1_000, 5_000, 30_000, null, null, null, null);
         return new SyncAgent(config,
                 List.of(new VolumeSetup(volume, fingerprints, null, dir.resolve("root.state"), 0, 0)), BLOCK,
-                new SourceMetrics(new SimpleMeterRegistry()), null, null, null,
+                new SourceMetrics(new SimpleMeterRegistry(), "test", List.of()), null, null, null,
                 inbox -> target[0] = new MemoryTarget(inbox, bytes));
     }
 

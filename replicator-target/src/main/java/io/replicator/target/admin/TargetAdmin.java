@@ -2,6 +2,7 @@ package io.replicator.target.admin;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replicator.admin.AdminServer;
+import io.replicator.admin.RateLimitBody;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.target.TargetServer;
 import java.io.IOException;
@@ -9,11 +10,15 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The receiver's admin routes: status (every source it knows), metrics, and the cutover records:
- * {@code /reports}, {@code /report} and {@code /release} ({@link CutoverRoutes}). Stateless.
+ * The receiver's admin routes: status (every source it knows), throttle, metrics, and the cutover
+ * records: {@code /reports}, {@code /report} and {@code /release} ({@link CutoverRoutes}). Stateless.
  */
 public final class TargetAdmin {
     private TargetAdmin() {
+    }
+
+    /** The answer to {@code /throttle}: the limit on bytes received over all sources now, null for none. */
+    public record Throttled(Long maxRateBytesPerSecond) {
     }
 
     /**
@@ -34,6 +39,14 @@ public final class TargetAdmin {
                 .route("/report", cutovers::report)
                 .routeAsync("/release", (AdminServer.CallerRoute) (method, body, askedBy) -> CompletableFuture
                         .supplyAsync(() -> cutovers.release(method, body, askedBy)))
+                .route("/throttle", (method, body) -> {
+                    if (!"POST".equals(method)) {
+                        return AdminServer.methodNotAllowed(method, "POST");
+                    }
+                    server.throttle(RateLimitBody.maxRateBytesPerSecond(body));
+                    Long rate = server.status().maxRateBytesPerSecond();
+                    return new AdminServer.Reply(200, new Throttled(rate));
+                })
                 .start();
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The hand-over from one session's event loop (the only producer) to its apply thread (the only
@@ -26,11 +27,16 @@ public final class ApplyQueue {
     private final LinkedBlockingQueue<ApplyTask> tasks = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean paused = new AtomicBoolean();
-    private final long maxQueuedBytes;
+    private final LongSupplier maxQueuedBytes;
     private final Pressure pressure;
     private boolean closed;
 
     public ApplyQueue(long maxQueuedBytes, Pressure pressure) {
+        this(() -> maxQueuedBytes, pressure);
+    }
+
+    /** A queue whose bound may change as it runs (the receiver's total shared among its sessions). */
+    public ApplyQueue(LongSupplier maxQueuedBytes, Pressure pressure) {
         this.maxQueuedBytes = maxQueuedBytes;
         this.pressure = pressure;
     }
@@ -45,7 +51,7 @@ public final class ApplyQueue {
             queuedBytes.addAndGet(task.costBytes());
             tasks.add(task);
         }
-        if (queuedBytes.get() > maxQueuedBytes && paused.compareAndSet(false, true)) {
+        if (queuedBytes.get() > maxQueuedBytes.getAsLong() && paused.compareAndSet(false, true)) {
             pressure.pauseReading();
             // The consumer may have drained below half before it could see the pause.
             maybeResume();
@@ -92,7 +98,7 @@ public final class ApplyQueue {
     }
 
     private void maybeResume() {
-        if (queuedBytes.get() <= maxQueuedBytes / 2 && paused.compareAndSet(true, false)) {
+        if (queuedBytes.get() <= maxQueuedBytes.getAsLong() / 2 && paused.compareAndSet(true, false)) {
             pressure.resumeReading();
         }
     }

@@ -4,10 +4,13 @@ import io.replicator.protocol.wire.Ack;
 import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.target.TargetMetrics;
+import io.replicator.target.internal.FleetFile;
 import io.replicator.target.internal.SourceRecord;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The durability bookkeeping of one session, and its force thread (BookKeeper's force-write
@@ -28,6 +31,9 @@ final class GroupCommit implements AutoCloseable {
      * syncs per second under a trickle of small writes at the cost of this much acknowledgement delay.
      */
     static final long MIN_FORCE_SPACING_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** The source's {@code fleet} file is replaced at most this often after commits. */
+    static final long FLEET_WRITE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
     private final ProgressFile progressFile;
     private final SourceRecord source;
     private final SessionLink link;
@@ -43,9 +49,15 @@ final class GroupCommit implements AutoCloseable {
 
     // Shared, guarded by this.
     private long requestedSequence;
+    /** Bytes applied up to {@code requestedSequence} and not yet forced. */
+    private long requestedNewBytes;
+    /** Per volume, the bytes written when the commit of {@link #requestedSequence} was asked for. */
+    private long[] requestedBytes = new long[0];
     private volatile long durableSequence;
     private ApplyFailure failure;
     private boolean closed;
+    // Force thread only.
+    private long nextFleetWriteNs;
 
     GroupCommit(ProgressFile progressFile, SourceRecord source, SessionLink link, TargetMetrics metrics) {
         this.progressFile = progressFile;
@@ -61,6 +73,14 @@ final class GroupCommit implements AutoCloseable {
         requestedSequence = durableSequence;
         source.durableSequence(durableSequence);
         volumes = List.copyOf(sessionVolumes);
+        requestedBytes = new long[volumes.size()];
+        FleetFile.Entry before = readFleet();
+        for (TargetVolume v : volumes) {
+            if (before != null) {
+                before.volumes().stream().filter(f -> f.name().equals(v.info().name())).findFirst()
+                        .ifPresent(f -> v.progress().durableBefore(f.durableBytes()));
+            }
+        }
         forcer = new Thread(this::forceLoop, "replicator-force-" + PeerText.escape(sourceId));
         forcer.setDaemon(true);
         forcer.start();
@@ -99,6 +119,10 @@ final class GroupCommit implements AutoCloseable {
             return;
         }
         requestedSequence = highestApplied;
+        requestedNewBytes += bytesSinceCommit;
+        for (int i = 0; i < volumes.size(); i++) {
+            requestedBytes[i] = volumes.get(i).progress().requestCommit();
+        }
         pending = false;
         bytesSinceCommit = 0;
         notifyAll();
@@ -125,6 +149,8 @@ final class GroupCommit implements AutoCloseable {
         long lastForceNs = System.nanoTime() - MIN_FORCE_SPACING_NS;
         while (true) {
             long target;
+            long newBytes;
+            long[] bytes;
             synchronized (this) {
                 while (requestedSequence <= durableSequence && !closed) {
                     try {
@@ -147,6 +173,9 @@ final class GroupCommit implements AutoCloseable {
                     continue;
                 }
                 target = requestedSequence;
+                newBytes = requestedNewBytes;
+                requestedNewBytes = 0;
+                bytes = requestedBytes.clone();
             }
             lastForceNs = System.nanoTime();
             try {
@@ -164,6 +193,14 @@ final class GroupCommit implements AutoCloseable {
                 notifyAll();
             }
             source.durableSequence(target);
+            metrics.durable(source.id(), newBytes, target);
+            for (int i = 0; i < bytes.length; i++) {
+                volumes.get(i).progress().durable(bytes[i], target);
+            }
+            if (System.nanoTime() - nextFleetWriteNs >= 0) {
+                writeFleet();
+                nextFleetWriteNs = System.nanoTime() + FLEET_WRITE_INTERVAL_NS;
+            }
             if (link.send(new Ack(target))) {
                 metrics.ackSent();
             }
@@ -206,6 +243,28 @@ final class GroupCommit implements AutoCloseable {
         }
         if (forcer != null) {
             forcer.join();
+            writeFleet();
+        }
+    }
+
+    /** The source's {@code fleet} file as the last session left it, or null (none, or unreadable: logged). */
+    private FleetFile.Entry readFleet() {
+        try {
+            return FleetFile.read(progressFile.path().getParent());
+        } catch (IOException e) {
+            LOG.warn("fleet view: cannot read {}: {}; its durable bytes count from zero", progressFile.path()
+                    .resolveSibling(FleetFile.FILE_NAME), e.toString());
+            return null;
+        }
+    }
+
+    /** Replaces the source's {@code fleet} file: bookkeeping, so a failure is logged and costs nothing else. */
+    private void writeFleet() {
+        try {
+            FleetFile.write(progressFile.path().getParent(), source.fleetEntry());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("fleet view: cannot write {}: {}", progressFile.path().resolveSibling(FleetFile.FILE_NAME),
+                    e.toString());
         }
     }
 }

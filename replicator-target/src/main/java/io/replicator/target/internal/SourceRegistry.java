@@ -1,6 +1,10 @@
 package io.replicator.target.internal;
 
 import io.replicator.target.TargetStatus;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +13,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sources the receiver has seen, and which of them hold a connection: at most one session per
@@ -16,7 +22,34 @@ import java.util.concurrent.TimeoutException;
  * finish ({@link Claim#previousDone()}) before it touches the id's files. Thread-safe.
  */
 public final class SourceRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceRegistry.class);
     private final ConcurrentMap<String, SourceRecord> sources = new ConcurrentHashMap<>();
+    private final long startedAtMs = System.currentTimeMillis();
+
+    /**
+     * Learns every source that has a {@code fleet} file under {@code dataDir} (one directory per
+     * source id), so the fleet view lists the sources seen before a restart; a file that cannot be
+     * read is skipped with a warning.
+     */
+    public void load(Path dataDir) throws IOException {
+        if (!Files.isDirectory(dataDir)) {
+            return;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                try {
+                    FleetFile.Entry entry = FleetFile.read(dir);
+                    if (entry != null) {
+                        String id = dir.getFileName().toString();
+                        sources.putIfAbsent(id, new SourceRecord(id, entry));
+                    }
+                } catch (IOException e) {
+                    LOG.warn("fleet view: cannot read {}: {}; source {} is listed once it connects",
+                            dir.resolve(FleetFile.FILE_NAME), e.toString(), dir.getFileName());
+                }
+            }
+        }
+    }
 
     /**
      * A session's hold on a source id. {@code done} must complete once the session is over, and only
@@ -39,15 +72,15 @@ public final class SourceRegistry {
 
     /**
      * Knows {@code id} from its files (a sealed source, at start) before any session of it: its durable
-     * sequence and volumes. Changes nothing when the id is known already.
+     * sequence, and {@code volumes} unless its {@code fleet} file ({@link #load}) named them already
+     * with what was made durable of them.
      */
     public void remember(String id, long durableSequence, List<VolumeProgress> volumes) {
-        sources.computeIfAbsent(id, known -> {
-            SourceRecord record = new SourceRecord(known);
-            record.durableSequence(durableSequence);
+        SourceRecord record = sources.computeIfAbsent(id, SourceRecord::new);
+        record.durableSequence(durableSequence);
+        if (!record.hasVolumes()) {
             record.volumes(volumes);
-            return record;
-        });
+        }
     }
 
     /** Where the session holding {@code id} comes from, or an empty string. */
@@ -62,8 +95,13 @@ public final class SourceRegistry {
     }
 
     public TargetStatus status() {
-        return new TargetStatus(sources.values().stream().map(SourceRecord::status)
-                .sorted(Comparator.comparing(TargetStatus.SourceStatus::id)).toList());
+        return status(null);
+    }
+
+    /** The fleet: every source known, sorted by id; {@code maxRateBytesPerSecond} the receiver's limit (null: none). */
+    public TargetStatus status(Long maxRateBytesPerSecond) {
+        return new TargetStatus("receiver", startedAtMs, maxRateBytesPerSecond, sources.values().stream()
+                .map(SourceRecord::status).sorted(Comparator.comparing(TargetStatus.SourceStatus::id)).toList());
     }
 
     /** Waits until every session's apply thread has finished; false when {@code timeoutMs} passed first. */

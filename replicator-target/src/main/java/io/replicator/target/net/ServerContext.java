@@ -17,13 +17,14 @@ import javax.net.ssl.SSLException;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every session of one receiver shares, its cutover records included. {@code tls} and {@code
- * crl} are null for plain TCP.
+ * What every session of one receiver shares ({@code limits}: the receive rate and queue shared among
+ * them), its cutover records included. {@code tls} and {@code crl} are null for plain TCP.
  * Immutable; its parts are thread-safe. {@link #close()} stops re-reading the revocation list.
  */
 public record ServerContext(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
                             VolumeOpener volumes, ChannelGroup sessions, SslContext tls, CrlReloader crl,
-                            ConnectionLimiter limiter, RefusalLog refusals, Cutovers cutovers) {
+                            ConnectionLimiter limiter, RefusalLog refusals, ReceiveLimits limits,
+                            Cutovers cutovers) {
     /** One line per address (IPv6: per /64) per this long for connections refused before they authenticated. */
     public static final long REFUSAL_LOG_INTERVAL_MS = 10_000;
     /** At most this many such lines per {@link #REFUSAL_LOG_INTERVAL_MS} whatever the addresses. */
@@ -37,16 +38,18 @@ public record ServerContext(TargetConfig config, SourceRegistry registry, Target
                 config.maxPendingConnectionsPerPrefix());
         RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger(TargetChannelInitializer.class),
                 REFUSAL_LOG_INTERVAL_MS, REFUSAL_LOG_MAX_LINES);
+        ReceiveLimits limits = new ReceiveLimits(config.maxRateBytesPerSecond(), config.maxQueuedBytes(),
+                config.maxQueuedBytesTotal());
         if (config.pki() == null) {
             return new ServerContext(config, registry, metrics, volumes, sessions, null, null, limiter, refusals,
-                    cutovers);
+                    limits, cutovers);
         }
         CrlReloader crl = new CrlReloader(config.pki(), config.crlPollIntervalMs());
         crl.onChange(check -> cutOffRevoked(sessions, check));
         try {
             SslContext tls = TlsContexts.forServer(config.pki(), crl);
             return new ServerContext(config, registry, metrics, volumes, sessions, tls, crl, limiter, refusals,
-                    cutovers);
+                    limits, cutovers);
         } catch (SSLException | RuntimeException e) {
             crl.close();
             throw e;

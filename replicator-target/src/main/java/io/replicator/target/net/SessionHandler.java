@@ -95,6 +95,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     private boolean queueFull;
     private boolean counted;
     private long unwritableSinceNs;
+    /** This session's share of the receiver's rate; null before HELLO. */
+    private ShareMeter meter;
     /** Threads waiting in {@link #send} wait on it; woken when the channel becomes writable or inactive. */
     private final Object writability = new Object();
 
@@ -271,7 +273,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         helloDeadline.cancel(false);
         slot.release();
         checks = new FrameChecks(h.volumes(), h.features() & ProtocolVersion.SUPPORTED_FEATURES);
-        queue = new ApplyQueue(server.config().maxQueuedBytes(), this);
+        meter = new ShareMeter(server.limits(), channel.eventLoop(), this::updateReading);
+        queue = new ApplyQueue(server.limits()::maxQueuedBytes, this);
         try {
             new Applier(h.sourceId(), h.volumes(), claim, server.volumes(), queue, this, server.metrics(),
                     server.config(), server.cutovers()).start();
@@ -293,7 +296,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         }
         if (frame instanceof BlockFrame block) {
             checks.checkBlock(block);
-            queue.offer(new ApplyTask.Apply(block));
+            ApplyTask.Apply task = new ApplyTask.Apply(block);
+            long nowNs = System.nanoTime();
+            claim.source().received(block.volume(), block.sequence(), task.costBytes(), nowNs);
+            meter.received(task.costBytes(), nowNs);
+            queue.offer(task);
             return true;
         }
         if (frame instanceof HashRequest request) {
@@ -345,6 +352,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         }
         state = State.CLOSED;
         server.metrics().error(code);
+        if (claim != null) {
+            // Only a source that passed its handshake gets series of its own: a peer's claim costs nothing.
+            server.metrics().sourceError(hello.sourceId(), code);
+        }
         channel.writeAndFlush(new ErrorFrame(code, message)).addListener(ChannelFutureListener.CLOSE);
         // A peer that does not read (half-open, or hostile) must not keep the connection by not taking the error.
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
@@ -358,7 +369,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             }
             state = State.READY;
             checks.resumeFrom(durableSequence);
-            server.metrics().sourceConnected();
+            server.metrics().sourceConnected(hello.sourceId());
             counted = true;
             channel.writeAndFlush(new HelloAck(version, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
                     hello.features() & ProtocolVersion.SUPPORTED_FEATURES, durableSequence));
@@ -450,7 +461,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     }
 
     private void updateReading() {
-        boolean read = !queueFull && channel.isWritable();
+        boolean read = !queueFull && (meter == null || !meter.limited()) && channel.isWritable();
+        if (meter != null) {
+            meter.held(!read);
+        }
         if (channel.config().isAutoRead() != read) {
             if (read) {
                 readingResumedNs = System.nanoTime();
@@ -467,11 +481,14 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         if (helloDeadline != null) {
             helloDeadline.cancel(false);
         }
+        if (meter != null) {
+            meter.close();
+        }
         if (claim != null) {
             queue.offer(new ApplyTask.Stop());
             server.registry().release(claim);
             if (counted) {
-                server.metrics().sourceDisconnected();
+                server.metrics().sourceDisconnected(hello.sourceId());
             }
         }
         ctx.fireChannelInactive();

@@ -1,0 +1,74 @@
+package io.replicator.source.sync;
+
+import io.replicator.protocol.rate.TokenBucket;
+import io.replicator.protocol.text.Rates;
+import io.replicator.source.FlowStatus;
+import java.time.Clock;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the source may put a block frame on the wire now: not while the admin paused sending
+ * (tracking goes on: changes pile up in the backlog), and no faster than the {@link RateLimiter}
+ * lets it. The {@link SendPipeline}'s window asks it before every frame. Not thread-safe: owned by
+ * the sync agent's thread; other threads change it through {@link FlowRequests}, and read only
+ * {@link #pausedNow}.
+ */
+final class FlowControl {
+    private static final Logger LOG = LoggerFactory.getLogger(FlowControl.class);
+
+    private final RateLimiter limiter;
+    private boolean paused;
+    /** {@code paused} as other threads may read it, set with it. */
+    private volatile boolean pausedNow;
+
+    FlowControl(RateSchedule schedule, Clock clock, long nowNs) {
+        this.limiter = new RateLimiter(schedule, clock, nowNs);
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    /** Whether sending is paused, as of the last change applied; any thread. */
+    boolean pausedNow() {
+        return pausedNow;
+    }
+
+    /** Whether a frame may go now: not paused, and the limit has room. */
+    boolean allows(long nowNs) {
+        return !paused && limiter.allows(nowNs);
+    }
+
+    /** How long the agent may sleep before the limit has room again (0: it has, or sending is paused). */
+    long nsUntilAllowed(long nowNs) {
+        return paused ? 0 : limiter.nsUntilAllowed(nowNs);
+    }
+
+    /** A frame of {@code wireBytes} went out. */
+    void sent(long wireBytes) {
+        limiter.sent(wireBytes);
+    }
+
+    /** Applies {@code change} at {@code nowNs}; returns whether sending was paused and is not any more. */
+    boolean apply(AgentCommand.SetFlow change, long nowNs) {
+        boolean wasPaused = paused;
+        switch (change.kind()) {
+            case PAUSE -> paused = true;
+            case RESUME -> paused = false;
+            case THROTTLE -> limiter.throttle(change.bytesPerSecond(), nowNs);
+        }
+        pausedNow = paused;
+        FlowStatus now = status();
+        LOG.info("{}: sending {}, limit {}", change.kind().name().toLowerCase(Locale.ROOT),
+                now.paused() ? "paused" : "on", now.maxRateBytesPerSecond() == null ? "none"
+                        : Rates.format(now.maxRateBytesPerSecond()) + " (" + now.maxRateOrigin() + ")");
+        return wasPaused && !paused;
+    }
+
+    FlowStatus status() {
+        long rate = limiter.bytesPerSecond();
+        return new FlowStatus(paused, rate == TokenBucket.UNLIMITED ? null : rate, limiter.origin().toString());
+    }
+}
