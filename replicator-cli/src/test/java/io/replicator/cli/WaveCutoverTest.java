@@ -113,7 +113,8 @@ class WaveCutoverTest {
         assertTrue(report.servers().stream().noneMatch(v -> v.fenced()));
         assertEquals("thawed", report.servers().get(2).fileSystems());
         assertNull(report.waveDowntimeMs());
-        assertEquals(1, verified.count("/cutover/prepare"));
+        assertTrue(verified.count("/cutover/prepare") <= 1, "asked at most once; never when the culprit's failure "
+                + "came before its prepare was sent: " + verified.requests);
         assertEquals(1, failing.count("/cutover/abort"), "the culprit gets the report too");
     }
 
