@@ -58,6 +58,21 @@ launch() {
     *) default_opts="-XX:+UseSerialGC -Xms16m -Xmx256m -XX:TieredStopAtLevel=1" ;;
   esac
   local java_opts=(${REPLICATOR_JAVA_OPTS:-$default_opts})
+  # What Chronicle Queue, the receiver's journal, needs on Java 17 and later
+  # (io.replicator.target.journal.JournalJvm), and from Java 24 on two more that Java 17 refuses.
+  # Every daemon gets them, whatever REPLICATOR_JAVA_OPTS says, so that one class archive fits all.
+  local journal_opts=()
+  case "${1:-}" in
+    source|target|demo)
+      journal_opts=(--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
+          --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-exports=java.base/jdk.internal.util=ALL-UNNAMED
+          --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED
+          --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+          --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED)
+      if [ "$(java_feature_version "$java")" -ge 24 ] 2>/dev/null; then
+        journal_opts+=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+      fi ;;
+  esac
   # Netty calls a heap of 512 MiB or less "low memory" and then pools no buffer over 16.5 KiB: every
   # frame of a run of blocks (up to 64 KiB) was a new, zeroed direct buffer. The heap cap is ours,
   # not a shortage, so the daemons pool them (about 10% less CPU on a full copy).
@@ -84,7 +99,7 @@ launch() {
         if archive_stale; then
           local tmp="$archive.$$"
           echo "replicator: writing the daemons' class archive (once per build, a few seconds)..." >&2
-          if "$java" $daemon_opts "${netty_opts[@]}" -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds*=off -cp "$classpath" \
+          if "$java" $daemon_opts "${journal_opts[@]}" "${netty_opts[@]}" -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds*=off -cp "$classpath" \
               io.replicator.cli.Main demo --size 16MiB >/dev/null 2>&1 && [ -s "$tmp" ] && mv -f "$tmp" "$archive" 2>/dev/null; then
             :
           else
@@ -96,5 +111,5 @@ launch() {
         archive_stale || cds_opts=(-XX:SharedArchiveFile="$archive" -Xlog:cds*=off -Xlog:cds*=warning:stderr)
       fi ;;
   esac
-  exec "$java" "${java_opts[@]}" "${cds_opts[@]}" "${netty_opts[@]}" -cp "$classpath" io.replicator.cli.Main "$@"
+  exec "$java" "${java_opts[@]}" "${journal_opts[@]}" "${cds_opts[@]}" "${netty_opts[@]}" -cp "$classpath" io.replicator.cli.Main "$@"
 }

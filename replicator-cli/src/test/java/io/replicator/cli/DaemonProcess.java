@@ -2,6 +2,7 @@ package io.replicator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.replicator.target.journal.JournalJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,6 +53,7 @@ final class DaemonProcess implements AutoCloseable {
         logStart = Files.size(log);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmOptions);
+        cmd.addAll(JournalJvm.flags()); // as the launcher starts a daemon
         cmd.addAll(List.of("-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
