@@ -2,6 +2,12 @@
 # session (setsid) so that one signal to the session stops a daemon and everything it forked,
 # and so that their CPU time and memory can be read from /proc by session id.
 
+# usage_from_header LAST: prints the script's header comment (lines 2 to LAST) as its usage, exits 2.
+usage_from_header() {
+    sed -n "2,${1}p" "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
 log() {
     printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2
 }

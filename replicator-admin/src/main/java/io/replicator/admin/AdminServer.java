@@ -76,7 +76,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
-    static final int MAX_BODY_BYTES = 64 << 10;
+    /** Large enough for a cutover's commit, which carries the wave's report (JSON and Markdown, 512 KiB each at most). */
+    static final int MAX_BODY_BYTES = 2 << 20;
     static final long REQUEST_READ_TIMEOUT_MS = 10_000;
     public static final int MAX_CONNECTIONS = 32;
 
@@ -99,12 +100,24 @@ public final class AdminServer implements AutoCloseable {
         CompletableFuture<Reply> handle(String method, JsonNode body) throws Exception;
     }
 
+    /**
+     * An {@link AsyncRoute} that is told who asked: the admin client certificate's name over HTTPS,
+     * {@value #LOOPBACK_CALLER} on the token-authenticated loopback endpoint.
+     */
+    @FunctionalInterface
+    public interface CallerRoute {
+        CompletableFuture<Reply> handle(String method, JsonNode body, String askedBy) throws Exception;
+    }
+
+    /** Who asked, on the plain HTTP loopback endpoint (the token proves the daemon's user on this machine). */
+    public static final String LOOPBACK_CALLER = "loopback";
+
     private final InetSocketAddress requested;
     private final boolean https;
     private final SSLContext tls;
     /** The revocation list in force (the daemon's, re-read on change and SIGHUP); consulted per request. */
     private final Supplier<CrlCheck> crl;
-    private final Map<String, AsyncRoute> routes = new ConcurrentHashMap<>();
+    private final Map<String, CallerRoute> routes = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "admin-route");
         t.setDaemon(true);
@@ -164,6 +177,12 @@ public final class AdminServer implements AutoCloseable {
 
     /** A route that answers through a future, cancelled when the client goes away. */
     public AdminServer routeAsync(String path, AsyncRoute route) {
+        routes.put(path, (method, body, askedBy) -> route.handle(method, body));
+        return this;
+    }
+
+    /** A route that answers through a future, cancelled when the client goes away, and is told who asked. */
+    public AdminServer routeAsync(String path, CallerRoute route) {
         routes.put(path, route);
         return this;
     }
@@ -324,9 +343,10 @@ public final class AdminServer implements AutoCloseable {
                 if (!request.decoderResult().isSuccess()) {
                     throw new IllegalArgumentException("malformed HTTP request: " + request.decoderResult().cause());
                 }
+                String askedBy = LOOPBACK_CALLER;
                 if (https) {
-                    AdminTlsContexts.requireAdmin(ctx.pipeline().get(SslHandler.class).engine().getSession(),
-                            crl.get());
+                    askedBy = AdminTlsContexts.requireAdmin(ctx.pipeline().get(SslHandler.class).engine()
+                            .getSession(), crl.get()).id();
                 }
                 Reply refusal = refusal(request, method);
                 if (refusal != null) {
@@ -334,11 +354,11 @@ public final class AdminServer implements AutoCloseable {
                             ctx.channel().remoteAddress(), ((Map<?, ?>) refusal.body()).get("reason"));
                     throw new Refused(refusal);
                 }
-                AsyncRoute route = find(path);
+                CallerRoute route = find(path);
                 JsonNode body = request.content().isReadable()
                         ? Json.MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(request.content()))
                         : Json.MAPPER.createObjectNode();
-                reply = route.handle(method, body);
+                reply = route.handle(method, body, askedBy);
             } catch (Exception e) {
                 reply = CompletableFuture.failedFuture(e);
             }
@@ -390,8 +410,8 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private AsyncRoute find(String path) {
-        AsyncRoute route = routes.get(path);
+    private CallerRoute find(String path) {
+        CallerRoute route = routes.get(path);
         if (route == null) {
             throw new NoSuchRouteException("no route " + path + " (routes: " + String.join(", ", routes.keySet()) + ")");
         }

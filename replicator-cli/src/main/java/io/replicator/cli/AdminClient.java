@@ -33,6 +33,8 @@ public final class AdminClient {
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     private final InetSocketAddress address;
     private final SSLContext tls;
+    /** The endpoint answered this client once: a connection it closes later is no protocol mismatch. */
+    private volatile boolean answered;
 
     /**
      * A client of {@code address}; {@code tls} null for plain HTTP, which only a loopback address gets
@@ -44,11 +46,52 @@ public final class AdminClient {
     }
 
     public JsonNode get(String path, long timeoutMs) throws IOException {
-        return send("GET", path, null, timeoutMs);
+        return send("GET", path, null, timeoutMs, null);
     }
 
     public JsonNode post(String path, Object body, long timeoutMs) throws IOException {
-        return send("POST", path, Json.MAPPER.writeValueAsBytes(body), timeoutMs);
+        return send("POST", path, Json.MAPPER.writeValueAsBytes(body), timeoutMs, null);
+    }
+
+    /**
+     * As {@link #post(String, Object, long)}, withdrawn when another thread calls {@code
+     * withdrawal.withdraw()}: its connection is closed (the endpoint withdraws a request whose client
+     * went away) and this throws.
+     */
+    public JsonNode post(String path, Object body, long timeoutMs, Withdrawal withdrawal) throws IOException {
+        return send("POST", path, Json.MAPPER.writeValueAsBytes(body), timeoutMs, withdrawal);
+    }
+
+    /** Withdraws one request from another thread: closes its connection, before or while it waits. Thread-safe. */
+    public static final class Withdrawal {
+        private HttpURLConnection connection;
+        private boolean withdrawn;
+
+        public void withdraw() {
+            HttpURLConnection c;
+            synchronized (this) {
+                withdrawn = true;
+                c = connection;
+            }
+            if (c != null) {
+                c.disconnect();
+            }
+        }
+
+        public synchronized boolean withdrawn() {
+            return withdrawn;
+        }
+
+        private synchronized void attach(HttpURLConnection c) throws IOException {
+            check();
+            connection = c;
+        }
+
+        private synchronized void check() throws IOException {
+            if (withdrawn) {
+                throw new IOException("the request was withdrawn before it was sent");
+            }
+        }
     }
 
     private HttpURLConnection open(String path) throws IOException {
@@ -70,7 +113,8 @@ public final class AdminClient {
         return c;
     }
 
-    private JsonNode send(String method, String path, byte[] body, long timeoutMs) throws IOException {
+    private JsonNode send(String method, String path, byte[] body, long timeoutMs, Withdrawal withdrawal)
+            throws IOException {
         String endpoint = HostPort.format(address);
         if (tls == null && !Plaintext.isLoopback(address)) {
             throw new IOException("refusing plain HTTP to the admin endpoint " + Plaintext.describe(address)
@@ -79,6 +123,9 @@ public final class AdminClient {
         }
         HttpURLConnection c = open(path);
         try {
+            if (withdrawal != null) {
+                withdrawal.attach(c);
+            }
             c.setRequestMethod(method);
             c.setConnectTimeout(CONNECT_TIMEOUT_MS);
             c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs));
@@ -86,6 +133,14 @@ public final class AdminClient {
                 c.setDoOutput(true);
                 c.setRequestProperty("Content-Type", "application/json");
                 c.setFixedLengthStreamingMode(body.length);
+            }
+            if (withdrawal != null) {
+                // A withdrawal before the connection existed could not close it: it is seen here,
+                // before the request is sent; one after this closes the connection.
+                c.connect();
+                withdrawal.check();
+            }
+            if (body != null) {
                 try (OutputStream out = c.getOutputStream()) {
                     out.write(body);
                 }
@@ -101,34 +156,51 @@ public final class AdminClient {
                             + " with no body");
                 }
                 JsonNode answer = Json.MAPPER.readTree(in);
+                answered = true;
                 if (status == 401 || status == 403) {
                     throw new IOException("the admin endpoint " + endpoint + " refused this client: "
                             + answer.path("reason").asText());
                 }
                 return answer;
             }
-        } catch (ConnectException e) {
-            throw new IOException("cannot reach the admin endpoint " + endpoint
-                    + " (is the daemon running, and is --admin right?)", e);
-        } catch (SocketTimeoutException e) {
-            throw new IOException("the admin endpoint " + endpoint + " did not answer within " + timeoutMs + " ms", e);
-        } catch (SSLException e) {
-            CertificateException refused = certificateRefusal(e);
-            if (refused != null) {
-                throw new IOException("refusing the admin endpoint " + endpoint + ": " + refused.getMessage(), e);
-            }
-            throw new IOException("TLS with the admin endpoint " + endpoint + " failed: " + e.getMessage()
-                    + " (an endpoint on loopback speaks plain HTTP: drop --pki; elsewhere it needs --pki with an "
-                    + "admin bundle of the daemon's CA)", e);
         } catch (IOException e) {
-            if (tls != null || e.getMessage() != null && e.getMessage().startsWith("the admin endpoint")) {
-                throw e;
+            if (withdrawal != null && withdrawal.withdrawn()) {
+                throw new IOException("withdrawn: the request to the admin endpoint " + endpoint + " was cancelled", e);
             }
-            throw new IOException("the admin endpoint " + endpoint + " closed the connection (" + e.getMessage()
-                    + "): an endpoint on a non-loopback address requires HTTPS, pass --pki with an admin bundle", e);
+            throw explained(e, endpoint, timeoutMs);
         } finally {
             c.disconnect();
         }
+    }
+
+    /** {@code e}, a failed request to {@code endpoint}, as an IOException whose message says what to do. */
+    private IOException explained(IOException e, String endpoint, long timeoutMs) {
+        if (e instanceof ConnectException) {
+            return new IOException("cannot reach the admin endpoint " + endpoint
+                    + " (is the daemon running, and is --admin right?)", e);
+        }
+        if (e instanceof SocketTimeoutException) {
+            return new IOException("the admin endpoint " + endpoint + " did not answer within " + timeoutMs + " ms", e);
+        }
+        if (e instanceof SSLException ssl) {
+            CertificateException refused = certificateRefusal(ssl);
+            if (refused != null) {
+                return new IOException("refusing the admin endpoint " + endpoint + ": " + refused.getMessage(), e);
+            }
+            return new IOException("TLS with the admin endpoint " + endpoint + " failed: " + e.getMessage()
+                    + " (an endpoint on loopback speaks plain HTTP: drop --pki; elsewhere it needs --pki with an "
+                    + "admin bundle of the daemon's CA)", e);
+        }
+        if (tls != null || e.getMessage() != null && e.getMessage().startsWith("the admin endpoint")) {
+            return e;
+        }
+        if (answered) {
+            return new IOException("the admin endpoint " + endpoint + " closed the connection (" + e.getMessage()
+                    + ") before it answered: its daemon stopped (its log says why)", e);
+        }
+        return new IOException("the admin endpoint " + endpoint + " closed the connection (" + e.getMessage()
+                + ") before it answered: an endpoint on a non-loopback address requires HTTPS, pass --pki with an "
+                + "admin bundle; or the daemon stopped (its log says why)", e);
     }
 
     /** The refusal of the endpoint's certificate by this client's trust manager, if that is why TLS failed. */

@@ -35,6 +35,15 @@ final class AdminOptions {
         }
     }
 
+    /** POSTs {@code body} to {@code path} of {@code --admin}; a daemon that cannot be asked is a usage error (exit 2). */
+    com.fasterxml.jackson.databind.JsonNode post(String path, Object body, long timeoutMs) {
+        try {
+            return client().post(path, body, timeoutMs);
+        } catch (java.io.IOException e) {
+            throw new Main.UsageException(e.getMessage(), e);
+        }
+    }
+
     /** A client of {@code --admin}: HTTPS checking the daemon's certificate with {@code --pki}, else plain HTTP on loopback. */
     AdminClient client() {
         return new AdminClient(admin, pki == null ? null : AdminClientTls.forClient(PkiBundles.load(pki)));

@@ -1,122 +1,190 @@
 package io.replicator.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.replicator.source.CutoverResult.FileSystems;
-import io.replicator.source.Outcome;
+import io.replicator.protocol.tls.AdminClientTls;
+import io.replicator.protocol.tls.Plaintext;
+import io.replicator.source.report.AfterCutover;
+import io.replicator.source.report.ReportJson;
+import io.replicator.source.report.ReportMarkdown;
+import io.replicator.source.report.WaveReport;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ./replicator cutover}: the final sync, with proof. Exit 0 only when every volume verified equal. */
+/**
+ * {@code ./replicator cutover}: the final sync with proof, of one server or a wave of them cut
+ * over together ({@link WaveCutover}). Exit 0 only when every volume of every server is verified
+ * equal and sealed on its receiver; 1 when the wave ran and failed; 2 when a server could not be
+ * reached or was lost.
+ */
 @Command(name = "cutover", mixinStandardHelpOptions = true,
-        description = "Final sync: freeze, drain, barrier, verify every block on both sides, thaw, report the downtime.")
+        description = {"Final sync of one server or a wave of servers together: catch up; freeze, drain, barrier, "
+                + "verify every block on both sides; when every server is verified, seal the copies on their "
+                + "receivers; report the downtime. Any failure thaws every server and seals none."})
 final class CutoverCommand implements Callable<Integer> {
-    @Mixin
-    AdminOptions options;
+    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = Converters.Address.class,
+            description = "A source daemon's admin endpoint; repeat it to cut over several servers together "
+                    + "(default: " + AdminOptions.DEFAULT_SOURCE_ADMIN + ").")
+    List<InetSocketAddress> admins = new ArrayList<>();
+
+    @Option(names = "--wave", paramLabel = "FILE",
+            description = "The servers of the wave, one a line: ADMIN_ADDRESS [MOUNT_POINT ...] (# comments).")
+    Path wave;
 
     @Option(names = "--freeze", paramLabel = "MOUNTPOINT",
-            description = "Freeze this file system (fsfreeze) for the final sync. Repeatable.")
+            description = "Freeze this file system (fsfreeze) for the final sync, on every server whose wave line "
+                    + "names none. Repeatable. Without it a daemon freezes its own --freeze defaults.")
     List<Path> freeze = new ArrayList<>();
 
+    @Option(names = "--after", paramLabel = "thaw|keep-frozen", defaultValue = "thaw", converter = AfterConverter.class,
+            description = "After a verified cutover: thaw the old servers (default) or keep them frozen until "
+                    + "'replicator thaw' or --max-frozen. A failed cutover always thaws.")
+    AfterCutover after;
+
+    @Option(names = "--max-frozen", paramLabel = "DURATION", converter = Converters.DurationMs.class,
+            description = "With --after keep-frozen: thaw after this long at the latest (default: the daemon's, 15m).")
+    Long maxFrozenMs;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Write the wave's report here (JSON) and beside it as Markdown (FILE with .md).")
+    Path report;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m", converter = Converters.DurationMs.class,
-            description = "Fail (and thaw) when the final sync takes longer (default: ${DEFAULT-VALUE}).")
+            description = "Fail (and thaw) when a phase takes longer: the catch-up, or the freeze to the last "
+                    + "verification (default: ${DEFAULT-VALUE}).")
     long timeoutMs;
+
+    @Option(names = "--json", description = "Print one JSON object (the report, with the cutover's fields) instead.")
+    boolean json;
+
+    @Option(names = "--pki", paramLabel = "BUNDLE",
+            description = "Admin bundle from 'pki issue --role admin': HTTPS to endpoints off loopback (see status --help).")
+    Path pki;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    static final class AfterConverter implements ITypeConverter<AfterCutover> {
+        @Override
+        public AfterCutover convert(String value) {
+            return AfterCutover.parse(value);
+        }
+    }
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         if (timeoutMs <= 0) {
             throw new Main.UsageException("invalid --timeout " + timeoutMs + " ms (expected: > 0)");
         }
-        List<String> mounts = new ArrayList<>();
-        for (Path p : freeze) {
-            if (!Files.isDirectory(p)) {
-                throw new Main.UsageException("--freeze " + p + ": not a directory (expected a mount point)");
-            }
-            mounts.add(p.toAbsolutePath().normalize().toString());
+        if (maxFrozenMs != null && after != AfterCutover.KEEP_FROZEN) {
+            throw new Main.UsageException("--max-frozen goes with --after keep-frozen");
         }
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("freeze", mounts);
-        request.put("timeout_ms", timeoutMs);
-        JsonNode r;
+        List<WaveMember> members = members();
+        SSLContext tls = pki == null ? null : AdminClientTls.forClient(PkiBundles.load(pki));
+        String askedByHere = pki == null ? "loopback" : PkiBundles.load(pki).identity().id();
+        WaveCutover cutover = new WaveCutover(members, m -> new AdminClient(m.admin(), tls),
+                new WaveCutover.Settings(after, maxFrozenMs, timeoutMs, askedByHere),
+                Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)),
+                new SecureRandom());
+        WaveCutover.Result r;
         try {
-            r = options.client().post("/cutover", request, timeoutMs + 90_000);
-        } catch (IOException e) {
-            throw new Main.UsageException(e.getMessage() + (mounts.isEmpty() ? ""
-                    : "; the file systems named by --freeze may be frozen until the source's freeze guard thaws them, "
-                    + "at the latest " + timeoutMs + " ms after the cutover started; if one still is after that, run "
-                    + thawCommand(mounts)), e);
+            r = cutover.run();
+        } catch (WaveCutover.NotStarted e) {
+            throw new Main.UsageException(e.getMessage(), e);
         }
+        List<String> files = write(r.report());
         PrintWriter out = spec.commandLine().getOut();
-        boolean ok = Outcome.OK.toString().equals(r.path("result").asText()) && r.path("verified").asBoolean();
-        if (options.json) {
-            out.println(r.toString());
+        if (json) {
+            out.println(CutoverPrinter.json(r).toString());
         } else {
-            print(out, r, ok);
+            CutoverPrinter.print(out, r, files);
         }
         out.flush();
-        return ok ? 0 : Main.EXIT_FAILED;
+        if (r.failure() != null && r.failure().lost()) {
+            WaveServer lost = r.failure().server();
+            throw new Main.UsageException(lost.name() + ": " + r.failure().reason() + "; its file systems may be "
+                    + "frozen until its source's freeze guard thaws them, at the latest " + timeoutMs + " ms after "
+                    + "its cutover started" + (lost.member.freeze().isEmpty() ? "" : "; if one still is after that, "
+                    + "run on that server: " + CutoverPrinter.thawCommand(lost.member.freeze())));
+        }
+        return r.report().ok() ? 0 : Main.EXIT_FAILED;
     }
 
-    static void print(PrintWriter out, JsonNode r, boolean ok) {
-        if (!ok) {
-            String reason = r.path("reason").asText("");
-            out.println("cutover FAILED: " + (reason.isEmpty() ? "the daemon gave no reason (its log says more)" : reason));
-            out.println(fileSystems(r) + "; the source keeps replicating; fix the cause and run cutover again");
+    /** The wave's servers: from --wave, or each --admin (the default endpoint when neither is given). */
+    private List<WaveMember> members() {
+        if (wave != null && !admins.isEmpty()) {
+            throw new Main.UsageException("--wave and --admin do not go together: list every server in the wave file");
+        }
+        List<String> mounts = new ArrayList<>();
+        for (Path p : freeze) {
+            mounts.add(p.toAbsolutePath().normalize().toString());
+        }
+        List<WaveMember> members = new ArrayList<>();
+        if (wave != null) {
+            for (WaveMember m : WaveFile.read(wave)) {
+                members.add(m.freeze().isEmpty() ? new WaveMember(m.admin(), mounts) : m);
+            }
+        } else {
+            if (admins.isEmpty()) {
+                admins.add(new Converters.Address().convert(AdminOptions.DEFAULT_SOURCE_ADMIN));
+            }
+            if (admins.size() > WaveFile.MAX_SERVERS) {
+                throw new Main.UsageException("more than " + WaveFile.MAX_SERVERS + " --admin: cut over at most "
+                        + WaveFile.MAX_SERVERS + " servers in one wave");
+            }
+            for (InetSocketAddress a : admins) {
+                if (members.stream().anyMatch(m -> m.admin().equals(a))) {
+                    throw new Main.UsageException("--admin " + a + " is given twice");
+                }
+                members.add(new WaveMember(a, mounts));
+            }
+        }
+        for (WaveMember m : members) {
+            checkLocalMounts(m);
+        }
+        return members;
+    }
+
+    /** On a daemon of this machine (a loopback endpoint), a mount point to freeze must be a directory here. */
+    private static void checkLocalMounts(WaveMember m) {
+        if (!Plaintext.isLoopback(m.admin())) {
             return;
         }
-        out.printf("cutover ok: downtime %d ms (drain %d ms, barrier %d ms, verify %d ms), final sync %s%n",
-                r.path("downtime_ms").asLong(), r.path("drain_ms").asLong(), r.path("barrier_ms").asLong(),
-                r.path("verify_ms").asLong(), Units.formatBytes(r.path("final_sync_bytes").asLong()));
-        for (JsonNode v : r.path("volumes")) {
-            out.printf("  %-16s %10s  source %s%n  %-16s %10s  target %s%n", v.path("name").asText(),
-                    Units.formatBytes(v.path("size_bytes").asLong()), v.path("checksum_source").asText(), "", "",
-                    v.path("checksum_target").asText());
-        }
-        out.println("verified: every volume on the target is durable and equal to the source");
-        if (!FileSystems.NONE.toString().equals(r.path("file_systems").asText(FileSystems.NONE.toString()))) {
-            out.println(fileSystems(r));
-        }
-    }
-
-    /** What the answer says of the file systems named by --freeze, in words, with the command to thaw what is left. */
-    static String fileSystems(JsonNode r) {
-        String value = r.path("file_systems").asText("");
-        FileSystems fileSystems = Arrays.stream(FileSystems.values()).filter(f -> f.toString().equals(value))
-                .findFirst().orElse(null);
-        if (fileSystems == null) {
-            return "the state of the file systems is unknown (the answer does not say; the source's log does)";
-        }
-        return switch (fileSystems) {
-            case NONE -> "no file system was frozen (no --freeze)";
-            case NOT_FROZEN -> "nothing was frozen";
-            case THAWED -> "the file systems were frozen and are thawed again";
-            case STILL_FROZEN -> {
-                List<String> left = new ArrayList<>();
-                r.path("still_frozen").forEach(n -> left.add(n.asText()));
-                yield "STILL FROZEN: " + String.join(", ", left) + "; thaw them now: " + thawCommand(left);
+        for (String mount : m.freeze()) {
+            if (!Files.isDirectory(Path.of(mount))) {
+                throw new Main.UsageException("--freeze " + mount + ": not a directory (expected a mount point)");
             }
-        };
+        }
     }
 
-    private static String thawCommand(List<String> mounts) {
-        List<String> commands = new ArrayList<>();
-        for (String m : mounts) {
-            commands.add("fsfreeze --unfreeze " + m);
+    /** Writes the report to --report FILE (JSON) and FILE.md (Markdown); answers the files written. */
+    private List<String> write(WaveReport r) {
+        if (report == null) {
+            return List.of();
         }
-        return String.join("; ", commands);
+        String name = report.getFileName().toString();
+        Path markdown = report.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name)
+                + ".md");
+        try {
+            ReportFiles.write(report, ReportJson.write(r));
+            ReportFiles.write(markdown, ReportMarkdown.write(r));
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("cutover: cannot write the report to " + report + " (" + e.getMessage()
+                    + "); every receiver keeps it as " + r.waveId());
+            return List.of();
+        }
+        return List.of(report.toString(), markdown.toString());
     }
 }

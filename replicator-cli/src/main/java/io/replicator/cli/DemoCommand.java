@@ -121,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("6. cutover: drain, barrier, verify every block on both sides");
                 out.flush();
                 CutoverResult r = source.cutover(List.of(), 120_000).get(180, TimeUnit.SECONDS);
-                CutoverCommand.print(out, Json.MAPPER.valueToTree(r), r.ok());
+                CutoverPrinter.printOneShot(out, Json.MAPPER.valueToTree(r), r.ok());
                 if (!r.ok()) {
                     return Main.EXIT_FAILED;
                 }

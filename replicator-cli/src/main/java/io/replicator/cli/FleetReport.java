@@ -10,7 +10,7 @@ import java.time.format.DateTimeFormatter;
 /**
  * {@code ./replicator status --admin RECEIVER} as a table: the fleet, every source the receiver
  * knows, connected or not, and per volume what is durable, the lag as the receiver sees it and the
- * receive rate. Stateless.
+ * receive rate; a source sealed by a cutover says so under its rows. Stateless.
  */
 final class FleetReport {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
@@ -37,6 +37,11 @@ final class FleetReport {
                         Units.formatBytes(v.path("durable_bytes").asLong()), v.path("lag_ms").asLong(),
                         Rates.format(v.path("receive_bytes_per_second").asLong()));
                 head = String.format("%-20s %-12s %-19s %-22s", "", "", "", "");
+            }
+            if (src.path("sealed").isObject()) {
+                out.printf("  SEALED: cut over at %s (report %s); nothing more is taken from it until 'replicator "
+                        + "release --source %s'%n", src.path("sealed").path("sealed_utc").asText(),
+                        src.path("sealed").path("report_id").asText(), src.path("id").asText());
             }
         }
     }

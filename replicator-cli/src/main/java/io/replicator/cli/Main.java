@@ -14,8 +14,9 @@ import picocli.CommandLine.Command;
 @Command(name = "replicator", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Block-level continuous replication: move a live server's disks with seconds of downtime.",
         subcommands = {DemoCommand.class, TargetCommand.class, SourceCommand.class, StatusCommand.class,
-                SyncCommand.class, VerifyCommand.class, CutoverCommand.class,
-                ThrottleCommand.class, PauseCommand.class, PauseCommand.Resume.class, io.replicator.cli.pki.PkiCommand.class})
+                SyncCommand.class, VerifyCommand.class, CutoverCommand.class, ThrottleCommand.class,
+                PauseCommand.class, PauseCommand.Resume.class, io.replicator.cli.pki.PkiCommand.class,
+                ReleaseCommand.class, ReportsCommand.class, ThawCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;

@@ -10,11 +10,13 @@ import io.replicator.source.SourceConfig;
 import io.replicator.source.SourceDaemon;
 import io.replicator.source.SourceStartException;
 import io.replicator.source.admin.SourceAdmin;
+import io.replicator.source.cutover.MountPoints;
 import io.replicator.source.sync.RateSchedule;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -78,6 +80,11 @@ final class SourceCommand implements Callable<Integer> {
                     + "Required unless --insecure-plaintext.")
     Path pki;
 
+    @Option(names = "--freeze", paramLabel = "MNT",
+            description = "A file system a cutover freezes (fsfreeze) when the cutover names none: the default "
+                    + "--freeze of every cutover of this source. Repeatable.")
+    List<Path> freeze = new ArrayList<>();
+
     @Mixin
     DaemonOptions daemonOptions;
 
@@ -115,7 +122,15 @@ final class SourceCommand implements Callable<Integer> {
         SourceConfig.Builder b = SourceConfig.builder().target(target).stateDir(stateDir)
                 .id(id != null ? id : hostName()).tracker(parseTracker(tracker))
                 .scanIntervalMs(scanIntervalMs).maxInFlightBytes(maxInFlightBytes)
-                .traceBufferKb((int) Math.min(Integer.MAX_VALUE, traceBufferBytes >> 10));
+                .traceBufferKb((int) Math.min(Integer.MAX_VALUE, traceBufferBytes >> 10))
+                .awaitTargetAtStart(false);
+        for (Path p : freeze) {
+            try {
+                b.freeze(MountPoints.check(p.toAbsolutePath().normalize().toString()));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new Main.UsageException("--freeze " + p + ": " + e.getMessage(), e);
+            }
+        }
         if (!VolumeInfo.isBlockSize(blockSizeBytes)) {
             throw new Main.UsageException("invalid --block-size " + blockSizeBytes
                     + " (expected: a power of two from 4KiB to 1MiB)");

@@ -6,11 +6,11 @@ import java.util.regex.Pattern;
 
 /**
  * Sizes and durations in human units: {@code 64KiB}, {@code 32MiB}, {@code 1GiB}, {@code 4096};
- * {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. Thread-safe.
+ * {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} (a duration always names its unit). Thread-safe.
  */
 public final class Units {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB|K|M|G|T)?", Pattern.CASE_INSENSITIVE);
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
 
     private Units() {
     }
@@ -35,13 +35,19 @@ public final class Units {
         return n << shift;
     }
 
+    /** A duration with its unit: {@code 5} alone is refused (seconds or minutes?), {@code 5s} and {@code 5m} are not. */
     public static long parseDurationMs(String text) {
-        Matcher m = DURATION.matcher(text.trim());
+        String t = text.trim();
+        if (t.matches("\\d+")) {
+            throw new IllegalArgumentException("invalid duration '" + text + "': a number needs a unit (" + t + "ms, "
+                    + t + "s, " + t + "m or " + t + "h)");
+        }
+        Matcher m = DURATION.matcher(t);
         if (!m.matches()) {
             throw new IllegalArgumentException("invalid duration '" + text + "' (expected e.g. 500ms, 30s, 5m, 1h)");
         }
         long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
+        String unit = m.group(2).toLowerCase(Locale.ROOT);
         return switch (unit) {
             case "ms" -> n;
             case "m" -> Math.multiplyExact(n, 60_000L);

@@ -50,6 +50,19 @@ class AdminTlsTest {
     }
 
     @Test
+    void shouldTellTheRouteWhoAskedByTheAdminCertificatesName() throws Exception {
+        try (AdminServer server = new AdminServer(new InetSocketAddress("0.0.0.0", 0),
+                pki.bundle(Role.TARGET, TestPki.TARGET_NAME))
+                .routeAsync("/who", (AdminServer.CallerRoute) (method, body, askedBy) ->
+                        java.util.concurrent.CompletableFuture.completedFuture(new AdminServer.Reply(200,
+                                Map.of("asked_by", askedBy))))
+                .start()) {
+            assertEquals("ops-admin", client(server, Role.ADMIN, "ops-admin").post("/who", Map.of(), 10_000)
+                    .path("asked_by").asText());
+        }
+    }
+
+    @Test
     void shouldServeHttpsWithASourceCertificateThatNamesTheHostDialed() throws Exception {
         // A source named by its address: the address is its IP subject alternative name.
         try (AdminServer server = wildcardEndpoint(pki.bundle(Role.SOURCE, "127.0.0.1"))) {

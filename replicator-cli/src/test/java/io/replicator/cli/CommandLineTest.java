@@ -65,17 +65,22 @@ class CommandLineTest {
     }
 
     @Test
-    void shouldRefuseAnUnreachableTarget() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path volume = dir.resolve("v.img");
-        Files.write(volume, new byte[65536]);
-        assertOneLineExit2(CliRun.run("source", "--target", "127.0.0.1:" + port, "--volume", volume.toString(),
-                "--state-dir", dir.resolve("s").toString(), "--id", "x", "--admin", "127.0.0.1:0",
-                "--insecure-plaintext"),
-                "cannot reach target 127.0.0.1:" + port);
+    void shouldTakeTheDaemonsFreezeMountPointsAsTheCutoversDefaultAndRefuseOneThatIsNoMountPoint() {
+        SourceCommand command = new SourceCommand();
+        new picocli.CommandLine(command).parseArgs("--target", "127.0.0.1:1", "--volume", "v", "--state-dir", "s",
+                "--insecure-plaintext", "--freeze", "/");
+        assertEquals(java.util.List.of(Path.of("/")), command.config().freeze());
+        SourceCommand bad = new SourceCommand();
+        new picocli.CommandLine(bad).parseArgs("--target", "127.0.0.1:1", "--volume", "v", "--state-dir", "s",
+                "--insecure-plaintext", "--freeze", dir.toString());
+        Main.UsageException e = org.junit.jupiter.api.Assertions.assertThrows(Main.UsageException.class, bad::config);
+        assertTrue(e.getMessage().contains("is not a mount point"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseADurationWithoutItsUnit() {
+        assertOneLineExit2(CliRun.run("cutover", "--timeout", "5"), "invalid duration '5': a number needs a unit");
+        assertOneLineExit2(CliRun.run("verify", "--timeout", "5"), "a number needs a unit (5ms, 5s, 5m or 5h)");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.replicator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -19,7 +20,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pause, resume and the forecast end to end: a real receiver and source (scan tracker) on loopback,
- * driven through the admin endpoints by the commands an admin types.
+ * driven through the admin endpoints by the commands an admin types. A sync, verification or cutover
+ * asked while paused is refused at once.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class FlowEndToEndTest {
@@ -68,6 +73,16 @@ class FlowEndToEndTest {
                 assertTrue(whilePaused.flow().paused());
                 CliRun status = CliRun.run("status", "--admin", sourceAdmin);
                 assertTrue(status.out().contains("state paused") && status.out().contains("PAUSED"), status.out());
+                for (String operation : new String[] {"sync", "verify"}) {
+                    CliRun asked = CliRun.run(operation, "--admin", sourceAdmin, "--timeout", "10m", "--json");
+                    assertEquals(Main.EXIT_FAILED, asked.exit(), asked.out() + asked.err());
+                    assertTrue(asked.out().contains("\"result\":\"refused\"") && asked.out().contains(
+                            "cannot run now: the source is paused: replicator resume first"), asked.out());
+                }
+                CompletableFuture<?> cutover = r.source.cutover(List.of(), 600_000);
+                assertTrue(cutover.isCompletedExceptionally(), "refused at once, not left to wait out its deadline");
+                assertTrue(assertThrows(ExecutionException.class, cutover::get).getCause().getMessage()
+                        .endsWith("the source is paused: replicator resume first"));
                 Thread.sleep(500);
                 assertEquals(sentBefore, r.source.status().volumes().get(0).sentBytes(), "nothing sent while paused");
                 assertEquals(receivedBefore, received(r.target.status()), "nothing received while paused");

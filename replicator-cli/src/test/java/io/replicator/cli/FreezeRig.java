@@ -64,6 +64,14 @@ final class FreezeRig implements AutoCloseable {
         }
     }
 
+    /** Skips the calling test, saying why, unless loop devices, ext4, setsid and bash are at hand (root). */
+    static void assumeFreezable() {
+        String why = Shell.whyNoLoopDevices();
+        org.junit.jupiter.api.Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Shell.onPath("setsid") && Shell.onPath("bash"),
+                "skipped: needs setsid and bash");
+    }
+
     void startSource() throws IOException, InterruptedException {
         source.start("admin endpoint on", START_TIMEOUT_MS);
     }

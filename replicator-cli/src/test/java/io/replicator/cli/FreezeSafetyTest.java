@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.replicator.admin.Json;
@@ -34,9 +33,7 @@ class FreezeSafetyTest {
 
     @BeforeEach
     void needsLoopDevices() {
-        String why = Shell.whyNoLoopDevices();
-        assumeTrue(why == null, () -> "skipped: " + why);
-        assumeTrue(Shell.onPath("setsid") && Shell.onPath("bash"), "skipped: needs setsid and bash");
+        FreezeRig.assumeFreezable();
     }
 
     /** A cutover running in the background, and when its freeze was seen. */

@@ -38,6 +38,7 @@ final class ProcessReplication implements AutoCloseable {
     final DaemonProcess target;
     final DaemonProcess source;
     final String sourceAdmin;
+    /** The receiver's admin endpoint, {@code 127.0.0.1:PORT}. */
     final String targetAdmin;
     private final AdminClient sourceClient;
 

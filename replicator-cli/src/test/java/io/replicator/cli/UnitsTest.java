@@ -23,10 +23,15 @@ class UnitsTest {
     void shouldParseHumanDurations() {
         assertEquals(500, Units.parseDurationMs("500ms"));
         assertEquals(30_000, Units.parseDurationMs("30s"));
-        assertEquals(30_000, Units.parseDurationMs("30"));
         assertEquals(300_000, Units.parseDurationMs("5m"));
         assertEquals(3_600_000, Units.parseDurationMs("1h"));
         assertThrows(IllegalArgumentException.class, () -> Units.parseDurationMs("soon"));
+    }
+
+    @Test
+    void shouldRefuseADurationWithoutItsUnitNamingTheChoices() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Units.parseDurationMs("5"));
+        assertEquals("invalid duration '5': a number needs a unit (5ms, 5s, 5m or 5h)", e.getMessage());
     }
 
     @Test

@@ -45,13 +45,19 @@ import java.util.Objects;
  *       the local day ({@code --max-rate RATE[@HH:MM-HH:MM]}); {@code throttle} replaces it live</td></tr>
  *   <tr><td>runDir</td><td>/run/replicator</td><td>where a freeze is recorded before it starts, so that a
  *       daemon restarted after a crash thaws what its predecessor left frozen</td></tr>
+ *   <tr><td>freeze</td><td>none</td><td>mount points a cutover freezes when its request names none
+ *       ({@code --freeze MNT} on the daemon)</td></tr>
+ *   <tr><td>awaitTargetAtStart</td><td>true</td><td>{@link SourceDaemon#start} waits for the first handshake and
+ *       fails when the target cannot be reached or refuses; false (the {@code source} command): it returns at
+ *       once and keeps trying with backoff, {@code status} saying why it is not connected</td></tr>
  * </table>
  */
 public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, Path stateDir, String id,
                            Tracker tracker, int blockSizeBytes, long scanIntervalMs, long maxInFlightBytes,
                            int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
                            long idleTimeoutMs, PkiBundle pki, long crlPollIntervalMs, boolean insecurePlaintext,
-                           int traceBufferKb, Path runDir, RateSchedule maxRate) {
+                           int traceBufferKb, Path runDir, List<Path> freeze, boolean awaitTargetAtStart,
+                           RateSchedule maxRate) {
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
@@ -73,6 +79,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         Objects.requireNonNull(runDir, "runDir");
         Objects.requireNonNull(maxRate, "maxRate");
         volumes = List.copyOf(volumes);
+        freeze = List.copyOf(freeze);
         if (volumes.isEmpty()) {
             throw new IllegalArgumentException("no --volume given");
         }
@@ -118,6 +125,19 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private int traceBufferKb = 4096;
         private Path runDir = Path.of("/run/replicator");
         private RateSchedule maxRate = RateSchedule.NONE;
+        private final List<Path> freeze = new ArrayList<>();
+        private boolean awaitTargetAtStart = true;
+
+        /** A mount point a cutover freezes when its request names none; repeatable. */
+        public Builder freeze(Path mountPoint) {
+            freeze.add(mountPoint);
+            return this;
+        }
+
+        public Builder awaitTargetAtStart(boolean awaitTargetAtStart) {
+            this.awaitTargetAtStart = awaitTargetAtStart;
+            return this;
+        }
 
         public Builder target(InetSocketAddress target) {
             this.target = target;
@@ -204,7 +224,8 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         public SourceConfig build() {
             return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
                     maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, heartbeatIntervalMs,
-                    idleTimeoutMs, pki, crlPollIntervalMs, insecurePlaintext, traceBufferKb, runDir, maxRate);
+                    idleTimeoutMs, pki, crlPollIntervalMs, insecurePlaintext, traceBufferKb, runDir, freeze,
+                    awaitTargetAtStart, maxRate);
         }
 
         /** Where a freeze is recorded before it starts (default /run/replicator, a tmpfs). */

@@ -7,8 +7,10 @@ import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.source.cutover.CutoverRecord;
 import io.replicator.source.cutover.FreezeRecord;
 import io.replicator.source.cutover.HeldOutput;
+import io.replicator.source.cutover.OneServerReport;
 import io.replicator.source.sync.AgentConfig;
 import io.replicator.source.sync.LinkTls;
 import io.replicator.source.sync.SyncAgent;
@@ -46,6 +48,8 @@ public final class SourceDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceDaemon.class);
     /** The sync agent answers a status request within this, or the last status it gave is answered. */
     public static final long STATUS_FRESH_MS = 500;
+    /** Who asked, for a request made through this class's methods without naming anyone (tests, embedding). */
+    public static final String LOCAL_CALLER = "local";
     /** A sync or verification that names no deadline gives up after an hour. */
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 3_600_000;
     /** The status reaches the metrics this often. */
@@ -103,6 +107,7 @@ public final class SourceDaemon implements AutoCloseable {
             HeldOutput.install();
             FreezeRecord freezeRecord = FreezeRecord.of(config.runDir(), config.stateDir());
             freezeRecord.thawLeftovers();
+            CutoverRecord cutOver = CutoverRecord.read(config.stateDir());
             for (SourceConfig.VolumeSpec spec : config.volumes()) {
                 SourceVolume v = SourceVolume.open(spec.path(), spec.name());
                 volumes.add(v);
@@ -123,7 +128,7 @@ public final class SourceDaemon implements AutoCloseable {
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
                     config.reconnectMaxMs(), config.heartbeatIntervalMs(), config.idleTimeoutMs(), tls, freezeRecord,
-                    config.maxRate());
+                    config.stateDir(), cutOver, config.maxRate());
             SourceMetrics metrics = new SourceMetrics(registry, config.id(),
                     config.volumes().stream().map(SourceConfig.VolumeSpec::name).toList());
             SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),
@@ -136,7 +141,17 @@ public final class SourceDaemon implements AutoCloseable {
                     daemon.trackerReason, agentConfig.hostPort(),
                     config.pki() == null ? "plain TCP" : "mutual TLS 1.3 on " + TlsContexts.providerName());
             try {
-                agent.start().get(config.connectTimeoutMs() + 5_000L, TimeUnit.MILLISECONDS);
+                CompletableFuture<Void> connected = agent.start();
+                if (config.awaitTargetAtStart() && cutOver == null) {
+                    connected.get(config.connectTimeoutMs() + 5_000L, TimeUnit.MILLISECONDS);
+                } else {
+                    connected.whenComplete((v, e) -> {
+                        if (e != null) {
+                            LOG.warn("{}; the source keeps trying with backoff (status says why it is not connected)",
+                                    e.getMessage());
+                        }
+                    });
+                }
                 daemon.statusAsync();
             } catch (ExecutionException | TimeoutException e) {
                 daemon.close();
@@ -256,7 +271,15 @@ public final class SourceDaemon implements AutoCloseable {
 
     /** Waits until everything changed before the call is durable on the target; fails after {@code timeoutMs}. */
     public CompletableFuture<SyncResult> sync(long timeoutMs) {
-        return agent.requests().sync(timeoutMs);
+        return sync(timeoutMs, LOCAL_CALLER);
+    }
+
+    /**
+     * As {@link #sync(long)}, asked by {@code askedBy}; fails at once with {@link OperationRefusedException}
+     * while another cutover, verification or sync runs.
+     */
+    public CompletableFuture<SyncResult> sync(long timeoutMs, String askedBy) {
+        return agent.requests().sync(timeoutMs, askedBy);
     }
 
     /** Compares both sides while replication runs (at most an hour). */
@@ -265,15 +288,65 @@ public final class SourceDaemon implements AutoCloseable {
     }
 
     public CompletableFuture<VerifyResult> verify(long timeoutMs) {
-        return agent.requests().verify(timeoutMs);
+        return verify(timeoutMs, LOCAL_CALLER);
+    }
+
+    /** As {@link #verify(long)}, asked by {@code askedBy}; refused at once while another operation runs. */
+    public CompletableFuture<VerifyResult> verify(long timeoutMs, String askedBy) {
+        return agent.requests().verify(timeoutMs, askedBy);
     }
 
     /**
-     * The final sync of {@code freeze} (maybe none) within {@code timeoutMs}. Cancelling the future
-     * withdraws it: it never starts, or fails and thaws at once.
+     * The final sync of {@code freeze} (maybe none) within {@code timeoutMs}, sealed on the receiver
+     * with a report of this one server. Cancelling the future withdraws it: it never starts, or fails
+     * and thaws at once.
      */
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
-        return agent.requests().cutover(freeze, timeoutMs);
+        return cutover(freeze, timeoutMs, LOCAL_CALLER);
+    }
+
+    /** As {@link #cutover(List, long)}, asked by {@code askedBy}; refused at once while another operation runs. */
+    public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs, String askedBy) {
+        OneServerReport report = new OneServerReport(config.id(), askedBy);
+        return agent.requests().cutover(freezeOrDefault(freeze), timeoutMs, askedBy, report::of);
+    }
+
+    /**
+     * A wave's cutover of this server up to the verification, then held frozen until {@link #commit},
+     * {@link #abort} or {@code timeoutMs} from now. Cancelling the future before it is answered
+     * withdraws it (fails and thaws).
+     */
+    public CompletableFuture<PrepareAnswer> prepare(List<Path> freeze, long timeoutMs, String waveId, String askedBy) {
+        return agent.requests().prepare(freezeOrDefault(freeze), timeoutMs, waveId, askedBy);
+    }
+
+    /** Seals the held cutover with {@code request}'s report, then thaws or keeps frozen. */
+    public CompletableFuture<CommitResult> commit(CutoverReportRequest request) {
+        return agent.requests().commit(request);
+    }
+
+    /** Ends the cutover running or held (of {@code request}'s wave; any when null) without a seal, and thaws. */
+    public CompletableFuture<CommitResult> abort(CutoverReportRequest request, String reason) {
+        return agent.requests().abort(request, reason);
+    }
+
+    /** Thaws the file systems a sealed cutover keeps frozen. */
+    public CompletableFuture<CommitResult> thaw() {
+        return agent.requests().thaw();
+    }
+
+    /** Forgets this source's cutover: it connects and replicates again (once the receiver lifts its seal). */
+    public CompletableFuture<String> release() {
+        return agent.requests().release();
+    }
+
+    /** The operation running now (a cutover, verification or sync), or null. */
+    public RunningOperation running() {
+        return agent.requests().running();
+    }
+
+    private List<Path> freezeOrDefault(List<Path> freeze) {
+        return freeze.isEmpty() ? config.freeze() : freeze;
     }
 
     /** Stops sending; changes are still tracked and pile up in the backlog. */

@@ -126,7 +126,8 @@ public final class SourceMetrics {
                 .description("Payload bytes of the volume put on the wire since the daemon started (its rate is "
                         + "the send rate)").register(registry);
         Gauge.builder("replicator.source.unreplicated", v, m -> m.unreplicatedBytes).baseUnit("bytes").tags(tags)
-                .description("Bytes written to the volume after its cutover, and so not replicated").register(registry);
+                .description("Bytes written to the volume after its cutover, and so not replicated (status "
+                        + "written_since_bytes; 0 unless cut over)").register(registry);
         Gauge.builder("replicator.source.write.rate", v, m -> m.writeBytesPerSecond).baseUnit("bytes_per_second")
                 .tags(tags).description("How fast blocks of the volume change, averaged over the last seconds")
                 .register(registry);
@@ -148,7 +149,10 @@ public final class SourceMetrics {
         return v;
     }
 
-    /** Takes the figures of a status: state, connection and, per volume, lag, backlog, synced, size and sent. */
+    /**
+     * Takes the figures of a status: state, connection and, per volume, lag, backlog, synced, size, sent
+     * and what was written since the cutover ({@code written_since_bytes}: 0 again once released).
+     */
     public void sample(SourceStatus status) {
         state = status.state();
         connected = status.connected();
@@ -166,7 +170,7 @@ public final class SourceMetrics {
             v.syncedBytes = s.syncedBytes();
             v.sizeBytes = s.sizeBytes();
             v.sentBytes = s.sentBytes();
-            v.unreplicatedBytes = s.unreplicatedBytes();
+            v.unreplicatedBytes = s.writtenSinceBytes();
             v.writeBytesPerSecond = s.writeBytesPerSecond();
             v.sendBytesPerSecond = s.sendBytesPerSecond();
             v.initialSyncEtaSeconds = s.initialSyncEtaMs() == null ? Double.NaN : s.initialSyncEtaMs() / 1000.0;

@@ -5,7 +5,7 @@ package io.replicator.source;
  * the metrics write {@link #toString()}: lower case with underscores, as {@code PRODUCT.md} names them.
  */
 public enum SourceState {
-    /** Not connected to the target yet since the daemon started. */
+    /** Not connected to the target yet since the daemon started, and no attempt has failed yet. */
     CONNECTING("connecting"),
     /** Connected; some volume is not wholly copied yet. */
     INITIAL_SYNC("initial_sync"),
@@ -13,7 +13,7 @@ public enum SourceState {
     CONTINUOUS("continuous"),
     /** Every block is compared again (see {@link RescanStatus}). */
     RESCAN("rescan"),
-    /** Was connected, is not now. */
+    /** Not connected: an attempt failed (also before the first session; the daemon keeps trying) or the session was lost. */
     DISCONNECTED("disconnected"),
     /** A cutover runs. */
     CUTTING_OVER("cutting_over"),
@@ -23,7 +23,6 @@ public enum SourceState {
     NOT_CONVERGING("not_converging"),
     /** The admin paused sending: changes are tracked, nothing is sent. */
     PAUSED("paused");
-
 
     private final String json;
 

@@ -11,14 +11,18 @@ import java.util.List;
  * {@code failedAttempts} counts the attempts and sessions that failed in a row since the last session
  * that made progress (see docs/design/004-reconnect-backoff.md). {@code staleMs} is 0 when the sync
  * agent gave this status now, else how old it is (the agent did not answer in time: it is busy or
- * stuck). {@code frozen} lists the mount points a cutover holds frozen now. {@code flow} says whether
+ * stuck). {@code frozen} lists the mount points a cutover holds frozen now. {@code cutOver} says when
+ * and by which report the source was cut over (null while it replicates). {@code flow} says whether
  * sending is paused and the bandwidth limit in force (its fields appear at the top level of the
  * JSON). Immutable.
  */
 public record SourceStatus(String id, SourceState state, String tracker, String trackerReason, RescanStatus rescan,
                            String target, boolean connected, String lastError, long durableSequence,
                            List<VolumeStatus> volumes, Long nextAttemptMs, int failedAttempts, long staleMs,
-                           List<String> frozen, @JsonUnwrapped FlowStatus flow) {
+                           List<String> frozen, CutOver cutOver, @JsonUnwrapped FlowStatus flow) {
+    /** The cutover that ended replication: its wave and report (null when learned from the receiver), when, how. */
+    public record CutOver(String waveId, String reportId, String cutOverUtc, String how, String detail) {
+    }
 
     /** Always {@code source}: tells a client this answer from a receiver's. */
     @JsonProperty("role")
@@ -26,24 +30,24 @@ public record SourceStatus(String id, SourceState state, String tracker, String 
         return "source";
     }
 
-    /** A status without the flow fields: sending neither paused nor limited. */
+    /** A status without the flow fields nor a cutover: sending neither paused nor limited, replicating. */
     public SourceStatus(String id, SourceState state, String tracker, String trackerReason, RescanStatus rescan,
                         String target, boolean connected, String lastError, long durableSequence,
                         List<VolumeStatus> volumes, Long nextAttemptMs, int failedAttempts, long staleMs,
                         List<String> frozen) {
         this(id, state, tracker, trackerReason, rescan, target, connected, lastError, durableSequence, volumes,
-                nextAttemptMs, failedAttempts, staleMs, frozen, new FlowStatus(false, null, "none"));
+                nextAttemptMs, failedAttempts, staleMs, frozen, null, new FlowStatus(false, null, "none"));
     }
 
     /** This status, as old as {@code staleMs}, with {@code connected} and {@code lastError} as given. */
     public SourceStatus stale(long staleMs, boolean connected, String lastError) {
         return new SourceStatus(id, state, tracker, trackerReason, rescan, target, connected, lastError,
-                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, flow);
+                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow);
     }
 
     /** This status naming {@code tracker} and why. */
     public SourceStatus withTracker(String tracker, String trackerReason) {
         return new SourceStatus(id, state, tracker, trackerReason, rescan, target, connected, lastError,
-                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, flow);
+                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow);
     }
 }

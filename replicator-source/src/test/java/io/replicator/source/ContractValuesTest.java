@@ -18,8 +18,8 @@ class ContractValuesTest {
     @Test
     void shouldWriteEachOutcomeAsTheLowercaseValueOfTheContract() {
         assertEquals(List.of("ok", "failed"), values(Outcome.values()));
-        assertEquals(List.of("ok", "differ", "incomplete", "failed"), values(VerifyOutcome.values()));
-        assertEquals(List.of("none", "not_frozen", "thawed", "still_frozen"),
+        assertEquals(List.of("ok", "differ", "incomplete", "failed", "cut_over"), values(VerifyOutcome.values()));
+        assertEquals(List.of("none", "not_frozen", "thawed", "still_frozen", "frozen"),
                 values(CutoverResult.FileSystems.values()));
     }
 

@@ -11,13 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * The receiver's meters, registered once in the registry handed in, every one with a description.
  * Prometheus names: unit once at the end, {@code _total} on counters (Micrometer adds it):
  * docs/operations.md lists them. Per source (label {@code source}, registered when it first
- * connects): connected, last seen, durable bytes and sequence, errors by code. Thread-safe: apply threads, force
- * threads and event loops record into it concurrently.
+ * connects): connected, last seen, durable bytes and sequence, sealed by a cutover, errors by code. Thread-safe:
+ * apply threads, force threads and event loops record into it concurrently.
  */
 public final class TargetMetrics {
     public static final String BYTES_WRITTEN = "replicator.target.written";
@@ -33,6 +34,7 @@ public final class TargetMetrics {
     public static final String SOURCE_DURABLE_BYTES = "replicator.target.source.durable";
     public static final String SOURCE_DURABLE_SEQUENCE = "replicator.target.source.durable.sequence";
     public static final String SOURCE_ERRORS = "replicator.target.source.errors";
+    public static final String SOURCE_SEALED = "replicator.target.source.sealed";
     /** Why a connection was closed before it authenticated: the tag values of {@link #CONNECTIONS_REFUSED}. */
     public static final java.util.List<String> REFUSAL_REASONS = java.util.List.of("limit", "tls", "timeout");
 
@@ -46,6 +48,7 @@ public final class TargetMetrics {
     private final Map<String, Counter> refusals = new java.util.HashMap<>();
     private final MeterRegistry registry;
     private final Map<String, SourceMeters> sources = new ConcurrentHashMap<>();
+    private volatile Predicate<String> sealed = id -> false;
 
     /** One source's figures: connection state and last contact guarded by this; the counter is Micrometer's. */
     private static final class SourceMeters {
@@ -140,6 +143,11 @@ public final class TargetMetrics {
                 .tag("source", id).tag("code", code.name()).register(registry).increment();
     }
 
+    /** Says, from any thread, whether a source is sealed by a cutover now; read at each scrape. */
+    public void sealedBy(Predicate<String> sealed) {
+        this.sealed = sealed;
+    }
+
     /** Source {@code id}'s session is open (it passed its handshake). */
     public void sourceConnected(String id) {
         sourcesConnected.incrementAndGet();
@@ -173,6 +181,9 @@ public final class TargetMetrics {
                 .register(registry);
         Gauge.builder(SOURCE_DURABLE_SEQUENCE, m.durableSequence, AtomicLong::get).tag("source", id)
                 .description("Highest sequence of the source durable here").register(registry);
+        Gauge.builder(SOURCE_SEALED, this, t -> t.sealed.test(id) ? 1 : 0).tag("source", id)
+                .description("1 while the source is sealed by its cutover (nothing more is taken from it until "
+                        + "released), else 0").register(registry);
         return m;
     }
 }

@@ -17,9 +17,13 @@ import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
+import io.replicator.target.apply.ProgressFile;
 import io.replicator.target.apply.VolumeOpener;
+import io.replicator.target.cutover.Cutovers;
+import io.replicator.target.cutover.Seal;
 import io.replicator.target.internal.FileChannelOpener;
 import io.replicator.target.internal.SourceRegistry;
+import io.replicator.target.internal.VolumeProgress;
 import io.replicator.target.net.ServerContext;
 import io.replicator.target.net.TargetChannelInitializer;
 import java.io.IOException;
@@ -33,7 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The target receiver: accepts sources on one address and writes what they send onto their
- * volumes, durably. {@link #start} returns once it listens; {@link #close} stops accepting, closes
+ * volumes, durably, until a cutover seals a source ({@link #cutovers}). {@link #start} returns once it
+ * listens, and refuses to start on a seal file it cannot read; {@link #close} stops accepting, closes
  * every session, makes everything applied durable and closes the files. Thread-safe.
  */
 public final class TargetServer implements AutoCloseable {
@@ -71,7 +76,10 @@ public final class TargetServer implements AutoCloseable {
         this.localAddress = (InetSocketAddress) serverChannel.localAddress();
     }
 
-    /** Binds and returns once listening; an IOException naming the address when it cannot bind. */
+    /**
+     * Binds and returns once listening; an IOException naming the address when it cannot bind, or the
+     * seal file when one cannot be read.
+     */
     public static TargetServer start(TargetConfig config, MeterRegistry registry) throws IOException {
         return start(config, registry, FileChannelOpener.DEFAULT);
     }
@@ -79,11 +87,19 @@ public final class TargetServer implements AutoCloseable {
     static TargetServer start(TargetConfig config, MeterRegistry meterRegistry, FileChannelOpener opener)
             throws IOException {
         Files.createDirectories(config.dataDir());
+        Cutovers cutovers = Cutovers.open(config.dataDir());
         SourceRegistry sources = new SourceRegistry();
         sources.load(config.dataDir());
+        VolumeOpener volumes = new VolumeOpener(config.dataDir(), config.maps(), opener);
+        for (Seal seal : cutovers.seals()) {
+            sources.remember(seal.sourceId(), new ProgressFile(volumes.sourceDir(seal.sourceId())).read(),
+                    seal.volumes().stream().map(v -> new VolumeProgress(v.name(), v.path(), v.sizeBytes())).toList());
+        }
         ChannelGroup sessions = new DefaultChannelGroup("replicator-target-sessions", GlobalEventExecutor.INSTANCE);
-        ServerContext context = ServerContext.create(config, sources, new TargetMetrics(meterRegistry),
-                new VolumeOpener(config.dataDir(), config.maps(), opener), sessions);
+        TargetMetrics metrics = new TargetMetrics(meterRegistry);
+        metrics.sealedBy(id -> cutovers.find(id).isPresent());
+        ServerContext context = ServerContext.create(config, sources, metrics, volumes,
+                sessions, cutovers);
         EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup sessionGroup = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -127,10 +143,19 @@ public final class TargetServer implements AutoCloseable {
         return Optional.ofNullable(context.crl());
     }
 
-    /** A snapshot of every source seen since start; safe from any thread. */
+    /** A snapshot of every source seen since start or sealed, with its seal; safe from any thread. */
     public TargetStatus status() {
         long rate = context.limits().totalBytesPerSecond();
-        return registry.status(rate == 0 ? null : rate);
+        TargetStatus fleet = registry.status(rate == 0 ? null : rate);
+        return new TargetStatus(fleet.role(), fleet.startedAtMs(), fleet.maxRateBytesPerSecond(),
+                fleet.sources().stream().map(s -> s.withSealed(context.cutovers().find(s.id())
+                        .map(seal -> new TargetStatus.Sealed(seal.sealedUtc(), seal.reportId())).orElse(null)))
+                        .toList());
+    }
+
+    /** The cutover records: seals (released here) and reports kept. Thread-safe. */
+    public Cutovers cutovers() {
+        return context.cutovers();
     }
 
     /** Limits bytes received per second over all sources at once, shared equally among those sending; 0 lifts it. */

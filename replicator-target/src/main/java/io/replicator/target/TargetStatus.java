@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A snapshot of the receiver, the fleet it serves: every source it knows, connected or not (those
- * seen before a restart too, from their {@code fleet} files), with its volumes. {@code role} is
+ * seen before a restart too, from their {@code fleet} files, and every source sealed by a cutover),
+ * with its volumes. {@code role} is
  * always {@code receiver}, which tells a client this answer from a source's. Counters that describe
  * data ({@code durableBytes}, {@code lastSeenMs}) survive a restart; rates and the counters of what
  * arrived count since {@code startedAtMs}, when the receiver started. {@code maxRateBytesPerSecond}
@@ -22,13 +23,18 @@ public record TargetStatus(String role, long startedAtMs, Long maxRateBytesPerSe
 
     /**
      * One source: {@code state} ({@code connected} or {@code disconnected}), whether a session is up
-     * now, from where, the highest sequence durable here, and when it was last heard from (epoch ms,
-     * null when never since its files were made).
+     * now, from where, the highest sequence durable here, when it was last heard from (epoch ms,
+     * null when never since its files were made), and its seal ({@code null} when it is not sealed).
      */
     public record SourceStatus(String id, boolean connected, String remoteAddress, long durableSequence,
-                               List<VolumeStatus> volumes, String state, Long lastSeenMs) {
+                               List<VolumeStatus> volumes, String state, Long lastSeenMs, Sealed sealed) {
         public SourceStatus {
             volumes = List.copyOf(volumes);
+        }
+
+        /** This status with {@code sealed} as its seal. */
+        public SourceStatus withSealed(Sealed seal) {
+            return new SourceStatus(id, connected, remoteAddress, durableSequence, volumes, state, lastSeenMs, seal);
         }
     }
 
@@ -40,5 +46,9 @@ public record TargetStatus(String role, long startedAtMs, Long maxRateBytesPerSe
      */
     public record VolumeStatus(String name, String path, long sizeBytes, long bytesWritten, long framesApplied,
                                long durableBytes, long receivedBytes, long receiveBytesPerSecond, long lagMs) {
+    }
+
+    /** The seal of a source: when it was cut over (ISO-8601 UTC) and by which report. */
+    public record Sealed(String sealedUtc, String reportId) {
     }
 }

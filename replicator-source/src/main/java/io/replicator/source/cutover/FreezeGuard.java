@@ -54,6 +54,8 @@ public final class FreezeGuard {
     private volatile String thawReason;
     private volatile String freezeFailure;
     private volatile boolean reportedDone;
+    /** When the daemon's own timer thaws ({@link System#nanoTime}); moved by {@link #extend}. */
+    private volatile long deadlineNs;
 
     private FreezeGuard(List<Path> mounts, FreezeRecord record, Process process, HeldOutput.Hold hold) {
         this.mounts = List.copyOf(mounts);
@@ -89,17 +91,45 @@ public final class FreezeGuard {
             throw new IOException("cannot start the freeze guard (setsid, bash): " + e.getMessage(), e);
         }
         FreezeGuard guard = new FreezeGuard(mounts, record, process, hold);
+        guard.deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
         Thread reader = new Thread(guard::readReport, "freeze-guard");
         reader.setDaemon(true);
         reader.start();
-        Executor atDeadline = CompletableFuture.delayedExecutor(deadlineMs, TimeUnit.MILLISECONDS);
-        atDeadline.execute(() -> {
-            if (!guard.done.isDone()) {
-                LOG.warn("freeze: the deadline of {} ms passed; thawing", deadlineMs);
-                guard.thaw("the deadline passed");
-            }
-        });
+        guard.thawAtDeadline(deadlineMs);
         return guard;
+    }
+
+    /** The daemon's own thaw at the deadline, from a timer thread that touches no file system; it follows {@link #extend}. */
+    private void thawAtDeadline(long inMs) {
+        Executor timer = CompletableFuture.delayedExecutor(Math.max(1, inMs), TimeUnit.MILLISECONDS);
+        timer.execute(() -> {
+            if (done.isDone()) {
+                return;
+            }
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
+            if (leftMs > 0) {
+                thawAtDeadline(leftMs);
+                return;
+            }
+            LOG.warn("freeze: the deadline passed; thawing");
+            thaw("the deadline passed");
+        });
+    }
+
+    /**
+     * Moves the deadline to {@code deadlineMs} from now (the guard's own {@value #BACKSTOP_MS} ms later):
+     * a verified cutover that keeps the file systems frozen until the admin thaws them. The guard
+     * still thaws when the daemon is gone. Any thread.
+     *
+     * @throws IOException when the guard cannot be told (it has ended: then it has thawed)
+     */
+    public void extend(long deadlineMs) throws IOException {
+        deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
+        synchronized (toGuard) {
+            toGuard.write(("extend " + (deadlineMs + BACKSTOP_MS) + "\n").getBytes(StandardCharsets.US_ASCII));
+            toGuard.flush();
+        }
+        LOG.info("freeze: {} stay frozen for at most {} ms more", stillFrozen(), deadlineMs);
     }
 
     /** Completes when every mount point is frozen; fails with the reason when the freeze failed (then all is thawed). */
@@ -118,8 +148,10 @@ public final class FreezeGuard {
             thawReason = why;
         }
         try {
-            toGuard.write('\n');
-            toGuard.flush();
+            synchronized (toGuard) {
+                toGuard.write('\n');
+                toGuard.flush();
+            }
         } catch (IOException e) {
             // The guard has gone already: it thawed on its way out, done() says how.
         }
@@ -204,6 +236,7 @@ public final class FreezeGuard {
                 LOG.error("freeze: could not thaw {}: {}; run 'fsfreeze --unfreeze {}'", mount, why, mount);
             }
             case "done" -> reportedDone = true;
+            case "extended" -> LOG.debug("freeze: the guard's deadline is now {} ms away", rest);
             default -> {
                 // pid: nothing to do
             }

@@ -1,6 +1,8 @@
 package io.replicator.source.sync;
 
-import io.replicator.source.CutoverResult;
+import io.replicator.source.CommitResult;
+import io.replicator.source.CutoverReportRequest;
+import io.replicator.source.PrepareAnswer;
 import io.replicator.source.FlowStatus;
 import io.replicator.source.SyncResult;
 import io.replicator.source.VerifyResult;
@@ -15,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
  */
 sealed interface AgentCommand permits LinkEvent, AgentCommand.StartSync, AgentCommand.AnswerSync,
         AgentCommand.StartVerify, AgentCommand.StartCutover, AgentCommand.Withdraw,
-        AgentCommand.EventsLost, AgentCommand.CaughtUp, AgentCommand.Wake, AgentCommand.SetFlow {
+        AgentCommand.EventsLost, AgentCommand.CaughtUp, AgentCommand.Wake, AgentCommand.CommitCutover,
+        AgentCommand.AbortCutover, AgentCommand.Thaw, AgentCommand.Release, AgentCommand.SetFlow {
 
     /** Wait until everything changed before {@code startNs} is durable on the target, by {@code deadlineNs}. */
     record StartSync(CompletableFuture<SyncResult> result, long startNs, long deadlineNs) implements AgentCommand {
@@ -31,9 +34,30 @@ sealed interface AgentCommand permits LinkEvent, AgentCommand.StartSync, AgentCo
             implements AgentCommand {
     }
 
-    /** Run the final sync of {@code freeze} (maybe none) by {@code deadlineNs} ({@code timeoutMs} after the ask). */
-    record StartCutover(CompletableFuture<CutoverResult> result, List<Path> freeze, long startNs, long deadlineNs,
-                        long timeoutMs) implements AgentCommand {
+    /**
+     * Run the final sync of {@code freeze} (maybe none) by {@code deadlineNs} ({@code timeoutMs} after the
+     * ask), ending as {@code plan} says: held for a commit, or sealed at once; {@code ended} completes
+     * when the cutover is over (sealed, failed, aborted), whatever its answer said before.
+     */
+    record StartCutover(CompletableFuture<PrepareAnswer> result, List<Path> freeze, long startNs, long deadlineNs,
+                        long timeoutMs, CutoverJob.Plan plan, CompletableFuture<Void> ended) implements AgentCommand {
+    }
+
+    /** Seal the held cutover of {@code request}'s wave with its report, then thaw or keep frozen. */
+    record CommitCutover(CompletableFuture<CommitResult> result, CutoverReportRequest request) implements AgentCommand {
+    }
+
+    /** End the cutover of {@code request}'s wave (any, when null) without a seal, thaw, and send its report unsealed. */
+    record AbortCutover(CompletableFuture<CommitResult> result, CutoverReportRequest request, String reason)
+            implements AgentCommand {
+    }
+
+    /** Thaw the file systems a sealed cutover keeps frozen. */
+    record Thaw(CompletableFuture<CommitResult> result) implements AgentCommand {
+    }
+
+    /** Forget the cutover record: replicate again (the receiver refuses while it holds the seal). */
+    record Release(CompletableFuture<String> result) implements AgentCommand {
     }
 
     /** The admin's client went away: the job started for it stops (a cutover thaws), saying {@code why}. */

@@ -1,8 +1,11 @@
 package io.replicator.source.sync;
 
 import io.replicator.protocol.wire.Barrier;
+import io.replicator.protocol.wire.CutoverReport;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.source.cutover.CutoverRecord;
+import io.replicator.source.cutover.FreezeGuard;
 import io.replicator.source.cutover.FreezeRecord;
 import io.replicator.source.track.FingerprintStore;
 import io.replicator.source.track.Fingerprints;
@@ -17,6 +20,7 @@ import java.util.List;
 final class AgentPort implements JobPort {
     private final SyncAgent agent;
     private final List<VolumeInfo> infos;
+    private long nextReportRequestId = 1;
 
     AgentPort(SyncAgent agent) {
         this.agent = agent;
@@ -26,6 +30,33 @@ final class AgentPort implements JobPort {
     @Override
     public List<VolumeInfo> volumes() {
         return infos;
+    }
+
+    @Override
+    public String sourceId() {
+        return agent.config.sourceId();
+    }
+
+    @Override
+    public long sentPayloadBytes(int volume) {
+        return agent.volumes.get(volume).sentPayloadBytes;
+    }
+
+    @Override
+    public boolean sealSupported() {
+        return agent.session.cutoverSeal();
+    }
+
+    @Override
+    public long sendReport(boolean seal, String reportId, String json, String markdown) {
+        long requestId = nextReportRequestId++;
+        agent.session.writeAndFlush(new CutoverReport(requestId, seal, reportId, json, markdown));
+        return requestId;
+    }
+
+    @Override
+    public void keepFrozen(FreezeGuard guard, long frozenSinceNs, long maxFrozenMs) {
+        agent.jobs.keepFrozen(guard, frozenSinceNs, maxFrozenMs);
     }
 
     @Override
@@ -148,7 +179,7 @@ final class AgentPort implements JobPort {
     }
 
     @Override
-    public void cutOver() {
-        agent.cutOver = true;
+    public void cutOver(CutoverRecord record) {
+        agent.cutOver(record);
     }
 }

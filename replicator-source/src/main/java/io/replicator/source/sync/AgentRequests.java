@@ -1,10 +1,16 @@
 package io.replicator.source.sync;
 
-import io.replicator.source.VerifyOutcome;
-import io.replicator.source.Outcome;
+import io.replicator.source.CommitResult;
+import io.replicator.source.CutoverReportRequest;
 import io.replicator.source.CutoverResult;
+import io.replicator.source.OperationRefusedException;
+import io.replicator.source.Outcome;
+import io.replicator.source.PrepareAnswer;
+import io.replicator.source.PreparedCutover;
+import io.replicator.source.RunningOperation;
 import io.replicator.source.SourceStatus;
 import io.replicator.source.SyncResult;
+import io.replicator.source.VerifyOutcome;
 import io.replicator.source.VerifyResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The admin's requests to a {@link SyncAgent}: each is handed to the agent's thread and answered
@@ -23,34 +30,121 @@ import java.util.function.Consumer;
  */
 public final class AgentRequests {
     private final SyncAgent agent;
+    private final Operations operations;
 
     AgentRequests(SyncAgent agent) {
         this.agent = agent;
+        this.operations = new Operations(() -> agent.flow.pausedNow());
     }
 
-    /** Rescans now; completes when everything changed before the call is durable on the target, or fails at the deadline. */
-    public CompletableFuture<SyncResult> sync(long timeoutMs) {
-        CompletableFuture<SyncResult> result = new CompletableFuture<>();
-        long startNs = System.nanoTime();
-        agent.submit(new AgentCommand.StartSync(result, startNs, startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
-        return result;
+    /**
+     * Rescans now; completes when everything changed before the call is durable on the target, or fails
+     * at the deadline; fails at once with {@link OperationRefusedException} while
+     * another operation runs.
+     */
+    public CompletableFuture<SyncResult> sync(long timeoutMs, String askedBy) {
+        return operations.run("sync", null, askedBy, () -> {
+            CompletableFuture<SyncResult> result = new CompletableFuture<>();
+            long startNs = System.nanoTime();
+            agent.submit(new AgentCommand.StartSync(result, startNs,
+                    startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
+            return result;
+        });
     }
 
-    /** Compares source and target while replication runs; fails at the deadline. */
-    public CompletableFuture<VerifyResult> verify(long timeoutMs) {
-        CompletableFuture<VerifyResult> result = new CompletableFuture<>();
-        long startNs = System.nanoTime();
-        agent.submit(new AgentCommand.StartVerify(result, startNs,
-                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
-        return result;
+    /** Compares source and target while replication runs; fails at the deadline, or at once while another operation runs. */
+    public CompletableFuture<VerifyResult> verify(long timeoutMs, String askedBy) {
+        return operations.run("verify", null, askedBy, () -> {
+            CompletableFuture<VerifyResult> result = new CompletableFuture<>();
+            long startNs = System.nanoTime();
+            agent.submit(new AgentCommand.StartVerify(result, startNs,
+                    startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
+            return result;
+        });
     }
 
-    /** Runs the final sync: preconditions, freeze, drain, barrier, verify, thaw; all within {@code timeoutMs}. */
-    public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs) {
-        CompletableFuture<CutoverResult> result = new CompletableFuture<>();
+    /**
+     * Runs the final sync: preconditions, freeze, drain, barrier, verify, then the seal with the report
+     * {@code oneServerReport} makes of the verified result, thaw; all within {@code timeoutMs}.
+     */
+    public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs, String askedBy,
+                                                    Function<CutoverResult, CutoverReportRequest> oneServerReport) {
+        return operations.run("cutover", null, askedBy, () -> {
+            CompletableFuture<PrepareAnswer> answer = start(freeze, timeoutMs,
+                    new CutoverJob.Plan(null, askedBy, false, oneServerReport), new CompletableFuture<>());
+            CompletableFuture<CutoverResult> result = new CompletableFuture<>();
+            answer.whenComplete((r, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete((CutoverResult) r);
+                }
+            });
+            result.whenComplete((r, e) -> {
+                if (result.isCancelled()) {
+                    answer.cancel(false);
+                }
+            });
+            return result;
+        });
+    }
+
+    /**
+     * Runs the final sync of a wave's server up to the verification and holds it: the file systems stay
+     * frozen until {@link #commit}, {@link #abort} or {@code timeoutMs} after now. The source stays
+     * taken by the cutover until it ends (sealed, aborted, failed, past its deadline).
+     */
+    public CompletableFuture<PrepareAnswer> prepare(List<Path> freeze, long timeoutMs, String waveId, String askedBy) {
+        RunningOperation op;
+        try {
+            op = operations.begin("cutover", waveId, askedBy);
+        } catch (OperationRefusedException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        ended.whenComplete((r, e) -> operations.end(op));
+        return start(freeze, timeoutMs, new CutoverJob.Plan(waveId, askedBy, true, null), ended);
+    }
+
+    /** The operation running now, or null. Thread-safe. */
+    public RunningOperation running() {
+        return operations.running();
+    }
+
+    private CompletableFuture<PrepareAnswer> start(List<Path> freeze, long timeoutMs, CutoverJob.Plan plan,
+                                                   CompletableFuture<Void> ended) {
+        CompletableFuture<PrepareAnswer> result = new CompletableFuture<>();
         long startNs = System.nanoTime();
         agent.submit(new AgentCommand.StartCutover(result, List.copyOf(freeze), startNs,
-                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs));
+                startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs, plan, ended));
+        return result;
+    }
+
+    /** Seals the held cutover of {@code request}'s wave with its report, then thaws or keeps frozen. */
+    public CompletableFuture<CommitResult> commit(CutoverReportRequest request) {
+        CompletableFuture<CommitResult> result = new CompletableFuture<>();
+        agent.submit(new AgentCommand.CommitCutover(result, request));
+        return result;
+    }
+
+    /** Ends the cutover (of {@code request}'s wave, any when null) without a seal and thaws at once. */
+    public CompletableFuture<CommitResult> abort(CutoverReportRequest request, String reason) {
+        CompletableFuture<CommitResult> result = new CompletableFuture<>();
+        agent.submit(new AgentCommand.AbortCutover(result, request, reason));
+        return result;
+    }
+
+    /** Thaws the file systems a sealed cutover keeps frozen. */
+    public CompletableFuture<CommitResult> thaw() {
+        CompletableFuture<CommitResult> result = new CompletableFuture<>();
+        agent.submit(new AgentCommand.Thaw(result));
+        return result;
+    }
+
+    /** Forgets the cutover: the source connects and replicates again; completes with what it says of it. */
+    public CompletableFuture<String> release() {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        agent.submit(new AgentCommand.Release(result));
         return result;
     }
 
@@ -61,8 +155,8 @@ public final class AgentRequests {
             return;
         }
         if (agent.cutOver) {
-            result.completeExceptionally(new IllegalStateException(
-                    "the cutover is done: replication has ended for this source"));
+            result.completeExceptionally(new IllegalStateException(agent.cutOverWords()
+                    + ": replication has ended for this source, there is nothing to sync"));
             return;
         }
         long sentBefore = agent.sentPayloadBytes();
@@ -91,6 +185,12 @@ public final class AgentRequests {
     /** Starts a verification unless one is running or the source cannot compare now. Agent's thread only. */
     void start(AgentCommand.StartVerify c) {
         CompletableFuture<VerifyResult> result = c.result();
+        if (agent.cutOver) {
+            long written = agent.writtenSinceBytes();
+            result.complete(new VerifyResult(VerifyOutcome.CUT_OVER, agent.cutOverWords() + ": replication has ended; "
+                    + written + " bytes were written on this source since, and are on it only", List.of(), written));
+            return;
+        }
         if (startable(result, c.startNs(), c.deadlineNs(), e -> result.complete(failedVerify(e.getMessage())))) {
             onWithdrawn(result, agent.jobs.start(c));
         }
@@ -98,9 +198,11 @@ public final class AgentRequests {
 
     /** Starts a cutover unless a job is running or the cutover is done. Agent's thread only. */
     void start(AgentCommand.StartCutover c) {
-        CompletableFuture<CutoverResult> result = c.result();
-        if (startable(result, c.startNs(), c.deadlineNs(),
-                e -> result.complete(CutoverResult.refused(e.getMessage(), !c.freeze().isEmpty())))) {
+        CompletableFuture<PrepareAnswer> result = c.result();
+        if (startable(result, c.startNs(), c.deadlineNs(), e -> {
+            c.ended().complete(null);
+            result.complete(CutoverResult.refused(e.getMessage(), !c.freeze().isEmpty()));
+        })) {
             onWithdrawn(result, agent.jobs.start(c, agent.cutOver));
         }
     }

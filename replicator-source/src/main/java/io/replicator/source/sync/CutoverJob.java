@@ -2,16 +2,27 @@ package io.replicator.source.sync;
 
 import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.BarrierAck;
+import io.replicator.protocol.wire.CutoverReportAck;
+import io.replicator.source.CommitResult;
+import io.replicator.source.CutoverReportRequest;
 import io.replicator.source.CutoverResult;
+import io.replicator.source.CutoverResult.FileSystems;
 import io.replicator.source.Outcome;
+import io.replicator.source.PrepareAnswer;
+import io.replicator.source.PreparedCutover;
 import io.replicator.source.VerifyResult;
+import io.replicator.source.cutover.CutoverRecord;
 import io.replicator.source.cutover.FreezeGuard;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,21 +36,49 @@ import org.slf4j.LoggerFactory;
  * the loss of the target while frozen or the admin's client going away thaws at once and reports
  * why and in what state the file systems are. While a freeze may be in force, the agent writes
  * nothing to disk ({@link #holdsStateWrites}). See docs/design/001-final-sync-barrier.md.
+ *
+ * <p>Once verified, a cutover of a wave ({@link Plan#hold}) is HELD: the file systems stay frozen,
+ * nothing more is sent, until the admin commits it ({@link #commit}), aborts it, or its deadline
+ * passes (then it thaws and seals nothing). A commit, and a one-shot cutover at once, SEALS: it
+ * hands the receiver the report with the seal ({@code CutoverReport}) and waits for its
+ * {@code CutoverReportAck}; sealed, the source records its cutover and thaws, or keeps the file
+ * systems frozen with the guard's deadline moved. Any failure before the seal is confirmed thaws and
+ * leaves the source replicating. See docs/design/007-wave-cutover.md.
  */
 final class CutoverJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(CutoverJob.class);
     /** The probe barrier must come back within this, or a quarter of the timeout if that is less. */
     static final long PROBE_TIMEOUT_MS = 5_000;
-    /** The drain rate assumed while none has been measured yet (nothing was in flight for a whole second). */
-    static final long ASSUMED_RATE_BYTES_PER_SECOND = 50L << 20;
     /** How long the agent's thread waits for the guard to report a thaw. */
-    private static final long THAW_WAIT_MS = 5_000;
+    static final long THAW_WAIT_MS = 5_000;
 
-    enum Phase { PROBE, FREEZING, DRAIN, BARRIER, VERIFY }
+    enum Phase { PROBE, FREEZING, DRAIN, BARRIER, VERIFY, HELD, SEALING }
+
+    /**
+     * How a cutover ends once verified: {@code hold} (a wave's prepare) waits for the commit; else the
+     * report of this one server, made from the verified result by {@code oneServerReport}, is sealed at once.
+     */
+    record Plan(String waveId, String askedBy, boolean hold, Function<CutoverResult, CutoverReportRequest> oneServerReport) {
+    }
 
     private final JobPort port;
     private final List<Path> freeze;
+    private final Plan plan;
+    /**
+     * The whole cutover's outcome: sealed, or failed, aborted, withdrawn. Completed before the
+     * prepare's and the commit's answers, so that the source is free again when they are given.
+     */
     final CompletableFuture<CutoverResult> done = new CompletableFuture<>();
+    /** A prepare's answer: verified and held, or the failure. */
+    final CompletableFuture<PrepareAnswer> prepared = new CompletableFuture<>();
+    /** The seal asked of the receiver, once asked. */
+    private SealStep seal;
+    /** The commit waiting for its answer, or null. */
+    private CompletableFuture<CommitResult> committing;
+    /** The verified result, once verified. */
+    private CutoverResult verified;
+    private String freezeStartedUtc;
+    private long[] sentAtStartByVolume;
     private final long deadlineNs;
     private final long timeoutMs;
     private final long probeTimeoutMs;
@@ -55,9 +94,10 @@ final class CutoverJob implements Job {
     private VerifyJob verify;
 
     /** A cutover of {@code freeze} (maybe none) that must be done by {@code deadlineNs}, {@code timeoutMs} after it was asked for. */
-    CutoverJob(JobPort port, List<Path> freeze, long deadlineNs, long timeoutMs) {
+    CutoverJob(JobPort port, List<Path> freeze, long deadlineNs, long timeoutMs, Plan plan) {
         this.port = port;
         this.freeze = List.copyOf(freeze);
+        this.plan = plan;
         this.timeoutMs = timeoutMs;
         this.deadlineNs = deadlineNs;
         this.probeTimeoutMs = Math.min(PROBE_TIMEOUT_MS, Math.max(1, timeoutMs / 4));
@@ -65,38 +105,29 @@ final class CutoverJob implements Job {
 
     /** Checks what must hold before anything is frozen and sends the probe barrier; a refusal ends the job at once. */
     void begin() {
-        LOG.info("cutover: started{}", freeze.isEmpty() ? " (no --freeze: the applications must already be stopped)"
+        LOG.info("cutover{}: started, asked by {}{}", plan.waveId() == null ? "" : " of wave " + plan.waveId(),
+                plan.askedBy(), freeze.isEmpty() ? " (no --freeze: the applications must already be stopped)"
                 : ", will freeze " + freeze);
-        if (!port.connected()) {
-            refuse("not connected to the target " + port.hostPort()
-                    + (port.lastError() == null ? "" : " (" + port.lastError() + ")"));
+        String refusal = CutoverPreconditions.refusal(port, timeoutMs);
+        if (refusal != null) {
+            refuse(refusal);
             return;
         }
-        if (port.reconciling()) {
-            refuse("the source is still comparing every block with the target after an unclean stop; "
-                    + "run cutover again when status no longer shows a rescan");
-            return;
-        }
-        long backlogBytes = port.backlogBytes();
-        double rate = port.drainBytesPerSecond();
-        boolean measured = rate > 0;
-        double bytesPerSecond = measured ? rate : ASSUMED_RATE_BYTES_PER_SECOND;
-        long drainMs = (long) (backlogBytes * 1000.0 / bytesPerSecond);
-        if (drainMs > timeoutMs) {
-            refuse(String.format("the backlog of %d bytes needs about %d ms to drain at %s %.1f MB/s, more than the "
-                            + "timeout of %d ms: run 'replicator sync' first, or give a longer --timeout",
-                    backlogBytes, drainMs, measured ? "the measured" : "an assumed (not yet measured)",
-                    bytesPerSecond / 1e6, timeoutMs));
-            return;
-        }
-        LOG.info("cutover: backlog {} bytes, about {} ms to drain at {} {} MB/s; probing the target", backlogBytes,
-                drainMs, measured ? "the measured" : "an assumed", String.format("%.1f", bytesPerSecond / 1e6));
         probeSentNs = System.nanoTime();
         sendBarrier();
     }
 
+    /** Passes and walks stop once the barrier is out: what the receiver holds stays what was verified. */
     boolean allowsPasses() {
-        return phase != Phase.BARRIER && phase != Phase.VERIFY;
+        return phase.compareTo(Phase.BARRIER) < 0;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    String waveId() {
+        return plan.waveId();
     }
 
     /** True from the moment a freeze may start until the guard has reported that it ended. */
@@ -111,6 +142,11 @@ final class CutoverJob implements Job {
         }
         if (now - deadlineNs >= 0) {
             fail(String.format("timed out after %d ms while %s", timeoutMs, waitingFor()));
+            return;
+        }
+        if (phase == Phase.SEALING && seal.overdue(now)) {
+            fail("the receiver " + port.hostPort() + " did not confirm the report and the seal within "
+                    + SealStep.SEAL_TIMEOUT_MS + " ms");
             return;
         }
         switch (phase) {
@@ -144,6 +180,15 @@ final class CutoverJob implements Job {
                     finish(verify.done.join());
                 }
             }
+            case HELD -> {
+                if (guard != null && guard.done().isDone()) {
+                    fail("the freeze guard ended (" + guard.stillFrozen().size() + " mount points left frozen) while "
+                            + "held: the file systems were thawed before the commit");
+                }
+            }
+            case SEALING -> {
+                // waits for the receiver's answer
+            }
         }
     }
 
@@ -163,6 +208,52 @@ final class CutoverJob implements Job {
             port.compare(verify);
             phase = Phase.VERIFY;
         }
+    }
+
+    /** The receiver's answer to the report: sealed, the cutover is done. */
+    void onReportAck(CutoverReportAck ack) {
+        if (phase != Phase.SEALING || !seal.answeredBy(ack) || done.isDone()) {
+            return;
+        }
+        if (!ack.sealed()) {
+            fail("the receiver " + port.hostPort() + " kept the report but did not seal the volumes");
+            return;
+        }
+        sealed();
+    }
+
+    /** The receiver refused something with {@code why}: a seal asked for has failed. */
+    void refused(String why) {
+        if (phase == Phase.SEALING && !done.isDone()) {
+            fail("the receiver refused the seal: " + why);
+        }
+    }
+
+    /** The admin commits the held cutover: seal with {@code request}'s report, then thaw or keep frozen. */
+    void commit(CutoverReportRequest request, CompletableFuture<CommitResult> answer) {
+        tick(System.nanoTime()); // a commit that comes after the deadline, or after the guard thawed, seals nothing
+        if (phase != Phase.HELD || done.isDone()) {
+            answer.complete(CommitResult.refused("the cutover" + ofWave() + " is not held for a commit: it is "
+                    + (done.isDone() ? "over" : "in its " + phaseName())));
+        } else if (!Objects.equals(plan.waveId(), request.waveId())) {
+            answer.complete(CommitResult.refused("the cutover held here is of wave " + plan.waveId() + ", not of "
+                    + request.waveId()));
+        } else if (!request.hasReport()) {
+            answer.complete(CommitResult.refused("a commit needs the report to keep with the seal (report_id, "
+                    + "report_json, report_markdown)"));
+        } else {
+            startSeal(request, answer);
+        }
+    }
+
+    /** Ends the cutover without a seal, thawing at once; false when it is of another wave than {@code waveId}. */
+    boolean abort(String waveId, String why) {
+        if (waveId != null && !Objects.equals(plan.waveId(), waveId)) {
+            return false;
+        }
+        fail(phase == Phase.SEALING ? "aborted during the seal (the receiver may have sealed already): " + why
+                : "aborted: " + why);
+        return true;
     }
 
     /** The connection to the target was lost: while frozen there is no waiting for it, the job fails and thaws. */
@@ -186,6 +277,7 @@ final class CutoverJob implements Job {
     private void startFreeze() {
         long now = System.nanoTime();
         startNs = now;
+        freezeStartedUtc = Instant.now().toString();
         if (freeze.isEmpty()) {
             startDrain(now);
             return;
@@ -203,6 +295,10 @@ final class CutoverJob implements Job {
     private void startDrain(long now) {
         drainSinceNs = now;
         sentAtStart = sentBytes();
+        sentAtStartByVolume = new long[port.volumes().size()];
+        for (int i = 0; i < sentAtStartByVolume.length; i++) {
+            sentAtStartByVolume[i] = port.sentPayloadBytes(i);
+        }
         phase = Phase.DRAIN;
         port.requestPass();
     }
@@ -218,21 +314,90 @@ final class CutoverJob implements Job {
             fail("verification failed: " + result.reason());
             return;
         }
-        CutoverResult.FileSystems fileSystems = thaw("the cutover is verified");
+        String verifiedUtc = Instant.now().toString();
         List<CutoverResult.Volume> volumes = new ArrayList<>();
+        List<PreparedCutover.Volume> held = new ArrayList<>();
         for (int i = 0; i < port.volumes().size(); i++) {
             VerifyResult.Volume v = result.volumes().get(i);
-            volumes.add(new CutoverResult.Volume(v.name(), port.volumes().get(i).sizeBytes(), v.checksumSource(),
-                    v.checksumTarget()));
+            long size = port.volumes().get(i).sizeBytes();
+            volumes.add(new CutoverResult.Volume(v.name(), size, v.checksumSource(), v.checksumTarget()));
+            held.add(new PreparedCutover.Volume(v.name(), size, port.sentPayloadBytes(i) - sentAtStartByVolume[i],
+                    v.checksumSource(), v.checksumTarget(), true));
         }
         long downtimeMs = ms(endNs - startNs);
-        CutoverResult r = new CutoverResult(Outcome.OK, "every volume is durable on the target and verified equal",
+        FileSystems heldNow = guard == null ? notFrozen() : FileSystems.FROZEN;
+        verified = new CutoverResult(Outcome.OK, "every volume is durable on the target and verified equal",
                 downtimeMs, sentBytes() - sentAtStart, true, ms(drainedNs - startNs), ms(barrierAckNs - drainedNs),
-                ms(endNs - barrierAckNs), volumes, fileSystems, stillFrozen());
-        port.cutOver();
-        LOG.info("cutover: done, downtime {} ms, {} bytes in the final sync; the target volumes can boot. "
-                + "Writes seen on the source from now on are reported and NOT replicated", downtimeMs, r.finalSyncBytes());
+                ms(endNs - barrierAckNs), volumes, heldNow, stillFrozen(), false, null, null);
+        LOG.info("cutover: verified in {} ms after the freeze, {} bytes in the final sync", downtimeMs,
+                verified.finalSyncBytes());
+        if (plan.hold()) {
+            phase = Phase.HELD;
+            LOG.info("cutover{}: held{} until the commit, the abort or the deadline ({} ms from now)", ofWave(),
+                    freeze.isEmpty() ? "" : ", " + freeze + " frozen,",
+                    TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
+            prepared.complete(new PreparedCutover(PreparedCutover.VERIFIED, port.sourceId(), plan.waveId(),
+                    plan.askedBy(), freezeStartedUtc, verifiedUtc, downtimeMs, verified.finalSyncBytes(), held,
+                    heldNow, stillFrozen()));
+        } else {
+            startSeal(plan.oneServerReport().apply(verified), null);
+        }
+    }
+
+    private void startSeal(CutoverReportRequest request, CompletableFuture<CommitResult> answer) {
+        String cannot = SealStep.cannotSeal(port);
+        if (cannot != null) {
+            committing = answer;
+            fail(cannot);
+            return;
+        }
+        phase = Phase.SEALING;
+        seal = SealStep.send(port, request, answer);
+        committing = answer;
+        LOG.info("cutover{}: asked the receiver to keep report {} and seal the volumes", ofWave(), request.reportId());
+    }
+
+    /** The receiver sealed: record, then thaw or keep frozen, and answer. */
+    private void sealed() {
+        long sealedNs = System.nanoTime();
+        CutoverReportRequest report = seal.request;
+        CutoverRecord record = new CutoverRecord(plan.waveId(), report.reportId(), Instant.now().toString(),
+                CutoverRecord.SEALED, null);
+        long freezeMs = startNs == 0 ? 0 : ms(sealedNs - startNs);
+        FileSystems fileSystems;
+        String thawedUtc = null;
+        if (report.keepFrozen() && guard != null && !guard.stillFrozen().isEmpty() && keepFrozen()) {
+            fileSystems = FileSystems.FROZEN;
+        } else {
+            fileSystems = thaw("the cutover is verified and sealed");
+            freezeMs = startNs == 0 ? 0 : ms(System.nanoTime() - startNs);
+            thawedUtc = guard == null ? null : Instant.now().toString();
+        }
+        port.cutOver(record);
+        LOG.info("cutover{}: SEALED on the receiver (report {}), downtime {} ms, {} bytes in the final sync; file "
+                + "systems {}. The target volumes can boot. Writes seen on the source from now on are counted and NOT "
+                + "replicated", ofWave(), report.reportId(), verified.downtimeMs(), verified.finalSyncBytes(), fileSystems);
+        CutoverResult r = new CutoverResult(Outcome.OK, "every volume is durable on the target, verified equal and "
+                + "sealed", verified.downtimeMs(), verified.finalSyncBytes(), true, verified.drainMs(),
+                verified.barrierMs(), verified.verifyMs(), verified.volumes(), fileSystems, stillFrozen(), true,
+                report.reportId(), null);
         done.complete(r);
+        if (committing != null) {
+            committing.complete(new CommitResult(CommitResult.OK, "sealed on the receiver with report "
+                    + report.reportId(), true, report.reportId(), freezeMs, thawedUtc, fileSystems, stillFrozen()));
+        }
+    }
+
+    /** Moves the guard's deadline to the commit's maximum and hands it to the agent; false when it cannot be. */
+    private boolean keepFrozen() {
+        try {
+            guard.extend(seal.request.maxFrozenMs());
+        } catch (IOException e) {
+            LOG.error("cutover: cannot keep {} frozen ({}); thawing", freeze, e.getMessage());
+            return false;
+        }
+        port.keepFrozen(guard, startNs, seal.request.maxFrozenMs());
+        return true;
     }
 
     @Override
@@ -243,7 +408,9 @@ final class CutoverJob implements Job {
     /** Fails before anything was frozen. */
     private void refuse(String reason) {
         LOG.error("cutover: refused: {}; nothing was frozen", reason);
-        done.complete(CutoverResult.refused(reason + "; nothing was frozen", !freeze.isEmpty()));
+        CutoverResult r = CutoverResult.refused(reason + "; nothing was frozen", !freeze.isEmpty());
+        done.complete(r);
+        prepared.complete(r);
     }
 
     void fail(String reason) {
@@ -254,28 +421,53 @@ final class CutoverJob implements Job {
             refuse(reason);
             return;
         }
-        CutoverResult.FileSystems fileSystems = thaw(reason);
+        long failedNs = System.nanoTime();
+        FileSystems fileSystems = thaw(reason);
         if (verify != null && !verify.isDone()) {
             verify.fail(reason);
         }
-        long downtimeMs = startNs == 0 ? 0 : ms(System.nanoTime() - startNs);
+        long downtimeMs = startNs == 0 ? 0 : ms(failedNs - startNs);
         List<String> left = stillFrozen();
-        LOG.error("cutover: FAILED: {}; {}; the source keeps replicating, fix the cause and run cutover again", reason,
+        LOG.error("cutover{}: FAILED in its {}: {}; {}; nothing was sealed; the source keeps replicating, fix the "
+                        + "cause and run cutover again", ofWave(), phaseName(), reason,
                 left.isEmpty() ? "file systems " + fileSystems : "STILL FROZEN: " + left);
-        done.complete(new CutoverResult(Outcome.FAILED, reason, downtimeMs, sentBytes() - sentAtStart, false, 0, 0, 0,
-                List.of(), fileSystems, left));
+        CutoverResult r = new CutoverResult(Outcome.FAILED, reason, downtimeMs, sentBytes() - sentAtStart, false, 0, 0,
+                0, List.of(), fileSystems, left, false, null, phaseName());
+        done.complete(r);
+        prepared.complete(r);
+        if (committing != null) {
+            committing.complete(new CommitResult(CommitResult.FAILED, reason, false, null,
+                    startNs == 0 ? 0 : ms(System.nanoTime() - startNs), guard == null ? null : Instant.now().toString(),
+                    fileSystems, left));
+        }
+    }
+
+    private String phaseName() {
+        return phase.name().toLowerCase(Locale.ROOT);
+    }
+
+    private String ofWave() {
+        return plan.waveId() == null ? "" : " of wave " + plan.waveId();
+    }
+
+    private FileSystems notFrozen() {
+        return freeze.isEmpty() ? FileSystems.NONE : FileSystems.NOT_FROZEN;
     }
 
     /** Thaws through the guard and says what the file systems are now. */
-    private CutoverResult.FileSystems thaw(String why) {
+    private FileSystems thaw(String why) {
         if (guard == null) {
-            return freeze.isEmpty() ? CutoverResult.FileSystems.NONE : CutoverResult.FileSystems.NOT_FROZEN;
+            return notFrozen();
         }
-        List<Path> left = guard.thawAndWait(why, THAW_WAIT_MS);
+        return thawed(guard, guard.thawAndWait(why, THAW_WAIT_MS));
+    }
+
+    /** What the file systems of {@code guard} are once it was asked to thaw and {@code left} are not known thawed. */
+    static FileSystems thawed(FreezeGuard guard, List<Path> left) {
         if (!left.isEmpty()) {
-            return CutoverResult.FileSystems.STILL_FROZEN;
+            return FileSystems.STILL_FROZEN;
         }
-        return guard.frozeAny() ? CutoverResult.FileSystems.THAWED : CutoverResult.FileSystems.NOT_FROZEN;
+        return guard.frozeAny() ? FileSystems.THAWED : FileSystems.NOT_FROZEN;
     }
 
     /** The mount points frozen now, as far as the guard has reported. */
@@ -298,6 +490,8 @@ final class CutoverJob implements Job {
                     + (port.lastError() == null ? "no answer" : port.lastError()) + ")";
             case BARRIER -> "waiting for the target to make the barrier durable";
             case VERIFY -> "verifying";
+            case HELD -> "held, waiting for the commit";
+            case SEALING -> "waiting for the receiver to keep the report and seal";
         };
     }
 

@@ -12,13 +12,16 @@ import org.slf4j.LoggerFactory;
  * Whether the source may put a block frame on the wire now: not while the admin paused sending
  * (tracking goes on: changes pile up in the backlog), and no faster than the {@link RateLimiter}
  * lets it. The {@link SendPipeline}'s window asks it before every frame. Not thread-safe: owned by
- * the sync agent's thread; other threads change it through {@link FlowRequests}.
+ * the sync agent's thread; other threads change it through {@link FlowRequests}, and read only
+ * {@link #pausedNow}.
  */
 final class FlowControl {
     private static final Logger LOG = LoggerFactory.getLogger(FlowControl.class);
 
     private final RateLimiter limiter;
     private boolean paused;
+    /** {@code paused} as other threads may read it, set with it. */
+    private volatile boolean pausedNow;
 
     FlowControl(RateSchedule schedule, Clock clock, long nowNs) {
         this.limiter = new RateLimiter(schedule, clock, nowNs);
@@ -26,6 +29,11 @@ final class FlowControl {
 
     boolean paused() {
         return paused;
+    }
+
+    /** Whether sending is paused, as of the last change applied; any thread. */
+    boolean pausedNow() {
+        return pausedNow;
     }
 
     /** Whether a frame may go now: not paused, and the limit has room. */
@@ -51,6 +59,7 @@ final class FlowControl {
             case RESUME -> paused = false;
             case THROTTLE -> limiter.throttle(change.bytesPerSecond(), nowNs);
         }
+        pausedNow = paused;
         FlowStatus now = status();
         LOG.info("{}: sending {}, limit {}", change.kind().name().toLowerCase(Locale.ROOT),
                 now.paused() ? "paused" : "on", now.maxRateBytesPerSecond() == null ? "none"

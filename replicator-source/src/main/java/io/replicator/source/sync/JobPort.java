@@ -2,6 +2,8 @@ package io.replicator.source.sync;
 
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.source.cutover.CutoverRecord;
+import io.replicator.source.cutover.FreezeGuard;
 import io.replicator.source.cutover.FreezeRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,6 +24,8 @@ interface JobPort {
     // ---- read the state
 
     List<VolumeInfo> volumes();
+
+    String sourceId();
 
     /** Whether the target is connected and has answered the handshake. */
     boolean connected();
@@ -47,6 +51,12 @@ interface JobPort {
     int resendBlocks();
 
     long sentPayloadBytes();
+
+    /** Payload bytes sent of volume {@code volume} since the daemon started. */
+    long sentPayloadBytes(int volume);
+
+    /** Whether the receiver negotiated the cutover's report and seal (feature CUTOVER_SEAL). */
+    boolean sealSupported();
 
     /** The sequence of the last frame sent. */
     long lastSequenceSent();
@@ -86,6 +96,12 @@ interface JobPort {
     /** Nothing is in flight or waiting to be resent, and a pass or walk that started at or after {@code sinceNs} has finished. */
     boolean drainedSince(long sinceNs);
 
-    /** The cutover is done: from now on writes are observed and reported, not replicated. */
-    void cutOver();
+    /** Sends the cutover's report (with the seal when {@code seal}) behind every frame sent so far; returns its request id. */
+    long sendReport(boolean seal, String reportId, String json, String markdown);
+
+    /** The cutover is sealed: from now on writes are observed and reported, not replicated; {@code record} is kept. */
+    void cutOver(CutoverRecord record);
+
+    /** The sealed cutover keeps {@code guard}'s file systems frozen, since {@code frozenSinceNs}, for at most {@code maxFrozenMs}. */
+    void keepFrozen(FreezeGuard guard, long frozenSinceNs, long maxFrozenMs);
 }

@@ -1,13 +1,25 @@
 package io.replicator.source.sync;
 
 import io.replicator.protocol.wire.BarrierAck;
+import io.replicator.protocol.wire.CutoverReportAck;
 import io.replicator.protocol.wire.HashResponse;
+import io.replicator.source.CommitResult;
+import io.replicator.source.CutoverReportRequest;
 import io.replicator.source.CutoverResult;
+import io.replicator.source.CutoverResult.FileSystems;
+import io.replicator.source.PrepareAnswer;
 import io.replicator.source.RescanStatus;
 import io.replicator.source.VerifyResult;
+import io.replicator.source.cutover.FreezeGuard;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the sync agent's {@link Job}s: the comparison with the target after an unclean stop
@@ -15,11 +27,19 @@ import java.util.concurrent.CompletableFuture;
  * ({@link VerifyJob}, which gets the target's hash answers), and the cutover ({@link CutoverJob},
  * which gets the barrier acks). It starts the admin's jobs when the agent can run them, steps them
  * while the in-flight window has room, ticks them on every turn and tells them when the link is
- * lost. Jobs see the agent only through their {@link JobPort}. Not thread-safe: owned by the
- * agent's thread.
+ * lost. Jobs see the agent only through their {@link JobPort}. After a sealed cutover that keeps
+ * the file systems frozen it holds their guard until the admin thaws them or the deadline passes.
+ * Not thread-safe: owned by the agent's thread.
  */
 final class JobRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+    /** File systems a sealed cutover keeps frozen: their guard, since when, for at most how long. */
+    private record KeptFrozen(FreezeGuard guard, long sinceNs, long maxFrozenMs) {
+    }
+
     private final JobPort port;
+    private KeptFrozen kept;
     private ReconcileJob reconcile;
     /** The verification that gets the hash answers; free once done. */
     private VerifyJob verify;
@@ -69,16 +89,20 @@ final class JobRunner {
      * @return the job started (it may have been refused by its preconditions already), or null
      */
     CutoverJob start(AgentCommand.StartCutover c, boolean cutOver) {
-        CompletableFuture<CutoverResult> result = c.result();
+        CompletableFuture<PrepareAnswer> result = c.result();
         boolean freezeAsked = !c.freeze().isEmpty();
         if (cutover != null || verifying()) {
+            c.ended().complete(null);
             result.complete(CutoverResult.refused("a verification or cutover is already running", freezeAsked));
         } else if (cutOver) {
+            c.ended().complete(null);
             result.complete(CutoverResult.refused("the cutover is already done", freezeAsked));
         } else {
-            CutoverJob job = new CutoverJob(port, c.freeze(), c.deadlineNs(), c.timeoutMs());
+            CutoverJob job = new CutoverJob(port, c.freeze(), c.deadlineNs(), c.timeoutMs(), c.plan());
             cutover = job;
-            job.done.whenComplete((r, e) -> result.complete(r));
+            // The job completes done before its prepare's or commit's answer: the source is free first.
+            job.done.whenComplete((r, e) -> c.ended().complete(null));
+            (c.plan().hold() ? job.prepared : job.done).whenComplete((r, e) -> result.complete(r));
             job.begin();
             if (job.done.isDone()) {
                 cutover = null;
@@ -86,6 +110,76 @@ final class JobRunner {
             return job;
         }
         return null;
+    }
+
+    /** Commits the held cutover, or refuses at once. */
+    void commit(AgentCommand.CommitCutover c) {
+        if (cutover == null) {
+            c.result().complete(CommitResult.refused("no cutover is held here (it ended, or none was prepared)"));
+        } else {
+            cutover.commit(c.request(), c.result());
+        }
+    }
+
+    /**
+     * Ends the cutover running or held (of the request's wave) without a seal, thawing at once, then
+     * hands the receiver the wave's report unsealed, best effort. Nothing running: answered as done.
+     */
+    void abort(AgentCommand.AbortCutover c) {
+        CutoverReportRequest request = c.request();
+        String waveId = request == null ? null : request.waveId();
+        if (cutover == null || cutover.isDone()) {
+            c.result().complete(new CommitResult(CommitResult.ABORTED, "no cutover was running or held: nothing to "
+                    + "thaw", false, null, 0, null, FileSystems.NONE, List.of()));
+        } else if (!cutover.abort(waveId, c.reason())) {
+            c.result().complete(CommitResult.refused("the cutover here is of wave " + cutover.waveId() + ", not of "
+                    + waveId + ": not aborted"));
+            return;
+        } else {
+            CutoverResult r = cutover.done.join();
+            cutover = null;
+            c.result().complete(new CommitResult(CommitResult.ABORTED, r.reason(), false, null, r.downtimeMs(),
+                    r.fileSystems() == FileSystems.THAWED ? Instant.now().toString() : null, r.fileSystems(),
+                    r.stillFrozen()));
+        }
+        if (request != null && request.hasReport() && port.connected() && port.sealSupported()) {
+            port.sendReport(false, request.reportId(), request.json(), request.markdown());
+        }
+    }
+
+    /** Holds {@code guard}, whose file systems a sealed cutover keeps frozen. */
+    void keepFrozen(FreezeGuard guard, long sinceNs, long maxFrozenMs) {
+        kept = new KeptFrozen(guard, sinceNs, maxFrozenMs);
+    }
+
+    /** Thaws what a sealed cutover keeps frozen, or refuses at once when nothing is. */
+    void thaw(AgentCommand.Thaw c) {
+        if (kept == null) {
+            c.result().complete(CommitResult.refused(cutover != null
+                    ? "nothing is kept frozen after a cutover; the cutover running holds its own freeze: abort it"
+                    : "nothing is frozen"));
+            return;
+        }
+        List<Path> left = kept.guard.thawAndWait("thawed by the admin", CutoverJob.THAW_WAIT_MS);
+        FileSystems fileSystems = CutoverJob.thawed(kept.guard, left);
+        long frozenMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - kept.sinceNs);
+        LOG.info("cutover: thawed {} by the admin, {} ms after the freeze", kept.guard.mounts(), frozenMs);
+        c.result().complete(new CommitResult(CommitResult.THAWED, "thawed by the admin", true, null, frozenMs,
+                Instant.now().toString(), fileSystems, strings(left)));
+        kept = null;
+    }
+
+    private static List<String> strings(List<Path> paths) {
+        List<String> out = new ArrayList<>();
+        for (Path p : paths) {
+            out.add(p.toString());
+        }
+        return out;
+    }
+
+    /** Whether a sealed cutover keeps file systems frozen now. */
+    boolean keepsFrozen() {
+        return kept != null;
     }
 
     private boolean verifying() {
@@ -114,6 +208,11 @@ final class JobRunner {
     }
 
     void tick(long nowNs) {
+        if (kept != null && kept.guard.done().isDone()) {
+            LOG.warn("cutover: {} kept frozen after the cutover were thawed by their deadline ({} ms) or the guard",
+                    kept.guard.mounts(), kept.maxFrozenMs);
+            kept = null;
+        }
         if (verify != null) {
             verify.tick(nowNs);
         }
@@ -150,6 +249,19 @@ final class JobRunner {
         }
     }
 
+    void onReportAck(CutoverReportAck ack) {
+        if (cutover != null) {
+            cutover.onReportAck(ack);
+        }
+    }
+
+    /** The receiver refused something: a cutover waiting for its seal fails. */
+    void refused(String why) {
+        if (cutover != null) {
+            cutover.refused(why);
+        }
+    }
+
     void connectionLost() {
         if (verifying()) {
             verify.connectionLost();
@@ -169,7 +281,7 @@ final class JobRunner {
 
     /** While a freeze may be in force the agent writes nothing: its state directory may lie on a frozen file system. */
     boolean holdsStateWrites() {
-        return cutover != null && cutover.holdsStateWrites();
+        return cutover != null && cutover.holdsStateWrites() || kept != null && !kept.guard.done().isDone();
     }
 
     boolean cutoverRunning() {
@@ -177,6 +289,9 @@ final class JobRunner {
     }
 
     List<String> frozenNow() {
+        if (kept != null) {
+            return strings(kept.guard.stillFrozen());
+        }
         return cutover == null ? List.of() : cutover.frozenNow();
     }
 
@@ -198,6 +313,13 @@ final class JobRunner {
         }
         if (verify != null) {
             verify.fail("the source daemon stopped during verification");
+        }
+        if (kept != null) {
+            List<Path> left = kept.guard.thawAndWait("the source daemon stopped", CutoverJob.THAW_WAIT_MS);
+            if (!left.isEmpty()) {
+                frozenLeft = strings(left);
+            }
+            kept = null;
         }
         return frozenLeft;
     }

@@ -1,6 +1,7 @@
 package io.replicator.source.sync;
 
 import io.replicator.protocol.wire.BarrierAck;
+import io.replicator.protocol.wire.CutoverReportAck;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.Frame;
 import io.replicator.protocol.wire.HashResponse;
@@ -65,6 +66,8 @@ final class SessionEvents implements TargetSession.Listener {
     public void received(Frame frame) throws IOException {
         if (frame instanceof BarrierAck ack) {
             agent.jobs.onBarrierAck(ack);
+        } else if (frame instanceof CutoverReportAck ack) {
+            agent.jobs.onReportAck(ack);
         } else if (frame instanceof HashResponse response) {
             String reconciled = agent.jobs.onHashes(response);
             if (reconciled != null) {
@@ -75,7 +78,10 @@ final class SessionEvents implements TargetSession.Listener {
 
     @Override
     public void refused(ErrorCode code, String why) {
-        if (needsTheAdmin(code)) {
+        agent.jobs.refused(why);
+        if (code == ErrorCode.CUT_OVER) {
+            agent.learnCutOver(why);
+        } else if (needsTheAdmin(code)) {
             agent.waiters.failAll(new IOException("not in sync: " + why));
         }
     }
@@ -89,7 +95,7 @@ final class SessionEvents implements TargetSession.Listener {
     static boolean needsTheAdmin(ErrorCode code) {
         return switch (code) {
             case IO_ERROR, VOLUME_UNAVAILABLE, UNKNOWN_VOLUME, OUT_OF_RANGE, NOT_AUTHORIZED, REVOKED,
-                 UNSUPPORTED_VERSION -> true;
+                 UNSUPPORTED_VERSION, CUT_OVER -> true;
             default -> false;
         };
     }

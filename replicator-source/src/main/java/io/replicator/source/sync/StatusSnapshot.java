@@ -3,6 +3,7 @@ package io.replicator.source.sync;
 import io.replicator.source.SourceState;
 import io.replicator.source.SourceStatus;
 import io.replicator.source.VolumeStatus;
+import io.replicator.source.cutover.CutoverRecord;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,9 +26,10 @@ final class StatusSnapshot {
             Forecast f = v.forecast;
             vs.add(new VolumeStatus(v.info.name(), v.volume.path().toString(), v.info.sizeBytes(),
                     v.blockSize(), v.syncedBytes(), backlog, v.sentPayloadBytes, lag,
-                    Math.min(v.info.sizeBytes(), unreplicated * v.blockSize()), Math.round(f.writeBytesPerSecond()),
-                    Math.round(f.sendBytesPerSecond()), f.etaMs(v.info.sizeBytes() - v.syncedBytes()),
-                    f.catchUpMs(backlog), !f.notConverging(), f.describe(backlog)));
+                    Math.min(v.info.sizeBytes(), unreplicated * v.blockSize()), agent.writtenSinceBytes(v),
+                    Math.round(f.writeBytesPerSecond()), Math.round(f.sendBytesPerSecond()),
+                    f.etaMs(v.info.sizeBytes() - v.syncedBytes()), f.catchUpMs(backlog), !f.notConverging(),
+                    f.describe(backlog)));
         }
         String feedFailure = agent.changes.feedFailure();
         boolean failed = feedFailure != null;
@@ -37,7 +39,11 @@ final class StatusSnapshot {
                 agent.rescanStatus(), agent.hostPort(), session.connected(), session.lastError(),
                 session.durableSequence(),
                 vs, session.nextAttemptMs(System.nanoTime()), session.failedAttempts(System.nanoTime()), 0,
-                agent.jobs.frozenNow(), agent.flow.status());
+                agent.jobs.frozenNow(), cutOver(agent.cutOverRecord), agent.flow.status());
+    }
+
+    private static SourceStatus.CutOver cutOver(CutoverRecord r) {
+        return r == null ? null : new SourceStatus.CutOver(r.waveId(), r.reportId(), r.cutOverUtc(), r.how(), r.detail());
     }
 
     private static SourceState state(SyncAgent agent) {
@@ -46,7 +52,9 @@ final class StatusSnapshot {
         } else if (agent.jobs.cutoverRunning()) {
             return SourceState.CUTTING_OVER;
         } else if (!agent.session.connected()) {
-            return agent.session.hasConnectedOnce() ? SourceState.DISCONNECTED : SourceState.CONNECTING;
+            // Never connected yet: connecting until the first attempt failed, then disconnected (with why).
+            return agent.session.hasConnectedOnce() || agent.session.lastError() != null ? SourceState.DISCONNECTED
+                    : SourceState.CONNECTING;
         } else if (agent.flow.paused()) {
             return SourceState.PAUSED;
         } else if (agent.rescanStatus() != null && agent.rescanStatus().running()) {

@@ -5,8 +5,10 @@ import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
+import io.replicator.source.cutover.CutoverRecord;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -69,6 +71,10 @@ public final class SyncAgent implements AutoCloseable {
     private boolean initialSyncLogged;
     private final long startedNs = System.nanoTime();
     boolean cutOver;
+    /** What the cutover record says (the one found at start, or made or learned since), or null. */
+    CutoverRecord cutOverRecord;
+    /** The record is still to be written to the state directory (once no freeze may be in force). */
+    private boolean recordToWrite;
     private volatile boolean stopping;
     /** What stopped the agent's thread by surprise, or null. */
     private volatile Throwable stoppedBy;
@@ -101,7 +107,15 @@ public final class SyncAgent implements AutoCloseable {
         for (VolumeState v : volumes) {
             durableSequence = Math.max(durableSequence, v.fingerprints.lastAckSequence());
         }
-        if (reconcileReason != null) {
+        this.cutOverRecord = config.cutOverAtStart();
+        this.cutOver = cutOverRecord != null;
+        if (cutOver) {
+            LOG.warn("source {} was cut over ({}): it does not connect to {} or replicate; writes are counted, not sent. "
+                    + "POST /release (replicator release --admin SOURCE) replicates again once the receiver's seal is "
+                    + "lifted", config.sourceId(), cutOverWords(), config.hostPort());
+            reconcileReason = null;
+            rescanReason = null;
+        } else if (reconcileReason != null) {
             jobs.reconcile(reconcileReason);
         }
         this.session = new TargetSession(config, infos(), durableSequence,
@@ -114,6 +128,7 @@ public final class SyncAgent implements AutoCloseable {
                 reconcileReason == null ? rescanReason : null, inbox::add, this::completeWaiters,
                 () -> cutOver || jobs.reconciling());
         this.thread = new Thread(this::run, "sync-agent-" + config.sourceId());
+        session.closedForGood(cutOver);
     }
 
     /** Starts the thread; the future completes on the first successful handshake or fails with the first refusal. */
@@ -189,11 +204,96 @@ public final class SyncAgent implements AutoCloseable {
             changes.eventsLost(c.reason(), cutOver);
         } else if (event instanceof AgentCommand.CaughtUp c) {
             changes.caughtUp(c, cutOver);
+        } else if (event instanceof AgentCommand.CommitCutover c) {
+            jobs.commit(c);
+        } else if (event instanceof AgentCommand.AbortCutover c) {
+            jobs.abort(c);
+        } else if (event instanceof AgentCommand.Thaw c) {
+            jobs.thaw(c);
+        } else if (event instanceof AgentCommand.Release c) {
+            release(c);
         } else if (event instanceof LinkEvent e) {
             session.onLinkEvent(e);
         } else if (event instanceof AgentCommand.SetFlow c) {
             setFlow(c);
         }
+    }
+
+    /** The cutover is sealed ({@code record}) or learned from the receiver: replication ends here. */
+    void cutOver(CutoverRecord record) {
+        cutOver = true;
+        cutOverRecord = record;
+        recordToWrite = config.stateDir() != null;
+        session.closedForGood(true);
+        waiters.failAll(new IOException(cutOverWords() + ": replication has ended for this source"));
+    }
+
+    /** The receiver refused this source with CUT_OVER: it was cut over (its record may be lost); stop for good. */
+    void learnCutOver(String why) {
+        if (cutOver) {
+            return;
+        }
+        LOG.error("the receiver {} says this source was cut over: {}. Replication has ended; nothing more is sent. "
+                + "POST /release (replicator release --admin SOURCE) once the receiver's seal is lifted", hostPort(), why);
+        cutOver(new CutoverRecord(null, null, Instant.now().toString(), CutoverRecord.REFUSED, why));
+    }
+
+    /** The cutover in words: when, which report, how it is known. */
+    String cutOverWords() {
+        CutoverRecord r = cutOverRecord;
+        if (r == null) {
+            return "the source was cut over";
+        }
+        return "the source was cut over at " + r.cutOverUtc() + (r.reportId() == null ? "" : " (report "
+                + r.reportId() + ")") + (CutoverRecord.REFUSED.equals(r.how()) ? ", as the receiver said" : "");
+    }
+
+    /** Bytes seen written on the source since the cutover, over all volumes (0 while it replicates). */
+    long writtenSinceBytes() {
+        long sum = 0;
+        for (VolumeState v : volumes) {
+            sum += writtenSinceBytes(v);
+        }
+        return sum;
+    }
+
+    long writtenSinceBytes(VolumeState v) {
+        if (!cutOver) {
+            return 0;
+        }
+        long blocks = v.dirty != null ? v.dirty.count() : v.unreplicatedBlocks;
+        return Math.min(v.info.sizeBytes(), blocks * v.blockSize());
+    }
+
+    /** Forgets the cutover: the record goes, the source connects and sends what changed. */
+    private void release(AgentCommand.Release c) {
+        if (!cutOver) {
+            c.result().complete("this source was not cut over: nothing to release");
+            return;
+        }
+        if (jobs.keepsFrozen()) {
+            c.result().completeExceptionally(new IllegalStateException(
+                    "the file systems are kept frozen after the cutover: thaw them first (replicator thaw)"));
+            return;
+        }
+        String was = cutOverWords();
+        try {
+            if (config.stateDir() != null) {
+                CutoverRecord.delete(config.stateDir());
+            }
+        } catch (IOException e) {
+            c.result().completeExceptionally(new IOException("cannot remove the cutover record in "
+                    + config.stateDir() + ": " + e.getMessage(), e));
+            return;
+        }
+        cutOver = false;
+        cutOverRecord = null;
+        recordToWrite = false;
+        session.closedForGood(false);
+        changes.requestPass();
+        LOG.warn("released: {}; replicating again to {} (it refuses while it holds the seal)", was, hostPort());
+        c.result().complete("released: " + was + "; replicating again to " + hostPort()
+                + " once its seal is lifted too");
     }
 
     /**
@@ -235,6 +335,9 @@ public final class SyncAgent implements AutoCloseable {
                 LOG.info("initial sync of {} done: {} bytes durable on the target, {} payload bytes sent, {} ms since start; "
                         + "replicating changes", v.info.name(), v.info.sizeBytes(), v.sentPayloadBytes, ms);
             }
+        }
+        if (recordToWrite && !jobs.holdsStateWrites()) {
+            writeCutoverRecord();
         }
         if (now - nextStateFlushNs >= 0 && !jobs.holdsStateWrites()) {
             flushState();
@@ -340,6 +443,23 @@ public final class SyncAgent implements AutoCloseable {
             lagNs = Math.max(lagNs, now - waiting.readNs());
         }
         return TimeUnit.NANOSECONDS.toMillis(Math.max(lagNs, changes.dirtyLagNs(now)));
+    }
+
+    /** Writes the cutover record (no freeze may be in force now), with the fingerprints it counts writes against. */
+    private void writeCutoverRecord() {
+        recordToWrite = false;
+        try {
+            flushState();
+            for (VolumeState v : volumes) {
+                v.fingerprints.flush();
+            }
+            cutOverRecord.write(config.stateDir());
+            LOG.info("cutover recorded in {}: this source does not replicate again by itself",
+                    config.stateDir().resolve(CutoverRecord.FILE_NAME));
+        } catch (IOException e) {
+            LOG.error("could not record the cutover in {}: {}; the receiver's seal still refuses this source, which "
+                    + "then learns it again", config.stateDir(), e.getMessage());
+        }
     }
 
     /**

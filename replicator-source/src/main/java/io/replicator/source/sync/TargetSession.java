@@ -7,6 +7,7 @@ import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.Ack;
 import io.replicator.protocol.wire.BarrierAck;
+import io.replicator.protocol.wire.CutoverReportAck;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.protocol.wire.Frame;
@@ -83,10 +84,14 @@ final class TargetSession implements AutoCloseable {
     private boolean handshaken;
     /** The target takes frames of several blocks ({@link ProtocolVersion#FEATURE_BLOCK_RUNS}). */
     private boolean blockRuns;
+    /** The target keeps cutover reports and seals ({@link ProtocolVersion#FEATURE_CUTOVER_SEAL}). */
+    private boolean cutoverSeal;
     private String lastError;
     private long nextSequence = 1;
     private long durableSequence;
     private long unflushedBytes;
+    /** The source was cut over: it does not connect again (until released). */
+    private boolean closedForGood;
 
     /**
      * @param durableSequence what the target acknowledged durable in the last run
@@ -112,6 +117,9 @@ final class TargetSession implements AutoCloseable {
 
     /** Connects when there is no link and the backoff says it is time. */
     void connectIfDue(long nowNs) {
+        if (closedForGood) {
+            return;
+        }
         if (channel == null && backoff.due(nowNs)) {
             channel = link.connect(config.target());
         }
@@ -146,6 +154,8 @@ final class TargetSession implements AutoCloseable {
             listener.received(ack);
         } else if (frame instanceof HashResponse response) {
             listener.received(response);
+        } else if (frame instanceof CutoverReportAck ack) {
+            listener.received(ack);
         } else if (frame instanceof ErrorFrame error) {
             lastError = "target refused: " + PeerText.escape(error.message()) + " (" + error.code() + ")";
             backoff.refused(lastError);
@@ -160,6 +170,7 @@ final class TargetSession implements AutoCloseable {
         ProtocolVersion.negotiate(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
                 ack.minVersion(), ack.maxVersion());
         blockRuns = (ack.features() & ProtocolVersion.FEATURE_BLOCK_RUNS) != 0;
+        cutoverSeal = (ack.features() & ProtocolVersion.FEATURE_CUTOVER_SEAL) != 0;
         long targetDurable = ack.durableSequence();
         if (targetDurable < durableSequence) {
             LOG.warn("target {} holds sequence {} but acknowledged {} before: it lost data; "
@@ -276,6 +287,10 @@ final class TargetSession implements AutoCloseable {
         return blockRuns;
     }
 
+    boolean cutoverSeal() {
+        return cutoverSeal;
+    }
+
     String lastError() {
         return lastError;
     }
@@ -303,6 +318,14 @@ final class TargetSession implements AutoCloseable {
 
     int failedAttempts(long nowNs) {
         return backoff.failures(nowNs);
+    }
+
+    /**
+     * The source was cut over ({@code cutOver}) and does not connect again, or it was released and may:
+     * a link open now stays open (the receiver refuses anything more from a sealed source anyway).
+     */
+    void closedForGood(boolean cutOver) {
+        closedForGood = cutOver;
     }
 
     /** The agent stops: the first handshake, if still awaited, fails with {@code cause}; the link closes. */

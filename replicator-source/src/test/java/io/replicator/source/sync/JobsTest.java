@@ -7,17 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.replicator.protocol.block.ChunkHashes;
 import io.replicator.protocol.wire.BarrierAck;
+import io.replicator.protocol.wire.CutoverReport;
+import io.replicator.protocol.wire.CutoverReportAck;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.HashResponse;
 import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.source.CommitResult;
+import io.replicator.source.CutoverReportRequest;
 import io.replicator.source.CutoverResult;
+import io.replicator.source.PrepareAnswer;
+import io.replicator.source.PreparedCutover;
 import io.replicator.source.VerifyResult;
+import io.replicator.source.cutover.CutoverRecord;
+import io.replicator.source.cutover.FreezeGuard;
 import io.replicator.source.cutover.FreezeRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,6 +52,8 @@ class JobsTest {
         boolean connected = true;
         boolean drained;
         boolean cutOver;
+        CutoverRecord record;
+        final List<CutoverReport> reports = new ArrayList<>();
         int passesAsked;
         VerifyJob compared;
 
@@ -180,9 +191,51 @@ class JobsTest {
         }
 
         @Override
-        public void cutOver() {
+        public void cutOver(CutoverRecord r) {
             cutOver = true;
+            record = r;
         }
+
+        @Override
+        public String sourceId() {
+            return "web1";
+        }
+
+        @Override
+        public long sentPayloadBytes(int volume) {
+            return 0;
+        }
+
+        @Override
+        public boolean sealSupported() {
+            return true;
+        }
+
+        @Override
+        public long sendReport(boolean seal, String reportId, String json, String markdown) {
+            reports.add(new CutoverReport(reports.size() + 1, seal, reportId, json, markdown));
+            return reports.size();
+        }
+
+        @Override
+        public void keepFrozen(FreezeGuard guard, long frozenSinceNs, long maxFrozenMs) {
+            throw new AssertionError("nothing is frozen here");
+        }
+    }
+
+    private static final CutoverReportRequest REPORT = new CutoverReportRequest("wave-1", "wave-1", "{}", "# wave-1",
+            false, 0);
+
+    /** A one-shot cutover, sealed at once with {@link #REPORT}. */
+    private static CutoverJob oneShot(MemoryPort port, long deadlineNs, long timeoutMs) {
+        return new CutoverJob(port, List.of(), deadlineNs, timeoutMs, new CutoverJob.Plan(null, "loopback", false,
+                r -> REPORT));
+    }
+
+    /** A wave's cutover of wave-1, held once verified. */
+    private static CutoverJob held(MemoryPort port, long deadlineNs, long timeoutMs) {
+        return new CutoverJob(port, List.of(), deadlineNs, timeoutMs, new CutoverJob.Plan("wave-1", "ops", true,
+                null));
     }
 
     /** Steps {@code job} while it wants to and answers each question as the target would. */
@@ -203,7 +256,10 @@ class JobsTest {
 
     /** A cutover without --freeze, taken to the barrier: probe answered, drained, barrier sent. */
     private static CutoverJob cutoverAtTheBarrier(MemoryPort port) {
-        CutoverJob job = new CutoverJob(port, List.of(), later(TIMEOUT_MS), TIMEOUT_MS);
+        return atTheBarrier(port, oneShot(port, later(TIMEOUT_MS), TIMEOUT_MS));
+    }
+
+    private static CutoverJob atTheBarrier(MemoryPort port, CutoverJob job) {
         job.begin();
         assertEquals(List.of(1L), port.barriers, "the probe barrier goes out before anything else");
         job.onBarrierAck(new BarrierAck(1, 0));
@@ -223,9 +279,17 @@ class JobsTest {
         job.onBarrierAck(new BarrierAck(2, 0));
         runAgainstTarget(port.compared, port);
         job.tick(System.nanoTime());
+        assertFalse(job.isDone(), "verified, not yet sealed");
+        assertFalse(port.cutOver);
+        CutoverReport report = port.reports.get(0);
+        assertTrue(report.seal());
+        assertEquals("wave-1", report.reportId());
+        job.onReportAck(new CutoverReportAck(report.requestId(), true));
         CutoverResult r = job.done.join();
         assertTrue(r.verified(), r::toString);
+        assertTrue(r.fenced(), r::toString);
         assertTrue(port.cutOver);
+        assertEquals(CutoverRecord.SEALED, port.record.how());
         assertEquals(3, port.asked.size(), "600 chunks, 256 a request");
         assertEquals(port.compared.done.join().volumes().get(0).checksumSource(), r.volumes().get(0).checksumTarget());
     }
@@ -233,7 +297,7 @@ class JobsTest {
     @Test
     void shouldRefuseWithoutFreezingWhenTheProbeBarrierNeverComesBack() {
         MemoryPort port = new MemoryPort(8);
-        CutoverJob job = new CutoverJob(port, List.of(), later(TIMEOUT_MS), TIMEOUT_MS);
+        CutoverJob job = oneShot(port, later(TIMEOUT_MS), TIMEOUT_MS);
         job.begin();
         job.tick(System.nanoTime());
         assertFalse(job.isDone());
@@ -282,13 +346,107 @@ class JobsTest {
     @Test
     void shouldFailACutoverWhenTheLinkIsLostDuringTheDrain() {
         MemoryPort port = new MemoryPort(8);
-        CutoverJob job = new CutoverJob(port, List.of(), later(TIMEOUT_MS), TIMEOUT_MS);
+        CutoverJob job = oneShot(port, later(TIMEOUT_MS), TIMEOUT_MS);
         job.begin();
         job.onBarrierAck(new BarrierAck(1, 0));
         job.connectionLost();
         CutoverResult r = job.done.join();
         assertEquals("lost the connection to the target during the drain", r.reason());
         assertEquals(CutoverResult.FileSystems.NONE, r.fileSystems());
+    }
+
+    /** A wave's cutover of wave-1 taken to its held state. */
+    private static CutoverJob heldCutover(MemoryPort port, long deadlineNs, long timeoutMs) throws IOException {
+        CutoverJob job = atTheBarrier(port, held(port, deadlineNs, timeoutMs));
+        job.onBarrierAck(new BarrierAck(2, 0));
+        runAgainstTarget(port.compared, port);
+        job.tick(System.nanoTime());
+        PrepareAnswer answer = job.prepared.join();
+        PreparedCutover p = (PreparedCutover) answer;
+        assertEquals("verified", p.result());
+        assertEquals("wave-1", p.waveId());
+        assertEquals("ops", p.askedBy());
+        assertEquals(CutoverJob.Phase.HELD, job.phase());
+        assertFalse(job.allowsPasses(), "nothing more is sent while held");
+        assertTrue(port.reports.isEmpty(), "nothing sealed before the commit");
+        return job;
+    }
+
+    @Test
+    void shouldHoldAVerifiedCutoverUntilItsCommitThenSealWithTheWavesReport() throws IOException {
+        MemoryPort port = new MemoryPort(300);
+        CutoverJob job = heldCutover(port, later(TIMEOUT_MS), TIMEOUT_MS);
+        CompletableFuture<CommitResult> other = new CompletableFuture<>();
+        job.commit(new CutoverReportRequest("wave-2", "wave-2", "{}", "#", false, 0), other);
+        assertTrue(other.join().reason().contains("of wave wave-1, not of wave-2"), other.join()::toString);
+        CompletableFuture<CommitResult> commit = new CompletableFuture<>();
+        job.commit(REPORT, commit);
+        assertFalse(commit.isDone(), "waits for the receiver's seal");
+        job.onReportAck(new CutoverReportAck(port.reports.get(0).requestId(), true));
+        CommitResult c = commit.join();
+        assertEquals("ok", c.result(), c::toString);
+        assertTrue(c.fenced());
+        assertTrue(port.cutOver);
+        assertEquals("wave-1", port.record.waveId());
+    }
+
+    @Test
+    void shouldThawAndSealNothingWhenAHeldCutoverIsAborted() throws IOException {
+        MemoryPort port = new MemoryPort(300);
+        CutoverJob job = heldCutover(port, later(TIMEOUT_MS), TIMEOUT_MS);
+        assertFalse(job.abort("wave-2", "another wave"), "another wave's abort does not touch it");
+        assertTrue(job.abort("wave-1", "db1 failed to freeze"));
+        CutoverResult r = job.done.join();
+        assertEquals("aborted: db1 failed to freeze", r.reason());
+        assertEquals("held", r.phase());
+        assertTrue(port.reports.isEmpty());
+        assertFalse(port.cutOver);
+    }
+
+    @Test
+    void shouldThawAndSealNothingWhenTheDeadlinePassesWhileHeld() throws IOException {
+        MemoryPort port = new MemoryPort(300);
+        CutoverJob job = heldCutover(port, later(TIMEOUT_MS), TIMEOUT_MS);
+        job.tick(later(TIMEOUT_MS + 1));
+        CutoverResult r = job.done.join();
+        assertTrue(r.reason().startsWith("timed out after 60000 ms while held, waiting for the commit"), r.reason());
+        CompletableFuture<CommitResult> late = new CompletableFuture<>();
+        job.commit(REPORT, late);
+        assertEquals("failed", late.join().result());
+        assertTrue(port.reports.isEmpty(), "a late commit seals nothing");
+        assertFalse(port.cutOver);
+    }
+
+    @Test
+    void shouldRefuseACommitThatComesAfterTheDeadlineBeforeTheAgentTicked() throws IOException {
+        MemoryPort port = new MemoryPort(300);
+        // A deadline generous enough for the held state to be reached first on a slow machine.
+        long deadlineNs = later(2_000);
+        CutoverJob job = heldCutover(port, deadlineNs, 2_000);
+        long deadline = deadlineNs + TimeUnit.MILLISECONDS.toNanos(1);
+        while (System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait(); // the deadline passes; no tick comes before the commit
+        }
+        CompletableFuture<CommitResult> late = new CompletableFuture<>();
+        job.commit(REPORT, late);
+        assertEquals("failed", late.join().result(), late.join()::toString);
+        assertTrue(port.reports.isEmpty(), "nothing is sent to the receiver after the deadline");
+        assertTrue(job.done.join().reason().startsWith("timed out after 2000 ms while held"), job.done.join()::reason);
+    }
+
+    @Test
+    void shouldFailTheCommitAndSealNothingHereWhenTheReceiverRefusesTheSeal() throws IOException {
+        MemoryPort port = new MemoryPort(300);
+        CutoverJob job = heldCutover(port, later(TIMEOUT_MS), TIMEOUT_MS);
+        CompletableFuture<CommitResult> commit = new CompletableFuture<>();
+        job.commit(REPORT, commit);
+        job.refused("target refused: frame CUTOVER_REPORT is not expected from a source (UNEXPECTED_FRAME)");
+        CommitResult c = commit.join();
+        assertEquals("failed", c.result());
+        assertFalse(c.fenced());
+        assertTrue(c.reason().startsWith("the receiver refused the seal"), c.reason());
+        assertFalse(port.cutOver);
+        assertEquals("sealing", job.done.join().phase());
     }
 
     @Test

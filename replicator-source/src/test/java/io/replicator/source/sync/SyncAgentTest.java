@@ -50,6 +50,9 @@ class SyncAgentTest {
     private static final int BLOCK = 4096;
     private static final int BLOCKS = 256;
 
+    private static final io.replicator.source.CutoverReportRequest REPORT =
+            new io.replicator.source.CutoverReportRequest("wave-1", "wave-1", "{}", "# wave-1", false, 0);
+
     @TempDir
     Path dir;
 
@@ -90,6 +93,8 @@ class SyncAgentTest {
                 reply(ch, new Ack(lastSequence));
             } else if (msg instanceof Barrier barrier && !swallowBarriers) {
                 reply(ch, new BarrierAck(barrier.barrierId(), lastSequence));
+            } else if (msg instanceof io.replicator.protocol.wire.CutoverReport report) {
+                reply(ch, new io.replicator.protocol.wire.CutoverReportAck(report.requestId(), report.seal()));
             } else if (msg instanceof HashRequest q) {
                 ChunkHashes hashes = new ChunkHashes();
                 byte[][] out = new byte[q.count()][];
@@ -115,7 +120,7 @@ class SyncAgentTest {
         SourceVolume volume = SourceVolume.open(image, "root");
         FingerprintStore fingerprints = FingerprintStore.open(dir.resolve("root.fp"), volume.sizeBytes(), BLOCK);
         AgentConfig config = new AgentConfig("web1", new InetSocketAddress("127.0.0.1", 9), 60_000, 8 << 20,
-                1_000, 100, 1_000, 5_000, 30_000, null, null);
+                1_000, 100, 1_000, 5_000, 30_000, null, null, null, null);
         return new SyncAgent(config,
                 List.of(new VolumeSetup(volume, fingerprints, null, dir.resolve("root.state"), 0, 0)), BLOCK,
                 new SourceMetrics(new SimpleMeterRegistry(), "test", List.of()), null, null, null,
@@ -129,17 +134,17 @@ class SyncAgentTest {
         SyncAgent agent = agent(bytes, new MemoryTarget[1]);
         try {
             agent.start().get(10, TimeUnit.SECONDS);
-            SyncResult synced = agent.requests().sync(20_000).get(20, TimeUnit.SECONDS);
+            SyncResult synced = agent.requests().sync(20_000, "test").get(20, TimeUnit.SECONDS);
             assertTrue(synced.durableSequence() > 0, synced::toString);
             SourceStatus status = agent.requests().status("scan", "test").get(10, TimeUnit.SECONDS);
             assertEquals(SourceState.CONTINUOUS, status.state(), status::toString);
             assertEquals(bytes.length, status.volumes().get(0).syncedBytes(), "fingerprints committed on acks");
             assertEquals(0, status.volumes().get(0).backlogBytes(), status::toString);
 
-            VerifyResult verified = agent.requests().verify(20_000).get(20, TimeUnit.SECONDS);
+            VerifyResult verified = agent.requests().verify(20_000, "test").get(20, TimeUnit.SECONDS);
             assertTrue(verified.equal(), verified::toString);
 
-            CutoverResult cutOver = agent.requests().cutover(List.of(), 20_000).get(20, TimeUnit.SECONDS);
+            CutoverResult cutOver = agent.requests().cutover(List.of(), 20_000, "test", r -> REPORT).get(20, TimeUnit.SECONDS);
             assertTrue(cutOver.verified(), cutOver::toString);
             SourceStatus after = agent.requests().status("scan", "test").get(10, TimeUnit.SECONDS);
             assertEquals(SourceState.CUT_OVER, after.state(), after::toString);
@@ -156,15 +161,15 @@ class SyncAgentTest {
         SyncAgent agent = agent(bytes, target);
         try {
             agent.start().get(10, TimeUnit.SECONDS);
-            agent.requests().sync(20_000).get(20, TimeUnit.SECONDS);
+            agent.requests().sync(20_000, "test").get(20, TimeUnit.SECONDS);
             target[0].swallowBarriers = true;
-            CutoverResult refused = agent.requests().cutover(List.of(), 2_000).get(20, TimeUnit.SECONDS);
+            CutoverResult refused = agent.requests().cutover(List.of(), 2_000, "test", r -> REPORT).get(20, TimeUnit.SECONDS);
             assertTrue(!refused.verified(), refused::toString);
             assertTrue(refused.reason().contains("did not answer a barrier within 500 ms"), refused.reason());
             SourceStatus after = agent.requests().status("scan", "test").get(10, TimeUnit.SECONDS);
             assertEquals(SourceState.CONTINUOUS, after.state(), "replication goes on: " + after);
             target[0].swallowBarriers = false;
-            assertTrue(agent.requests().verify(20_000).get(20, TimeUnit.SECONDS).equal());
+            assertTrue(agent.requests().verify(20_000, "test").get(20, TimeUnit.SECONDS).equal());
         } finally {
             agent.close();
         }

@@ -99,7 +99,7 @@ class TargetSessionTest {
 
     private TargetSession session(long durableSequence) {
         AgentConfig config = new AgentConfig("web1", new InetSocketAddress("127.0.0.1", 9), 1_000, 1 << 20,
-                1_000, MIN_MS, MAX_MS, 5_000, 30_000, null, null);
+                1_000, MIN_MS, MAX_MS, 5_000, 30_000, null, null, null, null);
         return new TargetSession(config, List.of(new VolumeInfo("root", 1 << 20, 4096)), durableSequence, channels,
                 new ReconnectBackoff(MIN_MS, MAX_MS, ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom(7)),
                 heard);

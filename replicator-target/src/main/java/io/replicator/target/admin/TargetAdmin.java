@@ -7,8 +7,12 @@ import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.target.TargetServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 
-/** The receiver's admin routes: status (every source it knows), throttle and metrics. Stateless. */
+/**
+ * The receiver's admin routes: status (every source it knows), throttle, metrics, and the cutover
+ * records: {@code /reports}, {@code /report} and {@code /release} ({@link CutoverRoutes}). Stateless.
+ */
 public final class TargetAdmin {
     private TargetAdmin() {
     }
@@ -27,9 +31,14 @@ public final class TargetAdmin {
      */
     public static AdminServer start(InetSocketAddress address, PkiBundle pki, TargetServer server,
                                     PrometheusMeterRegistry registry) throws IOException {
+        CutoverRoutes cutovers = new CutoverRoutes(server.cutovers());
         return new AdminServer(address, pki, server.crl())
                 .route("/status", (method, body) -> new AdminServer.Reply(200, server.status()))
                 .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
+                .route("/reports", cutovers::reports)
+                .route("/report", cutovers::report)
+                .routeAsync("/release", (AdminServer.CallerRoute) (method, body, askedBy) -> CompletableFuture
+                        .supplyAsync(() -> cutovers.release(method, body, askedBy)))
                 .route("/throttle", (method, body) -> {
                     if (!"POST".equals(method)) {
                         return AdminServer.methodNotAllowed(method, "POST");

@@ -1,5 +1,6 @@
 /**
- * The receiver's admin endpoint: its routes (status, metrics) on the shared
- * {@code io.replicator.admin.AdminServer}, answered from {@code TargetServer}'s public methods.
+ * The receiver's admin endpoint: its routes (status, metrics, the cutover reports it keeps and the
+ * release of a source's seal) on the shared {@code io.replicator.admin.AdminServer}, answered from
+ * {@code TargetServer}'s public methods.
  */
 package io.replicator.target.admin;

@@ -6,6 +6,8 @@ import io.replicator.protocol.block.ZeroCheck;
 import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.CutoverReport;
+import io.replicator.protocol.wire.CutoverReportAck;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.Encoding;
 import io.replicator.protocol.wire.HashRequest;
@@ -14,10 +16,13 @@ import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetMetrics;
+import io.replicator.target.cutover.Cutovers;
+import io.replicator.target.cutover.Seal;
 import io.replicator.target.internal.SourceRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -32,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * Hash requests and barriers are answered in order with the blocks; an answer waits while the
  * source is not reading ({@link SessionLink#send}). Each write takes its turn at the disk among the
  * sessions with work ({@link WriteTurns}), so a slow disk is shared by bytes, not by who gets through
- * first; and a hash request left when the connection is
- * gone is skipped. However the session ends, set-up included, its {@link SourceRegistry.Claim#done()}
+ * first; and a hash request left when the connection is gone is skipped. A cutover report is stored,
+ * and its seal written, after everything before it is durable; from then on (and in any session of a
+ * source id sealed before it opened) blocks, hash requests and barriers end the session with
+ * {@link ErrorCode#CUT_OVER}. However the session ends, set-up included, its {@link SourceRegistry.Claim#done()}
  * completes, so the next session of the source id proceeds. Runs on its own thread; the fields are
  * confined to it.
  */
@@ -47,6 +54,7 @@ public final class Applier implements Runnable {
     private final ApplyQueue queue;
     private final SessionLink link;
     private final TargetMetrics metrics;
+    private final Cutovers cutovers;
     private final long groupCommitBytes;
     private final long groupCommitIntervalNs;
     private final WriteTurns turns;
@@ -61,7 +69,8 @@ public final class Applier implements Runnable {
     private long sessionFrames;
 
     public Applier(String sourceId, List<VolumeInfo> infos, SourceRegistry.Claim claim, VolumeOpener opener,
-                   ApplyQueue queue, SessionLink link, TargetMetrics metrics, TargetConfig config, WriteTurns turns) {
+                   ApplyQueue queue, SessionLink link, TargetMetrics metrics, TargetConfig config, WriteTurns turns,
+                   Cutovers cutovers) {
         this.sourceId = sourceId;
         this.infos = infos;
         this.claim = claim;
@@ -70,6 +79,7 @@ public final class Applier implements Runnable {
         this.link = link;
         this.metrics = metrics;
         this.turns = turns;
+        this.cutovers = cutovers;
         this.groupCommitBytes = config.groupCommitBytes();
         this.groupCommitIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.groupCommitIntervalMs());
         this.commit = new GroupCommit(new ProgressFile(opener.sourceDir(sourceId)), claim.source(), link, metrics);
@@ -88,6 +98,7 @@ public final class Applier implements Runnable {
         boolean opened = false;
         try {
             claim.previousDone().join();
+            throwIfSealed();
             scratch = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
             volumes = opener.open(sourceId, infos);
             commit.resumeFrom(volumes, sourceId);
@@ -156,6 +167,14 @@ public final class Applier implements Runnable {
     }
 
     private void handle(ApplyTask task) throws ApplyFailure, InterruptedException {
+        if (!(task instanceof ApplyTask.Report)) {
+            try {
+                throwIfSealed();
+            } catch (ProtocolException e) {
+                task.discard();
+                throw e;
+            }
+        }
         if (task instanceof ApplyTask.Apply apply) {
             BlockFrame frame = apply.frame();
             try {
@@ -176,7 +195,40 @@ public final class Applier implements Runnable {
             turns.rest(turn);
             commit.commit();
             link.send(new BarrierAck(sync.barrier().barrierId(), commit.durableSequence()));
+        } else if (task instanceof ApplyTask.Report report) {
+            commit.commit();
+            record(report.report());
         }
+    }
+
+    /** A sealed source gets nothing more applied: {@code CUT_OVER}, naming when and by which report. */
+    private void throwIfSealed() {
+        Optional<Seal> seal = cutovers.find(sourceId);
+        if (seal.isPresent()) {
+            throw new ProtocolException(ErrorCode.CUT_OVER, seal.get().refusal());
+        }
+    }
+
+    /**
+     * Stores the report and, when asked, seals the source with the session's volumes; answers once both
+     * are durable. Skipped when the connection is gone: a source that cannot learn of its seal is not
+     * sealed.
+     */
+    private void record(CutoverReport report) throws ApplyFailure {
+        if (!link.connected()) {
+            log.warn("source {}: the connection closed before its cutover report {} was stored; not stored{}",
+                    PeerText.escape(sourceId), report.reportId(), report.seal() ? ", not sealed" : "");
+            return;
+        }
+        List<Seal.Volume> sealed = volumes.stream().map(v -> new Seal.Volume(v.info().name(), v.path().toString(),
+                v.info().sizeBytes())).toList();
+        boolean isSealed;
+        try {
+            isSealed = cutovers.record(sourceId, report, sealed);
+        } catch (IOException e) {
+            throw commit.ioFailure("source " + sourceId, "recording its cutover report " + report.reportId(), e);
+        }
+        link.send(new CutoverReportAck(report.requestId(), isSealed));
     }
 
     private void applyBlock(BlockFrame frame) throws ApplyFailure, InterruptedException {

@@ -2,6 +2,7 @@ package io.replicator.target.apply;
 
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.CutoverReport;
 import io.replicator.protocol.wire.FrameEnvelope;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.HashResponse;
@@ -53,6 +54,17 @@ public sealed interface ApplyTask {
 
     /** Make everything durable and answer the barrier. */
     record Sync(Barrier barrier) implements ApplyTask {
+    }
+
+    /**
+     * Make everything before it durable, store the cutover report and, when it asks, seal the source;
+     * then answer. Counts the report's text.
+     */
+    record Report(CutoverReport report) implements ApplyTask {
+        @Override
+        public long costBytes() {
+            return FIXED_COST_BYTES + report.json().length() + report.markdown().length();
+        }
     }
 
     /** The connection is gone: commit what was applied and finish. */

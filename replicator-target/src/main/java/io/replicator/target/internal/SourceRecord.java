@@ -68,6 +68,11 @@ public final class SourceRecord {
         this.volumes = List.copyOf(volumes);
     }
 
+    /** Whether the volumes of the source are known (from a session or its {@code fleet} file). */
+    boolean hasVolumes() {
+        return !volumes.isEmpty();
+    }
+
     /**
      * Takes the id for the session from {@code remote} that finishes with {@code sessionDone}; returns what
      * the previous session of the id finishes with, or null when a session holds the id now.
@@ -104,6 +109,6 @@ public final class SourceRecord {
         long nowNs = System.nanoTime();
         return new TargetStatus.SourceStatus(id, connected, remoteAddress, durableSequence,
                 volumes.stream().map(v -> v.status(durableSequence, nowNs)).toList(),
-                connected ? "connected" : "disconnected", lastSeenMs == 0 ? null : lastSeenMs);
+                connected ? "connected" : "disconnected", lastSeenMs == 0 ? null : lastSeenMs, null);
     }
 }

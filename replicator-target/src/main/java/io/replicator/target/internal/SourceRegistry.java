@@ -70,6 +70,19 @@ public final class SourceRegistry {
         return previous == null ? null : new Claim(record, previous, done);
     }
 
+    /**
+     * Knows {@code id} from its files (a sealed source, at start) before any session of it: its durable
+     * sequence, and {@code volumes} unless its {@code fleet} file ({@link #load}) named them already
+     * with what was made durable of them.
+     */
+    public void remember(String id, long durableSequence, List<VolumeProgress> volumes) {
+        SourceRecord record = sources.computeIfAbsent(id, SourceRecord::new);
+        record.durableSequence(durableSequence);
+        if (!record.hasVolumes()) {
+            record.volumes(volumes);
+        }
+    }
+
     /** Where the session holding {@code id} comes from, or an empty string. */
     public String remoteAddress(String id) {
         SourceRecord record = sources.get(id);

@@ -2,6 +2,7 @@ package io.replicator.target.net;
 
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.CutoverReport;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.HashRequest;
 import io.replicator.protocol.wire.ProtocolException;
@@ -19,6 +20,7 @@ import java.util.List;
 final class FrameChecks {
     private final List<VolumeInfo> volumes;
     private final boolean blockRuns;
+    private final boolean cutoverSeal;
     private long durableSequence;
     private long lastSequence;
 
@@ -26,6 +28,7 @@ final class FrameChecks {
     FrameChecks(List<VolumeInfo> volumes, long features) {
         this.volumes = volumes;
         this.blockRuns = (features & ProtocolVersion.FEATURE_BLOCK_RUNS) != 0;
+        this.cutoverSeal = (features & ProtocolVersion.FEATURE_CUTOVER_SEAL) != 0;
     }
 
     /** Blocks must come after {@code durableSequence}, the highest one the progress file holds. */
@@ -85,6 +88,14 @@ final class FrameChecks {
             throw new ProtocolException(ErrorCode.BAD_SEQUENCE, String.format(
                     "barrier %d names sequence %d but the last block received is %d (expected: <= %d)",
                     barrier.barrierId(), barrier.sequence(), lastSequence, lastSequence));
+        }
+    }
+
+    /** A cutover report comes only in a session that negotiated {@link ProtocolVersion#FEATURE_CUTOVER_SEAL}. */
+    void checkReport(CutoverReport report) {
+        if (!cutoverSeal) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, String.format("cutover report %s in a session "
+                    + "without feature CUTOVER_SEAL (the HELLO did not offer it)", report.reportId()));
         }
     }
 

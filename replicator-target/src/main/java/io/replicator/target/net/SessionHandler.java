@@ -21,6 +21,7 @@ import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.tls.TlsFailures;
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.CutoverReport;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.protocol.wire.Frame;
@@ -36,9 +37,12 @@ import io.replicator.target.apply.ApplyQueue;
 import io.replicator.target.apply.ApplyTask;
 import io.replicator.target.apply.Applier;
 import io.replicator.target.apply.SessionLink;
+import io.replicator.target.cutover.Cutovers;
+import io.replicator.target.cutover.Seal;
 import io.replicator.target.internal.SourceRegistry;
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -49,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * One connection from a source: the handshake, the cheap checks on every frame, and the hand-over
  * to the session's apply thread, which it starts once the source id is claimed. With TLS, only a
  * certificate with role source may connect, and only as the source id its certificate names; a
- * revoked certificate is cut off ({@link #closeIfRevoked}). A connection without an accepted HELLO
+ * revoked certificate is cut off ({@link #closeIfRevoked}). A source id sealed by a cutover is refused
+ * ({@code CUT_OVER}) at its HELLO and at any block, barrier or hash request; a cutover report goes to
+ * the apply thread in order with the frames before it. A connection without an accepted HELLO
  * within the HELLO deadline is closed, and so is a session that received nothing for the idle
  * timeout; a session that wrote nothing for the heartbeat interval sends a HEARTBEAT. Never touches a
  * disk.
@@ -248,6 +254,14 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             }
         }
         hello = h;
+        if (Cutovers.isReserved(h.sourceId())) {
+            refuse(ErrorCode.VOLUME_UNAVAILABLE, String.format("source id '%s' names the directory where this "
+                    + "receiver keeps its cutover reports; give the source another --id", h.sourceId()));
+            return;
+        }
+        if (refusedAsSealed()) {
+            return;
+        }
         claim = server.registry().claim(h.sourceId(), remote);
         if (claim == null) {
             refuse(ErrorCode.ALREADY_CONNECTED, String.format("source %s is already connected from %s; "
@@ -263,7 +277,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         queue = new ApplyQueue(server.limits()::maxQueuedBytes, this);
         try {
             new Applier(h.sourceId(), h.volumes(), claim, server.volumes(), queue, this, server.metrics(),
-                    server.config(), server.turns()).start();
+                    server.config(), server.turns(), server.cutovers()).start();
         } catch (RuntimeException | Error e) {
             // No thread for the session (out of memory or threads): it ends here and lets go of the id.
             claim.abandon();
@@ -276,6 +290,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
 
     /** Returns whether the frame was handed to the apply thread (which then releases it). */
     private boolean onFrame(Frame frame) {
+        if ((frame instanceof BlockFrame || frame instanceof HashRequest || frame instanceof Barrier)
+                && refusedAsSealed()) {
+            return false;
+        }
         if (frame instanceof BlockFrame block) {
             checks.checkBlock(block);
             ApplyTask.Apply task = new ApplyTask.Apply(block);
@@ -291,6 +309,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         } else if (frame instanceof Barrier barrier) {
             checks.checkBarrier(barrier);
             queue.offer(new ApplyTask.Sync(barrier));
+        } else if (frame instanceof CutoverReport report) {
+            checks.checkReport(report);
+            queue.offer(new ApplyTask.Report(report));
         } else if (frame instanceof Heartbeat) {
             return false;
         } else if (frame instanceof ErrorFrame error) {
@@ -304,10 +325,21 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         return false;
     }
 
+    /** Refuses the session with {@code CUT_OVER} when its source id is sealed; returns whether it did. */
+    private boolean refusedAsSealed() {
+        Optional<Seal> seal = server.cutovers().find(hello.sourceId());
+        seal.ifPresent(s -> refuse(ErrorCode.CUT_OVER, s.refusal()));
+        return seal.isPresent();
+    }
+
     /** Logs the refusal (peer text escaped), sends the error frame and closes. Event loop only. */
     private void refuse(ErrorCode code, String message) {
         String who = hello != null ? "source " + hello.sourceId() : peer != null ? peer.toString() : "connection";
-        if (code == ErrorCode.IO_ERROR) {
+        if (code == ErrorCode.CUT_OVER && hello != null) {
+            // A sealed source may retry for ever: its lines are rate-limited (and escaped) per source id.
+            server.cutovers().refused(hello.sourceId(), String.format("refused source %s from %s: %s %s",
+                    hello.sourceId(), remote, code, message));
+        } else if (code == ErrorCode.IO_ERROR) {
             log.error("{} from {}: {} {}", PeerText.escape(who), remote, code, PeerText.escape(message));
         } else if (hello == null && peer == null) {
             // Not authenticated: anyone can cause this, so its lines are rate-limited.

@@ -1,0 +1,48 @@
+package io.replicator.target.cutover;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Whole files replaced or removed so that a crash leaves the old content or the new, never a part:
+ * write {@code NAME.tmp}, force it, rename it over {@code NAME}, force the directory. Stateless.
+ */
+final class DurableFiles {
+    static final String TEMP_SUFFIX = ".tmp";
+
+    private DurableFiles() {
+    }
+
+    /** Replaces {@code file} with {@code bytes}; returns once the rename is on stable storage. */
+    static void write(Path file, byte[] bytes) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            long position = 0;
+            while (buffer.hasRemaining()) {
+                position += ch.write(buffer, position);
+            }
+            ch.force(true);
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(file.getParent());
+    }
+
+    /** Removes {@code file}; returns once the removal is on stable storage. */
+    static void delete(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        forceDirectory(file.getParent());
+    }
+
+    static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}
