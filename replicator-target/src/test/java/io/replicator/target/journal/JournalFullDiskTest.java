@@ -35,7 +35,7 @@ class JournalFullDiskTest {
         try {
             fillUpAndRecover(mnt);
         } finally {
-            run("umount", mnt.toString());
+            unmount(mnt);
         }
     }
 
@@ -52,7 +52,7 @@ class JournalFullDiskTest {
         try {
             fillUpAndRecover(mnt);
         } finally {
-            run("umount", mnt.toString()); // also detaches the loop device mount -o loop attached
+            unmount(mnt); // also detaches the loop device mount -o loop attached
         }
     }
 
@@ -99,6 +99,29 @@ class JournalFullDiskTest {
         Path mnt = dir.resolve("mnt");
         Files.createDirectories(mnt);
         return mnt;
+    }
+
+    /**
+     * Unmounts {@code mnt}. The journal's files stay mapped until their mappings are released, which
+     * may be a moment after the journal closed ("target is busy"): retried for a few seconds, then
+     * detached lazily, so that the mount goes away (and its loop device once the last mapping does).
+     */
+    private static void unmount(Path mnt) throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try {
+                run("umount", mnt.toString());
+                return;
+            } catch (IOException busy) {
+                System.gc();
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        run("umount", "-l", mnt.toString());
     }
 
     private static void run(String... command) throws IOException {
