@@ -9,11 +9,15 @@
 #   3. throttle accuracy: one source copies random bytes with --max-rate R for each R given; the
 #      rate measured from its sent_bytes over --window-s seconds, and once more after a live
 #      `replicator throttle` to the next rate.
+# --sources-in-one-jvm runs the sources of each copy as daemons in ONE JVM (the benchmarks module's
+# InProcessSources; `mvn -B -q -DskipTests -pl benchmarks -am install` first), so that N sources cost
+# what one source process costs for the same bytes and the copy measures the receiver, not N JVMs
+# on the same cores; the receiver is still a ./replicator process.
 # Prints a Markdown report (and writes it to benchmarks/results/fleet-RUN.md). See benchmarks/README.md.
 #
 # Usage: benchmarks/run-fleet.sh [--work DIR] [--sources N=32] [--volume-mib M=256]
 #                                [--rates "10MB/s 50MB/s 200MB/s"] [--window-s 10] [--name RUN] [--keep]
-#                                [--skip-throttle]
+#                                [--skip-throttle] [--sources-in-one-jvm]
 # env REPLICATOR: the replicator command (default: the repository's ./replicator).
 set -euo pipefail
 
@@ -27,10 +31,11 @@ window_s=10
 run_name="$(date -u +%Y%m%dT%H%M%SZ)"
 keep=false
 skip_throttle=false
+in_one_jvm=false
 replicator="${REPLICATOR:-$repo/replicator}"
 
 usage() {
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 while [[ $# -gt 0 ]]; do
@@ -43,6 +48,7 @@ while [[ $# -gt 0 ]]; do
         --name) run_name="$2"; shift 2 ;;
         --keep) keep=true; shift ;;
         --skip-throttle) skip_throttle=true; shift ;;
+        --sources-in-one-jvm) in_one_jvm=true; shift ;;
         -h|--help) usage ;;
         *) echo "unknown argument: $1" >&2; usage ;;
     esac
@@ -131,6 +137,10 @@ copy_run() {
         --admin "127.0.0.1:$aport" --insecure-plaintext --max-rate 1
     local target_pid=$bg_pid
     wait_listening "$aport" "$target_pid" 300
+    if $in_one_jvm; then
+        copy_in_one_jvm "$label" "$tport" "$aport" "$target_pid" "$@"
+        return
+    fi
     t0=$(now)
     i=0
     for v in "$@"; do
@@ -170,6 +180,44 @@ print(sum(v["received_bytes"] for s in json.load(sys.stdin)["sources"] for v in 
     for v in "${srcs[@]}"; do stop_session "$v"; done
     stop_session "$target_pid"
     run_data="$data"
+}
+
+# copy_in_one_jvm LABEL TARGET_PORT ADMIN_PORT TARGET_PID VOLUMES...: copy_run's copy with every
+# source a daemon in one JVM (InProcessSources); sets the same results (the window: the whole copy).
+copy_in_one_jvm() {
+    local label="$1" tport="$2" aport="$3" target_pid="$4" tokdir=/run/replicator
+    shift 4
+    # Where admin_auth reads the token (docs/security.md).
+    if [[ "$(id -u)" != 0 ]]; then
+        tokdir="${TMPDIR:-/tmp}/replicator-$(id -un)"
+        [[ -z "${XDG_RUNTIME_DIR:-}" ]] || tokdir="$XDG_RUNTIME_DIR/replicator"
+    fi
+    local cli="$repo/replicator-cli/target" bench="$repo/benchmarks/target/classes"
+    [[ -f "$bench/io/replicator/benchmarks/InProcessSources.class" ]] || { log "no $bench: mvn -B -q -DskipTests -pl benchmarks -am install"; exit 1; }
+    local cp
+    cp="$(ls "$cli"/replicator-cli-*.jar | grep -v -- '-sources\|-tests' | head -n 1):$cli/lib/*:$bench"
+    # The daemons' JVM options (replicator-cli/jvm/launch.sh) with room for N sources' buffers.
+    start_bg "$label-sources" /usr/bin/time -f "%e %U %S" -o "$tmp/$label-sources.time" java -XX:+UseSerialGC \
+        -Xms64m -Xmx2g -XX:MaxDirectMemorySize=2g -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions \
+        -XX:CompilerDirectivesFile="$repo/replicator-cli/jvm/compiler-directives.json" -XX:-DisplayVMOutput \
+        -cp "$cp" io.replicator.benchmarks.InProcessSources "$tmp/$label-sources.result" "$tport" "$aport" "$tokdir/admin-$aport.token" \
+        "$run_dir/state-$label" "$@"
+    local spid=$bg_pid
+    wait "$spid" || { log "the in-process sources failed:"; tail -20 "$tmp/$label-sources.log" >&2; exit 1; }
+    grep '^src' "$tmp/$label-sources.result" >"$tmp/$label.done"
+    run_ready=$(awk '/^connected/ { print $2 }' "$tmp/$label-sources.result")
+    run_before=0
+    read -r run_target_cpu run_hwm_kib _ _ <<<"$(session_stats "$target_pid")"
+    run_sources_cpu=$(time_cpu "$tmp/$label-sources.time")
+    run_hwm_mib=$((run_hwm_kib / 1024))
+    run_wall=$(awk '{ if ($2 > m) m = $2 } END { printf "%.2f", m }' "$tmp/$label.done")
+    run_spread=$(awk 'NR == 1 || $2 < lo { lo = $2 } { if ($2 > hi) hi = $2 } END { printf "%.2f", hi - lo }' "$tmp/$label.done")
+    run_first=$(awk 'NR == 1 || $2 < lo { lo = $2 } END { printf "%.2f", lo }' "$tmp/$label.done")
+    run_window_bytes=$total_bytes
+    run_window_s=$run_wall
+    curl -s -H "$(admin_auth "$aport")" "http://127.0.0.1:$aport/status" >"$tmp/$label-fleet.json"
+    stop_session "$target_pid"
+    run_data="$run_dir/data-$label"
 }
 
 log "1. one source, $((sources * volume_mib)) MiB alone"
@@ -273,7 +321,7 @@ report="$here/results/fleet-$run_name.md"
 {
     echo "### Fleet run $run_name"
     echo
-    echo "\`benchmarks/run-fleet.sh --sources $sources --volume-mib $volume_mib --rates \"$rates\" --window-s $window_s\`"
+    echo "\`benchmarks/run-fleet.sh --sources $sources --volume-mib $volume_mib --rates \"$rates\" --window-s $window_s$($in_one_jvm && echo ' --sources-in-one-jvm')\`"
     echo "on $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); page cache dropped: $cache_dropped."
     echo "Load: before \`${load_before##*load average: }\`, between \`${load_mid##*load average: }\`, after \`${load_after##*load average: }\` (1, 5, 15 min)."
     echo
@@ -283,7 +331,11 @@ report="$here/results/fleet-$run_name.md"
     echo "| $sources sources at once | $sources x $volume_mib MiB | $fleet_ready | $fleet_wall | $(mbps "$total_bytes" "$fleet_wall") | $fleet_hwm MiB | $fleet_cpu | first $fleet_first, spread $fleet_spread |"
     echo
     echo "Aggregate throughput of $sources sources against one alone: **$ratio_pct%** (target >= 90%). Received before \`throttle off\` (the limit's first burst): $((single_before >> 20)) MiB alone, $((fleet_before >> 20)) MiB by the $sources sources."
-    echo "Until the first source finished ($fleet_window_s s), the receiver made **$fleet_window_mbps MB/s** durable from the $sources sources, against **$single_window_mbps MB/s** from the one alone over its whole copy."
+    if $in_one_jvm; then
+        echo "Sources in one JVM: the CPU column's second figure is that one process (/usr/bin/time), the receiver is a ./replicator process."
+    else
+        echo "Until the first source finished ($fleet_window_s s), the receiver made **$fleet_window_mbps MB/s** durable from the $sources sources, against **$single_window_mbps MB/s** from the one alone over its whole copy."
+    fi
     echo "The receiver's fleet view listed $fleet_listed sources."
     echo
     if ((${#throttle_rows[@]} > 0)); then

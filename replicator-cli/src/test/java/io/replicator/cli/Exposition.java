@@ -51,10 +51,19 @@ final class Exposition {
                         labels.put(l.group(1), l.group(2));
                     }
                 }
-                parsed.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(4))));
+                parsed.add(new Sample(m.group(1), labels, value(m.group(4))));
             }
         }
         samples = List.copyOf(parsed);
+    }
+
+    /** A sample's value: a Go float as the text format writes it, {@code +Inf}, {@code -Inf} or {@code NaN} included. */
+    private static double value(String text) {
+        return switch (text) {
+            case "+Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(text);
+        };
     }
 
     /** GETs {@code /metrics} of the admin endpoint on loopback {@code hostPort}, with its token. */

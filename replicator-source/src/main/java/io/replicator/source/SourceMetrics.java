@@ -38,6 +38,7 @@ public final class SourceMetrics {
     private final Map<String, VolumeMeters> volumes = new LinkedHashMap<>();
     private volatile SourceState state = SourceState.CONNECTING;
     private volatile boolean connected;
+    private volatile FlowStatus flow = new FlowStatus(false, null, "none");
 
     /** Meters of one volume; the sampled figures are written by the sampler, read by scrapes. */
     private static final class VolumeMeters {
@@ -47,6 +48,11 @@ public final class SourceMetrics {
         volatile long sizeBytes;
         volatile long sentBytes;
         volatile long unreplicatedBytes;
+        volatile long writeBytesPerSecond;
+        volatile long sendBytesPerSecond;
+        volatile double initialSyncEtaSeconds = Double.NaN;
+        volatile double catchUpSeconds = Double.NaN;
+        volatile boolean converging = true;
         Counter rescannedBytes;
         DistributionSummary lagObserved;
     }
@@ -79,6 +85,18 @@ public final class SourceMetrics {
                 .description("Highest sequence the target acknowledged as durable").register(registry);
         Gauge.builder("replicator.source.connected", this, m -> m.connected ? 1 : 0).tags(source)
                 .description("1 while a session with the target is up, else 0").register(registry);
+        Gauge.builder("replicator.source.paused", this, m -> m.flow.paused() ? 1 : 0).tags(source)
+                .description("1 while the admin has paused sending (changes are tracked, nothing is sent), else 0")
+                .register(registry);
+        Gauge.builder("replicator.source.max.rate", this, SourceMetrics::maxRate).baseUnit("bytes_per_second")
+                .tags(source).description("The bandwidth limit in force on bytes on the wire; +Inf when there is none")
+                .register(registry);
+        for (String origin : FlowStatus.ORIGINS) {
+            Gauge.builder("replicator.source.max.rate.origin", this, m -> origin.equals(m.flow.maxRateOrigin()) ? 1 : 0)
+                    .tags(source).tag("origin", origin)
+                    .description("1 for where the limit in force comes from (label origin: none, max_rate, schedule, "
+                            + "throttle), 0 for the others").register(registry);
+        }
         for (String name : volumeNames) {
             volumes.put(name, volumeMeters(registry, source.and("volume", name)));
         }
@@ -110,6 +128,21 @@ public final class SourceMetrics {
         Gauge.builder("replicator.source.unreplicated", v, m -> m.unreplicatedBytes).baseUnit("bytes").tags(tags)
                 .description("Bytes written to the volume after its cutover, and so not replicated (status "
                         + "written_since_bytes; 0 unless cut over)").register(registry);
+        Gauge.builder("replicator.source.write.rate", v, m -> m.writeBytesPerSecond).baseUnit("bytes_per_second")
+                .tags(tags).description("How fast blocks of the volume change, averaged over the last seconds")
+                .register(registry);
+        Gauge.builder("replicator.source.send.rate", v, m -> m.sendBytesPerSecond).baseUnit("bytes_per_second")
+                .tags(tags).description("How fast changes of the volume are sent (plain bytes), averaged over the last "
+                        + "seconds").register(registry);
+        Gauge.builder("replicator.source.initial.sync.eta", v, m -> m.initialSyncEtaSeconds).baseUnit("seconds")
+                .tags(tags).description("Time left for the initial copy at the send rate: 0 once done, NaN while "
+                        + "nothing was measured").register(registry);
+        Gauge.builder("replicator.source.catch.up", v, m -> m.catchUpSeconds).baseUnit("seconds").tags(tags)
+                .description("Time to send the backlog while writes go on at their rate: 0 with no backlog, +Inf "
+                        + "when writes are as fast as sends").register(registry);
+        Gauge.builder("replicator.source.volume.converging", v, m -> m.converging ? 1 : 0).tags(tags)
+                .description("0 once the volume's backlog grows because writes outpace sends (not_converging), "
+                        + "else 1").register(registry);
         v.rescannedBytes = Counter.builder("replicator.source.rescanned").baseUnit("bytes").tags(tags)
                 .description("Bytes reread by rescans (lost kernel events, an unclean stop, a damaged state file)")
                 .register(registry);
@@ -123,6 +156,9 @@ public final class SourceMetrics {
     public void sample(SourceStatus status) {
         state = status.state();
         connected = status.connected();
+        if (status.flow() != null) {
+            flow = status.flow();
+        }
         for (VolumeStatus s : status.volumes()) {
             VolumeMeters v = volumes.get(s.name());
             if (v == null) {
@@ -135,7 +171,17 @@ public final class SourceMetrics {
             v.sizeBytes = s.sizeBytes();
             v.sentBytes = s.sentBytes();
             v.unreplicatedBytes = s.writtenSinceBytes();
+            v.writeBytesPerSecond = s.writeBytesPerSecond();
+            v.sendBytesPerSecond = s.sendBytesPerSecond();
+            v.initialSyncEtaSeconds = s.initialSyncEtaMs() == null ? Double.NaN : s.initialSyncEtaMs() / 1000.0;
+            v.catchUpSeconds = s.catchUpMs() == null ? Double.POSITIVE_INFINITY : s.catchUpMs() / 1000.0;
+            v.converging = s.converging();
         }
+    }
+
+    private double maxRate() {
+        Long rate = flow.maxRateBytesPerSecond();
+        return rate == null ? Double.POSITIVE_INFINITY : rate;
     }
 
     public void read(long bytes) {

@@ -64,8 +64,8 @@ class SourceMetricsTest {
             assertNotNull(meter.getId().getDescription(), meter.getId().getName());
             assertEquals("web1", meter.getId().getTag("source"), meter.getId().getName());
             String unit = meter.getId().getBaseUnit();
-            assertTrue(unit == null || unit.equals("bytes") || unit.equals("seconds"), meter.getId().getName() + ": "
-                    + unit);
+            assertTrue(unit == null || List.of("bytes", "seconds", "bytes_per_second").contains(unit),
+                    meter.getId().getName() + ": " + unit);
         }
     }
 
@@ -76,5 +76,38 @@ class SourceMetricsTest {
         SourceMetrics again = new SourceMetrics(registry, "web1", List.of("root"));
         again.sample(status(SourceState.RESCAN, true, 0));
         assertEquals(1.0, registry.get("replicator.source.state").tags("volume", "root", "state", "rescan").gauge().value());
+    }
+
+    @Test
+    void shouldExportTheForecastThePauseAndTheLimitInForce() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SourceMetrics metrics = new SourceMetrics(registry, "web1", List.of("root"));
+        assertEquals(Double.POSITIVE_INFINITY, registry.get("replicator.source.max.rate").gauge().value());
+        VolumeStatus behind = new VolumeStatus("root", "/dev/sda", 1 << 20, 4096, 1 << 20, 1 << 20, 8192, 900, 0,
+                0, 3_000_000, 2_000_000, 0L, null, false, "writes 3 MB/s, sends 2 MB/s");
+        metrics.sample(new SourceStatus("web1", SourceState.NOT_CONVERGING, "scan", "test", null, "127.0.0.1:7700", true,
+                null, 7, List.of(behind), null, 0, 0, List.of(), null, new FlowStatus(false, 2_000_000L, "schedule")));
+        assertEquals(3_000_000, registry.get("replicator.source.write.rate").tag("volume", "root").gauge().value());
+        assertEquals(2_000_000, registry.get("replicator.source.send.rate").tag("volume", "root").gauge().value());
+        assertEquals(0, registry.get("replicator.source.initial.sync.eta").gauge().value());
+        assertEquals(Double.POSITIVE_INFINITY, registry.get("replicator.source.catch.up").gauge().value());
+        assertEquals(0, registry.get("replicator.source.volume.converging").gauge().value());
+        assertEquals(2_000_000, registry.get("replicator.source.max.rate").gauge().value());
+        for (String origin : FlowStatus.ORIGINS) {
+            assertEquals(origin.equals("schedule") ? 1 : 0, registry.get("replicator.source.max.rate.origin")
+                    .tag("origin", origin).gauge().value(), origin);
+        }
+        assertEquals(0, registry.get("replicator.source.paused").gauge().value());
+
+        VolumeStatus copying = new VolumeStatus("root", "/dev/sda", 1 << 20, 4096, 1 << 19, 0, 8192, 0, 0,
+                0, 0, 0, null, 0L, true, "");
+        metrics.sample(new SourceStatus("web1", SourceState.PAUSED, "scan", "test", null, "127.0.0.1:7700", true,
+                null, 7, List.of(copying), null, 0, 0, List.of(), null, new FlowStatus(true, null, "none")));
+        assertEquals(Double.NaN, registry.get("replicator.source.initial.sync.eta").gauge().value());
+        assertEquals(0, registry.get("replicator.source.catch.up").gauge().value());
+        assertEquals(1, registry.get("replicator.source.volume.converging").gauge().value());
+        assertEquals(1, registry.get("replicator.source.paused").gauge().value());
+        assertEquals(Double.POSITIVE_INFINITY, registry.get("replicator.source.max.rate").gauge().value());
+        assertEquals(1, registry.get("replicator.source.max.rate.origin").tag("origin", "none").gauge().value());
     }
 }

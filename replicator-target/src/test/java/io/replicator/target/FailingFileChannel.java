@@ -8,22 +8,34 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A file channel that fails like a broken disk when told to: positional writes or forces throw the
  * IOException set in {@link #writeError} or {@link #forceError}, everything else goes to the real file.
+ * A positional write first goes through the {@link #device} set, if any: a slow device shared by
+ * every channel.
  */
 final class FailingFileChannel extends FileChannel {
     static final AtomicReference<String> writeError = new AtomicReference<>();
     static final AtomicReference<String> forceError = new AtomicReference<>();
+    static final AtomicReference<Device> device = new AtomicReference<>();
     /** Opens every volume through a failing channel. */
-    static final FileChannelOpener OPENER = (path, options) -> new FailingFileChannel(FileChannel.open(path, options));
+    static final FileChannelOpener OPENER = (path, options) -> new FailingFileChannel(FileChannel.open(path, options),
+            path);
+
+    /** What a positional write of {@code bytes} to {@code path} goes through before it reaches the file. */
+    interface Device {
+        void write(Path path, int bytes) throws IOException;
+    }
 
     private final FileChannel delegate;
+    private final Path path;
 
-    FailingFileChannel(FileChannel delegate) {
+    FailingFileChannel(FileChannel delegate, Path path) {
         this.delegate = delegate;
+        this.path = path;
     }
 
     @Override
@@ -31,6 +43,10 @@ final class FailingFileChannel extends FileChannel {
         String error = writeError.get();
         if (error != null) {
             throw new IOException(error);
+        }
+        Device d = device.get();
+        if (d != null) {
+            d.write(path, src.remaining());
         }
         return delegate.write(src, position);
     }

@@ -36,10 +36,12 @@ import org.slf4j.LoggerFactory;
  * write): force every dirty volume, persist the progress file, then ack. Never acks before the force.
  * Hash requests and barriers are answered in order with the blocks; an answer waits while the
  * source is not reading ({@link SessionLink#send}), and a hash request left when the connection is
- * gone is skipped. A cutover report is stored, and its seal written, after everything before it is
- * durable; from then on (and in any session of a source id sealed before it opened) blocks, hash
- * requests and barriers end the session with {@link ErrorCode#CUT_OVER}. However the session ends,
- * set-up included, its {@link SourceRegistry.Claim#done()}
+ * gone is skipped. Each write takes its turn at the disk among the sessions with work ({@link
+ * WriteTurns}), so a slow disk is shared by bytes, not by who gets through first. A cutover report is
+ * stored, and its seal written, after everything before it is durable; from then on (and in any
+ * session of a source id sealed before it opened) blocks, hash requests and barriers end the session
+ * with {@link ErrorCode#CUT_OVER}. However the session ends, set-up included, its {@link
+ * SourceRegistry.Claim#done()}
  * completes, so the next session of the source id proceeds. Runs on its own thread; the fields are
  * confined to it.
  */
@@ -56,6 +58,8 @@ public final class Applier implements Runnable {
     private final Cutovers cutovers;
     private final long groupCommitBytes;
     private final long groupCommitIntervalNs;
+    private final WriteTurns turns;
+    private final WriteTurns.Turn turn = new WriteTurns.Turn();
     private final BlockDecoder decoder = new BlockDecoder();
     private final ChunkHashes chunkHashes = new ChunkHashes();
     /** Allocated by the apply thread, so that running out of memory there fails the session, not the event loop. */
@@ -67,7 +71,7 @@ public final class Applier implements Runnable {
 
     public Applier(String sourceId, List<VolumeInfo> infos, SourceRegistry.Claim claim, VolumeOpener opener,
                    ApplyQueue queue, SessionLink link, TargetMetrics metrics, TargetConfig config,
-                   Cutovers cutovers) {
+                   Cutovers cutovers, WriteTurns turns) {
         this.sourceId = sourceId;
         this.infos = infos;
         this.claim = claim;
@@ -76,6 +80,7 @@ public final class Applier implements Runnable {
         this.link = link;
         this.metrics = metrics;
         this.cutovers = cutovers;
+        this.turns = turns;
         this.groupCommitBytes = config.groupCommitBytes();
         this.groupCommitIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.groupCommitIntervalMs());
         this.commit = new GroupCommit(new ProgressFile(opener.sourceDir(sourceId)), claim.source(), link, metrics);
@@ -120,6 +125,7 @@ public final class Applier implements Runnable {
                     + "failed %s: %s; reconnect to retry", sourceId, opened ? "while applying" : "to set up the session",
                     e));
         } finally {
+            turns.rest(turn);
             queue.close();
             stopForceThread();
             closeVolumes();
@@ -134,6 +140,9 @@ public final class Applier implements Runnable {
 
     private void loop() throws InterruptedException, ApplyFailure {
         while (true) {
+            if (queue.isEmpty()) {
+                turns.rest(turn);
+            }
             ApplyTask task = commit.pending() ? queue.poll(msUntilCommitDue()) : queue.take();
             if (task == null) {
                 commit.requestCommit();
@@ -179,13 +188,16 @@ public final class Applier implements Runnable {
                 frame.release();
             }
         } else if (task instanceof ApplyTask.Hash hash) {
+            turns.rest(turn);
             if (link.connected()) {
                 answerHash(hash.request());
             }
         } else if (task instanceof ApplyTask.Sync sync) {
+            turns.rest(turn);
             commit.commit();
             link.send(new BarrierAck(sync.barrier().barrierId(), commit.durableSequence()));
         } else if (task instanceof ApplyTask.Report report) {
+            turns.rest(turn);
             commit.commit();
             record(report.report());
         }
@@ -221,12 +233,16 @@ public final class Applier implements Runnable {
         link.send(new CutoverReportAck(report.requestId(), isSealed));
     }
 
-    private void applyBlock(BlockFrame frame) throws ApplyFailure {
+    private void applyBlock(BlockFrame frame) throws ApplyFailure, InterruptedException {
         TargetVolume volume = volumes.get(frame.volume());
         ByteBuffer plain = decoder.decode(frame, scratch);
         try {
             if (frame.encoding() != Encoding.ZERO || !volume.holdsZeros(frame.offset(), frame.length())) {
+                turns.take(turn, frame.length());
                 volume.write(plain, frame.offset());
+            } else {
+                // Zeros the volume already holds: no write, so no share of the disk to hold for others.
+                turns.rest(turn);
             }
         } catch (IOException e) {
             throw commit.ioFailure("target volume " + volume, "writing " + frame.length() + " bytes at offset "

@@ -11,6 +11,7 @@ import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetMetrics;
 import io.replicator.target.apply.VolumeOpener;
+import io.replicator.target.apply.WriteTurns;
 import io.replicator.target.cutover.Cutovers;
 import io.replicator.target.internal.SourceRegistry;
 import javax.net.ssl.SSLException;
@@ -18,13 +19,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every session of one receiver shares ({@code limits}: the receive rate and queue shared among
- * them), its cutover records included. {@code tls} and {@code crl} are null for plain TCP.
+ * them; {@code turns}: the disk's write turns), its cutover records included. {@code tls} and {@code
+ * crl} are null for plain TCP.
  * Immutable; its parts are thread-safe. {@link #close()} stops re-reading the revocation list.
  */
 public record ServerContext(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
                             VolumeOpener volumes, ChannelGroup sessions, SslContext tls, CrlReloader crl,
                             ConnectionLimiter limiter, RefusalLog refusals, ReceiveLimits limits,
-                            Cutovers cutovers) {
+                            Cutovers cutovers, WriteTurns turns) {
     /** One line per address (IPv6: per /64) per this long for connections refused before they authenticated. */
     public static final long REFUSAL_LOG_INTERVAL_MS = 10_000;
     /** At most this many such lines per {@link #REFUSAL_LOG_INTERVAL_MS} whatever the addresses. */
@@ -42,14 +44,14 @@ public record ServerContext(TargetConfig config, SourceRegistry registry, Target
                 config.maxQueuedBytesTotal());
         if (config.pki() == null) {
             return new ServerContext(config, registry, metrics, volumes, sessions, null, null, limiter, refusals,
-                    limits, cutovers);
+                    limits, cutovers, new WriteTurns());
         }
         CrlReloader crl = new CrlReloader(config.pki(), config.crlPollIntervalMs());
         crl.onChange(check -> cutOffRevoked(sessions, check));
         try {
             SslContext tls = TlsContexts.forServer(config.pki(), crl);
             return new ServerContext(config, registry, metrics, volumes, sessions, tls, crl, limiter, refusals,
-                    limits, cutovers);
+                    limits, cutovers, new WriteTurns());
         } catch (SSLException | RuntimeException e) {
             crl.close();
             throw e;
