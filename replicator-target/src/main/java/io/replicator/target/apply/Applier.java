@@ -35,13 +35,12 @@ import org.slf4j.LoggerFactory;
  * empty, after {@code groupCommitBytes}, or {@code groupCommitIntervalMs} after the first uncommitted
  * write): force every dirty volume, persist the progress file, then ack. Never acks before the force.
  * Hash requests and barriers are answered in order with the blocks; an answer waits while the
- * source is not reading ({@link SessionLink#send}), and a hash request left when the connection is
- * gone is skipped. Each write takes its turn at the disk among the sessions with work ({@link
- * WriteTurns}), so a slow disk is shared by bytes, not by who gets through first. A cutover report is
- * stored, and its seal written, after everything before it is durable; from then on (and in any
- * session of a source id sealed before it opened) blocks, hash requests and barriers end the session
- * with {@link ErrorCode#CUT_OVER}. However the session ends, set-up included, its {@link
- * SourceRegistry.Claim#done()}
+ * source is not reading ({@link SessionLink#send}). Each write takes its turn at the disk among the
+ * sessions with work ({@link WriteTurns}), so a slow disk is shared by bytes, not by who gets through
+ * first; and a hash request left when the connection is gone is skipped. A cutover report is stored,
+ * and its seal written, after everything before it is durable; from then on (and in any session of a
+ * source id sealed before it opened) blocks, hash requests and barriers end the session with
+ * {@link ErrorCode#CUT_OVER}. However the session ends, set-up included, its {@link SourceRegistry.Claim#done()}
  * completes, so the next session of the source id proceeds. Runs on its own thread; the fields are
  * confined to it.
  */
@@ -70,8 +69,8 @@ public final class Applier implements Runnable {
     private long sessionFrames;
 
     public Applier(String sourceId, List<VolumeInfo> infos, SourceRegistry.Claim claim, VolumeOpener opener,
-                   ApplyQueue queue, SessionLink link, TargetMetrics metrics, TargetConfig config,
-                   Cutovers cutovers, WriteTurns turns) {
+                   ApplyQueue queue, SessionLink link, TargetMetrics metrics, TargetConfig config, WriteTurns turns,
+                   Cutovers cutovers) {
         this.sourceId = sourceId;
         this.infos = infos;
         this.claim = claim;
@@ -79,8 +78,8 @@ public final class Applier implements Runnable {
         this.queue = queue;
         this.link = link;
         this.metrics = metrics;
-        this.cutovers = cutovers;
         this.turns = turns;
+        this.cutovers = cutovers;
         this.groupCommitBytes = config.groupCommitBytes();
         this.groupCommitIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.groupCommitIntervalMs());
         this.commit = new GroupCommit(new ProgressFile(opener.sourceDir(sourceId)), claim.source(), link, metrics);

@@ -18,15 +18,14 @@ import javax.net.ssl.SSLException;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every session of one receiver shares ({@code limits}: the receive rate and queue shared among
- * them; {@code turns}: the disk's write turns), its cutover records included. {@code tls} and {@code
- * crl} are null for plain TCP.
+ * What every session of one receiver shares ({@code limits}: the receive rate and queue shared among them;
+ * {@code turns}: the disk's write turns), its cutover records included. {@code tls} and {@code crl} are null for plain TCP.
  * Immutable; its parts are thread-safe. {@link #close()} stops re-reading the revocation list.
  */
 public record ServerContext(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
                             VolumeOpener volumes, ChannelGroup sessions, SslContext tls, CrlReloader crl,
-                            ConnectionLimiter limiter, RefusalLog refusals, ReceiveLimits limits,
-                            Cutovers cutovers, WriteTurns turns) {
+                            ConnectionLimiter limiter, RefusalLog refusals, ReceiveLimits limits, WriteTurns turns,
+                            Cutovers cutovers) {
     /** One line per address (IPv6: per /64) per this long for connections refused before they authenticated. */
     public static final long REFUSAL_LOG_INTERVAL_MS = 10_000;
     /** At most this many such lines per {@link #REFUSAL_LOG_INTERVAL_MS} whatever the addresses. */
@@ -44,14 +43,14 @@ public record ServerContext(TargetConfig config, SourceRegistry registry, Target
                 config.maxQueuedBytesTotal());
         if (config.pki() == null) {
             return new ServerContext(config, registry, metrics, volumes, sessions, null, null, limiter, refusals,
-                    limits, cutovers, new WriteTurns());
+                    limits, new WriteTurns(), cutovers);
         }
         CrlReloader crl = new CrlReloader(config.pki(), config.crlPollIntervalMs());
         crl.onChange(check -> cutOffRevoked(sessions, check));
         try {
             SslContext tls = TlsContexts.forServer(config.pki(), crl);
-            return new ServerContext(config, registry, metrics, volumes, sessions, tls, crl, limiter, refusals,
-                    limits, cutovers, new WriteTurns());
+            return new ServerContext(config, registry, metrics, volumes, sessions, tls, crl, limiter, refusals, limits,
+                    new WriteTurns(), cutovers);
         } catch (SSLException | RuntimeException e) {
             crl.close();
             throw e;

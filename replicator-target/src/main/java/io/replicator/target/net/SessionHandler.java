@@ -277,7 +277,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         queue = new ApplyQueue(server.limits()::maxQueuedBytes, this);
         try {
             new Applier(h.sourceId(), h.volumes(), claim, server.volumes(), queue, this, server.metrics(),
-                    server.config(), server.cutovers(), server.turns()).start();
+                    server.config(), server.turns(), server.cutovers()).start();
         } catch (RuntimeException | Error e) {
             // No thread for the session (out of memory or threads): it ends here and lets go of the id.
             claim.abandon();
