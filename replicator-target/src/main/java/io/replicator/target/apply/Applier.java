@@ -196,6 +196,7 @@ public final class Applier implements Runnable {
             commit.commit();
             link.send(new BarrierAck(sync.barrier().barrierId(), commit.durableSequence()));
         } else if (task instanceof ApplyTask.Report report) {
+            turns.rest(turn);
             commit.commit();
             record(report.report());
         }
