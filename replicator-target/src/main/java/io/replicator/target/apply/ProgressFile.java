@@ -1,13 +1,11 @@
 package io.replicator.target.apply;
 
+import io.replicator.target.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,15 +39,11 @@ public final class ProgressFile {
 
     private static final Logger log = LoggerFactory.getLogger(ProgressFile.class);
 
-    private final Path dir;
     private final Path file;
-    private final Path temp;
     private final ByteBuffer buffer = ByteBuffer.allocate(LENGTH);
 
     public ProgressFile(Path sourceDir) {
-        this.dir = sourceDir;
         this.file = sourceDir.resolve(FILE_NAME);
-        this.temp = sourceDir.resolve(FILE_NAME + ".tmp");
     }
 
     public Path path() {
@@ -79,23 +73,7 @@ public final class ProgressFile {
         buffer.putInt(MAGIC_OFFSET, MAGIC).putShort(VERSION_OFFSET, (short) VERSION)
                 .putShort(RESERVED_OFFSET, (short) 0).putLong(SEQUENCE_OFFSET, durableSequence);
         buffer.putInt(CRC_OFFSET, crc(buffer.array()));
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            long position = 0;
-            while (buffer.hasRemaining()) {
-                position += ch.write(buffer, position);
-            }
-            ch.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory(dir);
-    }
-
-    /** Forces a directory's entries (a rename or a new file in it) to stable storage. */
-    public static void forceDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        DurableFiles.write(file, buffer);
     }
 
     private static String check(byte[] bytes) {

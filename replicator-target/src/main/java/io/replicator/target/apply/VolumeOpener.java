@@ -4,6 +4,7 @@ import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.target.internal.FileChannelOpener;
+import io.replicator.target.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -77,7 +78,7 @@ public final class VolumeOpener {
                 created |= plan.create();
             }
             if (created) {
-                ProgressFile.forceDirectory(sourceDir(sourceId));
+                DurableFiles.forceDirectory(sourceDir(sourceId));
             }
             sizes.recordNew(volumes);
             return opened;

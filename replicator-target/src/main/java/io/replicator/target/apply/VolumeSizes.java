@@ -3,13 +3,12 @@ package io.replicator.target.apply;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.target.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -94,17 +93,7 @@ final class VolumeSizes {
         }
         StringBuilder text = new StringBuilder(HEADER).append('\n');
         sizes.forEach((name, size) -> text.append(name).append('\t').append(size).append('\n'));
-        Path temp = file.resolveSibling(FILE_NAME + ".tmp");
-        try (var ch = java.nio.channels.FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            java.nio.ByteBuffer bytes = StandardCharsets.UTF_8.encode(text.toString());
-            while (bytes.hasRemaining()) {
-                ch.write(bytes);
-            }
-            ch.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        ProgressFile.forceDirectory(file.getParent());
+        DurableFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static ProtocolException unavailable(String message) {

@@ -1,5 +1,6 @@
 package io.replicator.target.cutover;
 
+import io.replicator.target.internal.DurableFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,5 +1,6 @@
 package io.replicator.target.cutover;
 
+import io.replicator.target.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.replicator.target.journal;
 
+import io.replicator.target.internal.DurableFiles;
 import io.replicator.target.journal.internal.EntryDecoder;
 import io.replicator.target.journal.internal.Queues;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class Retention {
             prunedForSize |= !old;
         }
         if (pruned > 0) {
-            Queues.forceDirectory(dir);
+            DurableFiles.forceDirectory(dir);
             queue.refreshDirectoryListing();
         }
         return report(durable, pruned, bytesPruned, true);

@@ -1,5 +1,6 @@
 package io.replicator.target.journal;
 
+import io.replicator.target.internal.DurableFiles;
 import static io.replicator.target.journal.internal.EntryFormat.*;
 
 import io.replicator.protocol.wire.Encoding;
@@ -310,7 +311,7 @@ public final class SourceJournal implements AutoCloseable {
                 channel.force(false);
             }
         }
-        Queues.forceDirectory(dir);
+        DurableFiles.forceDirectory(dir);
     }
 
     private void checkUsable() throws IOException {

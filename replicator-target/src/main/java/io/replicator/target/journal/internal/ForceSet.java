@@ -1,5 +1,6 @@
 package io.replicator.target.journal.internal;
 
+import io.replicator.target.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ public final class ForceSet implements AutoCloseable {
                 if (Files.exists(metadata)) {
                     forceOnce(metadata);
                 }
-                Queues.forceDirectory(dir);
+                DurableFiles.forceDirectory(dir);
             }
         } catch (IOException | RuntimeException e) {
             synchronized (this) {

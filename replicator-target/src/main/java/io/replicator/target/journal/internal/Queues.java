@@ -2,11 +2,9 @@ package io.replicator.target.journal.internal;
 
 import io.replicator.target.journal.JournalConfig;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -80,12 +78,5 @@ public final class Queues {
             }
         }
         return cycles;
-    }
-
-    /** Forces {@code dir} itself, so that files created, renamed or deleted in it stay so. */
-    public static void forceDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.replicator.target.journal.internal;
 
+import io.replicator.target.internal.DurableFiles;
 import io.replicator.target.journal.JournalConfig;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -50,13 +51,13 @@ public final class TailRepair {
             channel.force(true);
         }
         Files.move(temp, repair.resolve(CUT_FILE), StandardCopyOption.ATOMIC_MOVE);
-        Queues.forceDirectory(repair);
-        Queues.forceDirectory(dir);
+        DurableFiles.forceDirectory(repair);
+        DurableFiles.forceDirectory(dir);
         int cycle = Queues.ROLL_CYCLE.toCycle(cutIndex);
         Path file = Queues.file(dir, cycle);
         if (Files.exists(file)) {
             Files.move(file, repair.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-            Queues.forceDirectory(repair);
+            DurableFiles.forceDirectory(repair);
         }
         writeBack(dir, config, repair, cutIndex);
     }
@@ -77,7 +78,7 @@ public final class TailRepair {
             }
         }
         if (dropped > 0) {
-            Queues.forceDirectory(dir);
+            DurableFiles.forceDirectory(dir);
         }
         return dropped;
     }
@@ -107,7 +108,7 @@ public final class TailRepair {
         Path moved = repair.resolve(Queues.file(dir, cycle).getFileName());
         if (!Files.exists(moved)) {
             deleteTree(repair); // the cycle never moved: the journal is as it was, and its scan finds the damage again
-            Queues.forceDirectory(dir);
+            DurableFiles.forceDirectory(dir);
             return;
         }
         Files.deleteIfExists(Queues.file(dir, cycle));
@@ -119,13 +120,13 @@ public final class TailRepair {
         for (var later : Queues.cycles(dir).tailMap(cycle, true).values()) {
             Files.delete(later);
         }
-        Queues.forceDirectory(dir);
+        DurableFiles.forceDirectory(dir);
         if (Files.exists(repair.resolve(Queues.file(dir, cycle).getFileName()))
                 && Queues.ROLL_CYCLE.toSequenceNumber(cutIndex) > 0) {
             copyBefore(dir, config, repair, cycle, cutIndex);
         }
         deleteTree(repair);
-        Queues.forceDirectory(dir);
+        DurableFiles.forceDirectory(dir);
     }
 
     private static void copyBefore(Path dir, JournalConfig config, Path repair, int cycle, long cutIndex)

@@ -1,4 +1,4 @@
-package io.replicator.target.cutover;
+package io.replicator.target.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,20 +10,25 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Whole files replaced or removed so that a crash leaves the old content or the new, never a part:
- * write {@code NAME.tmp}, force it, rename it over {@code NAME}, force the directory. Stateless.
+ * write {@code NAME.tmp}, force it, rename it over {@code NAME}, force the directory. The receiver's
+ * progress, volume sizes, seals and reports are written so. Stateless.
  */
-final class DurableFiles {
-    static final String TEMP_SUFFIX = ".tmp";
+public final class DurableFiles {
+    public static final String TEMP_SUFFIX = ".tmp";
 
     private DurableFiles() {
     }
 
     /** Replaces {@code file} with {@code bytes}; returns once the rename is on stable storage. */
-    static void write(Path file, byte[] bytes) throws IOException {
+    public static void write(Path file, byte[] bytes) throws IOException {
+        write(file, ByteBuffer.wrap(bytes));
+    }
+
+    /** Replaces {@code file} with the bytes {@code buffer} holds (it is read to its end); returns once the rename is on stable storage. */
+    public static void write(Path file, ByteBuffer buffer) throws IOException {
         Path temp = file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
             long position = 0;
             while (buffer.hasRemaining()) {
                 position += ch.write(buffer, position);
@@ -35,12 +40,13 @@ final class DurableFiles {
     }
 
     /** Removes {@code file}; returns once the removal is on stable storage. */
-    static void delete(Path file) throws IOException {
+    public static void delete(Path file) throws IOException {
         Files.deleteIfExists(file);
         forceDirectory(file.getParent());
     }
 
-    static void forceDirectory(Path dir) throws IOException {
+    /** Forces a directory's entries (a rename, a new or removed file in it) to stable storage. */
+    public static void forceDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
