@@ -3,13 +3,12 @@ package io.replicator.source.cutover;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.replicator.source.sys.DurableFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The source's own note that it was cut over: {@code cutover.json} in its state directory. A source
@@ -63,24 +62,12 @@ public record CutoverRecord(String waveId, String reportId, String cutOverUtc, S
     public void write(Path stateDir) throws IOException {
         ObjectNode n = JSON.createObjectNode().put("record", MAGIC).put("version", VERSION).put("wave_id", waveId)
                 .put("report_id", reportId).put("cut_over_utc", cutOverUtc).put("how", how).put("detail", detail);
-        Path file = stateDir.resolve(FILE_NAME);
-        Path tmp = stateDir.resolve(FILE_NAME + ".tmp");
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
-        force(tmp);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        force(stateDir);
+        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
+        DurableFiles.write(stateDir.resolve(FILE_NAME), ByteBuffer.wrap(bytes));
     }
 
     /** Removes the record from {@code stateDir} durably; true when there was one. */
     public static boolean delete(Path stateDir) throws IOException {
-        boolean existed = Files.deleteIfExists(stateDir.resolve(FILE_NAME));
-        force(stateDir);
-        return existed;
-    }
-
-    private static void force(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        return DurableFiles.delete(stateDir.resolve(FILE_NAME));
     }
 }
