@@ -19,7 +19,9 @@ import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.target.apply.ProgressFile;
 import io.replicator.target.apply.VolumeOpener;
+import io.replicator.target.apply.SourceHistories;
 import io.replicator.target.cutover.Cutovers;
+import io.replicator.target.journal.SourceHistory;
 import io.replicator.target.cutover.Seal;
 import io.replicator.target.internal.FileChannelOpener;
 import io.replicator.target.internal.SourceRegistry;
@@ -98,8 +100,10 @@ public final class TargetServer implements AutoCloseable {
         ChannelGroup sessions = new DefaultChannelGroup("replicator-target-sessions", GlobalEventExecutor.INSTANCE);
         TargetMetrics metrics = new TargetMetrics(meterRegistry);
         metrics.sealedBy(id -> cutovers.find(id).isPresent());
+        SourceHistories histories = new SourceHistories(config.journalConfig());
         ServerContext context = ServerContext.create(config, sources, metrics, volumes,
-                sessions, cutovers);
+                sessions, cutovers, histories);
+        metrics.histories(histories);
         EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup sessionGroup = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -153,6 +157,16 @@ public final class TargetServer implements AutoCloseable {
                         .toList());
     }
 
+    /** The sources' histories (checkpoints, undo queues, pins), for listing and launching. Thread-safe. */
+    public SourceHistories histories() {
+        return context.histories();
+    }
+
+    /** The history of {@code sourceId} when it has one (its journal phase began, or it recorded a checkpoint). */
+    public Optional<SourceHistory> history(String sourceId) throws IOException {
+        return context.histories().find(sourceId).map(h -> h);
+    }
+
     /** The cutover records: seals (released here) and reports kept. Thread-safe. */
     public Cutovers cutovers() {
         return context.cutovers();
@@ -184,6 +198,7 @@ public final class TargetServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             log.warn("interrupted while waiting for apply threads; what they did not commit is not durable");
         }
+        context.histories().close();
         acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         sessionGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("target receiver on {} stopped", localAddress);
