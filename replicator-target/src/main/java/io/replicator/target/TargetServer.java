@@ -21,6 +21,7 @@ import io.replicator.target.apply.ProgressFile;
 import io.replicator.target.apply.VolumeOpener;
 import io.replicator.target.apply.SourceHistories;
 import io.replicator.target.cutover.Cutovers;
+import io.replicator.target.journal.CheckpointInfo;
 import io.replicator.target.journal.SourceHistory;
 import io.replicator.target.cutover.Seal;
 import io.replicator.target.internal.FileChannelOpener;
@@ -153,8 +154,27 @@ public final class TargetServer implements AutoCloseable {
         TargetStatus fleet = registry.status(rate == 0 ? null : rate);
         return new TargetStatus(fleet.role(), fleet.startedAtMs(), fleet.maxRateBytesPerSecond(),
                 fleet.sources().stream().map(s -> s.withSealed(context.cutovers().find(s.id())
-                        .map(seal -> new TargetStatus.Sealed(seal.sealedUtc(), seal.reportId())).orElse(null)))
-                        .toList());
+                        .map(seal -> new TargetStatus.Sealed(seal.sealedUtc(), seal.reportId())).orElse(null))
+                        .withHistory(historyStatus(s.id()))).toList());
+    }
+
+    private TargetStatus.History historyStatus(String sourceId) {
+        try {
+            return context.histories().find(sourceId).map(TargetServer::historyStatus).orElse(null);
+        } catch (IOException e) {
+            log.warn("status: cannot read the history of source {}: {}", sourceId, e.toString());
+            return null;
+        }
+    }
+
+    private static TargetStatus.History historyStatus(SourceHistories.History h) {
+        return new TargetStatus.History(h.oldestLaunchable().map(TargetServer::point).orElse(null),
+                h.newestLaunchable().map(TargetServer::point).orElse(null), h.catalog().list().size(), h.journalBytes(),
+                h.historyHeld().toMillis(), h.historyAsked().toMillis(), h.historyShort(), h.inGap());
+    }
+
+    private static TargetStatus.Point point(CheckpointInfo c) {
+        return new TargetStatus.Point(c.checkpointId(), c.timeMs(), c.label());
     }
 
     /** The sources' histories (checkpoints, undo queues, pins), for listing and launching. Thread-safe. */
