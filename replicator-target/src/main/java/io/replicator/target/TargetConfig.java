@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * Everything the target receiver is told at start, in one place. Immutable and thread-safe; made
@@ -92,8 +93,10 @@ public final class TargetConfig {
     private final Path journalDir;
     private final Duration retain;
     private final long journalMaxBytes;
+    private final LongSupplier journalClockMs;
 
     private TargetConfig(Builder b) {
+        this.journalClockMs = b.journalClockMs;
         this.retain = b.retain;
         this.journalMaxBytes = b.journalMaxBytes;
         this.maxQueuedBytesTotal = b.maxQueuedBytesTotal;
@@ -138,7 +141,8 @@ public final class TargetConfig {
 
     /** The journals' settings: {@link #journalDir()}, {@link #retain()}, {@link #journalMaxBytes()}, defaults otherwise. */
     public JournalConfig journalConfig() {
-        return JournalConfig.of(journalDir).withRetain(retain).withMaxBytes(journalMaxBytes);
+        return JournalConfig.of(journalDir).withRetain(retain).withMaxBytes(journalMaxBytes)
+                .withClockMs(journalClockMs);
     }
 
     /** The receiver's certificate bundle (every connection is mutual TLS 1.3); null only for loopback plain TCP. */
@@ -245,8 +249,15 @@ public final class TargetConfig {
         private Path journalDir;
         private Duration retain = JournalConfig.DEFAULT_RETAIN;
         private long journalMaxBytes = Long.MAX_VALUE;
+        private LongSupplier journalClockMs = System::currentTimeMillis;
 
         private Builder() {
+        }
+
+        /** The journals' clock (UTC ms): retention and cycles follow it. Tests inject one. */
+        public Builder journalClockMs(LongSupplier journalClockMs) {
+            this.journalClockMs = Objects.requireNonNull(journalClockMs, "journalClockMs");
+            return this;
         }
 
         /** JOURNAL_DIR; null for the default, {@code journal} beside the data directory. */

@@ -86,6 +86,16 @@ final class JournalSession {
                                TargetMetrics metrics) throws IOException {
         SourceJournal redo = SourceJournal.open(history.journalConfig(), history.sourceId());
         try {
+            if (state.appliedPosition() > redo.durablePosition()) {
+                // The journal's tail was cut (damage) below what the volumes applied: they hold more than it.
+                // Follow from its new end; the source resends after the sequence the volumes hold.
+                log.warn("source {}: its journal {} ends at 0x{} but the volumes applied up to 0x{} (sequence {}): "
+                        + "following from the journal's end", PeerText.escape(history.sourceId()), redo.dir(),
+                        Long.toHexString(redo.durablePosition()), Long.toHexString(state.appliedPosition()),
+                        state.appliedSequence());
+                state = state.applied(redo.durablePosition(), state.appliedSequence());
+                appliedFile.write(state);
+            }
             JournalFollower follower = new JournalFollower(history, redo, volumes, appliedFile, state, turns, metrics);
             history.session(volumes.stream().map(v -> new VolumeRef(v.info().name(), volumes.indexOf(v), v.path(),
                     v.info().sizeBytes(), v.info().blockSizeBytes())).toList(), redo, follower, state.startTimeMs());
