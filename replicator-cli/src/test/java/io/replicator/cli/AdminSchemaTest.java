@@ -157,6 +157,12 @@ class AdminSchemaTest {
         String wave = ReceiverCutoverCommandsTest.WAVE;
         assertTrue(SealingSource.seal(r.target.localAddress(), "web9", wave, ReceiverCutoverCommandsTest.JSON,
                 ReceiverCutoverCommandsTest.MARKDOWN).sealed());
+        check(doc, "target /checkpoints 200", ask(target, "GET", "/checkpoints", null), 200);
+        r.target.histories().of("web8").catalog().put(new io.replicator.target.journal.CheckpointInfo("web8", 3,
+                System.currentTimeMillis(), "nightly", 41, List.of("disk0"), 4096, 0x100,
+                io.replicator.target.journal.CheckpointInfo.State.LAUNCHABLE, ""));
+        check(doc, "target /checkpoints 200", ask(target, "GET", "/checkpoints?source=web8", null), 200);
+        check(doc, "error", ask(target, "GET", "/checkpoints?source=nobody", null), 404);
         check(doc, "target /reports 200", ask(target, "GET", "/reports", null), 200);
         check(doc, "target /report 200", ask(target, "POST", "/report", "{\"id\": \"" + wave + "\"}"), 200);
         check(doc, "error", ask(target, "POST", "/report", "{\"id\": \"wave-unknown\"}"), 404);
