@@ -377,8 +377,14 @@ public final class SourceDaemon implements AutoCloseable {
      * Refused at once while another operation runs.
      */
     public CompletableFuture<CheckpointResult> checkpoint(List<Path> freeze, String label, String askedBy) {
+        return checkpoint(freeze, label, CheckpointPlan.DEFAULT_MAX_FREEZE_MS, askedBy);
+    }
+
+    /** As above, the file systems frozen at most {@code maxFreezeMs} (the guard thaws then, failing the checkpoint). */
+    public CompletableFuture<CheckpointResult> checkpoint(List<Path> freeze, String label, long maxFreezeMs,
+                                                          String askedBy) {
         CheckpointPlan plan = new CheckpointPlan(freezeOrDefault(freeze), label, CheckpointPlan.DEFAULT_TIMEOUT_MS,
-                CheckpointPlan.DEFAULT_MAX_FREEZE_MS, CheckpointPlan.DEFAULT_MAX_CAPTURE_BYTES,
+                maxFreezeMs, CheckpointPlan.DEFAULT_MAX_CAPTURE_BYTES,
                 config.preFreeze() == null ? null : new Hook("pre-freeze", config.preFreeze()),
                 config.postThaw() == null ? null : new Hook("post-thaw", config.postThaw()), checkpointIds);
         CompletableFuture<CheckpointResult> answer = agent.requests().checkpoint(plan, askedBy);

@@ -13,6 +13,7 @@ import io.replicator.source.CutoverResult;
 import io.replicator.source.FlowStatus;
 import io.replicator.source.OperationRefusedException;
 import io.replicator.source.SourceDaemon;
+import io.replicator.source.checkpoint.CheckpointPlan;
 import io.replicator.source.checkpoint.CheckpointResult;
 import io.replicator.source.cutover.MountPoints;
 import java.io.IOException;
@@ -88,7 +89,9 @@ public final class SourceAdmin {
                 .routeAsync("/cutover/abort", (method, body) -> post(method, () -> daemon.abort(report(body, false),
                         text(body, "reason", "asked by the admin")), SourceAdmin::status))
                 .routeAsync("/checkpoint", (AdminServer.CallerRoute) (method, body, askedBy) -> post(method, () ->
-                        daemon.checkpoint(freezePaths(body.path("freeze")), label(body), askedBy),
+                        daemon.checkpoint(freezePaths(body.path("freeze")), label(body), body.has("max_freeze_ms")
+                                ? boundedMs(body.path("max_freeze_ms"), "max_freeze_ms")
+                                : CheckpointPlan.DEFAULT_MAX_FREEZE_MS, askedBy),
                         r -> r instanceof CheckpointResult c && c.ok() ? 200 : 409))
                 .routeAsync("/thaw", (method, body) -> post(method, daemon::thaw, SourceAdmin::status))
                 .routeAsync("/release", (method, body) -> post(method, () -> daemon.release().thenApply(words -> {
