@@ -93,18 +93,19 @@ wait_listening "$source_port" "$bg_pid" 300 || { tail -20 "$tmp/source.log" >&2;
     || { log "the initial copy did not finish"; cat "$tmp/sync.json" >&2; exit 1; }
 log "initial copy of ${size_mib} MiB done; writing at $write_kib_s KiB/s"
 
-# The application: 16 KiB records over a 256 MiB file at RATE KiB/s, fsync every 100 ms.
+# The application: 16 KiB records of fresh random bytes (a block rewritten with what the receiver holds
+# is not sent again) over a 256 MiB file at RATE KiB/s, fsync every 100 ms.
 start_bg writer python3 - "$mnt/app.dat" "$write_kib_s" <<'PY'
 import os, sys, time
 path, rate = sys.argv[1], int(sys.argv[2]) * 1024
-record, span = os.urandom(16384), 256 << 20
+size, span = 16384, 256 << 20
 fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
 offset, tick = 0, 0.1
 while True:
     start = time.monotonic()
-    for _ in range(max(1, int(rate * tick) // len(record))):
-        os.pwrite(fd, record, offset)
-        offset = (offset + len(record)) % span
+    for _ in range(max(1, int(rate * tick) // size)):
+        os.pwrite(fd, os.urandom(size), offset)
+        offset = (offset + size) % span
     os.fsync(fd)
     time.sleep(max(0.0, tick - (time.monotonic() - start)))
 PY
@@ -141,8 +142,8 @@ def pct(values, p):
     return v[max(0, math.ceil(p / 100 * len(v)) - 1)] if v else float("nan")
 
 print(f"# Checkpoint freeze time, run {name}\n")
-print(f"One {size_mib} MiB ext4 file system on a loop device written at {rate} KiB/s (16 KiB records over a "
-      f"256 MiB file, fsync every 100 ms), tracker `{tracker}`, a receiver with --journal-dir, plain TCP on "
+print(f"One {size_mib} MiB ext4 file system on a loop device written at {rate} KiB/s (16 KiB records of fresh "
+      f"random bytes over a 256 MiB file, fsync every 100 ms), tracker `{tracker}`, a receiver with --journal-dir, plain TCP on "
       f"loopback; {rounds} checkpoints `--freeze` of it, one every {interval} s after the previous answer.\n")
 print(f"- uptime at the start: `{up0.strip()}`\n- uptime at the end: `{up1.strip()}`\n")
 print(f"{len(ok)} of {len(rows)} checkpoints ok" + ("" if len(ok) == len(rows) else

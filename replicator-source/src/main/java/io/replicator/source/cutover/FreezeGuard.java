@@ -50,6 +50,8 @@ public final class FreezeGuard {
     private final List<Thawed> thawed = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<List<Thawed>> done = new CompletableFuture<>();
+    /** Completes as soon as the guard reports every mount point it froze thawed (before it exits). */
+    private final CompletableFuture<Void> thawedAll = new CompletableFuture<>();
     private final HeldOutput.Hold hold;
     private volatile String thawReason;
     private volatile String freezeFailure;
@@ -142,6 +144,14 @@ public final class FreezeGuard {
         return done;
     }
 
+    /**
+     * Completes as soon as every mount point frozen is reported thawed, as the guard reports it (before
+     * {@link #done}, which waits for the guard to exit); also when the guard ends having frozen nothing.
+     */
+    public CompletableFuture<Void> thawedAll() {
+        return thawedAll;
+    }
+
     /** Asks the guard to thaw now; returns at once, {@link #done} says when it has. Any thread, any number of times. */
     public void thaw(String why) {
         if (thawReason == null) {
@@ -226,6 +236,9 @@ public final class FreezeGuard {
             }
             case "thawed" -> {
                 thawed.add(new Thawed(Path.of(rest), true, "thawed"));
+                if (stillFrozen().isEmpty() && frozen.size() == mounts.size()) {
+                    thawedAll.complete(null);
+                }
                 LOG.info("freeze: thawed {} ({})", rest, thawReason);
             }
             case "thaw-failed" -> {
@@ -265,6 +278,9 @@ public final class FreezeGuard {
         if (!ready.isDone()) {
             ready.completeExceptionally(new IOException(freezeFailure != null ? freezeFailure
                     : "the freeze guard ended before every mount point was frozen"));
+        }
+        if (left.isEmpty()) {
+            thawedAll.complete(null);
         }
         done.complete(List.copyOf(thawed));
     }

@@ -140,8 +140,10 @@ final class CheckpointJob implements Job {
                 }
             }
             case THAWING -> {
-                if (guard.done().isDone()) {
+                if (guard.thawedAll().isDone()) {
                     thawedThenSend();
+                } else if (guard.done().isDone()) {
+                    fail("could not thaw " + guard.stillFrozen() + ": run 'fsfreeze --unfreeze' on them");
                 }
             }
             case ACK -> {
@@ -185,7 +187,7 @@ final class CheckpointJob implements Job {
             }
             port.wake();
         });
-        guard.done().whenComplete((v, e) -> {
+        guard.thawedAll().whenComplete((v, e) -> {
             thawedAtNs = System.nanoTime();
             port.wake();
         });
@@ -271,8 +273,8 @@ final class CheckpointJob implements Job {
         if (port.heldFrames() != null) {
             port.releaseHeld(null);
         }
-        long frozenMs = frozenAtNs == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(
-                (thawedAtNs != 0 ? thawedAtNs : System.nanoTime()) - frozenAtNs);
+        long endNs = thawedAtNs != 0 ? thawedAtNs : System.nanoTime();
+        long frozenMs = frozenAtNs == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(endNs - frozenAtNs);
         String reason = why + (guard == null || !guard.frozeAny() ? "" : left.isEmpty() ? "; thawed"
                 : "; could not thaw " + left + ": run 'fsfreeze --unfreeze' on them") + "; no checkpoint was recorded";
         LOG.warn("checkpoint{}: {}", id == 0 ? "" : " " + id, reason);
