@@ -95,7 +95,9 @@ log "initial copy of ${size_mib} MiB done; writing at $write_kib_s KiB/s"
 
 # The application: 16 KiB records of fresh random bytes (a block rewritten with what the receiver holds
 # is not sent again) over a 256 MiB file at RATE KiB/s, fsync every 100 ms.
-start_bg writer python3 - "$mnt/app.dat" "$write_kib_s" <<'PY'
+# (A file, not a here-document: a command started in the background reads /dev/null, not the
+# here-document of the function that starts it.)
+cat >"$run_dir/writer.py" <<'PY'
 import os, sys, time
 path, rate = sys.argv[1], int(sys.argv[2]) * 1024
 size, span = 16384, 256 << 20
@@ -109,7 +111,9 @@ while True:
     os.fsync(fd)
     time.sleep(max(0.0, tick - (time.monotonic() - start)))
 PY
+start_bg writer python3 "$run_dir/writer.py" "$mnt/app.dat" "$write_kib_s"
 sleep 5
+[[ -s "$mnt/app.dat" ]] || { log "the writer does not write:"; cat "$tmp/writer.log" >&2; exit 1; }
 
 echo "round,result,freeze_ms,capture_bytes,total_ms" >"$samples"
 for ((round = 1; round <= rounds; round++)); do
