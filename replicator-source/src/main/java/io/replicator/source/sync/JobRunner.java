@@ -328,6 +328,10 @@ final class JobRunner {
                 || checkpoint != null && checkpoint.holdsStateWrites();
     }
 
+    boolean checkpointRunning() {
+        return checkpoint != null && !checkpoint.isDone();
+    }
+
     boolean cutoverRunning() {
         return cutover != null && !cutover.isDone();
     }

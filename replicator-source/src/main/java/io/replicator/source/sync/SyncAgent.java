@@ -125,7 +125,7 @@ public final class SyncAgent implements AutoCloseable {
         this.flow = new FlowControl(config.maxRate(), Clock.systemDefaultZone(), System.nanoTime());
         this.pipeline = new SendPipeline(volumes, session, metrics, config.maxInFlightBytes(), flow);
         this.changes = new ChangeSources(volumes, pipeline, metrics, config, feed,
-                reconcileReason == null ? rescanReason : null, inbox::add, this::completeWaiters,
+                reconcileReason == null ? rescanReason : null, inbox::add, this::covered,
                 () -> cutOver || jobs.reconciling());
         this.thread = new Thread(this::run, "sync-agent-" + config.sourceId());
         session.closedForGood(cutOver);
@@ -399,6 +399,17 @@ public final class SyncAgent implements AutoCloseable {
         waiters.complete(isDrained(), changes.coveredSinceNs(), session.durableSequence(),
                 () -> backlogBytes() + " bytes not yet durable on the target " + hostPort()
                         + (session.lastError() == null ? "" : " (" + session.lastError() + ")"));
+    }
+
+    /**
+     * A pass or walk finished: the syncs waiting for it may be answered, and a checkpoint waiting for it
+     * (frozen, maybe) takes its next step at once rather than after the agent's idle wait.
+     */
+    private void covered() {
+        completeWaiters();
+        if (jobs.checkpointRunning()) {
+            inbox.add(new AgentCommand.Wake());
+        }
     }
 
     void addWaiter(Waiter waiter) {

@@ -312,7 +312,11 @@ final class TargetSession implements AutoCloseable {
     void releaseHeld(Frame after) {
         HeldFrames h = held;
         held = null;
-        if (h == null || channel == null) {
+        if (h == null) {
+            return;
+        }
+        if (channel == null) {
+            h.release();
             return;
         }
         h.writeTo(channel);
