@@ -64,6 +64,7 @@ kernel_cleanup() {
 }
 on_exit() {
     local rc=$?
+    set +e # under errexit the (exit "$rc") below would end the trap before the cleanup
     fsfreeze --unfreeze "$mnt" 2>/dev/null || true
     (exit "$rc")
     cleanup
