@@ -78,6 +78,11 @@ final class AgentPort implements JobPort {
     }
 
     @Override
+    public long coveredSequence() {
+        return agent.session.coveredSequence();
+    }
+
+    @Override
     public void holdFrames(long maxBytes) {
         agent.session.hold(maxBytes);
     }

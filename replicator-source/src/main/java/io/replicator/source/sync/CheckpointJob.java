@@ -212,7 +212,7 @@ final class CheckpointJob implements Job {
         HeldFrames held = port.heldFrames();
         held.close();
         captureBytes = held.bytes();
-        sequence = port.lastSequenceSent();
+        sequence = port.coveredSequence();
         capturedMs = TimeUnit.NANOSECONDS.toMillis(now - frozenAtNs);
         if (guard == null) {
             thawedAtNs = now;

@@ -119,6 +119,9 @@ interface JobPort {
      */
     void requestFreshPass();
 
+    /** The last block sequence the target has or will have received before a frame written now (this session's). */
+    long coveredSequence();
+
     /** Block frames from now on are sequenced and put in flight but kept in memory, at most {@code maxBytes}. */
     void holdFrames(long maxBytes);
 

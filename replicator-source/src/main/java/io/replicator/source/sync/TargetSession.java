@@ -94,6 +94,9 @@ final class TargetSession implements AutoCloseable {
     private boolean journal;
     /** The initial copy's end was told to the target in this session. */
     private boolean initialCopyToldThisSession;
+    /** What the target held when this session began, and whether a block frame was sequenced since. */
+    private long sessionStartSequence;
+    private boolean sequencedThisSession;
     /** Block frames held in memory instead of written, while a checkpoint captures; null when not holding. */
     private HeldFrames held;
     private String lastError;
@@ -185,6 +188,8 @@ final class TargetSession implements AutoCloseable {
         cutoverSeal = (ack.features() & ProtocolVersion.FEATURE_CUTOVER_SEAL) != 0;
         journal = (ack.features() & ProtocolVersion.FEATURE_JOURNAL) != 0;
         initialCopyToldThisSession = false;
+        sessionStartSequence = ack.durableSequence();
+        sequencedThisSession = false;
         long targetDurable = ack.durableSequence();
         if (targetDurable < durableSequence) {
             LOG.warn("target {} holds sequence {} but acknowledged {} before: it lost data; "
@@ -250,7 +255,17 @@ final class TargetSession implements AutoCloseable {
 
     /** Takes the sequence number of the next block frame. */
     long takeSequence() {
+        sequencedThisSession = true;
         return nextSequence++;
+    }
+
+    /**
+     * The last block sequence the target has received or will have received before a frame written now:
+     * the last one sequenced in this session, else what the target held when it began (a sequence taken
+     * in an earlier session may never have reached it). What a checkpoint names.
+     */
+    long coveredSequence() {
+        return sequencedThisSession ? lastSequenceSent() : sessionStartSequence;
     }
 
     /** The sequence of the last frame sent. */
@@ -349,7 +364,7 @@ final class TargetSession implements AutoCloseable {
             return;
         }
         initialCopyToldThisSession = true;
-        long sequence = lastSequenceSent();
+        long sequence = coveredSequence();
         channel.writeAndFlush(new Checkpoint(0, Checkpoint.Kind.INITIAL_COPY_DONE, 0, sequence,
                 System.currentTimeMillis(), 0, ""));
         LOG.info("told the target {} that the initial copy is complete (sequence {}): it journals every change "

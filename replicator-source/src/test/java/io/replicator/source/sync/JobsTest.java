@@ -160,6 +160,11 @@ class JobsTest {
         }
 
         @Override
+        public long coveredSequence() {
+            return 0;
+        }
+
+        @Override
         public void holdFrames(long maxBytes) {
         }
 
