@@ -75,15 +75,7 @@ if ((avail_bytes < need_bytes)); then
 fi
 
 load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
-run_dir="$(mktemp -d "$work/run.XXXXXX")"
-tmp="$run_dir/tmp"
-mkdir -p "$tmp"
-results_dir="$here/results"
-mkdir -p "$results_dir"
-results="$results_dir/$run_name.md"
-pids=()
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_run_dir run
 
 src="$run_dir/source.img"
 log "work dir $run_dir ($((avail_bytes >> 30)) GiB free)"

@@ -222,6 +222,20 @@ print(n)
 PY
 }
 
+# bench_run_dir PREFIX: a fresh run directory under $work (run_dir, with tmp inside), the results
+# file benchmarks/results/$run_name.md (results), and the cleanup on exit of what the run started.
+bench_run_dir() {
+    run_dir="$(mktemp -d "$work/$1.XXXXXX")"
+    tmp="$run_dir/tmp"
+    mkdir -p "$tmp"
+    results_dir="$here/results"
+    mkdir -p "$results_dir"
+    results="$results_dir/$run_name.md"
+    pids=()
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
 cleanup() {
     local rc=$? pid
     for pid in "${pids[@]}"; do

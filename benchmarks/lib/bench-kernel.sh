@@ -118,17 +118,11 @@ kernel_idle_release() {
     fi
 }
 
-# kernel_fio DIR: ext4 on a loop device; fio's IOPS without the source daemon, then with it (kernel
-# tracker) while status is sampled for lag_ms every 200 ms, then without it again.
-kernel_fio() {
-    local dir="$1" img dev mnt lag_file p50 p99 max samples fio_s=${FIO_SECONDS:-60} rounds=${FIO_ROUNDS:-3}
-    local slice_s r src_before tgt_before offs=() ons=() trks=() src_cpus=() tgt_cpus=() trk_cpus=() on_costs=() trk_costs=()
-    local before after sampler_pid sent_before sent_after sent_rates=() rbs=() rb_reads=() rb_costs=() rb
-    # The runs with and without the daemons alternate, rounds times, each "with" run compared with
-    # the mean of the runs without just before and just after it: this machine drifts by 10-20% over
-    # minutes, more than the cost measured. Each run with replication lasts fio_s (60 s: the lag
-    # figure), the others a third of that.
-    slice_s=$(( fio_s / 3 > 5 ? fio_s / 3 : 5 ))
+# kernel_fio_fs DIR: ext4 on a new 2 GiB loop device over DIR/fs.img (dev), mounted on DIR/mnt (mnt,
+# img), with fio's 512 MiB file written once; and DIR/target, a RAM disk for the receiver's image.
+# Sets img, dev and mnt (a caller's locals, when it declared them).
+kernel_fio_fs() {
+    local dir="$1"
     mkdir -p "$dir"
     img="$dir/fs.img"
     truncate -s 2G "$img"
@@ -149,6 +143,20 @@ kernel_fio() {
     mkdir -p "$dir/target"
     mount -t tmpfs -o size=3G replicator-bench "$dir/target"
     kernel_mounts+=("$dir/target")
+}
+
+# kernel_fio DIR: ext4 on a loop device; fio's IOPS without the source daemon, then with it (kernel
+# tracker) while status is sampled for lag_ms every 200 ms, then without it again.
+kernel_fio() {
+    local dir="$1" img dev mnt lag_file p50 p99 max samples fio_s=${FIO_SECONDS:-60} rounds=${FIO_ROUNDS:-3}
+    local slice_s r src_before tgt_before offs=() ons=() trks=() src_cpus=() tgt_cpus=() trk_cpus=() on_costs=() trk_costs=()
+    local before after sampler_pid sent_before sent_after sent_rates=() rbs=() rb_reads=() rb_costs=() rb
+    # The runs with and without the daemons alternate, rounds times, each "with" run compared with
+    # the mean of the runs without just before and just after it: this machine drifts by 10-20% over
+    # minutes, more than the cost measured. Each run with replication lasts fio_s (60 s: the lag
+    # figure), the others a third of that.
+    slice_s=$(( fio_s / 3 > 5 ? fio_s / 3 : 5 ))
+    kernel_fio_fs "$dir"
     kernel_idle_hold
     log "fio: $rounds rounds of ${slice_s} s without the daemons, ${fio_s} s with replication, ${slice_s} s with the tracker alone; then ${slice_s} s without ($kernel_idle_note)"
     fio_iops "$mnt" 5 warmup >/dev/null
