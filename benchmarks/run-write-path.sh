@@ -6,7 +6,10 @@
 # by the blocks sent, from the source's /metrics), fio's IOPS cost, and lag_ms p50/p99 from status.
 # Runs unattended, root only; removes its loop devices, mounts, daemons and files on exit.
 #
-# Usage: benchmarks/run-write-path.sh [--work DIR] [--rounds N] [--seconds S] [--name RUN] [--keep]
+# Usage: benchmarks/run-write-path.sh [--work DIR] [--rounds N] [--seconds S] [--rate-iops N] [--name RUN] [--keep]
+# --rate-iops N: fio writes at most N a second in every run, so that both builds compared replicate the
+# same write rate whatever the machine's load (CPU per write depends on the rate: batches grow with it);
+# fio's cost is then meaningless, the CPU per block is the figure.
 # env REPLICATOR: the replicator command (default: the repository's ./replicator);
 # env WRITE_PATH_JFR=1: the source also records a JFR profile per round into the results directory.
 set -euo pipefail
@@ -19,6 +22,7 @@ seconds=30
 run_name="write-path-$(date -u +%Y%m%dT%H%M%SZ)"
 keep=false
 seed=42
+fio_rate_iops=
 replicator="${REPLICATOR:-$repo/replicator}"
 
 while [[ $# -gt 0 ]]; do
@@ -27,12 +31,14 @@ while [[ $# -gt 0 ]]; do
         --rounds) rounds="$2"; shift 2 ;;
         --seconds) seconds="$2"; shift 2 ;;
         --name) run_name="$2"; shift 2 ;;
+        --rate-iops) fio_rate_iops="$2"; shift 2 ;;
         --keep) keep=true; shift ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds must be a positive integer: '$rounds'" >&2; exit 2; }
+[[ -z "$fio_rate_iops" || "$fio_rate_iops" =~ ^[1-9][0-9]*$ ]] || { echo "--rate-iops must be a positive integer: '$fio_rate_iops'" >&2; exit 2; }
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "--seconds must be a positive integer: '$seconds'" >&2; exit 2; }
 
 source "$here/lib/bench-common.sh"
@@ -168,7 +174,7 @@ load_at_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 {
     echo "# Write path \`$run_name\` (commit $commit)"
     echo
-    echo "\`benchmarks/run-write-path.sh --rounds $rounds --seconds $seconds\`; load average $load_at_start at the start, $load_at_end at the end; $kernel_idle_note."
+    echo "\`benchmarks/run-write-path.sh --rounds $rounds --seconds $seconds${fio_rate_iops:+ --rate-iops $fio_rate_iops}\`; load average $load_at_start at the start, $load_at_end at the end; $kernel_idle_note."
     echo
     echo "| round | fio IOPS without (before) | with replication | fio writes | blocks sent | CPU source / receiver s | us per block sent, source / receiver | source us per fio write |"
     echo "|---|---:|---:|---:|---:|---|---|---:|"

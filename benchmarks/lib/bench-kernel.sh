@@ -65,9 +65,10 @@ percentile() {
 }
 
 # fio_iops DIR SECONDS LABEL: 4 KiB random writes at queue depth 1 (O_DIRECT) into DIR/fio.dat; prints write IOPS.
+# With fio_rate_iops set, at most that many writes a second.
 fio_iops() {
     fio --name=qd1 --filename="$1/fio.dat" --size=512M --rw=randwrite --bs=4k --iodepth=1 --ioengine=psync \
-        --direct=1 --time_based --runtime="$2" --randseed="$seed" --output-format=json \
+        --direct=1 ${fio_rate_iops:+--rate_iops="$fio_rate_iops"} --time_based --runtime="$2" --randseed="$seed" --output-format=json \
         --output="$tmp/fio-$3.json" >/dev/null 2>"$tmp/fio-$3.err" || { cat "$tmp/fio-$3.err" >&2; return 1; }
     python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["jobs"][0]["write"]["iops"]))' "$tmp/fio-$3.json"
 }
