@@ -313,10 +313,15 @@ public final class SyncAgent implements AutoCloseable {
         c.result().complete(flow.status());
     }
 
-    /** How long the agent waits for a command when it has no work: less when the bandwidth limit has room again sooner. */
+    /**
+     * How long the agent waits for a command when it has no work: less when the bandwidth limit has
+     * room again sooner, or when the dirty blocks gathering for the next walk are due sooner.
+     */
     private long idleWaitNs() {
-        long untilAllowedNs = flow.nsUntilAllowed(System.nanoTime());
-        return untilAllowedNs > 0 ? Math.min(IDLE_WAIT_NS, untilAllowedNs) : IDLE_WAIT_NS;
+        long now = System.nanoTime();
+        long untilAllowedNs = flow.nsUntilAllowed(now);
+        long waitNs = untilAllowedNs > 0 ? Math.min(IDLE_WAIT_NS, untilAllowedNs) : IDLE_WAIT_NS;
+        return Math.min(waitNs, changes.walks.nsUntilGathered(now));
     }
 
     private void tick() throws IOException {
