@@ -100,9 +100,10 @@ final class StatusCommand implements Callable<Integer> {
             return;
         }
         JsonNode rate = pacing.path("rate_bytes_per_second");
-        out.printf("pacing %s (--max-cpu %d%%, --max-pacing-lag %d ms)%s: %s%n", pacing.path("state").asText(),
-                pacing.path("max_cpu_percent").asInt(), pacing.path("max_lag_ms").asLong(),
-                rate.isNumber() ? " at " + Rates.format(rate.asLong()) : "", pacing.path("reason").asText());
+        out.printf("adaptive pacing: %s%s (--max-cpu %d%%, --max-pacing-lag %d ms): %s%n",
+                pacing.path("state").asText().replace('_', ' '), rate.isNumber() ? " at " + Rates.format(rate.asLong())
+                        : "", pacing.path("max_cpu_percent").asInt(), pacing.path("max_lag_ms").asLong(),
+                pacing.path("reason").asText());
     }
 
     static void printSource(PrintWriter out, JsonNode s) {

@@ -37,8 +37,8 @@ class PacingEndToEndTest {
                 paced = r.awaitStatus("pacing", s -> "pacing".equals(s.path("pacing").path("state").asText()), 180_000);
                 CliRun human = CliRun.run("status", "--admin", r.sourceAdmin);
                 assertEquals(0, human.exit(), human.err());
-                assertTrue(human.out().contains("pacing ") && human.out().contains("(--max-cpu 1%, --max-pacing-lag "
-                        + "3000 ms)"), human.out());
+                assertTrue(human.out().contains("adaptive pacing: ") && human.out().contains("(--max-cpu 1%, "
+                        + "--max-pacing-lag 3000 ms): "), human.out());
                 // The metrics follow the status once a second: wait for a sample with the CPU measured.
                 Exposition metrics = Exposition.scrape(r.sourceAdmin);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
