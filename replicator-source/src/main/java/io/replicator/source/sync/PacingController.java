@@ -126,8 +126,8 @@ final class PacingController {
                 if (lag <= config.maxLagMs() / 2) {
                     enter(State.FULL_SPEED, TokenBucket.UNLIMITED, "lag back to " + lag + " ms; " + cpu);
                 } else {
-                    reason = "lag " + lag + " ms over --max-pacing-lag " + config.maxLagMs()
-                            + " ms allowed: full speed until it is under " + config.maxLagMs() / 2 + " ms; " + cpu;
+                    reason = "lag " + lag + " ms since it reached --max-pacing-lag " + config.maxLagMs()
+                            + " ms: full speed until it is under " + config.maxLagMs() / 2 + " ms; " + cpu;
                 }
             }
             case PACING -> {

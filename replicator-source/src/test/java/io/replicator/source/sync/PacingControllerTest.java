@@ -111,6 +111,8 @@ class PacingControllerTest {
         lagMs = 2_500;
         assertEquals(TokenBucket.UNLIMITED, second(c, 90, 30 * MB, false), "over half the bound: still full speed");
         assertEquals("lag_bound", c.status().state());
+        assertTrue(c.status().reason().startsWith("lag 2500 ms since it reached --max-pacing-lag 4000 ms: full speed "
+                + "until it is under 2000 ms"), c.status().reason());
         lagMs = 2_000;
         assertEquals(TokenBucket.UNLIMITED, second(c, 90, 30 * MB, false));
         assertEquals("full_speed", c.status().state(), "half the bound: pacing may start again");
