@@ -44,6 +44,7 @@ done
 source "$here/lib/bench-common.sh"
 source "$here/lib/bench-ours.sh"
 source "$here/lib/bench-kernel.sh"
+source "$here/lib/bench-workload.sh"
 
 need_tools
 why=$(kernel_unavailable)
@@ -52,7 +53,7 @@ why=$(kernel_unavailable)
 
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
-bench_run_dir write-path
+start_run write-path
 
 # blocks_sent_now: the source's plain bytes sent, over all encodings and volumes, in 4 KiB blocks.
 blocks_sent_now() {

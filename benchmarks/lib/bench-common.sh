@@ -222,14 +222,15 @@ print(n)
 PY
 }
 
-# bench_run_dir PREFIX: a fresh run directory under $work (run_dir, with tmp inside), the results
-# file benchmarks/results/$run_name.md (results), and the cleanup on exit of what the run started.
-bench_run_dir() {
+# start_run PREFIX: the run's directory (work/PREFIX.XXXXXX, its tmp), the results file
+# (results/RUN.md), the load and uptime at the start, and the cleanup at exit.
+start_run() {
+    load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+    uptime_at_start="$(uptime)"
     run_dir="$(mktemp -d "$work/$1.XXXXXX")"
     tmp="$run_dir/tmp"
-    mkdir -p "$tmp"
+    mkdir -p "$tmp" "$here/results"
     results_dir="$here/results"
-    mkdir -p "$results_dir"
     results="$results_dir/$run_name.md"
     pids=()
     trap cleanup EXIT
@@ -241,6 +242,10 @@ cleanup() {
     for pid in "${pids[@]}"; do
         session_alive "$pid" && stop_session "$pid"
     done
+    # PostgreSQL before the unmounts: its data directory lies on one.
+    if declare -F pg_cleanup >/dev/null; then
+        pg_cleanup
+    fi
     if declare -F kernel_cleanup >/dev/null; then
         kernel_cleanup
     fi

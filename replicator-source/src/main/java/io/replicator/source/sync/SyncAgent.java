@@ -55,7 +55,7 @@ public final class SyncAgent implements AutoCloseable {
     private final Thread thread;
     private final AgentRequests requests = new AgentRequests(this);
     private final FlowRequests flowRequests = new FlowRequests(this);
-    /** Pause and the bandwidth limit. */
+    /** Pause, the bandwidth limit and adaptive pacing. */
     final FlowControl flow;
     private final StatusBoard statusBoard = new StatusBoard();
     final SyncWaiters waiters = new SyncWaiters();
@@ -122,7 +122,8 @@ public final class SyncAgent implements AutoCloseable {
                 links.apply(inbox::add),
                 new ReconnectBackoff(config.reconnectMinMs(), config.reconnectMaxMs(),
                         ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom()), new SessionEvents(this));
-        this.flow = new FlowControl(config.maxRate(), Clock.systemDefaultZone(), System.nanoTime());
+        this.flow = new FlowControl(config.maxRate(), config.pacing(), CpuMeter.process(), Clock.systemDefaultZone(),
+                System.nanoTime());
         this.pipeline = new SendPipeline(volumes, session, metrics, config.maxInFlightBytes(), flow);
         this.changes = new ChangeSources(volumes, pipeline, metrics, config, feed,
                 reconcileReason == null ? rescanReason : null, inbox::add, this::completeWaiters,
@@ -332,6 +333,7 @@ public final class SyncAgent implements AutoCloseable {
         changes.tick(now, (session.connected() || cutOver) && !jobs.reconciling() && jobs.allowsPasses(), cutOver,
                 jobs.reconciling(), flow.paused());
         forecast(now);
+        flow.pace(now, jobs.cutoverRunning(), this::lagMs);
         session.drainRate().tick(now, !session.inFlight().isEmpty());
         completeWaiters();
         jobs.tick(now);
