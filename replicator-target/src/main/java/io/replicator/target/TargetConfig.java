@@ -94,9 +94,11 @@ public final class TargetConfig {
     private final Duration retain;
     private final long journalMaxBytes;
     private final LongSupplier journalClockMs;
+    private final long journalReserveBytes;
 
     private TargetConfig(Builder b) {
         this.journalClockMs = b.journalClockMs;
+        this.journalReserveBytes = b.journalReserveBytes;
         this.retain = b.retain;
         this.journalMaxBytes = b.journalMaxBytes;
         this.maxQueuedBytesTotal = b.maxQueuedBytesTotal;
@@ -142,7 +144,7 @@ public final class TargetConfig {
     /** The journals' settings: {@link #journalDir()}, {@link #retain()}, {@link #journalMaxBytes()}, defaults otherwise. */
     public JournalConfig journalConfig() {
         return JournalConfig.of(journalDir).withRetain(retain).withMaxBytes(journalMaxBytes)
-                .withClockMs(journalClockMs);
+                .withClockMs(journalClockMs).withReserveBytes(journalReserveBytes);
     }
 
     /** The receiver's certificate bundle (every connection is mutual TLS 1.3); null only for loopback plain TCP. */
@@ -250,8 +252,15 @@ public final class TargetConfig {
         private Duration retain = JournalConfig.DEFAULT_RETAIN;
         private long journalMaxBytes = Long.MAX_VALUE;
         private LongSupplier journalClockMs = System::currentTimeMillis;
+        private long journalReserveBytes = JournalConfig.DEFAULT_RESERVE_BYTES;
 
         private Builder() {
+        }
+
+        /** Journal appends are refused while its file system has less free (default 64 MiB). Tests on small disks lower it. */
+        public Builder journalReserveBytes(long journalReserveBytes) {
+            this.journalReserveBytes = positive("journalReserveBytes", journalReserveBytes);
+            return this;
         }
 
         /** The journals' clock (UTC ms): retention and cycles follow it. Tests inject one. */
