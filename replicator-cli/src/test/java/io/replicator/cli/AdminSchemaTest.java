@@ -74,6 +74,12 @@ class AdminSchemaTest {
                 check(doc, "source /sync 200", ask(source, "POST", "/sync", "{\"timeout_ms\": 60000}"), 200);
                 check(doc, "source /verify 200", ask(source, "POST", "/verify", "{}"), 200);
                 check(doc, "target /status 200", ask(target, "GET", "/status", null), 200);
+                Answer asked = ask(source, "POST", "/checkpoint", "{\"label\": \"schema\"}");
+                JsonNode checkpoint = check(doc, "source /checkpoint 200", asked, asked.status == 200 ? 200 : 409);
+                assertTrue(asked.status == 200 || !checkpoint.path("reason").asText().isEmpty(), checkpoint::toString);
+                JsonNode withCheckpoint = check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
+                assertEquals(checkpoint.path("result").asText(), withCheckpoint.path("checkpoint").path("result").asText(),
+                        withCheckpoint::toString);
                 check(doc, "source /pause 200", ask(source, "POST", "/pause", "{}"), 200);
                 JsonNode paused = check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
                 assertEquals("paused", paused.path("state").asText(), paused::toString);
