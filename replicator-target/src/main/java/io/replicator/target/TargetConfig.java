@@ -53,6 +53,8 @@ import java.util.function.LongSupplier;
  *   <tr><td>journalDir</td><td>DATA_DIR/../journal (a {@code journal} directory beside the data directory)
  *       </td><td>JOURNAL_DIR/ID holds source ID's journal of what it sent after its initial copy, its undo
  *       history and its checkpoints ({@code --journal-dir}; may be another disk)</td></tr>
+ *   <tr><td>journal</td><td>true</td><td>offer sources the journal (feature JOURNAL): history and
+ *       checkpoints; false ({@code --no-journal}): every block goes straight to the volumes, as before</td></tr>
  *   <tr><td>retain</td><td>24 h</td><td>how much undo history (launchable checkpoints) to keep per source
  *       ({@code --retain})</td></tr>
  *   <tr><td>journalMaxBytes</td><td>none</td><td>caps each source's undo history; the oldest goes first
@@ -95,8 +97,10 @@ public final class TargetConfig {
     private final long journalMaxBytes;
     private final LongSupplier journalClockMs;
     private final long journalReserveBytes;
+    private final boolean journal;
 
     private TargetConfig(Builder b) {
+        this.journal = b.journal;
         this.journalClockMs = b.journalClockMs;
         this.journalReserveBytes = b.journalReserveBytes;
         this.retain = b.retain;
@@ -129,6 +133,11 @@ public final class TargetConfig {
     /** Where the sources' journals live: JOURNAL_DIR/ID per source. */
     public Path journalDir() {
         return journalDir;
+    }
+
+    /** Whether the receiver offers sources its journal (history, checkpoints); false: every block goes straight to the volumes. */
+    public boolean journal() {
+        return journal;
     }
 
     /** How much undo history to keep per source. */
@@ -253,8 +262,15 @@ public final class TargetConfig {
         private long journalMaxBytes = Long.MAX_VALUE;
         private LongSupplier journalClockMs = System::currentTimeMillis;
         private long journalReserveBytes = JournalConfig.DEFAULT_RESERVE_BYTES;
+        private boolean journal = true;
 
         private Builder() {
+        }
+
+        /** False: the receiver does not offer its journal (no history, no checkpoints; {@code --no-journal}). */
+        public Builder journal(boolean offered) {
+            this.journal = offered;
+            return this;
         }
 
         /** Journal appends are refused while its file system has less free (default 64 MiB). Tests on small disks lower it. */
