@@ -91,6 +91,25 @@ fio_readback() {
 }
 
 # sent_blocks_now: the source's sent_bytes over all volumes, in 4 KiB blocks, and the time (s).
+# session_write_bytes SID: bytes the processes of session SID had storage write (/proc/PID/io
+# write_bytes: pages dirtied on a disk-backed file system, mapped writes included; tmpfs not counted).
+session_write_bytes() {
+    python3 - "$1" <<'PY'
+import os, sys
+sid, total = int(sys.argv[1]), 0
+for p in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        f = open(f'/proc/{p}/stat').read()
+        if int(f[f.rindex(')') + 2:].split()[3]) != sid:
+            continue
+        io = dict(line.split(':', 1) for line in open(f'/proc/{p}/io').read().splitlines())
+        total += int(io['write_bytes'])
+    except (OSError, ValueError, KeyError):
+        continue
+print(total)
+PY
+}
+
 sent_blocks_now() {
     curl -sS -f -H "$(admin_auth "$ours_admin_port")" "http://127.0.0.1:$ours_admin_port/status" | python3 -c '
 import json, sys, time
@@ -124,6 +143,7 @@ kernel_fio() {
     local dir="$1" img dev mnt lag_file p50 p99 max samples fio_s=${FIO_SECONDS:-60} rounds=${FIO_ROUNDS:-3}
     local slice_s r src_before tgt_before offs=() ons=() trks=() src_cpus=() tgt_cpus=() trk_cpus=() on_costs=() trk_costs=()
     local before after sampler_pid sent_before sent_after sent_rates=() rbs=() rb_reads=() rb_costs=() rb
+    local wb_before wb_ratios=()
     # The runs with and without the daemons alternate, rounds times, each "with" run compared with
     # the mean of the runs without just before and just after it: this machine drifts by 10-20% over
     # minutes, more than the cost measured. Each run with replication lasts fio_s (60 s: the lag
@@ -166,6 +186,7 @@ kernel_fio() {
         src_before=$(session_stats "$ours_source_pid")
         tgt_before=$(session_stats "$ours_target_pid")
         sent_before=$(sent_blocks_now)
+        wb_before=$(session_write_bytes "$ours_target_pid")
         # Sampled from the admin endpoint (what `replicator status --json` reads) by one curl over one
         # kept-alive connection, 5 requests a second, one JSON document a line, parsed after fio: a
         # process started every 200 ms (2% of this machine's CPU for curl alone) would load the machine
@@ -181,6 +202,9 @@ kernel_fio() {
         echo >>"$tmp/fio-status.jsonl"
         sent_after=$(sent_blocks_now)
         ons+=("$(cat "$tmp/fio-on.iops")")
+        # What the receiver wrote to disk (its journal: the target image is on tmpfs) per byte replicated.
+        wb_ratios+=("$(awk -v w="$(( $(session_write_bytes "$ours_target_pid") - wb_before ))" -v a="$sent_before" \
+            -v b="$sent_after" 'BEGIN { split(a, x, " "); split(b, y, " "); n = (y[1] - x[1]) * 4096; printf "%.2f", n > 0 ? w / n : 0 }')")
         # The blocks the source sent a second, each read back once: the reader's rate below.
         sent_rates+=("$(awk -v a="$sent_before" -v b="$sent_after" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%d", (y[1] - x[1]) / (y[2] - x[2]) }')")
         src_cpus+=("$(awk -v a="${src_before%% *}" -v b="$(session_stats "$ours_source_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')")
@@ -244,6 +268,7 @@ PY
     kernel_rows+=("| lag_ms while fio writes (status every 200 ms over the $rounds runs of ${fio_s} s, $samples samples) | p50 $p50 ms, p99 $p99 ms, max $max ms | p99 < 1000 ms |")
     kernel_rows+=("| fio 4 KiB random write IOPS, QD1, O_DIRECT, on ext4, $kernel_idle_note; $rounds rounds, each run with the daemons against the mean of the runs without just before and after | without (${slice_s} s runs): ${offs[*]}; with the kernel tracker and replication (${fio_s} s): ${ons[*]}; cost per round ${on_costs[*]} %, **median ${kernel_iops_cost}%**; CPU of the replicator in each run with it: source ${src_cpus[*]} s, target ${tgt_cpus[*]} s (of 2 x ${fio_s} s) | cost < 5% |")
     kernel_readback_cost=$(median "${rb_costs[@]}")
+    kernel_rows+=("| receiver's disk writes per byte replicated during the runs with replication (/proc write_bytes of the target's processes; its image is on tmpfs, so this is its journal: redo and undo; the volume adds 1) ${REPLICATOR_TARGET_FLAGS:+with $REPLICATOR_TARGET_FLAGS} | ${wb_ratios[*]} | |")
     kernel_rows+=("| fio IOPS as above with the kernel tracker alone (the receiver stopped: nothing read or sent once the in-flight window is full), ${slice_s} s runs | with the tracker: ${trks[*]}; cost per round ${trk_costs[*]} %, **median ${kernel_tracker_cost}%**; CPU of the source: ${trk_cpus[*]} s | cost < 5% |")
     kernel_rows+=("| fio IOPS as above beside a bare read-back: no daemon running, a second fio reading 4 KiB blocks of the same file at random, QD1, O_DIRECT, at the rate the source sent blocks in that round's run with replication (${sent_rates[*]} a second), ${slice_s} s runs | beside the reader: ${rbs[*]} (reads a second: ${rb_reads[*]}); cost per round ${rb_costs[*]} %, **median ${kernel_readback_cost}%** | (no target: the part of the replication cost that reading changed blocks back costs on this device) |")
     kernel_detach "$dev"
