@@ -204,7 +204,7 @@ kernel_fio() {
         ons+=("$(cat "$tmp/fio-on.iops")")
         # What the receiver wrote to disk (its journal: the target image is on tmpfs) per byte replicated.
         wb_ratios+=("$(awk -v w="$(( $(session_write_bytes "$ours_target_pid") - wb_before ))" -v a="$sent_before" \
-            -v b="$sent_after" 'BEGIN { split(a, x, " "); split(b, y, " "); n = (y[1] - x[1]) * 4096; printf "%.2f", n > 0 ? w / n : 0 }')")
+            -v b="$sent_after" 'BEGIN { split(a, x, " "); split(b, y, " "); n = (y[1] - x[1]) * 4096; printf "%.2f", (n > 0 ? w / n : 0) }')")
         # The blocks the source sent a second, each read back once: the reader's rate below.
         sent_rates+=("$(awk -v a="$sent_before" -v b="$sent_after" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%d", (y[1] - x[1]) / (y[2] - x[2]) }')")
         src_cpus+=("$(awk -v a="${src_before%% *}" -v b="$(session_stats "$ours_source_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')")

@@ -61,7 +61,10 @@ class JournalRetentionReceiverTest {
                 answers.awaitAck(sequence);
                 SourceHistories.History history = (SourceHistories.History) target.server.history("src").orElseThrow();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (history.catalog().list().stream().noneMatch(c -> c.state() == CheckpointInfo.State.PRUNED)
+                // Pruning marks the checkpoints one by one: wait until it has passed every old one.
+                while ((history.catalog().list().stream().noneMatch(c -> c.state() == CheckpointInfo.State.PRUNED)
+                        || history.catalog().list().stream().anyMatch(c -> c.launchable()
+                        && clockMs.get() - c.timeMs() > TimeUnit.MINUTES.toMillis(40)))
                         && System.nanoTime() < deadline) {
                     Thread.sleep(100);
                 }
