@@ -4,11 +4,14 @@
 #   and ./replicator (source and target daemons on loopback, plain TCP); the full copies with TLS 1.3:
 #   ./replicator with --pki bundles against lz4 | socat OPENSSL (lib/bench-tls.sh). The full copies
 #   run in --rounds rounds (default 3), each method once a round; the targets compare medians.
+#   With root: fio and pgbench on ext4 on a replicated loop device (--only fio|pgbench: that step alone).
 # Writes benchmarks/results/RUN.md and prints it. See benchmarks/README.md.
 #
-# Usage: benchmarks/run.sh [--work DIR] [--size-mib N] [--seed N] [--only all|baselines|ours]
-#                          [--name RUN] [--sparse-wait-s N] [--rounds N] [--keep]
-# env REPLICATOR: the replicator command (default: the repository's ./replicator).
+# Usage: benchmarks/run.sh [--work DIR] [--size-mib N] [--seed N] [--only all|baselines|ours|fio|pgbench]
+#                          [--name RUN] [--sparse-wait-s N] [--rounds N] [--keep] [--source-flag FLAG]...
+# --source-flag: appended to every `replicator source` (e.g. --source-flag=--max-cpu=25).
+# env REPLICATOR: the replicator command (default: the repository's ./replicator); FIO_SECONDS,
+# FIO_ROUNDS, PG_SECONDS, PG_ROUNDS, PG_SCALE, PG_CLIENTS, PG_JOBS: see lib/bench-kernel.sh, lib/bench-pgbench.sh.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,12 +25,13 @@ sparse_wait_s=60
 rounds=3
 keep=false
 replicator="${REPLICATOR:-$repo/replicator}"
+ours_source_extra=()
 change_percents=(0.1 1 10)
 block_bytes=4096
 volume_name=disk
 
 usage() {
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 while [[ $# -gt 0 ]]; do
@@ -40,11 +44,13 @@ while [[ $# -gt 0 ]]; do
         --sparse-wait-s) sparse_wait_s="$2"; shift 2 ;;
         --rounds) rounds="$2"; shift 2 ;;
         --keep) keep=true; shift ;;
+        --source-flag) ours_source_extra+=("$2"); shift 2 ;;
+        --source-flag=*) ours_source_extra+=("${1#--source-flag=}"); shift ;;
         -h|--help) usage ;;
         *) echo "unknown argument: $1" >&2; usage ;;
     esac
 done
-case "$only" in all|baselines|ours) ;; *) echo "--only must be all, baselines or ours: '$only'" >&2; exit 2 ;; esac
+case "$only" in all|baselines|ours|fio|pgbench) ;; *) echo "--only must be all, baselines, ours, fio or pgbench: '$only'" >&2; exit 2 ;; esac
 [[ "$size_mib" =~ ^[1-9][0-9]*$ ]] || { echo "--size-mib must be a positive integer: '$size_mib'" >&2; exit 2; }
 [[ "$sparse_wait_s" =~ ^[0-9]+$ ]] || { echo "--sparse-wait-s must be a whole number of seconds" >&2; exit 2; }
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds must be a positive integer: '$rounds'" >&2; exit 2; }
@@ -53,6 +59,11 @@ run_baselines=false; run_ours=false
 [[ "$only" != baselines ]] && run_ours=true
 
 source "$here/lib/bench-common.sh"
+
+if [[ "$only" == fio || "$only" == pgbench ]]; then
+    source "$here/lib/bench-step.sh"
+    exit
+fi
 
 need_tools
 if $run_ours && [[ ! -x "$replicator" ]]; then
@@ -74,16 +85,7 @@ if ((avail_bytes < need_bytes)); then
     exit 1
 fi
 
-load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
-run_dir="$(mktemp -d "$work/run.XXXXXX")"
-tmp="$run_dir/tmp"
-mkdir -p "$tmp"
-results_dir="$here/results"
-mkdir -p "$results_dir"
-results="$results_dir/$run_name.md"
-pids=()
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+start_run run
 
 src="$run_dir/source.img"
 log "work dir $run_dir ($((avail_bytes >> 30)) GiB free)"
@@ -94,6 +96,8 @@ cat "$tmp/make-image.log" >&2
 source "$here/lib/bench-baselines.sh"
 source "$here/lib/bench-ours.sh"
 source "$here/lib/bench-kernel.sh"
+source "$here/lib/bench-workload.sh"
+source "$here/lib/bench-pgbench.sh"
 source "$here/lib/bench-report.sh"
 source "$here/lib/bench-tls.sh"
 
@@ -111,6 +115,8 @@ elif $run_ours; then
     log "source volume: $src (scan tracker; the kernel tracker is not measured: $kernel_why)"
 fi
 kernel_rows=()
+pg_rows=()
+pg_why=
 
 full_rows=()
 conv_rows=()
@@ -166,6 +172,12 @@ if $run_ours; then
     ours_stop
     if [[ -z "$kernel_why" ]]; then
         kernel_fio "$run_dir/fio"
+    fi
+    pg_why=$(pg_unavailable)
+    if [[ -z "$pg_why" ]]; then
+        pgbench_step "$run_dir/pgbench"
+    else
+        log "pgbench not measured: $pg_why"
     fi
     sparse_rss "$run_dir/sparse"
 fi

@@ -3,8 +3,13 @@
 # util-linux (losetup, fsfreeze, taskset), e2fsprogs (mkfs.ext4, e2fsck) and a loop device, and
 # systemd-analyze for the check of the release archive's service units.
 # Tests that still cannot run say why in their skip message.
+# --benchmarks: also what benchmarks/run.sh's fio and pgbench steps need (fio, PostgreSQL).
 set -euo pipefail
 missing=()
+if [ "${1:-}" = --benchmarks ]; then
+  command -v fio >/dev/null || missing+=(fio)
+  ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)
+fi
 command -v mvn >/dev/null || missing+=(maven)
 command -v losetup >/dev/null || missing+=(mount)
 command -v fsfreeze >/dev/null && command -v taskset >/dev/null || missing+=(util-linux)

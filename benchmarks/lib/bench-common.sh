@@ -222,11 +222,30 @@ print(n)
 PY
 }
 
+# start_run PREFIX: the run's directory (work/PREFIX.XXXXXX, its tmp), the results file
+# (results/RUN.md), the load and uptime at the start, and the cleanup at exit.
+start_run() {
+    load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+    uptime_at_start="$(uptime)"
+    run_dir="$(mktemp -d "$work/$1.XXXXXX")"
+    tmp="$run_dir/tmp"
+    mkdir -p "$tmp" "$here/results"
+    results_dir="$here/results"
+    results="$results_dir/$run_name.md"
+    pids=()
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
 cleanup() {
     local rc=$? pid
     for pid in "${pids[@]}"; do
         session_alive "$pid" && stop_session "$pid"
     done
+    # PostgreSQL before the unmounts: its data directory lies on one.
+    if declare -F pg_cleanup >/dev/null; then
+        pg_cleanup
+    fi
     if declare -F kernel_cleanup >/dev/null; then
         kernel_cleanup
     fi

@@ -65,9 +65,10 @@ percentile() {
 }
 
 # fio_iops DIR SECONDS LABEL: 4 KiB random writes at queue depth 1 (O_DIRECT) into DIR/fio.dat; prints write IOPS.
+# With fio_rate_iops set, at most that many writes a second.
 fio_iops() {
     fio --name=qd1 --filename="$1/fio.dat" --size=512M --rw=randwrite --bs=4k --iodepth=1 --ioengine=psync \
-        --direct=1 --time_based --runtime="$2" --randseed="$seed" --output-format=json \
+        --direct=1 ${fio_rate_iops:+--rate_iops="$fio_rate_iops"} --time_based --runtime="$2" --randseed="$seed" --output-format=json \
         --output="$tmp/fio-$3.json" >/dev/null 2>"$tmp/fio-$3.err" || { cat "$tmp/fio-$3.err" >&2; return 1; }
     python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["jobs"][0]["write"]["iops"]))' "$tmp/fio-$3.json"
 }
@@ -91,25 +92,6 @@ fio_readback() {
 }
 
 # sent_blocks_now: the source's sent_bytes over all volumes, in 4 KiB blocks, and the time (s).
-# session_write_bytes SID: bytes the processes of session SID had storage write (/proc/PID/io
-# write_bytes: pages dirtied on a disk-backed file system, mapped writes included; tmpfs not counted).
-session_write_bytes() {
-    python3 - "$1" <<'PY'
-import os, sys
-sid, total = int(sys.argv[1]), 0
-for p in filter(str.isdigit, os.listdir('/proc')):
-    try:
-        f = open(f'/proc/{p}/stat').read()
-        if int(f[f.rindex(')') + 2:].split()[3]) != sid:
-            continue
-        io = dict(line.split(':', 1) for line in open(f'/proc/{p}/io').read().splitlines())
-        total += int(io['write_bytes'])
-    except (OSError, ValueError, KeyError):
-        continue
-print(total)
-PY
-}
-
 sent_blocks_now() {
     curl -sS -f -H "$(admin_auth "$ours_admin_port")" "http://127.0.0.1:$ours_admin_port/status" | python3 -c '
 import json, sys, time
@@ -125,7 +107,7 @@ kernel_idle_note="idle states not held off"
 kernel_idle_hold() {
     kernel_qos_fd=
     if [[ -w /dev/cpu_dma_latency ]] && exec {kernel_qos_fd}>/dev/cpu_dma_latency && printf 0 >&"$kernel_qos_fd"; then
-        kernel_idle_note="CPU idle states held off during every fio run (/dev/cpu_dma_latency = 0)"
+        kernel_idle_note="CPU idle states held off during every measured run (/dev/cpu_dma_latency = 0)"
     else
         kernel_idle_note="CPU idle states not held off (/dev/cpu_dma_latency not writable): IOPS depend on the other core's load"
     fi
@@ -137,102 +119,53 @@ kernel_idle_release() {
     fi
 }
 
+# fio_run SECONDS LABEL: fio_iops on the file system of the fio step (its mnt).
+fio_run() {
+    fio_iops "$mnt" "$1" "$2"
+}
+
+# kernel_fio_fs DIR: ext4 on a new 2 GiB loop device over DIR/fs.img, mounted on DIR/mnt, with fio's
+# 512 MiB file written once; and DIR/target, a RAM disk for the receiver's image. Sets img, dev and
+# mnt (a caller's locals, when it declared them).
+kernel_fio_fs() {
+    local dir="$1"
+    mkdir -p "$dir"
+    workload_ext4 "$dir" 2G
+    img=$workload_img dev=$workload_dev mnt=$workload_mnt
+    # Write the whole file once first: fio lays it out with unwritten extents, and the first write
+    # of each block also converts its extent, which would make whichever run comes first slower.
+    fio --name=fill --filename="$mnt/fio.dat" --size=512M --rw=write --bs=1M --direct=1 --ioengine=psync \
+        >/dev/null 2>"$tmp/fio-fill.err" || { cat "$tmp/fio-fill.err" >&2; return 1; }
+    workload_target_tmpfs "$dir/target" 3G
+}
+
 # kernel_fio DIR: ext4 on a loop device; fio's IOPS without the source daemon, then with it (kernel
 # tracker) while status is sampled for lag_ms every 200 ms, then without it again.
 kernel_fio() {
-    local dir="$1" img dev mnt lag_file p50 p99 max samples fio_s=${FIO_SECONDS:-60} rounds=${FIO_ROUNDS:-3}
-    local slice_s r src_before tgt_before offs=() ons=() trks=() src_cpus=() tgt_cpus=() trk_cpus=() on_costs=() trk_costs=()
-    local before after sampler_pid sent_before sent_after sent_rates=() rbs=() rb_reads=() rb_costs=() rb
-    local wb_before wb_ratios=()
+    local dir="$1" img dev mnt fio_s=${FIO_SECONDS:-60} rounds=${FIO_ROUNDS:-3}
+    local slice_s r offs=() on_costs=() trk_costs=() before after rbs=() rb_reads=() rb_costs=() rb
     # The runs with and without the daemons alternate, rounds times, each "with" run compared with
     # the mean of the runs without just before and just after it: this machine drifts by 10-20% over
     # minutes, more than the cost measured. Each run with replication lasts fio_s (60 s: the lag
     # figure), the others a third of that.
     slice_s=$(( fio_s / 3 > 5 ? fio_s / 3 : 5 ))
-    mkdir -p "$dir"
-    img="$dir/fs.img"
-    truncate -s 2G "$img"
-    kernel_loop "$img"
-    dev=$kernel_dev
-    mkfs.ext4 -q -F "$dev"
-    mnt="$dir/mnt"
-    mkdir -p "$mnt"
-    mount "$dev" "$mnt"
-    kernel_mounts+=("$mnt")
-    # Write the whole file once first: fio lays it out with unwritten extents, and the first write
-    # of each block also converts its extent, which would make whichever run comes first slower.
-    fio --name=fill --filename="$mnt/fio.dat" --size=512M --rw=write --bs=1M --direct=1 --ioengine=psync \
-        >/dev/null 2>"$tmp/fio-fill.err" || { cat "$tmp/fio-fill.err" >&2; return 1; }
-    # The target's image on a RAM disk: in a migration the receiver is another machine, and here its
-    # random 4 KiB writes and syncs would compete with fio for this machine's one disk (its CPU still
-    # competes: it runs on the same two cores).
-    mkdir -p "$dir/target"
-    mount -t tmpfs -o size=3G replicator-bench "$dir/target"
-    kernel_mounts+=("$dir/target")
+    kernel_fio_fs "$dir"
     kernel_idle_hold
     log "fio: $rounds rounds of ${slice_s} s without the daemons, ${fio_s} s with replication, ${slice_s} s with the tracker alone; then ${slice_s} s without ($kernel_idle_note)"
     fio_iops "$mnt" 5 warmup >/dev/null
-    lag_file="$tmp/fio-lag.txt"
-    : >"$lag_file"
     : >"$tmp/fio-status.jsonl"
+    workload_reset
     for ((r = 1; r <= rounds; r++)); do
         offs+=("$(fio_iops "$mnt" "$slice_s" "off-$r")")
-        # The source keeps its state directory: from round 2 on it finds that the device was written
-        # while it was stopped and rescans by fingerprint; the sync waits for that before fio starts.
-        ours_start_target "$dir/target"
-        ours_start_source "$dev" fs "$dir/state" "ours-fio-source-$r" kernel
-        ours_cli "fio-initial-$r" sync
-        ours_cli fio-tracker status
-        src_before=$(session_stats "$ours_source_pid")
-        tgt_before=$(session_stats "$ours_target_pid")
-        sent_before=$(sent_blocks_now)
-        wb_before=$(session_write_bytes "$ours_target_pid")
-        # Sampled from the admin endpoint (what `replicator status --json` reads) by one curl over one
-        # kept-alive connection, 5 requests a second, one JSON document a line, parsed after fio: a
-        # process started every 200 ms (2% of this machine's CPU for curl alone) would load the machine
-        # that fio's IOPS are measured on.
-        curl -sS -f --rate 5/s -w '\n' -H "$(admin_auth "$ours_admin_port")" \
-            "http://127.0.0.1:$ours_admin_port/status?sample=[1-$((fio_s * 5 + 50))]" \
-            >>"$tmp/fio-status.jsonl" 2>/dev/null &
-        sampler_pid=$!
-        fio_iops "$mnt" "$fio_s" "on-$r" >"$tmp/fio-on.iops"
-        kill "$sampler_pid" 2>/dev/null
-        wait "$sampler_pid" 2>/dev/null || true
-        # The sample cut short by the kill ends its line here and is left out below.
-        echo >>"$tmp/fio-status.jsonl"
-        sent_after=$(sent_blocks_now)
-        ons+=("$(cat "$tmp/fio-on.iops")")
-        # What the receiver wrote to disk (its journal: the target image is on tmpfs) per byte replicated.
-        wb_ratios+=("$(awk -v w="$(( $(session_write_bytes "$ours_target_pid") - wb_before ))" -v a="$sent_before" \
-            -v b="$sent_after" 'BEGIN { split(a, x, " "); split(b, y, " "); n = (y[1] - x[1]) * 4096; printf "%.2f", (n > 0 ? w / n : 0) }')")
-        # The blocks the source sent a second, each read back once: the reader's rate below.
-        sent_rates+=("$(awk -v a="$sent_before" -v b="$sent_after" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%d", (y[1] - x[1]) / (y[2] - x[2]) }')")
-        src_cpus+=("$(awk -v a="${src_before%% *}" -v b="$(session_stats "$ours_source_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')")
-        tgt_cpus+=("$(awk -v a="${tgt_before%% *}" -v b="$(session_stats "$ours_target_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')")
-        # The tracker alone: the receiver stopped (SIGSTOP), so that once the source's in-flight window
-        # is full it reads and sends nothing and only follows the writes; then the receiver goes on.
-        kill -STOP -- "-$ours_target_pid"
-        sleep 5
-        src_before=$(session_stats "$ours_source_pid")
-        trks+=("$(fio_iops "$mnt" "$slice_s" "tracker-alone-$r")")
-        trk_cpus+=("$(awk -v a="${src_before%% *}" -v b="$(session_stats "$ours_source_pid" | cut -d' ' -f1)" 'BEGIN { printf "%.1f", b - a }')")
-        kill -CONT -- "-$ours_target_pid"
+        workload_round fio_run "$dev" fs "$dir" "$r" "$rounds" "$fio_s" "$slice_s" "$tmp/fio-status.jsonl"
         if ((r == rounds)); then
-            # Unmounting writes the superblock: replicate that too before comparing.
-            kernel_umount "$mnt"
-            ours_cli fio-final sync
-            ours_cli fio-status status
-            verify_equal "$dev" "$dir/target/bench/fs.img" "replicator after fio on ext4"
-            ours_stop
+            workload_final "$mnt" "$dev" "$dir/target/bench/fs.img" "replicator after fio on ext4"
             mount "$dev" "$mnt"
             kernel_mounts+=("$mnt")
-        else
-            ours_cli "fio-drain-$r" sync
-            ours_stop
         fi
         # The read-back alone, no daemon running: a plain reader of fio's file at the rate the source
-        # sent blocks with replication.
-        rb=$(fio_readback "$mnt" "$slice_s" "readback-$r" "${sent_rates[$((r - 1))]}")
+        # sent blocks with replication (each block sent read back once).
+        rb=$(fio_readback "$mnt" "$slice_s" "readback-$r" "${w_sent_rate[$((r - 1))]}")
         rbs+=("${rb%% *}")
         rb_reads+=("${rb##* }")
     done
@@ -242,35 +175,20 @@ kernel_fio() {
     kernel_umount "$dir/target"
     for ((r = 0; r < rounds; r++)); do
         before=${offs[$r]} after=${offs[$((r + 1))]}
-        on_costs+=("$(awk -v a="$before" -v b="$after" -v x="${ons[$r]}" 'BEGIN { printf "%.1f", 100 * (1 - 2 * x / (a + b)) }')")
-        trk_costs+=("$(awk -v a="$before" -v b="$after" -v x="${trks[$r]}" 'BEGIN { printf "%.1f", 100 * (1 - 2 * x / (a + b)) }')")
-        rb_costs+=("$(awk -v a="$before" -v b="$after" -v x="${rbs[$r]}" 'BEGIN { printf "%.1f", 100 * (1 - 2 * x / (a + b)) }')")
+        on_costs+=("$(cost_percent "$before" "$after" "${w_on[$r]}")")
+        trk_costs+=("$(cost_percent "$before" "$after" "${w_tracker[$r]}")")
+        rb_costs+=("$(cost_percent "$before" "$after" "${rbs[$r]}")")
     done
-    log "fio IOPS without the daemons: ${offs[*]}; with replication: ${ons[*]}; with the tracker alone: ${trks[*]}; beside a bare read-back: ${rbs[*]}"
-    python3 - "$tmp/fio-status.jsonl" fs >"$lag_file" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    try:
-        status = json.loads(line)
-    except ValueError:  # an empty line, or the sample cut short when the sampler was stopped
-        continue
-    for v in status.get('volumes', []):
-        if v.get('name') == sys.argv[2]:
-            print(v['lag_ms'])
-PY
-    samples=$(wc -l <"$lag_file")
-    p50=$(percentile "$lag_file" 50)
-    p99=$(percentile "$lag_file" 99)
-    max=$(percentile "$lag_file" 100)
+    log "fio IOPS without the daemons: ${offs[*]}; with replication: ${w_on[*]}; with the tracker alone: ${w_tracker[*]}; beside a bare read-back: ${rbs[*]}"
+    lag_summary "$tmp/fio-status.jsonl" fs
     kernel_iops_cost=$(median "${on_costs[@]}")
     kernel_tracker_cost=$(median "${trk_costs[@]}")
-    kernel_lag_p99=$p99
-    kernel_rows+=("| lag_ms while fio writes (status every 200 ms over the $rounds runs of ${fio_s} s, $samples samples) | p50 $p50 ms, p99 $p99 ms, max $max ms | p99 < 1000 ms |")
-    kernel_rows+=("| fio 4 KiB random write IOPS, QD1, O_DIRECT, on ext4, $kernel_idle_note; $rounds rounds, each run with the daemons against the mean of the runs without just before and after | without (${slice_s} s runs): ${offs[*]}; with the kernel tracker and replication (${fio_s} s): ${ons[*]}; cost per round ${on_costs[*]} %, **median ${kernel_iops_cost}%**; CPU of the replicator in each run with it: source ${src_cpus[*]} s, target ${tgt_cpus[*]} s (of 2 x ${fio_s} s) | cost < 5% |")
+    kernel_lag_p99=$lag_p99
+    kernel_rows+=("| lag_ms while fio writes (status every 200 ms over the $rounds runs of ${fio_s} s, $lag_samples samples) | p50 $lag_p50 ms, p99 $lag_p99 ms, max $lag_max ms; pacing states sampled: $(pacing_states "$tmp/fio-status.jsonl") | p99 < 1000 ms |")
+    kernel_rows+=("| fio 4 KiB random write IOPS, QD1, O_DIRECT, on ext4, $kernel_idle_note; $rounds rounds, each run with the daemons against the mean of the runs without just before and after | without (${slice_s} s runs): ${offs[*]}; with the kernel tracker and replication (${fio_s} s): ${w_on[*]}; cost per round ${on_costs[*]} %, **median ${kernel_iops_cost}%**; CPU of the replicator in each run with it: source ${w_src_cpu[*]} s, target ${w_tgt_cpu[*]} s (of 2 x ${fio_s} s) | cost < 5% |")
     kernel_readback_cost=$(median "${rb_costs[@]}")
-    kernel_rows+=("| receiver's disk writes per byte replicated during the runs with replication (/proc write_bytes of the target's processes; its image is on tmpfs, so this is its journal: redo and undo; the volume adds 1) ${REPLICATOR_TARGET_FLAGS:+with $REPLICATOR_TARGET_FLAGS} | ${wb_ratios[*]} | |")
-    kernel_rows+=("| fio IOPS as above with the kernel tracker alone (the receiver stopped: nothing read or sent once the in-flight window is full), ${slice_s} s runs | with the tracker: ${trks[*]}; cost per round ${trk_costs[*]} %, **median ${kernel_tracker_cost}%**; CPU of the source: ${trk_cpus[*]} s | cost < 5% |")
-    kernel_rows+=("| fio IOPS as above beside a bare read-back: no daemon running, a second fio reading 4 KiB blocks of the same file at random, QD1, O_DIRECT, at the rate the source sent blocks in that round's run with replication (${sent_rates[*]} a second), ${slice_s} s runs | beside the reader: ${rbs[*]} (reads a second: ${rb_reads[*]}); cost per round ${rb_costs[*]} %, **median ${kernel_readback_cost}%** | (no target: the part of the replication cost that reading changed blocks back costs on this device) |")
+    kernel_rows+=("| fio IOPS as above with the kernel tracker alone (the receiver stopped: nothing read or sent once the in-flight window is full), ${slice_s} s runs | with the tracker: ${w_tracker[*]}; cost per round ${trk_costs[*]} %, **median ${kernel_tracker_cost}%**; CPU of the source: ${w_trk_cpu[*]} s | cost < 5% |")
+    kernel_rows+=("| fio IOPS as above beside a bare read-back: no daemon running, a second fio reading 4 KiB blocks of the same file at random, QD1, O_DIRECT, at the rate the source sent blocks in that round's run with replication (${w_sent_rate[*]} a second), ${slice_s} s runs | beside the reader: ${rbs[*]} (reads a second: ${rb_reads[*]}); cost per round ${rb_costs[*]} %, **median ${kernel_readback_cost}%** | (no target: the part of the replication cost that reading changed blocks back costs on this device) |")
     kernel_detach "$dev"
     rm -f "$img"
 }

@@ -28,7 +28,8 @@ ours_start_source() {
     mkdir -p "$3"
     ours_admin_port=$(free_port)
     start_bg "$4" "$replicator" source --target "127.0.0.1:$ours_target_port" --volume "$1=$2" \
-        --state-dir "$3" --id bench --admin "127.0.0.1:$ours_admin_port" --tracker "${5:-scan}" "${ours_source_flags[@]}"
+        --state-dir "$3" --id bench --admin "127.0.0.1:$ours_admin_port" --tracker "${5:-scan}" "${ours_source_flags[@]}" \
+        "${ours_source_extra[@]}"
     ours_source_pid=$bg_pid
     wait_listening "$ours_admin_port" "$ours_source_pid" "$startup_timeout_s" || { tail -20 "$tmp/$4.log" >&2; return 1; }
 }

@@ -81,6 +81,16 @@ write_report() {
         echo "Not measured in this run: ${kernel_why:-only $only}."
     fi
     echo
+    echo "## PostgreSQL under pgbench"
+    echo
+    if ((${#pg_rows[@]} > 0)); then
+        echo "| what | measured | target |"
+        echo "|---|---|---|"
+        for row in "${pg_rows[@]}"; do echo "$row"; done
+    else
+        echo "Not measured in this run: ${pg_why:-${kernel_why:-only $only}}."
+    fi
+    echo
     echo "## Memory of the replicator daemons"
     echo
     if ((${#rss_rows[@]} > 0)); then
@@ -100,6 +110,8 @@ write_report() {
     target_line "p99 lag_ms under fio (kernel tracker)" "${kernel_lag_p99:--}" 1000 "<"
     target_line "fio IOPS cost of the tracker and replication, %" "${kernel_iops_cost:--}" 5 "<"
     target_line "fio IOPS cost of the tracker alone (receiver stopped), %" "${kernel_tracker_cost:--}" 5 "<"
+    target_line "p99 lag_ms under pgbench (kernel tracker)" "${pg_lag_p99:--}" 1000 "<"
+    target_line "pgbench TPS cost of the tracker and replication, %" "${pg_tps_cost:--}" 10 "<"
     if [[ -n "${kernel_readback_cost:-}" ]]; then
         echo "- fio IOPS cost of a bare read-back at the source's send rate (no daemon; what reading changed blocks back costs on this device), %: ${kernel_readback_cost}"
     fi

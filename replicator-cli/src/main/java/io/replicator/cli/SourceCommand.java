@@ -11,6 +11,7 @@ import io.replicator.source.SourceDaemon;
 import io.replicator.source.SourceStartException;
 import io.replicator.source.admin.SourceAdmin;
 import io.replicator.source.cutover.MountPoints;
+import io.replicator.source.sync.PacingConfig;
 import io.replicator.source.sync.RateSchedule;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -74,6 +75,18 @@ final class SourceCommand implements Callable<Integer> {
                     + "that window of the local day. Repeatable: windows, and one limit for the rest of the day. "
                     + "'replicator throttle' changes it live.")
     List<String> maxRates;
+
+    @Option(names = "--max-cpu", paramLabel = "PERCENT",
+            description = "Adaptive pacing: when the daemon takes more than this share of the machine's CPU (1 to "
+                    + "100, all cores together), sending is paced down, trading lag up to --max-pacing-lag; "
+                    + "default: no pacing. systemd's CPUQuota= is the hard alternative (docs/operations.md).")
+    String maxCpu;
+
+    @Option(names = "--max-pacing-lag", paramLabel = "DURATION", defaultValue = "5s",
+            converter = Converters.DurationMs.class,
+            description = "The lag adaptive pacing may trade for --max-cpu: past it, full speed again until the "
+                    + "lag is half that (default: ${DEFAULT-VALUE}).")
+    long maxPacingLagMs;
 
     @Option(names = "--pki", paramLabel = "BUNDLE",
             description = "Certificate bundle from 'pki issue --role source': connect with mutual TLS 1.3. "
@@ -164,6 +177,11 @@ final class SourceCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageException(e.getMessage(), e);
             }
+        }
+        try {
+            b.pacing(new PacingConfig(maxCpu == null ? 0 : PacingConfig.parseMaxCpuPercent(maxCpu), maxPacingLagMs));
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage(), e);
         }
         PkiBundle bundle = PkiBundles.forDaemon(pki, insecurePlaintext, target, "--target address");
         if (bundle != null) {

@@ -2,6 +2,7 @@ package io.replicator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.replicator.protocol.text.HostPort;
+import io.replicator.protocol.text.Rates;
 import io.replicator.source.Outcome;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -93,12 +94,25 @@ final class StatusCommand implements Callable<Integer> {
         return "receiver".equals(status.path("role").asText()) || status.has("sources");
     }
 
+    /** Adaptive pacing in one line, when it is on: what it does and why. */
+    private static void printPacing(PrintWriter out, JsonNode pacing) {
+        if (!pacing.isObject() || "off".equals(pacing.path("state").asText())) {
+            return;
+        }
+        JsonNode rate = pacing.path("rate_bytes_per_second");
+        out.printf("adaptive pacing: %s%s (--max-cpu %d%%, --max-pacing-lag %d ms): %s%n",
+                pacing.path("state").asText().replace('_', ' '), rate.isNumber() ? " at " + Rates.format(rate.asLong())
+                        : "", pacing.path("max_cpu_percent").asInt(), pacing.path("max_lag_ms").asLong(),
+                pacing.path("reason").asText());
+    }
+
     static void printSource(PrintWriter out, JsonNode s) {
         out.printf("source %s  state %s  target %s (%s)%n", s.path("id").asText(), s.path("state").asText(),
                 s.path("target").asText(), connection(s));
         out.printf("tracker %s: %s%n", s.path("tracker").asText(), s.path("tracker_reason").asText());
         out.printf("sending %s, limit %s%n", s.path("paused").asBoolean() ? "PAUSED (replicator resume)" : "on",
                 FlowAnswers.limit(s));
+        printPacing(out, s.path("pacing"));
         if (!s.path("frozen").isEmpty()) {
             out.printf("FROZEN by the cutover running now: %s%n", s.path("frozen"));
         }

@@ -1,5 +1,7 @@
 package io.replicator.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.replicator.admin.AdminToken;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,6 +81,19 @@ final class Exposition {
         try (InputStream in = c.getInputStream()) {
             return new Exposition(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
+    }
+
+    /** The value of {@code name}'s sample labelled {@code state} (the highest when several), NaN when none. */
+    double stateValue(String name, String state) {
+        return samples.stream().filter(s -> s.name().equals(name) && state.equals(s.labels().get("state")))
+                .mapToDouble(Sample::value).max().orElse(Double.NaN);
+    }
+
+    /** The value of {@code name}'s one sample; fails when there is not exactly one. */
+    double single(String name) {
+        List<Sample> found = samples.stream().filter(s -> s.name().equals(name)).toList();
+        assertEquals(1, found.size(), name + ": " + found);
+        return found.get(0).value();
     }
 
     /** Every sample name ({@code _bucket}, {@code _sum}, ... included). */

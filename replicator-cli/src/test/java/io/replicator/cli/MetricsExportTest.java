@@ -53,7 +53,7 @@ class MetricsExportTest {
             // The status reaches the metrics once a second: wait for a sample that says connected and continuous.
             Exposition source = Exposition.scrape(r.sourceAdmin);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (value(source, "replicator_source_state", "continuous") != 1 && System.nanoTime() < deadline) {
+            while (source.stateValue("replicator_source_state", "continuous") != 1 && System.nanoTime() < deadline) {
                 Thread.sleep(200);
                 source = Exposition.scrape(r.sourceAdmin);
             }
@@ -70,14 +70,14 @@ class MetricsExportTest {
                 assertConventions(e);
             }
             for (SourceState s : SourceState.values()) {
-                assertEquals(s == SourceState.CONTINUOUS ? 1.0 : 0.0, value(source, "replicator_source_state",
+                assertEquals(s == SourceState.CONTINUOUS ? 1.0 : 0.0, source.stateValue("replicator_source_state",
                         s.toString()), "state series " + s);
             }
-            assertEquals(1.0, single(source, "replicator_source_connected"));
-            assertEquals(8L << 20, (long) single(source, "replicator_source_size_bytes"));
-            assertEquals(8L << 20, (long) single(source, "replicator_source_synced_bytes"));
-            assertEquals(1.0, single(target, "replicator_target_source_connected"));
-            assertTrue(single(target, "replicator_target_source_durable_bytes_total") >= 8L << 20, "durable bytes");
+            assertEquals(1.0, source.single("replicator_source_connected"));
+            assertEquals(8L << 20, (long) source.single("replicator_source_size_bytes"));
+            assertEquals(8L << 20, (long) source.single("replicator_source_synced_bytes"));
+            assertEquals(1.0, target.single("replicator_target_source_connected"));
+            assertTrue(target.single("replicator_target_source_durable_bytes_total") >= 8L << 20, "durable bytes");
 
             TreeSet<String> samples = source.sampleNames();
             samples.addAll(target.sampleNames());
@@ -150,17 +150,6 @@ class MetricsExportTest {
     private static List<String> dashboardExpressions() throws Exception {
         JsonNode dashboard = Json.MAPPER.readTree(MONITORING.resolve("replicator-dashboard.json").toFile());
         return dashboard.findValues("expr").stream().map(JsonNode::asText).collect(Collectors.toList());
-    }
-
-    private static double value(Exposition e, String name, String state) {
-        return e.samples.stream().filter(s -> s.name().equals(name) && state.equals(s.labels().get("state")))
-                .mapToDouble(Exposition.Sample::value).max().orElse(Double.NaN);
-    }
-
-    private static double single(Exposition e, String name) {
-        List<Exposition.Sample> found = e.samples.stream().filter(s -> s.name().equals(name)).toList();
-        assertEquals(1, found.size(), name + ": " + found);
-        return found.get(0).value();
     }
 
     /** Two frames of {@code status --watch}: the screen cleared before each, the volume copied and in sync. */

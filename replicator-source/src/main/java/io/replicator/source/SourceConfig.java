@@ -3,6 +3,7 @@ package io.replicator.source;
 import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Plaintext;
+import io.replicator.source.sync.PacingConfig;
 import io.replicator.source.sync.RateSchedule;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -43,6 +44,9 @@ import java.util.Objects;
  *       events (and rescans) under bursts of writes</td></tr>
  *   <tr><td>maxRate</td><td>none</td><td>bandwidth limit on bytes on the wire, and limits for windows of
  *       the local day ({@code --max-rate RATE[@HH:MM-HH:MM]}); {@code throttle} replaces it live</td></tr>
+ *   <tr><td>pacing</td><td>off, 5 s</td><td>adaptive pacing: the share of the machine's CPU the daemon may take
+ *       ({@code --max-cpu PERCENT}) and the lag it may trade for it ({@code --max-pacing-lag DURATION});
+ *       docs/design/011-adaptive-pacing.md</td></tr>
  *   <tr><td>runDir</td><td>/run/replicator</td><td>where a freeze is recorded before it starts, so that a
  *       daemon restarted after a crash thaws what its predecessor left frozen</td></tr>
  *   <tr><td>freeze</td><td>none</td><td>mount points a cutover freezes when its request names none
@@ -62,7 +66,8 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
                            int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
                            long idleTimeoutMs, PkiBundle pki, long crlPollIntervalMs, boolean insecurePlaintext,
                            int traceBufferKb, Path runDir, List<Path> freeze, boolean awaitTargetAtStart,
-                           RateSchedule maxRate, long checkpointEveryMs, String preFreeze, String postThaw) {
+                           RateSchedule maxRate, long checkpointEveryMs, String preFreeze, String postThaw,
+                           PacingConfig pacing) {
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
@@ -83,6 +88,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(runDir, "runDir");
         Objects.requireNonNull(maxRate, "maxRate");
+        Objects.requireNonNull(pacing, "pacing");
         volumes = List.copyOf(volumes);
         freeze = List.copyOf(freeze);
         if (volumes.isEmpty()) {
@@ -130,6 +136,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private int traceBufferKb = 4096;
         private Path runDir = Path.of("/run/replicator");
         private RateSchedule maxRate = RateSchedule.NONE;
+        private PacingConfig pacing = PacingConfig.OFF;
         private long checkpointEveryMs;
         private String preFreeze;
         private String postThaw;
@@ -233,7 +240,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
             return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
                     maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, heartbeatIntervalMs,
                     idleTimeoutMs, pki, crlPollIntervalMs, insecurePlaintext, traceBufferKb, runDir, freeze,
-                    awaitTargetAtStart, maxRate, checkpointEveryMs, preFreeze, postThaw);
+                    awaitTargetAtStart, maxRate, checkpointEveryMs, preFreeze, postThaw, pacing);
         }
 
         /** A consistent checkpoint every {@code everyMs} (0: none), of the daemon's {@code freeze} mount points. */
@@ -258,6 +265,12 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         /** Bandwidth limits on bytes on the wire: a limit, and limits for windows of the local day. */
         public Builder maxRate(RateSchedule maxRate) {
             this.maxRate = maxRate;
+            return this;
+        }
+
+        /** Adaptive pacing's bounds: the daemon's share of the CPU, and the lag it may trade for it. */
+        public Builder pacing(PacingConfig pacing) {
+            this.pacing = pacing;
             return this;
         }
 

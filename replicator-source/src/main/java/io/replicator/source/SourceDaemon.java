@@ -145,7 +145,7 @@ public final class SourceDaemon implements AutoCloseable {
             AgentConfig agentConfig = new AgentConfig(config.id(), config.target(), config.scanIntervalMs(),
                     config.maxInFlightBytes(), config.connectTimeoutMs(), config.reconnectMinMs(),
                     config.reconnectMaxMs(), config.heartbeatIntervalMs(), config.idleTimeoutMs(), tls, freezeRecord,
-                    config.stateDir(), cutOver, config.maxRate());
+                    config.stateDir(), cutOver, config.maxRate(), config.pacing());
             SourceMetrics metrics = new SourceMetrics(registry, config.id(),
                     config.volumes().stream().map(SourceConfig.VolumeSpec::name).toList());
             SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),

@@ -39,6 +39,7 @@ public final class SourceMetrics {
     private volatile SourceState state = SourceState.CONNECTING;
     private volatile boolean connected;
     private volatile FlowStatus flow = new FlowStatus(false, null, "none");
+    private volatile PacingStatus pacing = PacingStatus.off(0);
 
     /** Meters of one volume; the sampled figures are written by the sampler, read by scrapes. */
     private static final class VolumeMeters {
@@ -97,9 +98,28 @@ public final class SourceMetrics {
                     .description("1 for where the limit in force comes from (label origin: none, max_rate, schedule, "
                             + "throttle), 0 for the others").register(registry);
         }
+        pacingMeters(registry, source);
         for (String name : volumeNames) {
             volumes.put(name, volumeMeters(registry, source.and("volume", name)));
         }
+    }
+
+    /** Adaptive pacing: its limit, its state, and the daemon's CPU as it measures it. */
+    private void pacingMeters(MeterRegistry registry, Tags source) {
+        Gauge.builder("replicator.source.pacing.rate", this, m -> m.pacing.rateBytesPerSecond() == null
+                        ? Double.POSITIVE_INFINITY : m.pacing.rateBytesPerSecond()).baseUnit("bytes_per_second")
+                .tags(source).description("Adaptive pacing's limit on bytes on the wire (--max-cpu); +Inf while it "
+                        + "does not pace").register(registry);
+        for (String s : PacingStatus.STATES) {
+            Gauge.builder("replicator.source.pacing.state", this, m -> s.equals(m.pacing.state()) ? 1 : 0)
+                    .tags(source).tag("state", s)
+                    .description("1 for what adaptive pacing does now (label state: off, full_speed, pacing, "
+                            + "lag_bound, cutover), 0 for the others").register(registry);
+        }
+        Gauge.builder("replicator.source.cpu.ratio", this, m -> m.pacing.cpuPercent() == null ? Double.NaN
+                        : m.pacing.cpuPercent() / 100.0).tags(source)
+                .description("The daemon's share of the machine's CPU over the last second, 0 to 1, as adaptive "
+                        + "pacing measures it; NaN when pacing is off").register(registry);
     }
 
     private VolumeMeters volumeMeters(MeterRegistry registry, Tags tags) {
@@ -158,6 +178,9 @@ public final class SourceMetrics {
         connected = status.connected();
         if (status.flow() != null) {
             flow = status.flow();
+        }
+        if (status.pacing() != null) {
+            pacing = status.pacing();
         }
         for (VolumeStatus s : status.volumes()) {
             VolumeMeters v = volumes.get(s.name());

@@ -3,6 +3,7 @@ package io.replicator.source;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.replicator.source.checkpoint.Checkpoints;
+import io.replicator.source.sync.PacingConfig;
 import java.util.List;
 
 /**
@@ -16,13 +17,13 @@ import java.util.List;
  * and by which report the source was cut over (null while it replicates). {@code flow} says whether
  * sending is paused and the bandwidth limit in force (its fields appear at the top level of the
  * JSON). {@code checkpoint} is the last consistent checkpoint asked of the source (null: none since the
- * daemon started). Immutable.
+ * daemon started); {@code pacing} what adaptive pacing does and why. Immutable.
  */
 public record SourceStatus(String id, SourceState state, String tracker, String trackerReason, RescanStatus rescan,
                            String target, boolean connected, String lastError, long durableSequence,
                            List<VolumeStatus> volumes, Long nextAttemptMs, int failedAttempts, long staleMs,
                            List<String> frozen, CutOver cutOver, @JsonUnwrapped FlowStatus flow,
-                           Checkpoints.Last checkpoint) {
+                           Checkpoints.Last checkpoint, PacingStatus pacing) {
     /** The cutover that ended replication: its wave and report (null when learned from the receiver), when, how. */
     public record CutOver(String waveId, String reportId, String cutOverUtc, String how, String detail) {
     }
@@ -31,6 +32,16 @@ public record SourceStatus(String id, SourceState state, String tracker, String 
     @JsonProperty("role")
     public String role() {
         return "source";
+    }
+
+    /** A status without adaptive pacing. */
+    public SourceStatus(String id, SourceState state, String tracker, String trackerReason, RescanStatus rescan,
+                        String target, boolean connected, String lastError, long durableSequence,
+                        List<VolumeStatus> volumes, Long nextAttemptMs, int failedAttempts, long staleMs,
+                        List<String> frozen, CutOver cutOver, FlowStatus flow, Checkpoints.Last checkpoint) {
+        this(id, state, tracker, trackerReason, rescan, target, connected, lastError, durableSequence, volumes,
+                nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow, checkpoint,
+                PacingStatus.off(PacingConfig.DEFAULT_MAX_LAG_MS));
     }
 
     /** A status without the flow fields nor a cutover: sending neither paused nor limited, replicating. */
@@ -42,7 +53,7 @@ public record SourceStatus(String id, SourceState state, String tracker, String 
                 nextAttemptMs, failedAttempts, staleMs, frozen, null, new FlowStatus(false, null, "none"), null);
     }
 
-    /** A status without a checkpoint asked yet. */
+    /** A status without a checkpoint asked yet, nor adaptive pacing. */
     public SourceStatus(String id, SourceState state, String tracker, String trackerReason, RescanStatus rescan,
                         String target, boolean connected, String lastError, long durableSequence,
                         List<VolumeStatus> volumes, Long nextAttemptMs, int failedAttempts, long staleMs,
@@ -54,18 +65,20 @@ public record SourceStatus(String id, SourceState state, String tracker, String 
     /** This status, as old as {@code staleMs}, with {@code connected} and {@code lastError} as given. */
     public SourceStatus stale(long staleMs, boolean connected, String lastError) {
         return new SourceStatus(id, state, tracker, trackerReason, rescan, target, connected, lastError,
-                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow, checkpoint);
+                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow, checkpoint,
+                pacing);
     }
 
     /** This status with {@code last}, the last checkpoint asked of the source (null: none). */
     public SourceStatus withCheckpoint(Checkpoints.Last last) {
         return new SourceStatus(id, state, tracker, trackerReason, rescan, target, connected, lastError,
-                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow, last);
+                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow, last, pacing);
     }
 
     /** This status naming {@code tracker} and why. */
     public SourceStatus withTracker(String tracker, String trackerReason) {
         return new SourceStatus(id, state, tracker, trackerReason, rescan, target, connected, lastError,
-                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow, checkpoint);
+                durableSequence, volumes, nextAttemptMs, failedAttempts, staleMs, frozen, cutOver, flow, checkpoint,
+                pacing);
     }
 }

@@ -11,13 +11,24 @@ import java.nio.file.Path;
  * each entry); {@code tls} is null for plain TCP;
  * {@code freezeRecord} is where a cutover notes what it freezes; {@code stateDir} where it records
  * that the source was cut over (null: nowhere), and {@code cutOverAtStart} the record found there at
- * start (null when the source replicates); {@code maxRate} the bandwidth limits ({@code --max-rate}).
+ * start (null when the source replicates); {@code maxRate} the bandwidth limits ({@code --max-rate});
+ * {@code pacing} adaptive pacing's bounds ({@code --max-cpu}, {@code --max-pacing-lag}).
  * Immutable.
  */
 public record AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
                           int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
                           long idleTimeoutMs, LinkTls tls, FreezeRecord freezeRecord, Path stateDir,
-                          CutoverRecord cutOverAtStart, RateSchedule maxRate) {
+                          CutoverRecord cutOverAtStart, RateSchedule maxRate, PacingConfig pacing) {
+
+    /** A configuration without adaptive pacing. */
+    public AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,
+                       int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
+                       long idleTimeoutMs, LinkTls tls, FreezeRecord freezeRecord, Path stateDir,
+                       CutoverRecord cutOverAtStart, RateSchedule maxRate) {
+        this(sourceId, target, scanIntervalMs, maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs,
+                heartbeatIntervalMs, idleTimeoutMs, tls, freezeRecord, stateDir, cutOverAtStart, maxRate,
+                PacingConfig.OFF);
+    }
 
     /** A configuration without a bandwidth limit. */
     public AgentConfig(String sourceId, InetSocketAddress target, long scanIntervalMs, long maxInFlightBytes,

@@ -39,7 +39,8 @@ final class StatusSnapshot {
                 agent.rescanStatus(), agent.hostPort(), session.connected(), session.lastError(),
                 session.durableSequence(),
                 vs, session.nextAttemptMs(System.nanoTime()), session.failedAttempts(System.nanoTime()), 0,
-                agent.jobs.frozenNow(), cutOver(agent.cutOverRecord), agent.flow.status());
+                agent.jobs.frozenNow(), cutOver(agent.cutOverRecord), agent.flow.status(), null,
+                agent.flow.pacingStatus());
     }
 
     private static SourceStatus.CutOver cutOver(CutoverRecord r) {

@@ -55,7 +55,7 @@ public final class SyncAgent implements AutoCloseable {
     private final Thread thread;
     private final AgentRequests requests = new AgentRequests(this);
     private final FlowRequests flowRequests = new FlowRequests(this);
-    /** Pause and the bandwidth limit. */
+    /** Pause, the bandwidth limit and adaptive pacing. */
     final FlowControl flow;
     private final StatusBoard statusBoard = new StatusBoard();
     final SyncWaiters waiters = new SyncWaiters();
@@ -122,7 +122,8 @@ public final class SyncAgent implements AutoCloseable {
                 links.apply(inbox::add),
                 new ReconnectBackoff(config.reconnectMinMs(), config.reconnectMaxMs(),
                         ReconnectBackoff.STABLE_SESSION_MS, new SplittableRandom()), new SessionEvents(this));
-        this.flow = new FlowControl(config.maxRate(), Clock.systemDefaultZone(), System.nanoTime());
+        this.flow = new FlowControl(config.maxRate(), config.pacing(), CpuMeter.process(), Clock.systemDefaultZone(),
+                System.nanoTime());
         this.pipeline = new SendPipeline(volumes, session, metrics, config.maxInFlightBytes(), flow);
         this.changes = new ChangeSources(volumes, pipeline, metrics, config, feed,
                 reconcileReason == null ? rescanReason : null, inbox::add, this::completeWaiters,
@@ -313,10 +314,15 @@ public final class SyncAgent implements AutoCloseable {
         c.result().complete(flow.status());
     }
 
-    /** How long the agent waits for a command when it has no work: less when the bandwidth limit has room again sooner. */
+    /**
+     * How long the agent waits for a command when it has no work: less when the bandwidth limit has
+     * room again sooner, or when the dirty blocks gathering for the next walk are due sooner.
+     */
     private long idleWaitNs() {
-        long untilAllowedNs = flow.nsUntilAllowed(System.nanoTime());
-        return untilAllowedNs > 0 ? Math.min(IDLE_WAIT_NS, untilAllowedNs) : IDLE_WAIT_NS;
+        long now = System.nanoTime();
+        long untilAllowedNs = flow.nsUntilAllowed(now);
+        long waitNs = untilAllowedNs > 0 ? Math.min(IDLE_WAIT_NS, untilAllowedNs) : IDLE_WAIT_NS;
+        return Math.min(waitNs, changes.walks.nsUntilGathered(now));
     }
 
     private void tick() throws IOException {
@@ -327,6 +333,7 @@ public final class SyncAgent implements AutoCloseable {
         changes.tick(now, (session.connected() || cutOver) && !jobs.reconciling() && jobs.allowsPasses(), cutOver,
                 jobs.reconciling(), flow.paused());
         forecast(now);
+        flow.pace(now, jobs.cutoverRunning(), this::lagMs);
         session.drainRate().tick(now, !session.inFlight().isEmpty());
         completeWaiters();
         jobs.tick(now);

@@ -6,6 +6,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.Ack;
+import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.Checkpoint;
 import io.replicator.protocol.wire.CheckpointAck;
@@ -100,6 +101,8 @@ final class TargetSession implements AutoCloseable {
     private long nextSequence = 1;
     private long durableSequence;
     private long unflushedBytes;
+    /** Block frames written and not yet handed to the link. */
+    private final FrameBatch batch = new FrameBatch();
     /** The source was cut over: it does not connect again (until released). */
     private boolean closedForGood;
 
@@ -235,6 +238,7 @@ final class TargetSession implements AutoCloseable {
                 + "TLS does this to a source without --pki; its log says why)";
         long now = System.nanoTime();
         lastError = backoff.reason(why, now);
+        batch.flush(null);
         channel = null;
         handshaken = false;
         dropHeld();
@@ -263,31 +267,32 @@ final class TargetSession implements AutoCloseable {
     }
 
     /**
-     * Writes a block frame of {@code payloadBytes}, flushing once {@link #FLUSH_BYTES} are written;
-     * while {@linkplain #hold holding}, keeps it in memory instead.
+     * Writes a block frame of {@code payloadBytes}: it joins the {@link FrameBatch}, handed to the
+     * link once {@link #FLUSH_BYTES} are written or when the agent's turn ends; while
+     * {@linkplain #hold holding}, keeps it in memory instead.
      */
     void write(Frame frame, int payloadBytes) {
         if (held != null) {
             held.add(frame, payloadBytes);
             return;
         }
-        channel.write(frame, channel.voidPromise());
+        batch.add(frame, payloadBytes + BlockFrame.HEADER_LENGTH);
         unflushedBytes += payloadBytes + 1;
         if (unflushedBytes >= FLUSH_BYTES) {
-            channel.flush();
-            unflushedBytes = 0;
+            flush();
         }
     }
 
-    /** Writes a frame that must go now: a barrier, a hash request. */
+    /** Writes a frame that must go now, after the block frames written before it: a barrier, a hash request. */
     void writeAndFlush(Frame frame) {
+        flush();
         channel.writeAndFlush(frame);
     }
 
-    /** Flushes what {@link #write} left unflushed. */
+    /** Hands what {@link #write} left unflushed to the link. */
     void flush() {
-        if (unflushedBytes > 0 && channel != null) {
-            channel.flush();
+        if (unflushedBytes > 0 || !batch.isEmpty()) {
+            batch.flush(channel);
             unflushedBytes = 0;
         }
     }
@@ -315,6 +320,7 @@ final class TargetSession implements AutoCloseable {
         if (h == null || channel == null) {
             return;
         }
+        flush();
         h.writeTo(channel);
         if (after != null) {
             channel.write(after, channel.voidPromise());
@@ -346,15 +352,18 @@ final class TargetSession implements AutoCloseable {
         }
         initialCopyToldThisSession = true;
         long sequence = lastSequenceSent();
-        channel.writeAndFlush(new Checkpoint(0, Checkpoint.Kind.INITIAL_COPY_DONE, 0, sequence,
+        writeAndFlush(new Checkpoint(0, Checkpoint.Kind.INITIAL_COPY_DONE, 0, sequence,
                 System.currentTimeMillis(), 0, ""));
         LOG.info("told the target {} that the initial copy is complete (sequence {}): it journals every change "
                 + "from here on", config.hostPort(), sequence);
     }
 
-    /** Connected, handshaken, and the link takes more bytes now (Netty's writability). */
+    /**
+     * Connected, handshaken, and the link takes more bytes now: Netty's writability, and the frames
+     * handed to its event loop and not yet written count against its high water mark too.
+     */
     boolean writable() {
-        return handshaken && channel.isWritable();
+        return handshaken && channel.isWritable() && batch.queuedBytes() < TargetLink.HIGH_WATER_MARK_BYTES;
     }
 
     boolean connected() {
