@@ -3,7 +3,8 @@
 #   replicator source --target HOST:PORT --volume PATH=NAME --state-dir DIR --id bench --admin HOST:PORT --tracker T
 #                     (--insecure-plaintext | --pki BUNDLE)
 #   replicator status|sync --admin HOST:PORT --json
-# The target image of volume NAME lands in DIR/bench/NAME.img.
+# The target image of volume NAME lands in DIR/bench/NAME.img. REPLICATOR_TARGET_FLAGS adds flags to the
+# target (e.g. --no-journal, to measure the receiver without its journal).
 
 startup_timeout_s=300 # a fresh clone builds on first start
 # Transport of the daemons: plain TCP on loopback here; bench-tls.sh sets --pki bundles for its rows.
@@ -16,7 +17,7 @@ ours_start_target() {
     mkdir -p "$ours_data_dir"
     ours_target_port=$(free_port)
     start_bg ours-target "$replicator" target --listen "127.0.0.1:$ours_target_port" --data-dir "$ours_data_dir" \
-        "${ours_target_flags[@]}"
+        "${ours_target_flags[@]}" ${REPLICATOR_TARGET_FLAGS:-}
     ours_target_pid=$bg_pid
     log "replicator target pid $ours_target_pid on port $ours_target_port (waiting for it to listen)"
     wait_listening "$ours_target_port" "$ours_target_pid" "$startup_timeout_s" || { tail -20 "$tmp/ours-target.log" >&2; return 1; }

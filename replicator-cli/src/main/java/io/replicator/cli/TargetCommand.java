@@ -53,6 +53,10 @@ final class TargetCommand implements Callable<Integer> {
                     + "checkpoints) is kept, in DIR/ID; may be another disk (default: 'journal' beside --data-dir).")
     Path journalDir;
 
+    @Option(names = "--no-journal", description = "Keep no history: every block goes straight to the volumes, "
+            + "sources cannot take checkpoints here (default: the journal is on).")
+    boolean noJournal;
+
     @Option(names = "--retain", paramLabel = "DURATION", converter = Converters.DurationMs.class,
             defaultValue = "24h", description = "How long a source's checkpoints stay launchable (e.g. 24h, 7d; "
                     + "default: ${DEFAULT-VALUE}).")
@@ -73,7 +77,7 @@ final class TargetCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         daemonOptions.applyLogging();
         TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir)
-                .maxRateBytesPerSecond(maxRateBytesPerSecond).journalDir(journalDir);
+                .maxRateBytesPerSecond(maxRateBytesPerSecond).journalDir(journalDir).journal(!noJournal);
         try {
             b.retain(Duration.ofMillis(retainMs));
             if (journalMaxBytes != null) {

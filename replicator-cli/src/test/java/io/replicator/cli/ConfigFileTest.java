@@ -50,6 +50,21 @@ class ConfigFileTest {
     }
 
     @Test
+    void shouldReadTheReceiversJournalOptionsFromTheFileWithTheirUnits() throws IOException {
+        Path conf = file("listen = 0.0.0.0:7700", "data-dir = /srv/replicas", "journal-dir = /srv/journal",
+                "retain = 7d", "journal-max-bytes = 200GiB", "insecure-plaintext = false");
+        TargetCommand t = parse(TargetCommand.class, "target", "--config", conf.toString());
+        assertEquals(Path.of("/srv/journal"), t.journalDir);
+        assertEquals(7L * 24 * 3_600_000, t.retainMs);
+        assertEquals(200L << 30, t.journalMaxBytes);
+        assertFalse(t.noJournal);
+        TargetCommand defaults = parse(TargetCommand.class, "target", "--listen", "127.0.0.1:7700", "--data-dir", "/d");
+        assertEquals(24L * 3_600_000, defaults.retainMs, "--retain defaults to 24h");
+        assertEquals(null, defaults.journalMaxBytes, "no size cap by default");
+        assertEquals(null, defaults.journalDir, "the journal beside the data directory by default");
+    }
+
+    @Test
     void shouldLetTheCommandLineReplaceTheFilesValues() throws IOException {
         Path conf = file("target = 10.0.0.5:7700", "volume = /dev/sda=root", "volume = /dev/sdb=data",
                 "state-dir = /var/lib/replicator/web1", "id = web1", "insecure-plaintext = true");

@@ -53,6 +53,8 @@ import java.util.function.LongSupplier;
  *   <tr><td>journalDir</td><td>DATA_DIR/../journal (a {@code journal} directory beside the data directory)
  *       </td><td>JOURNAL_DIR/ID holds source ID's journal of what it sent after its initial copy, its undo
  *       history and its checkpoints ({@code --journal-dir}; may be another disk)</td></tr>
+ *   <tr><td>journal</td><td>true</td><td>offer sources the journal (feature JOURNAL): history and
+ *       checkpoints; false ({@code --no-journal}): every block goes straight to the volumes, as before</td></tr>
  *   <tr><td>retain</td><td>24 h</td><td>how much undo history (launchable checkpoints) to keep per source
  *       ({@code --retain})</td></tr>
  *   <tr><td>journalMaxBytes</td><td>none</td><td>caps each source's undo history; the oldest goes first
@@ -94,9 +96,13 @@ public final class TargetConfig {
     private final Duration retain;
     private final long journalMaxBytes;
     private final LongSupplier journalClockMs;
+    private final long journalReserveBytes;
+    private final boolean journal;
 
     private TargetConfig(Builder b) {
+        this.journal = b.journal;
         this.journalClockMs = b.journalClockMs;
+        this.journalReserveBytes = b.journalReserveBytes;
         this.retain = b.retain;
         this.journalMaxBytes = b.journalMaxBytes;
         this.maxQueuedBytesTotal = b.maxQueuedBytesTotal;
@@ -129,6 +135,11 @@ public final class TargetConfig {
         return journalDir;
     }
 
+    /** Whether the receiver offers sources its journal (history, checkpoints); false: every block goes straight to the volumes. */
+    public boolean journal() {
+        return journal;
+    }
+
     /** How much undo history to keep per source. */
     public Duration retain() {
         return retain;
@@ -142,7 +153,7 @@ public final class TargetConfig {
     /** The journals' settings: {@link #journalDir()}, {@link #retain()}, {@link #journalMaxBytes()}, defaults otherwise. */
     public JournalConfig journalConfig() {
         return JournalConfig.of(journalDir).withRetain(retain).withMaxBytes(journalMaxBytes)
-                .withClockMs(journalClockMs);
+                .withClockMs(journalClockMs).withReserveBytes(journalReserveBytes);
     }
 
     /** The receiver's certificate bundle (every connection is mutual TLS 1.3); null only for loopback plain TCP. */
@@ -250,8 +261,22 @@ public final class TargetConfig {
         private Duration retain = JournalConfig.DEFAULT_RETAIN;
         private long journalMaxBytes = Long.MAX_VALUE;
         private LongSupplier journalClockMs = System::currentTimeMillis;
+        private long journalReserveBytes = JournalConfig.DEFAULT_RESERVE_BYTES;
+        private boolean journal = true;
 
         private Builder() {
+        }
+
+        /** False: the receiver does not offer its journal (no history, no checkpoints; {@code --no-journal}). */
+        public Builder journal(boolean offered) {
+            this.journal = offered;
+            return this;
+        }
+
+        /** Journal appends are refused while its file system has less free (default 64 MiB). Tests on small disks lower it. */
+        public Builder journalReserveBytes(long journalReserveBytes) {
+            this.journalReserveBytes = positive("journalReserveBytes", journalReserveBytes);
+            return this;
         }
 
         /** The journals' clock (UTC ms): retention and cycles follow it. Tests inject one. */

@@ -19,6 +19,7 @@ import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.target.apply.ProgressFile;
 import io.replicator.target.apply.VolumeOpener;
+import io.replicator.target.apply.JournalWarmup;
 import io.replicator.target.apply.SourceHistories;
 import io.replicator.target.cutover.Cutovers;
 import io.replicator.target.journal.CheckpointInfo;
@@ -102,6 +103,9 @@ public final class TargetServer implements AutoCloseable {
         TargetMetrics metrics = new TargetMetrics(meterRegistry);
         metrics.sealedBy(id -> cutovers.find(id).isPresent());
         SourceHistories histories = new SourceHistories(config.journalConfig());
+        if (config.journal()) {
+            JournalWarmup.start();
+        }
         ServerContext context = ServerContext.create(config, sources, metrics, volumes,
                 sessions, cutovers, histories);
         metrics.histories(histories);

@@ -94,6 +94,8 @@ class TargetJournalTest {
             send(target, source, 9, 2, TargetFixture.text(BLOCK));
             send(target, source, 10, 20, TargetFixture.random(20, 3 * BLOCK));
             source.awaitAck(10);
+            source.send(new io.replicator.protocol.wire.Barrier(44, 10));
+            assertEquals(10, next(source, io.replicator.protocol.wire.BarrierAck.class).durableSequence());
             source.send(new Checkpoint(3, Checkpoint.Kind.CONSISTENT, 7, 10, 3_000, 12, "before the upgrade"));
             CheckpointAck ack = next(source, CheckpointAck.class);
             assertTrue(ack.launchable(), ack.reason());

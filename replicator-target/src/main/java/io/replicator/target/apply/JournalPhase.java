@@ -44,9 +44,12 @@ final class JournalPhase {
         AppliedFile.State state = new AppliedFile.State(durableSequence, -1, durableSequence, -1, -1,
                 history.journalConfig().clockMs().getAsLong());
         appliedFile.write(state);
-        log.info("source {}: initial copy complete at sequence {}; from here on its changes are journaled in {}",
-                PeerText.escape(history.sourceId()), durableSequence, dir);
-        return JournalSession.open(history, volumes, appliedFile, state, turns, link, source, metrics);
+        long startNs = System.nanoTime();
+        JournalSession session = JournalSession.open(history, volumes, appliedFile, state, turns, link, source, metrics);
+        log.info("source {}: initial copy complete at sequence {}; from here on its changes are journaled in {} "
+                + "(opened in {} ms)", PeerText.escape(history.sourceId()), durableSequence, dir,
+                (System.nanoTime() - startNs) / 1_000_000);
+        return session;
     }
 
     /** Deletes what a journal directory holds besides the checkpoint catalogue; returns whether it held any. */

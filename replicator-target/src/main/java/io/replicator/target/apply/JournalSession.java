@@ -84,7 +84,7 @@ final class JournalSession {
     static JournalSession open(SourceHistories.History history, List<TargetVolume> volumes, AppliedFile appliedFile,
                                AppliedFile.State state, WriteTurns turns, SessionLink link, SourceRecord source,
                                TargetMetrics metrics) throws IOException {
-        SourceJournal redo = SourceJournal.open(history.journalConfig(), history.sourceId());
+        SourceJournal redo = SourceJournal.open(history.redoConfig(), history.sourceId());
         try {
             if (state.appliedPosition() > redo.durablePosition()) {
                 // The journal's tail was cut (damage) below what the volumes applied: they hold more than it.

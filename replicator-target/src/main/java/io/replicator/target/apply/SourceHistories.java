@@ -146,6 +146,14 @@ public final class SourceHistories {
             return config;
         }
 
+        /**
+         * The redo journal's settings: no retention of its own (a cycle goes once the volumes have
+         * applied it; {@code --retain} and {@code --journal-max-bytes} are the undo queue's).
+         */
+        JournalConfig redoConfig() {
+            return config.withRetain(Duration.ZERO).withMaxBytes(Long.MAX_VALUE);
+        }
+
         /** The undo queue opens as source {@link #UNDO_DIR} of a journal directory that is the source's. */
         JournalConfig undoConfig() {
             return new JournalConfig(redoDir(), config.retain(), config.maxBytes(), config.reserveBytes(),

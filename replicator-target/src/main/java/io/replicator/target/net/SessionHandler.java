@@ -78,8 +78,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     /** How often a thread waiting in {@link #send} looks again without being woken. */
     private static final long WRITABLE_RECHECK_MS = 100;
 
-    /** What the receiver offers: every common feature, and it keeps a journal. */
-    static final long OFFERED_FEATURES = ProtocolVersion.SUPPORTED_FEATURES | ProtocolVersion.FEATURE_JOURNAL;
 
     private enum State { AWAIT_HELLO, OPENING, READY, CLOSED }
 
@@ -276,7 +274,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         state = State.OPENING;
         helloDeadline.cancel(false);
         slot.release();
-        checks = new FrameChecks(h.volumes(), h.features() & OFFERED_FEATURES);
+        checks = new FrameChecks(h.volumes(), h.features() & offeredFeatures());
         meter = new ShareMeter(server.limits(), channel.eventLoop(), this::updateReading);
         queue = new ApplyQueue(server.limits()::maxQueuedBytes, this);
         try {
@@ -290,6 +288,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             refuse(ErrorCode.VOLUME_UNAVAILABLE, "the target cannot start a session for source " + h.sourceId()
                     + " now: " + e + "; reconnect to retry");
         }
+    }
+
+    /** What the receiver offers: every common feature, and its journal unless it was turned off. */
+    private long offeredFeatures() {
+        return ProtocolVersion.SUPPORTED_FEATURES | (server.config().journal() ? ProtocolVersion.FEATURE_JOURNAL : 0);
     }
 
     /** Returns whether the frame was handed to the apply thread (which then releases it). */
@@ -379,7 +382,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             server.metrics().sourceConnected(hello.sourceId());
             counted = true;
             channel.writeAndFlush(new HelloAck(version, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                    hello.features() & OFFERED_FEATURES, durableSequence));
+                    hello.features() & offeredFeatures(), durableSequence));
             log.info("source {} connected from {} (protocol v{}): volumes {}; durable sequence {}, resuming from {}",
                     PeerText.escape(hello.sourceId()), remote, version, PeerText.escape(volumes), durableSequence,
                     durableSequence + 1);
