@@ -53,7 +53,12 @@ final class WaveCutover {
      * verified), who asks, as this command knows it (the daemons' own word is preferred), and how
      * long past a daemon's deadline its answer may take ({@link #ANSWER_GRACE_MS} by default).
      */
-    record Settings(AfterCutover after, Long maxFrozenMs, long timeoutMs, String askedByHere, long graceMs) {
+    record Settings(AfterCutover after, Long maxFrozenMs, long timeoutMs, String askedByHere, long graceMs,
+                    boolean fullVerify) {
+        Settings(AfterCutover after, Long maxFrozenMs, long timeoutMs, String askedByHere, long graceMs) {
+            this(after, maxFrozenMs, timeoutMs, askedByHere, graceMs, false);
+        }
+
         Settings(AfterCutover after, Long maxFrozenMs, long timeoutMs, String askedByHere) {
             this(after, maxFrozenMs, timeoutMs, askedByHere, ANSWER_GRACE_MS);
         }
@@ -130,6 +135,11 @@ final class WaveCutover {
         f = new WavePhase("catch-up sync", pool).run(servers, (s, w) -> s.client.post("/sync",
                 Map.of("timeout_ms", timeoutMs), timeoutMs + graceMs + REQUEST_SLACK_MS, w), this::syncAnswered,
                 true, timeoutMs + graceMs);
+        if (f == null && !settings.fullVerify()) {
+            f = new WavePhase("verification before the freeze", pool).run(servers, (s, w) -> s.client.post("/verify",
+                    Map.of("timeout_ms", timeoutMs), timeoutMs + graceMs + REQUEST_SLACK_MS, w),
+                    this::preVerified, true, timeoutMs + graceMs);
+        }
         if (f != null) {
             return abort(pool, f, "catch_up");
         }
@@ -181,6 +191,21 @@ final class WaveCutover {
         return failure;
     }
 
+    /**
+     * The verification asked after the catch-up, before any freeze: each daemon compares every chunk
+     * not proven yet and keeps what it proves, so that its cutover hashes only what is written from now
+     * on while frozen, and the servers freeze close together. A chunk that differs fails the wave (it is
+     * being sent again); chunks in flight are compared again by the cutover; a daemon without the
+     * route, or that cannot compare now, is left to verify in its cutover.
+     */
+    private String preVerified(WaveServer s, JsonNode answer) {
+        if ("differ".equals(answer.path("result").asText())) {
+            s.failure = answer;
+            return "verification before the freeze: " + answer.path("reason").asText("chunks differ");
+        }
+        return null;
+    }
+
     private Map<String, Object> prepareBody(WaveServer s) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("wave_id", waveId);
@@ -188,6 +213,9 @@ final class WaveCutover {
             body.put("freeze", s.member.freeze());
         }
         body.put("timeout_ms", settings.timeoutMs());
+        if (settings.fullVerify()) {
+            body.put("full_verify", true);
+        }
         return body;
     }
 
@@ -289,6 +317,9 @@ final class WaveCutover {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("freeze", s.member.freeze());
         body.put("timeout_ms", settings.timeoutMs());
+        if (settings.fullVerify()) {
+            body.put("full_verify", true);
+        }
         try {
             JsonNode answer = s.client.post("/cutover", body, settings.timeoutMs() + ONE_SHOT_GRACE_MS);
             String failure = WavePhase.expecting("ok").apply(answer);

@@ -48,6 +48,7 @@ final class StubSource implements AutoCloseable {
                     return syncAnswer == null ? new AdminServer.Reply(200, Map.of("result", "ok"))
                             : new AdminServer.Reply(409, syncAnswer);
                 })
+                .route("/verify", (m, b) -> reply(m, b, "/verify", Map.of("result", "ok")))
                 .route("/cutover", (m, b) -> reply(m, b, "/cutover", oneShotAnswer()))
                 .route("/cutover/commit", (m, b) -> reply(m, b, "/cutover/commit", Map.of("result", "ok",
                         "fenced", true, "freeze_ms", 1500, "thawed_utc", Instant.now().toString(),

@@ -71,7 +71,7 @@ class WaveCutoverTest {
         assertNull(r.failure(), () -> r.failure().toString());
         assertTrue(report.ok(), report::toString);
         for (StubSource s : stubs.all) {
-            assertEquals(List.of("/status", "/sync", "/cutover/prepare", "/cutover/commit"),
+            assertEquals(List.of("/status", "/sync", "/verify", "/cutover/prepare", "/cutover/commit"),
                     s.requests.stream().map(q -> q.split(" ")[1]).toList(), s.id);
             JsonNode commit = s.body("/cutover/commit");
             assertEquals(report.waveId(), commit.path("wave_id").asText());
