@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
  */
 public sealed interface Frame
         permits Hello, HelloAck, BlockFrame, Ack, Barrier, BarrierAck, HashRequest, HashResponse, ErrorFrame,
-        Heartbeat, CutoverReport, CutoverReportAck {
+        Heartbeat, CutoverReport, CutoverReportAck, Checkpoint, CheckpointAck {
 
     FrameType type();
 

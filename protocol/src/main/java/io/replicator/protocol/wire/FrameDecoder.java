@@ -88,6 +88,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             case HEARTBEAT -> Heartbeat.decode(body);
             case CUTOVER_REPORT -> CutoverReport.decode(body);
             case CUTOVER_REPORT_ACK -> CutoverReportAck.decode(body);
+            case CHECKPOINT -> Checkpoint.decode(body);
+            case CHECKPOINT_ACK -> CheckpointAck.decode(body);
         };
     }
 

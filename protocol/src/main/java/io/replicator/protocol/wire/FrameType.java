@@ -15,7 +15,11 @@ public enum FrameType {
     /** Since v2 with feature {@code CUTOVER_SEAL}. */
     CUTOVER_REPORT(11),
     /** Since v2 with feature {@code CUTOVER_SEAL}. */
-    CUTOVER_REPORT_ACK(12);
+    CUTOVER_REPORT_ACK(12),
+    /** Since v2 with feature {@code JOURNAL}. */
+    CHECKPOINT(13),
+    /** Since v2 with feature {@code JOURNAL}. */
+    CHECKPOINT_ACK(14);
 
     private final int code;
 

@@ -31,6 +31,12 @@ public final class ProtocolVersion {
      * v2 (bit added after the first release).
      */
     public static final long FEATURE_CUTOVER_SEAL = 1L << 3;
+    /**
+     * The target journals what arrives after the source's initial copy and keeps consistent
+     * checkpoints: the source may send {@link Checkpoint} (and expect {@link CheckpointAck}). Since v2
+     * (bit added after the first release).
+     */
+    public static final long FEATURE_JOURNAL = 1L << 4;
     public static final long SUPPORTED_FEATURES = FEATURE_LZ4 | FEATURE_ZERO_RANGES | FEATURE_BLOCK_RUNS
             | FEATURE_CUTOVER_SEAL;
     /** The longest run of blocks one frame may carry under {@link #FEATURE_BLOCK_RUNS}. */

@@ -5,6 +5,8 @@ import static io.replicator.protocol.wire.GoldenFrames.BARRIER;
 import static io.replicator.protocol.wire.GoldenFrames.BARRIER_ACK;
 import static io.replicator.protocol.wire.GoldenFrames.BLOCK_RAW;
 import static io.replicator.protocol.wire.GoldenFrames.BLOCK_ZERO;
+import static io.replicator.protocol.wire.GoldenFrames.CHECKPOINT;
+import static io.replicator.protocol.wire.GoldenFrames.CHECKPOINT_ACK;
 import static io.replicator.protocol.wire.GoldenFrames.CUTOVER_REPORT;
 import static io.replicator.protocol.wire.GoldenFrames.CUTOVER_REPORT_ACK;
 import static io.replicator.protocol.wire.GoldenFrames.ERROR;
@@ -67,9 +69,9 @@ final class Corruptions {
                 "invalid frame length: 5 (expected: 6-" + MAX + ")"));
         c.add(bad("frame length 2^31-1", Hex.bytes("7fffffff", "0300"), "invalid frame length: 2147483647"));
         c.add(bad("frame length 2^32-1", Hex.bytes("ffffffff", "0300"), "invalid frame length: 4294967295"));
-        c.add(bad("frame type 0", patch(ACK, 4, "00"), "invalid frame type: 0 (expected: 1-12)"));
-        c.add(bad("frame type 13", patch(ACK, 4, "0d"), "invalid frame type: 13 (expected: 1-12)"));
-        c.add(bad("frame type 255", patch(ACK, 4, "ff"), "invalid frame type: 255 (expected: 1-12)"));
+        c.add(bad("frame type 0", patch(ACK, 4, "00"), "invalid frame type: 0 (expected: 1-14)"));
+        c.add(bad("frame type 15", patch(ACK, 4, "0f"), "invalid frame type: 15 (expected: 1-14)"));
+        c.add(bad("frame type 255", patch(ACK, 4, "ff"), "invalid frame type: 255 (expected: 1-14)"));
         c.add(bad("flags 0x03", patch(ACK, 5, "03"), "invalid flags: 0x03 (expected: 0x01)"));
         c.add(bad("flags 0x81", patch(HELLO, 5, "81"), "invalid flags: 0x81 (expected: 0x01)"));
         c.add(bad("flags 0x80 (no CHECKSUM bit)", patch(HELLO, 5, "80"),
@@ -264,6 +266,23 @@ final class Corruptions {
                 "truncated frame: barrier-ack body needs 16 bytes, 15 left"));
         c.add(bad("barrier-ack trailing bytes", trailing(BARRIER_ACK), "frame BARRIER_ACK has 1 trailing bytes"));
         cutoverReports(c);
+        checkpoints(c);
+    }
+
+    private static void checkpoints(List<Corruption> c) {
+        c.add(bad("checkpoint kind 3", patch(CHECKPOINT, 14, "03"), "invalid checkpoint kind: 3 (expected: 1-2)"));
+        c.add(bad("checkpoint timeMs negative", patch(CHECKPOINT, 31, "ffffffffffffffff"),
+                "invalid timeMs: -1 (expected: 0-9223372036854775807)"));
+        c.add(bad("checkpoint label longer than the frame", patch(CHECKPOINT, 43, "0010"),
+                "invalid checkpoint label length: 16 (expected: 0-7)"));
+        c.add(bad("checkpoint truncated", truncated(CHECKPOINT, 20),
+                "truncated frame: checkpoint body needs 37 bytes, 20 left"));
+        c.add(bad("checkpoint trailing bytes", trailing(CHECKPOINT), "frame CHECKPOINT has 1 trailing bytes"));
+        c.add(bad("checkpoint-ack unknown flag", patch(CHECKPOINT_ACK, 14, "02"),
+                "invalid checkpoint ack flags: 0x02 (expected: 0x00-0x01)"));
+        c.add(bad("checkpoint-ack truncated", truncated(CHECKPOINT_ACK, 8),
+                "truncated frame: checkpoint ack requestId and flags needs 9 bytes, 8 left"));
+        c.add(bad("checkpoint-ack trailing bytes", trailing(CHECKPOINT_ACK), "frame CHECKPOINT_ACK has 1 trailing bytes"));
     }
 
     private static void cutoverReports(List<Corruption> c) {

@@ -154,6 +154,30 @@ public final class GoldenFrames {
             "01",               // @14 flags: SEALED
             "0693dbb2");        // @15 trailer: CRC32C of bytes 0-14
 
+    public static final byte[] CHECKPOINT = Hex.bytes(
+            "00000034",         // @0  length 52
+            "0d",               // @4  type CHECKPOINT
+            "01",               // @5  flags: CHECKSUM
+            "0000000000000009", // @6  requestId 9
+            "02",               // @14 kind CONSISTENT
+            "0000000000000003", // @15 checkpointId 3
+            "0000000000000029", // @23 sequence 41
+            "00000193a0fdae00", // @31 timeMs 1733572800000
+            "00000078",         // @39 freezeMs 120
+            "0007",             // @43 label length 7
+            "6e696768746c79",   // @45 label "nightly"
+            "bde2b6d8");        // @52 trailer: CRC32C of bytes 0-51
+
+    public static final byte[] CHECKPOINT_ACK = Hex.bytes(
+            "0000001d",         // @0  length 29
+            "0e",               // @4  type CHECKPOINT_ACK
+            "01",               // @5  flags: CHECKSUM
+            "0000000000000009", // @6  requestId 9
+            "00",               // @14 flags: not LAUNCHABLE
+            "000c",             // @15 reason length 12
+            "696e697469616c20636f7079", // @17 reason "initial copy"
+            "0563de75");        // @29 trailer: CRC32C of bytes 0-28
+
     public static final byte[] HASH_REQUEST = Hex.bytes(
             "00000020",         // @0  length 32
             "07",               // @4  type HASH_REQUEST
@@ -236,6 +260,9 @@ public final class GoldenFrames {
                 new Golden("ErrorFrame", () -> new ErrorFrame(ErrorCode.BAD_SEQUENCE, "seq 5 < 7"), ERROR),
                 new Golden("Heartbeat", () -> Heartbeat.INSTANCE, HEARTBEAT),
                 new Golden("CutoverReport", () -> new CutoverReport(9, true, "w-1", "{}", "# r"), CUTOVER_REPORT),
-                new Golden("CutoverReportAck", () -> new CutoverReportAck(9, true), CUTOVER_REPORT_ACK));
+                new Golden("CutoverReportAck", () -> new CutoverReportAck(9, true), CUTOVER_REPORT_ACK),
+                new Golden("Checkpoint", () -> new Checkpoint(9, Checkpoint.Kind.CONSISTENT, 3, 41, 1733572800000L, 120,
+                        "nightly"), CHECKPOINT),
+                new Golden("CheckpointAck", () -> new CheckpointAck(9, false, "initial copy"), CHECKPOINT_ACK));
     }
 }

@@ -43,6 +43,9 @@ public final class RandomFrames {
             case CUTOVER_REPORT -> new CutoverReport(nonNegative(), random.nextBoolean(), "w" + random.nextInt(1000),
                     name(random.nextInt(3000)), name(random.nextInt(3000)));
             case CUTOVER_REPORT_ACK -> new CutoverReportAck(nonNegative(), random.nextBoolean());
+            case CHECKPOINT -> new Checkpoint(nonNegative(), Checkpoint.Kind.values()[random.nextInt(2)], nonNegative(),
+                    nonNegative(), nonNegative(), random.nextInt(Integer.MAX_VALUE), name(random.nextInt(40)));
+            case CHECKPOINT_ACK -> new CheckpointAck(nonNegative(), random.nextBoolean(), name(random.nextInt(200)));
         };
     }
 

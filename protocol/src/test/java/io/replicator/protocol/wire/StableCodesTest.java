@@ -66,11 +66,13 @@ class StableCodesTest {
         assertEquals(10, FrameType.HEARTBEAT.code());
         assertEquals(11, FrameType.CUTOVER_REPORT.code());
         assertEquals(12, FrameType.CUTOVER_REPORT_ACK.code());
-        assertEquals(12, FrameType.values().length, "a new frame type needs its line above");
+        assertEquals(13, FrameType.CHECKPOINT.code());
+        assertEquals(14, FrameType.CHECKPOINT_ACK.code());
+        assertEquals(14, FrameType.values().length, "a new frame type needs its line above");
         for (FrameType t : FrameType.values()) {
             assertSame(t, FrameType.forCode(t.code()));
         }
-        assertEquals("invalid frame type: 0 (expected: 1-12)",
+        assertEquals("invalid frame type: 0 (expected: 1-14)",
                 assertThrows(ProtocolException.class, () -> FrameType.forCode(0)).getMessage());
     }
 
