@@ -105,6 +105,8 @@ kernel_cleanup() {
 }
 on_exit() {
     local rc=$? m
+    set +e # the cleanup runs to its end whatever fails in it; a second signal does not cut it short
+    trap '' INT TERM HUP
     for m in "${mounts[@]}"; do
         fsfreeze --unfreeze "$m" 2>/dev/null || true
     done

@@ -11,7 +11,8 @@ import java.util.ArrayDeque;
 
 /**
  * The one hash comparison of source and target that {@link VerifyJob} and {@link ReconcileJob}
- * share: every volume in block order, a range of chunks at a time (one chunk per block, SHA-256),
+ * share: every volume in block order (every chunk, or those its {@link Chunks} picks: an incremental
+ * verification's unproven ones), a range of chunks at a time (one chunk per block, SHA-256),
  * each range read and hashed here and asked of the target with a {@link HashRequest}, at most
  * {@link #MAX_PENDING_REQUESTS} ranges unanswered. The target answers in order, each answer after
  * it applied every frame sent before the question. What a job makes of each chunk is its
