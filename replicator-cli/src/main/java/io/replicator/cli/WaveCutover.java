@@ -24,7 +24,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Cuts over a wave of servers together, through their source daemons' admin endpoints: every
- * server catches up ({@code POST /sync}, all at once); then every server freezes, drains, puts its
+ * server catches up ({@code POST /sync}, all at once) and, unless {@link Settings#fullVerify}, compares
+ * every block it has not proven yet ({@code POST /verify}, all at once), so that each hashes only what
+ * is written from then on while frozen; then every server freezes, drains, puts its
  * barrier through, verifies and holds ({@code POST /cutover/prepare}, all at once); only when every
  * server is verified are they all sealed on their receivers ({@code POST /cutover/commit}). The
  * first failure of any server (an error answer, a connection lost, no answer in time) withdraws
@@ -50,8 +52,10 @@ final class WaveCutover {
     /**
      * How the wave runs: what becomes of the old servers afterwards, the longest they stay frozen
      * after it (null: the daemon's default), the deadline of each phase (catch up; freeze to
-     * verified), who asks, as this command knows it (the daemons' own word is preferred), and how
-     * long past a daemon's deadline its answer may take ({@link #ANSWER_GRACE_MS} by default).
+     * verified), who asks, as this command knows it (the daemons' own word is preferred), how
+     * long past a daemon's deadline its answer may take ({@link #ANSWER_GRACE_MS} by default), and
+     * whether every block is hashed while frozen ({@code fullVerify}) rather than only those written
+     * since the comparison before the freeze.
      */
     record Settings(AfterCutover after, Long maxFrozenMs, long timeoutMs, String askedByHere, long graceMs,
                     boolean fullVerify) {
