@@ -5,10 +5,14 @@
 # alone, one after another (`replicator cutover --admin A --freeze M`); after each cutover the seal
 # is lifted on both sides (`replicator release`) and the next cutover catches up first.
 # Reports p50/p99 of each server's freeze time and of the wave's downtime (first freeze to last
-# verified) against the single-server cutovers. Root only (loop devices, fsfreeze).
+# verified) against the single-server cutovers, and which verification each cutover used
+# (incremental by default; --full-verify hashes every block while frozen). Root only (loop devices,
+# fsfreeze). Runs unattended: whatever ends it (failure, signal), it thaws, stops what it started,
+# unmounts and detaches; a later run first clears what a run killed outright (-9) left behind.
 #
 # Usage: benchmarks/wave-cutover.sh [--servers N] [--rounds N] [--size-mib N] [--write-kib-s N]
-#                                   [--tracker auto|kernel|scan] [--work DIR] [--name RUN] [--keep]
+#                                   [--tracker auto|kernel|scan] [--full-verify] [--work DIR]
+#                                   [--name RUN] [--keep]
 # env REPLICATOR: the replicator command (default: the repository's ./replicator).
 set -euo pipefail
 
@@ -23,6 +27,7 @@ write_kib_s=512
 tracker=auto
 run_name="wave-$(date -u +%Y%m%dT%H%M%SZ)"
 keep=false
+verify_flags=()
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -34,7 +39,8 @@ while [[ $# -gt 0 ]]; do
         --work) work="$2"; shift 2 ;;
         --name) run_name="$2"; shift 2 ;;
         --keep) keep=true; shift ;;
-        *) usage_from_header 12 ;;
+        --full-verify) verify_flags=(--full-verify); shift ;;
+        *) usage_from_header 16 ;;
     esac
 done
 if [[ "$(id -u)" != 0 ]]; then
@@ -46,9 +52,36 @@ need_tools
 
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
+
+# Clears what earlier runs whose shell is gone (killed outright) left behind in $work: thaws and
+# lazily unmounts their mounts, detaches their loop devices. Their directories stay (maybe --keep).
+sweep_leftovers() {
+    local old owner m d
+    for old in "$work"/wave.*; do
+        [[ -d "$old" ]] || continue
+        owner="$(cat "$old/owner.pid" 2>/dev/null || true)"
+        if [[ -n "$owner" ]] && kill -0 "$owner" 2>/dev/null; then
+            continue
+        fi
+        for m in "$old"/mnt-*; do
+            if mountpoint -q "$m" 2>/dev/null; then
+                log "a killed run left $m mounted: thawing and unmounting it"
+                fsfreeze --unfreeze "$m" 2>/dev/null || true
+                umount "$m" 2>/dev/null || umount --lazy "$m" 2>/dev/null || true
+            fi
+        done
+        for d in $(losetup --list --noheadings --output NAME,BACK-FILE 2>/dev/null \
+            | awk -v dir="$old/" 'index($2, dir) == 1 { print $1 }'); do
+            log "a killed run left $d attached: detaching it"
+            losetup --detach "$d" 2>/dev/null || true
+        done
+    done
+}
+sweep_leftovers
 load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 uptime_at_start="$(uptime)"
 run_dir="$(mktemp -d "$work/wave.XXXXXX")"
+echo $$ >"$run_dir/owner.pid"
 tmp="$run_dir/tmp"
 mkdir -p "$tmp" "$here/results"
 results="$here/results/$run_name.md"
@@ -58,11 +91,13 @@ mounts=()
 devices=()
 
 # Thaws every mount first (a writer blocked on a frozen file system would not stop), then stops
-# the daemons and writers (cleanup), then unmounts and detaches.
+# the daemons and writers (cleanup), then thaws again (a freeze guard killed outright leaves its
+# freeze), unmounts (lazily when busy, so that the device detaches once released) and detaches.
 kernel_cleanup() {
     local m d
     for m in "${mounts[@]}"; do
-        umount "$m" 2>/dev/null || log "cannot unmount $m"
+        fsfreeze --unfreeze "$m" 2>/dev/null || true
+        umount "$m" 2>/dev/null || umount --lazy "$m" 2>/dev/null || log "cannot unmount $m"
     done
     for d in "${devices[@]}"; do
         losetup --detach "$d" 2>/dev/null || true
@@ -70,6 +105,8 @@ kernel_cleanup() {
 }
 on_exit() {
     local rc=$? m
+    set +e # the cleanup runs to its end whatever fails in it; a second signal does not cut it short
+    trap '' INT TERM HUP
     for m in "${mounts[@]}"; do
         fsfreeze --unfreeze "$m" 2>/dev/null || true
     done
@@ -77,7 +114,7 @@ on_exit() {
     cleanup
 }
 trap on_exit EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 
 # The application of one server: 16 KiB records over a 16 MiB file at RATE KiB/s, fsync every 100 ms.
 start_writer() {
@@ -171,25 +208,35 @@ skew = ms(min(s["freeze_started_utc"] for s in servers), max(s["freeze_started_u
 commit = ms(doc["last_verified_utc"], max(s["thawed_utc"] for s in servers))
 for s in servers:
     own = ms(s["freeze_started_utc"], s["verified_utc"])
-    print(f"{kind},{rnd},{s['source']},{s['freeze_ms']},{doc['wave_downtime_ms']},{own},{skew},{commit}")
+    how = (s.get("verification") or "unknown").split(" ")[0]
+    print(f"{kind},{rnd},{s['source']},{s['freeze_ms']},{doc['wave_downtime_ms']},{own},{skew},{commit},{how}")
 PY
 }
 
+# run_cutover NAME ARGS...: `replicator cutover ARGS` in a session of its own, output in $tmp/NAME.out
+# and .err: a signal to this script interrupts the wait and the cleanup stops that session too.
+run_cutover() {
+    local name="$1" pid
+    shift
+    setsid "$replicator" cutover "$@" --json --timeout 10m "${verify_flags[@]}" --report "$tmp/$name.json" \
+        >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    pid=$!
+    pids+=("$pid")
+    wait "$pid" || { cat "$tmp/$name.err" >&2; return 1; }
+}
+
 await_copied
-echo "kind,round,server,freeze_ms,wave_downtime_ms,own_ms,skew_ms,commit_ms" >"$samples"
+echo "kind,round,server,freeze_ms,wave_downtime_ms,own_ms,skew_ms,commit_ms,verification" >"$samples"
 for ((round = 1; round <= rounds; round++)); do
     log "round $round of $rounds: the wave of $servers"
-    "$replicator" cutover --wave "$wave_file" --json --timeout 10m --report "$tmp/wave-$round.json" \
-        >"$tmp/wave-$round.out" 2>"$tmp/wave-$round.err" || { cat "$tmp/wave-$round.err" >&2; exit 1; }
+    run_cutover "wave-$round" --wave "$wave_file" || exit 1
     record wave "$round" "$tmp/wave-$round.json"
     for ((i = 0; i < servers; i++)); do
         release "$i"
     done
     log "round $round of $rounds: $servers single cutovers, one after another"
     for ((i = 0; i < servers; i++)); do
-        "$replicator" cutover --admin "${admins[$i]}" --freeze "${mounts[$i]}" --json --timeout 10m \
-            --report "$tmp/single-$round-$i.json" >"$tmp/single-$round-$i.out" 2>"$tmp/single-$round-$i.err" \
-            || { cat "$tmp/single-$round-$i.err" >&2; exit 1; }
+        run_cutover "single-$round-$i" --admin "${admins[$i]}" --freeze "${mounts[$i]}" || exit 1
         record single "$round" "$tmp/single-$round-$i.json"
         release "$i"
     done
@@ -219,7 +266,11 @@ print(f"# Wave cutover, run {name}\n")
 print(f"{servers} servers, {size_mib} MiB ext4 on a loop device each, each written at {rate} KiB/s "
       f"(16 KiB records, fsync every 100 ms), tracker `{tracker}`, one receiver, plain TCP on loopback; "
       f"{rounds} rounds, each: the wave of {servers} together, then {servers} single cutovers one after another.\n")
-print(f"- uptime at the start: `{up0.strip()}`\n- uptime at the end: `{up1.strip()}`\n")
+print(f"- uptime at the start: `{up0.strip()}`\n- uptime at the end: `{up1.strip()}`")
+hows = {}
+for r in rows:
+    hows[r["verification"]] = hows.get(r["verification"], 0) + 1
+print("- verification while frozen: " + ", ".join(f"{h} ({n} server cutovers)" for h, n in sorted(hows.items())) + "\n")
 print("| figure (ms) | samples | p50 | p99 | max |\n|---|---:|---:|---:|---:|")
 def row(label, values):
     print(f"| {label} | {len(values)} | {pct(values, 50)} | {pct(values, 99)} | {max(values)} |")

@@ -66,6 +66,12 @@ final class CutoverCommand implements Callable<Integer> {
                     + "verification (default: ${DEFAULT-VALUE}).")
     long timeoutMs;
 
+    @Option(names = "--full-verify",
+            description = "Hash every block on both sides while frozen. By default each block is compared before the "
+                    + "freeze and, while frozen, only the blocks the kernel tracker saw written since (incremental; "
+                    + "the report says which was used).")
+    boolean fullVerify;
+
     @Option(names = "--json", description = "Print one JSON object (the report, with the cutover's fields) instead.")
     boolean json;
 
@@ -95,7 +101,8 @@ final class CutoverCommand implements Callable<Integer> {
         SSLContext tls = pki == null ? null : AdminClientTls.forClient(PkiBundles.load(pki));
         String askedByHere = pki == null ? "loopback" : PkiBundles.load(pki).identity().id();
         WaveCutover cutover = new WaveCutover(members, m -> new AdminClient(m.admin(), tls),
-                new WaveCutover.Settings(after, maxFrozenMs, timeoutMs, askedByHere),
+                new WaveCutover.Settings(after, maxFrozenMs, timeoutMs, askedByHere, WaveCutover.ANSWER_GRACE_MS,
+                        fullVerify),
                 Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)),
                 new SecureRandom());
         WaveCutover.Result r;

@@ -90,9 +90,9 @@ final class CutoverPrinter {
             JsonNode p = r.servers().get(0).prepared;
             String parts = p.has("drain_ms") ? String.format("; drain %d ms, barrier %d ms, verify %d ms",
                     p.path("drain_ms").asLong(), p.path("barrier_ms").asLong(), p.path("verify_ms").asLong()) : "";
-            out.printf("cutover ok: downtime %d ms (freeze to verified%s), final sync %s, %s%n",
+            out.printf("cutover ok: downtime %d ms (freeze to verified%s), final sync %s, verification %s, %s%n",
                     report.waveDowntimeMs(), parts, Units.formatBytes(p.path("final_sync_bytes").asLong()),
-                    report.waveId());
+                    p.path("verification").asText("not said"), report.waveId());
         } else if (report.ok()) {
             out.printf("cutover ok: %s, %d servers, wave downtime %d ms (first freeze to last verified)%n",
                     report.waveId(), report.servers().size(), report.waveDowntimeMs());

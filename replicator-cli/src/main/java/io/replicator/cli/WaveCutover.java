@@ -24,7 +24,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Cuts over a wave of servers together, through their source daemons' admin endpoints: every
- * server catches up ({@code POST /sync}, all at once); then every server freezes, drains, puts its
+ * server catches up ({@code POST /sync}, all at once) and, unless {@link Settings#fullVerify}, compares
+ * every block it has not proven yet ({@code POST /verify}, all at once), so that each hashes only what
+ * is written from then on while frozen; then every server freezes, drains, puts its
  * barrier through, verifies and holds ({@code POST /cutover/prepare}, all at once); only when every
  * server is verified are they all sealed on their receivers ({@code POST /cutover/commit}). The
  * first failure of any server (an error answer, a connection lost, no answer in time) withdraws
@@ -50,10 +52,17 @@ final class WaveCutover {
     /**
      * How the wave runs: what becomes of the old servers afterwards, the longest they stay frozen
      * after it (null: the daemon's default), the deadline of each phase (catch up; freeze to
-     * verified), who asks, as this command knows it (the daemons' own word is preferred), and how
-     * long past a daemon's deadline its answer may take ({@link #ANSWER_GRACE_MS} by default).
+     * verified), who asks, as this command knows it (the daemons' own word is preferred), how
+     * long past a daemon's deadline its answer may take ({@link #ANSWER_GRACE_MS} by default), and
+     * whether every block is hashed while frozen ({@code fullVerify}) rather than only those written
+     * since the comparison before the freeze.
      */
-    record Settings(AfterCutover after, Long maxFrozenMs, long timeoutMs, String askedByHere, long graceMs) {
+    record Settings(AfterCutover after, Long maxFrozenMs, long timeoutMs, String askedByHere, long graceMs,
+                    boolean fullVerify) {
+        Settings(AfterCutover after, Long maxFrozenMs, long timeoutMs, String askedByHere, long graceMs) {
+            this(after, maxFrozenMs, timeoutMs, askedByHere, graceMs, false);
+        }
+
         Settings(AfterCutover after, Long maxFrozenMs, long timeoutMs, String askedByHere) {
             this(after, maxFrozenMs, timeoutMs, askedByHere, ANSWER_GRACE_MS);
         }
@@ -130,6 +139,11 @@ final class WaveCutover {
         f = new WavePhase("catch-up sync", pool).run(servers, (s, w) -> s.client.post("/sync",
                 Map.of("timeout_ms", timeoutMs), timeoutMs + graceMs + REQUEST_SLACK_MS, w), this::syncAnswered,
                 true, timeoutMs + graceMs);
+        if (f == null && !settings.fullVerify()) {
+            f = new WavePhase("verification before the freeze", pool).run(servers, (s, w) -> s.client.post("/verify",
+                    Map.of("timeout_ms", timeoutMs), timeoutMs + graceMs + REQUEST_SLACK_MS, w),
+                    this::preVerified, true, timeoutMs + graceMs);
+        }
         if (f != null) {
             return abort(pool, f, "catch_up");
         }
@@ -181,6 +195,21 @@ final class WaveCutover {
         return failure;
     }
 
+    /**
+     * The verification asked after the catch-up, before any freeze: each daemon compares every chunk
+     * not proven yet and keeps what it proves, so that its cutover hashes only what is written from now
+     * on while frozen, and the servers freeze close together. A chunk that differs fails the wave (it is
+     * being sent again); chunks in flight are compared again by the cutover; a daemon without the
+     * route, or that cannot compare now, is left to verify in its cutover.
+     */
+    private String preVerified(WaveServer s, JsonNode answer) {
+        if ("differ".equals(answer.path("result").asText())) {
+            s.failure = answer;
+            return "verification before the freeze: " + answer.path("reason").asText("chunks differ");
+        }
+        return null;
+    }
+
     private Map<String, Object> prepareBody(WaveServer s) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("wave_id", waveId);
@@ -188,6 +217,9 @@ final class WaveCutover {
             body.put("freeze", s.member.freeze());
         }
         body.put("timeout_ms", settings.timeoutMs());
+        if (settings.fullVerify()) {
+            body.put("full_verify", true);
+        }
         return body;
     }
 
@@ -289,6 +321,9 @@ final class WaveCutover {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("freeze", s.member.freeze());
         body.put("timeout_ms", settings.timeoutMs());
+        if (settings.fullVerify()) {
+            body.put("full_verify", true);
+        }
         try {
             JsonNode answer = s.client.post("/cutover", body, settings.timeoutMs() + ONE_SHOT_GRACE_MS);
             String failure = WavePhase.expecting("ok").apply(answer);

@@ -146,8 +146,11 @@ final class WaveServer {
 
     /** Its part of the wave's report, {@code untilUtc} standing for the thaw while it is still frozen. */
     ServerReport report(Instant untilUtc) {
+        JsonNode answer = prepared != null ? prepared : failure;
+        String verification = answer == null || !answer.path("verification").isTextual() ? null
+                : answer.path("verification").asText();
         return new ServerReport(source, member.name(), result, reason, phase, freezeStartedUtc(), verifiedUtc(),
-                thawedUtc(), freezeMs(untilUtc), fenced(), fileSystems(), finalSyncBytes(), volumes());
+                thawedUtc(), freezeMs(untilUtc), fenced(), fileSystems(), finalSyncBytes(), volumes(), verification);
     }
 
     private static Instant utc(JsonNode answer, String field) {

@@ -38,6 +38,8 @@ final class StubSource implements AutoCloseable {
     final CountDownLatch prepareReceived = new CountDownLatch(1);
     volatile String state = "continuous";
     volatile JsonNode syncAnswer;
+    /** What {@code /verify} answers (200); null: ok. */
+    volatile JsonNode verifyAnswer;
 
     StubSource(String id, Prepare prepare) throws IOException {
         this.id = id;
@@ -48,6 +50,8 @@ final class StubSource implements AutoCloseable {
                     return syncAnswer == null ? new AdminServer.Reply(200, Map.of("result", "ok"))
                             : new AdminServer.Reply(409, syncAnswer);
                 })
+                .route("/verify", (m, b) -> reply(m, b, "/verify", verifyAnswer == null ? Map.of("result", "ok")
+                        : verifyAnswer))
                 .route("/cutover", (m, b) -> reply(m, b, "/cutover", oneShotAnswer()))
                 .route("/cutover/commit", (m, b) -> reply(m, b, "/cutover/commit", Map.of("result", "ok",
                         "fenced", true, "freeze_ms", 1500, "thawed_utc", Instant.now().toString(),

@@ -3,21 +3,29 @@ package io.replicator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.replicator.admin.Json;
+import io.replicator.protocol.block.ChunkHashes;
 import io.replicator.source.report.ReportJson;
 import io.replicator.source.report.ServerReport;
 import io.replicator.source.report.ServerResult;
 import io.replicator.source.report.WaveReport;
+import io.replicator.source.track.kernel.TraceFs;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,9 +40,18 @@ import org.junit.jupiter.api.io.TempDir;
  * server's freeze fails, or one source daemon is killed while the others are frozen, thaws every
  * server, seals none and names the culprit. Every wave's report is written where {@code --report}
  * points and kept by the receiver.
+ *
+ * <p>Incremental verification (kernel tracker): the cutover compares every block before the freeze
+ * and, while frozen, only the blocks written since; the roots it reports are those of the whole
+ * volumes, computed here from the images while the old server is kept frozen. A block changed on
+ * the receiver's copy behind the tool's back before the cutover fails it, seals nothing and thaws;
+ * the block is sent again and the next cutover verifies.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class WaveCutoverEndToEndTest {
+    private static final Pattern FROZEN_CHUNKS = Pattern.compile("verifying (\\d+) chunks written since they were "
+            + "compared \\(incremental\\)");
+
     @TempDir
     static Path shared;
 
@@ -202,11 +219,97 @@ class WaveCutoverEndToEndTest {
         assertKeptByTheReceiver(report);
     }
 
-    private static String logsOf(WaveRig rig) {
-        try {
-            return rig.logs();
-        } catch (java.io.IOException e) {
-            return "(logs unreadable: " + e.getMessage() + ")";
+    private static void assumeKernelTracker() {
+        String noTrace = TraceFs.unavailableReason();
+        assumeTrue(noTrace == null, () -> "skipped: the kernel tracker cannot work here: " + noTrace);
+    }
+
+    /** The root both sides compute of {@code image}: SHA-256 over every 4 KiB chunk's SHA-256 ({@link ChunkHashes}). */
+    private static String root(Path image) throws Exception {
+        ChunkHashes hashes = new ChunkHashes();
+        hashes.beginRoot(WaveRig.DISK_BYTES, 4096);
+        ByteBuffer chunk = ByteBuffer.allocate(4096);
+        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+            for (long at = 0; at < WaveRig.DISK_BYTES; at += chunk.capacity()) {
+                chunk.clear();
+                while (chunk.hasRemaining() && ch.read(chunk, at + chunk.position()) > 0) {
+                    // read the whole chunk
+                }
+                hashes.addToRoot(hashes.hashChunk(chunk.flip()));
+            }
         }
+        return hashes.finishRoot();
+    }
+
+    private static CliRun cutover(WaveRig.Server s, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("cutover", "--admin", s.admin, "--freeze",
+                s.mount.toString(), "--json", "--timeout", "60s"));
+        args.addAll(List.of(more));
+        return CliRun.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void shouldVerifyAWritingServerIncrementallyWithTheRootsOfTheWholeVolumes() throws Exception {
+        assumeKernelTracker();
+        try (WaveRig rig = new WaveRig(dir, receiver, List.of("inc-web1"), "kernel")) {
+            WaveRig.Server s = rig.server(0);
+            CliRun r = cutover(s, "--after", "keep-frozen", "--report", dir.resolve("inc.json").toString());
+            assertEquals(0, r.exit(), () -> r + "\n" + rig.logsOrWhy());
+            JsonNode o = Json.MAPPER.readTree(r.out());
+            JsonNode server = o.path("servers").get(0);
+            assertEquals("incremental", server.path("verification").asText(), r.out());
+            assertEquals("incremental", Json.MAPPER.readTree(Files.readString(dir.resolve("inc.json")))
+                    .path("servers").get(0).path("verification").asText(), "the kept report says it too");
+            JsonNode volume = server.path("volumes").get(0);
+            // kept frozen: the old server's disk cannot change, the sealed copy takes nothing more
+            assertEquals(root(s.image), volume.path("checksum_source").asText(), "the source's whole volume");
+            assertEquals(root(image(s.id)), volume.path("checksum_target").asText(), "the copy's whole volume");
+            assertEquals(volume.path("checksum_source").asText(), volume.path("checksum_target").asText());
+            Matcher m = FROZEN_CHUNKS.matcher(s.source.logSinceStart());
+            assertTrue(m.find(), () -> "no incremental verification in the log:\n" + rig.logsOrWhy());
+            long frozenChunks = Long.parseLong(m.group(1));
+            assertTrue(frozenChunks > 0, "the application wrote between the comparison and the freeze: " + frozenChunks);
+            assertTrue(frozenChunks < WaveRig.DISK_BYTES / 4096, "only what was written since: " + frozenChunks);
+            CliRun thaw = CliRun.run("thaw", "--admin", s.admin);
+            assertEquals(0, thaw.exit(), thaw::toString);
+            s.assertTakesWrites();
+        }
+    }
+
+    @Test
+    void shouldFailTheCutoverWhenTheCopyDiffersBeforeTheFreezeAndVerifyOnceTheBlockIsSentAgain() throws Exception {
+        assumeKernelTracker();
+        try (WaveRig rig = new WaveRig(dir, receiver, List.of("inc-db1"), "kernel")) {
+            WaveRig.Server s = rig.server(0);
+            JsonNode sync = s.client.post("/sync", java.util.Map.of("timeout_ms", 30_000), 40_000);
+            assertEquals("ok", sync.path("result").asText(), sync::toString);
+            long lastBlock = WaveRig.DISK_BYTES - 4096; // free space at the end of the file system: nobody writes it
+            try (FileChannel ch = FileChannel.open(image(s.id), StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.allocate(1);
+                ch.read(b, lastBlock + 100);
+                b.put(0, (byte) (b.get(0) ^ 0x01)).rewind();
+                ch.write(b, lastBlock + 100);
+                ch.force(true);
+            }
+            CliRun failed = cutover(s);
+            assertEquals(1, failed.exit(), () -> failed + "\n" + rig.logsOrWhy());
+            JsonNode o = Json.MAPPER.readTree(failed.out());
+            assertEquals("failed", o.path("result").asText(), failed.out());
+            assertTrue(o.path("reason").asText().contains("1 chunks differ"), failed.out());
+            assertFalse(Files.exists(shared.resolve("data").resolve(s.id).resolve("cutover-seal.json")),
+                    "nothing sealed");
+            s.assertTakesWrites();
+
+            CliRun again = cutover(s);
+            assertEquals(0, again.exit(), () -> again + "\n" + rig.logsOrWhy());
+            JsonNode volume = Json.MAPPER.readTree(again.out()).path("servers").get(0).path("volumes").get(0);
+            assertEquals(root(image(s.id)), volume.path("checksum_target").asText(),
+                    "the block was sent again: the sealed copy is the verified one");
+        }
+    }
+
+    private static String logsOf(WaveRig rig) {
+        return rig.logsOrWhy();
     }
 }

@@ -42,9 +42,12 @@ class WaveCutoverTest {
     }
 
     private static WaveCutover wave(List<InetSocketAddress> admins, long timeoutMs, long graceMs) {
+        return wave(admins, new WaveCutover.Settings(AfterCutover.THAW, null, timeoutMs, "loopback", graceMs));
+    }
+
+    private static WaveCutover wave(List<InetSocketAddress> admins, WaveCutover.Settings settings) {
         List<WaveMember> members = admins.stream().map(a -> new WaveMember(a, List.of())).toList();
-        return new WaveCutover(members, m -> new AdminClient(m.admin(), null),
-                new WaveCutover.Settings(AfterCutover.THAW, null, timeoutMs, "loopback", graceMs), Clock.systemUTC(),
+        return new WaveCutover(members, m -> new AdminClient(m.admin(), null), settings, Clock.systemUTC(),
                 new Random(7));
     }
 
@@ -71,7 +74,7 @@ class WaveCutoverTest {
         assertNull(r.failure(), () -> r.failure().toString());
         assertTrue(report.ok(), report::toString);
         for (StubSource s : stubs.all) {
-            assertEquals(List.of("/status", "/sync", "/cutover/prepare", "/cutover/commit"),
+            assertEquals(List.of("/status", "/sync", "/verify", "/cutover/prepare", "/cutover/commit"),
                     s.requests.stream().map(q -> q.split(" ")[1]).toList(), s.id);
             JsonNode commit = s.body("/cutover/commit");
             assertEquals(report.waveId(), commit.path("wave_id").asText());
@@ -158,6 +161,31 @@ class WaveCutoverTest {
         assertEquals(0, other.count("/sync"));
         assertEquals(0, other.count("/cutover/prepare"));
         assertEquals(0, done.count("/cutover/abort"), "a sealed source is not asked anything more");
+    }
+
+    @Test
+    void shouldAskForEveryBlockWhileFrozenAndNoVerificationBeforeTheFreezeWithFullVerify() throws Exception {
+        StubSource s = stub("web1", StubSource.Prepare.VERIFY);
+        WaveCutover.Result r = wave(List.of(s.address()), new WaveCutover.Settings(AfterCutover.THAW, null, 60_000,
+                "loopback", 30_000, true)).run();
+        assertTrue(r.report().ok(), r.report()::toString);
+        assertEquals(List.of("/status", "/sync", "/cutover/prepare", "/cutover/commit"),
+                s.requests.stream().map(q -> q.split(" ")[1]).toList());
+        assertTrue(s.body("/cutover/prepare").path("full_verify").asBoolean(), s.requests::toString);
+    }
+
+    @Test
+    void shouldFailTheWaveBeforeAnyFreezeWhenTheVerificationBeforeItFindsADifference() throws Exception {
+        StubSource differing = stub("web1", StubSource.Prepare.VERIFY);
+        differing.verifyAnswer = io.replicator.admin.Json.MAPPER.readTree("{\"result\":\"differ\",\"reason\":"
+                + "\"1 chunks differ between source and target; they are being sent again\"}");
+        StubSource other = stub("web2", StubSource.Prepare.VERIFY);
+        WaveCutover.Result r = run(60_000, 30_000);
+        assertEquals("web1", r.report().failedServer());
+        assertTrue(r.report().reason().startsWith("verification before the freeze: 1 chunks differ"),
+                r.report().reason());
+        assertEquals(0, differing.count("/cutover/prepare") + other.count("/cutover/prepare"), "nothing was frozen");
+        assertEquals(0, other.count("/cutover/commit"));
     }
 
     @Test

@@ -60,6 +60,7 @@ final class WaveRig implements AutoCloseable {
     /** One server: its file system, its writer, its source daemon. */
     final class Server {
         final String id;
+        final Path image;
         final Path mount;
         final DaemonProcess source;
         final AckHoldingProxy proxy;
@@ -73,7 +74,8 @@ final class WaveRig implements AutoCloseable {
             this.id = id;
             Path home = Files.createDirectories(dir.resolve(id));
             mount = home.resolve("mnt");
-            String device = fs.attach(home.resolve("disk.img"), DISK_BYTES);
+            image = home.resolve("disk.img");
+            String device = fs.attach(image, DISK_BYTES);
             fs.mkfsExt4(device);
             fs.mount(device, mount);
             proxy = new AckHoldingProxy(HostPort.parse(receiver.address()));
@@ -82,7 +84,7 @@ final class WaveRig implements AutoCloseable {
             client = new AdminClient(new InetSocketAddress("127.0.0.1", adminPort), null);
             source = new DaemonProcess(id, home.resolve("source.log"), List.of("source", "--target",
                     HostPort.format(proxy.address()), "--volume", device + "=root", "--state-dir",
-                    home.resolve("state").toString(), "--id", id, "--admin", admin, "--tracker", "scan",
+                    home.resolve("state").toString(), "--id", id, "--admin", admin, "--tracker", tracker,
                     "--scan-interval", "1s", "--insecure-plaintext"));
             writer = new Thread(this::write, "writer-" + id);
             writer.setDaemon(true);
@@ -144,13 +146,20 @@ final class WaveRig implements AutoCloseable {
 
     private final Path dir;
     private final Receiver receiver;
+    private final String tracker;
     private final LoopFs fs = new LoopFs();
     final List<Server> servers = new ArrayList<>();
 
-    /** {@code ids.size()} servers replicating to {@code receiver}, started and each copied once. */
+    /** {@code ids.size()} servers replicating to {@code receiver}, started and each copied once (scan tracker). */
     WaveRig(Path dir, Receiver receiver, List<String> ids) throws Exception {
+        this(dir, receiver, ids, "scan");
+    }
+
+    /** As above, each source daemon with {@code --tracker tracker}. */
+    WaveRig(Path dir, Receiver receiver, List<String> ids, String tracker) throws Exception {
         this.dir = dir;
         this.receiver = receiver;
+        this.tracker = tracker;
         try {
             for (String id : ids) {
                 servers.add(new Server(id));
@@ -205,6 +214,15 @@ final class WaveRig implements AutoCloseable {
                 }
                 Thread.sleep(20);
             }
+        }
+    }
+
+    /** The daemons' logs for a failure message, or why they cannot be read. */
+    String logsOrWhy() {
+        try {
+            return logs();
+        } catch (IOException e) {
+            return "(logs unreadable: " + e.getMessage() + ")";
         }
     }
 

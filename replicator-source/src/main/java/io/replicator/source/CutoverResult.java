@@ -14,11 +14,14 @@ import java.util.Locale;
  * in {@code stillFrozen} (thaw them with {@code fsfreeze --unfreeze MOUNTPOINT}), or {@code frozen}
  * (a verified cutover kept them frozen). {@code fenced}: the receiver sealed the source's volumes
  * with the report {@code reportId}; {@code phase} names the step a failed cutover stopped in (null
- * when it did not fail).
+ * when it did not fail). {@code verification}: {@code incremental} (only the chunks written since
+ * they were compared before the freeze were hashed while frozen) or {@code full (why)}; null when
+ * refused before it was decided.
  */
 public record CutoverResult(Outcome result, String reason, long downtimeMs, long finalSyncBytes, boolean verified,
                             long drainMs, long barrierMs, long verifyMs, List<Volume> volumes, FileSystems fileSystems,
-                            List<String> stillFrozen, boolean fenced, String reportId, String phase)
+                            List<String> stillFrozen, boolean fenced, String reportId, String phase,
+                            String verification)
         implements PrepareAnswer {
     /** What became of the file systems named by {@code --freeze}; the admin endpoint writes {@link #toString()}. */
     public enum FileSystems {
@@ -42,7 +45,7 @@ public record CutoverResult(Outcome result, String reason, long downtimeMs, long
     /** A cutover refused before anything was frozen. */
     public static CutoverResult refused(String reason, boolean freezeAsked) {
         return new CutoverResult(Outcome.FAILED, reason, 0, 0, false, 0, 0, 0, List.of(),
-                freezeAsked ? FileSystems.NOT_FROZEN : FileSystems.NONE, List.of(), false, null, "probe");
+                freezeAsked ? FileSystems.NOT_FROZEN : FileSystems.NONE, List.of(), false, null, "probe", null);
     }
 
     public boolean ok() {

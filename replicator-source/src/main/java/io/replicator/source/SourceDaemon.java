@@ -332,8 +332,14 @@ public final class SourceDaemon implements AutoCloseable {
 
     /** As {@link #cutover(List, long)}, asked by {@code askedBy}; refused at once while another operation runs. */
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs, String askedBy) {
+        return cutover(freeze, timeoutMs, askedBy, false);
+    }
+
+    /** As above; {@code fullVerify}: hash every chunk while frozen, not only those written since they were compared. */
+    public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs, String askedBy,
+                                                    boolean fullVerify) {
         OneServerReport report = new OneServerReport(config.id(), askedBy);
-        return agent.requests().cutover(freezeOrDefault(freeze), timeoutMs, askedBy, report::of);
+        return agent.requests().cutover(freezeOrDefault(freeze), timeoutMs, askedBy, report::of, fullVerify);
     }
 
     /**
@@ -342,7 +348,13 @@ public final class SourceDaemon implements AutoCloseable {
      * withdraws it (fails and thaws).
      */
     public CompletableFuture<PrepareAnswer> prepare(List<Path> freeze, long timeoutMs, String waveId, String askedBy) {
-        return agent.requests().prepare(freezeOrDefault(freeze), timeoutMs, waveId, askedBy);
+        return prepare(freeze, timeoutMs, waveId, askedBy, false);
+    }
+
+    /** As above; {@code fullVerify}: hash every chunk while frozen, not only those written since they were compared. */
+    public CompletableFuture<PrepareAnswer> prepare(List<Path> freeze, long timeoutMs, String waveId, String askedBy,
+                                                    boolean fullVerify) {
+        return agent.requests().prepare(freezeOrDefault(freeze), timeoutMs, waveId, askedBy, fullVerify);
     }
 
     /** Seals the held cutover with {@code request}'s report, then thaws or keeps frozen. */

@@ -80,10 +80,11 @@ public final class SourceAdmin {
                         daemon.verify(timeoutMs(body, SourceDaemon.DEFAULT_REQUEST_TIMEOUT_MS), askedBy), r -> 200))
                 .routeAsync("/cutover", (AdminServer.CallerRoute) (method, body, askedBy) -> post(method, () ->
                         daemon.cutover(freezePaths(body.path("freeze")), timeoutMs(body, DEFAULT_CUTOVER_TIMEOUT_MS),
-                                askedBy), r -> 200))
+                                askedBy, fullVerify(body)), r -> 200))
                 .routeAsync("/cutover/prepare", (AdminServer.CallerRoute) (method, body, askedBy) -> post(method, () ->
                         daemon.prepare(freezePaths(body.path("freeze")), timeoutMs(body, DEFAULT_CUTOVER_TIMEOUT_MS),
-                                waveId(body, true), askedBy), r -> r instanceof CutoverResult ? 409 : 200))
+                                waveId(body, true), askedBy, fullVerify(body)),
+                        r -> r instanceof CutoverResult ? 409 : 200))
                 .routeAsync("/cutover/commit", (method, body) -> post(method, () -> daemon.commit(report(body, true)),
                         SourceAdmin::status))
                 .routeAsync("/cutover/abort", (method, body) -> post(method, () -> daemon.abort(report(body, false),
@@ -255,6 +256,18 @@ public final class SourceAdmin {
                     + MAX_TIMEOUT_MS + ")");
         }
         return t.asLong();
+    }
+
+    /** The body's {@code full_verify}: true to hash every chunk while frozen; false when absent. */
+    static boolean fullVerify(JsonNode body) {
+        JsonNode f = body.path("full_verify");
+        if (f.isMissingNode() || f.isNull()) {
+            return false;
+        }
+        if (!f.isBoolean()) {
+            throw new IllegalArgumentException("invalid full_verify: " + f + " (expected: true or false)");
+        }
+        return f.asBoolean();
     }
 
     /** The body's {@code freeze} list: absolute mount points, each once, at most {@value #MAX_FREEZE_PATHS}. */

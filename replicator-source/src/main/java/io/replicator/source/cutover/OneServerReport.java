@@ -53,7 +53,7 @@ public final class OneServerReport {
         }
         ServerReport server = new ServerReport(source, ADMIN, ServerResult.OK, null, null, frozenAt, now, null,
                 r.downtimeMs(), true, r.fileSystems() == CutoverResult.FileSystems.NONE ? "none" : "thawed",
-                r.finalSyncBytes(), volumes);
+                r.finalSyncBytes(), volumes, r.verification());
         WaveReport report = new WaveReport(waveId, askedBy, AfterCutover.THAW, Outcome.OK, null, null,
                 new WaveReport.Phases(startedUtc, startedUtc, frozenAt, now, now, now), List.of(server));
         return new CutoverReportRequest(waveId, waveId, ReportJson.write(report), ReportMarkdown.write(report), false,

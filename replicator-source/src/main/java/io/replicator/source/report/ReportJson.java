@@ -25,7 +25,7 @@ import java.util.List;
  *   "finished_utc", "wave_downtime_ms",
  *   "servers": [ { "source", "admin", "result", "reason", "phase", "freeze_started_utc",
  *                  "verified_utc", "thawed_utc", "freeze_ms", "fenced", "file_systems",
- *                  "final_sync_bytes",
+ *                  "final_sync_bytes", "verification" (added; null or absent: not known),
  *                  "volumes": [ { "name", "size_bytes", "final_sync_bytes", "checksum_source",
  *                                 "checksum_target", "result" } ] } ] }
  * </pre>
@@ -120,6 +120,7 @@ public final class ReportJson {
         o.put("fenced", s.fenced());
         o.put("file_systems", s.fileSystems());
         o.put("final_sync_bytes", s.finalSyncBytes());
+        o.put("verification", s.verification());
         ArrayNode volumes = o.putArray("volumes");
         for (VolumeReport v : s.volumes()) {
             volumes.addObject()
@@ -144,7 +145,8 @@ public final class ReportJson {
         return new ServerReport(s.textOrNull("source"), s.text("admin"), ServerResult.parse(s.text("result")),
                 s.textOrNull("reason"), s.textOrNull("phase"), s.time("freeze_started_utc"),
                 s.time("verified_utc"), s.time("thawed_utc"), freezeMs.isNull() ? null : s.integer("freeze_ms"),
-                s.bool("fenced"), s.textOrNull("file_systems"), s.integer("final_sync_bytes"), volumes);
+                s.bool("fenced"), s.textOrNull("file_systems"), s.integer("final_sync_bytes"), volumes,
+                s.node().path("verification").isTextual() ? s.node().path("verification").asText() : null);
     }
 
     private static void putTime(ObjectNode o, String field, Instant t) {

@@ -90,6 +90,9 @@ public final class ReportMarkdown {
         row(md, "Thawed at", time(s.thawedUtc()));
         row(md, "Freeze time", s.freezeMs() == null ? "not frozen" : s.freezeMs() + " ms");
         row(md, "Final sync", bytes(s.finalSyncBytes()));
+        if (s.verification() != null) {
+            row(md, "Verification while frozen", verification(s.verification()));
+        }
         row(md, "Fenced", s.fenced() ? "yes: its receiver refuses any further write from it" : "no");
         if (s.volumes().isEmpty()) {
             md.append("\nNo volume was reported.\n");
@@ -105,6 +108,12 @@ public final class ReportMarkdown {
         }
     }
 
+    private static String verification(String how) {
+        return how.equals("incremental") ? "incremental: every block was compared (SHA-256, both sides) before the "
+                + "freeze; while frozen only the blocks written since were compared again" : text(how)
+                + ": every block compared (SHA-256, both sides) while frozen";
+    }
+
     private static final String GLOSSARY = """
 
             ## How to read this report
@@ -118,6 +127,10 @@ public final class ReportMarkdown {
             - **Final sync**: the data sent while frozen, the last changes before the copy was proven.
             - **SHA-256**: computed over every block of the volume, on the source while frozen and on the
               receiver's copy after the last change arrived. Equal values prove the copy holds the same bytes.
+              With an *incremental* verification each block's SHA-256 was compared on both sides before the
+              freeze, and while frozen again for every block written since (the source's kernel tracker sees
+              each write); the volume's SHA-256 is made of those block hashes, the same value a comparison of
+              every block while frozen gives. A *full* verification compares every block while frozen.
             - **Fenced**: the receiver sealed the copy: it refuses any further block from the old server until an
               administrator lifts the seal on purpose (`replicator release`). A cutover seals only when every
               volume of every server in it was verified; if any server fails, none is sealed and all are thawed.

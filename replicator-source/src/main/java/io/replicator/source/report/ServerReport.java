@@ -14,14 +14,25 @@ import java.util.Objects;
  * frozen after it (null when never frozen). {@code fileSystems} is what its file systems are at the
  * end ({@code thawed}, {@code frozen}, {@code not_frozen}, {@code none}, {@code still_frozen}).
  * {@code fenced}: the receiver sealed its volumes against any further write from it.
+ * {@code verification}: how its chunks were proven while frozen, {@code incremental} (those written
+ * since they were compared before the freeze) or {@code full (why)}; null when not known.
  */
 public record ServerReport(String source, String admin, ServerResult result, String reason, String phase,
                            Instant freezeStartedUtc, Instant verifiedUtc, Instant thawedUtc, Long freezeMs,
-                           boolean fenced, String fileSystems, long finalSyncBytes, List<VolumeReport> volumes) {
+                           boolean fenced, String fileSystems, long finalSyncBytes, List<VolumeReport> volumes,
+                           String verification) {
     public ServerReport {
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(result, "result");
         volumes = List.copyOf(volumes);
+    }
+
+    /** A server whose verification is not known. */
+    public ServerReport(String source, String admin, ServerResult result, String reason, String phase,
+                        Instant freezeStartedUtc, Instant verifiedUtc, Instant thawedUtc, Long freezeMs,
+                        boolean fenced, String fileSystems, long finalSyncBytes, List<VolumeReport> volumes) {
+        this(source, admin, result, reason, phase, freezeStartedUtc, verifiedUtc, thawedUtc, freezeMs, fenced,
+                fileSystems, finalSyncBytes, volumes, null);
     }
 
     /** The name an auditor knows the server by: its source id, or its admin endpoint when it never said its id. */

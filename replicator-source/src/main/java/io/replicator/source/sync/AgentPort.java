@@ -21,6 +21,7 @@ final class AgentPort implements JobPort {
     private final SyncAgent agent;
     private final List<VolumeInfo> infos;
     private long nextReportRequestId = 1;
+    private KeptHashes kept;
 
     AgentPort(SyncAgent agent) {
         this.agent = agent;
@@ -207,6 +208,29 @@ final class AgentPort implements JobPort {
     }
 
     @Override
+    public KeptHashes keptHashes() {
+        if (whyFullVerify() != null) {
+            return null;
+        }
+        if (kept == null) {
+            kept = KeptHashes.of(agent.volumes);
+        }
+        return kept;
+    }
+
+    @Override
+    public String whyFullVerify() {
+        return KeptHashes.whyFull(agent.volumes, agent.changes.feedFailure());
+    }
+
+    @Override
+    public void forgetProofs() {
+        if (kept != null) {
+            kept.forgetAll();
+        }
+    }
+
+    @Override
     public void compare(VerifyJob verify) {
         agent.jobs.compare(verify);
     }
@@ -228,6 +252,7 @@ final class AgentPort implements JobPort {
 
     @Override
     public void cutOver(CutoverRecord record) {
+        forgetProofs(); // what becomes of the sealed copy from now on is not the source's to see
         agent.cutOver(record);
     }
 }

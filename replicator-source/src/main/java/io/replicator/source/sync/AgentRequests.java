@@ -69,9 +69,16 @@ public final class AgentRequests {
      */
     public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs, String askedBy,
                                                     Function<CutoverResult, CutoverReportRequest> oneServerReport) {
+        return cutover(freeze, timeoutMs, askedBy, oneServerReport, false);
+    }
+
+    /** As above; {@code fullVerify}: hash every chunk while frozen, not only those written since they were compared. */
+    public CompletableFuture<CutoverResult> cutover(List<Path> freeze, long timeoutMs, String askedBy,
+                                                    Function<CutoverResult, CutoverReportRequest> oneServerReport,
+                                                    boolean fullVerify) {
         return operations.run("cutover", null, askedBy, () -> {
             CompletableFuture<PrepareAnswer> answer = start(freeze, timeoutMs,
-                    new CutoverJob.Plan(null, askedBy, false, oneServerReport), new CompletableFuture<>());
+                    new CutoverJob.Plan(null, askedBy, false, oneServerReport, fullVerify), new CompletableFuture<>());
             CompletableFuture<CutoverResult> result = new CompletableFuture<>();
             answer.whenComplete((r, e) -> {
                 if (e != null) {
@@ -95,6 +102,12 @@ public final class AgentRequests {
      * taken by the cutover until it ends (sealed, aborted, failed, past its deadline).
      */
     public CompletableFuture<PrepareAnswer> prepare(List<Path> freeze, long timeoutMs, String waveId, String askedBy) {
+        return prepare(freeze, timeoutMs, waveId, askedBy, false);
+    }
+
+    /** As above; {@code fullVerify}: hash every chunk while frozen, not only those written since they were compared. */
+    public CompletableFuture<PrepareAnswer> prepare(List<Path> freeze, long timeoutMs, String waveId, String askedBy,
+                                                    boolean fullVerify) {
         RunningOperation op;
         try {
             op = operations.begin("cutover", waveId, askedBy);
@@ -103,7 +116,7 @@ public final class AgentRequests {
         }
         CompletableFuture<Void> ended = new CompletableFuture<>();
         ended.whenComplete((r, e) -> operations.end(op));
-        return start(freeze, timeoutMs, new CutoverJob.Plan(waveId, askedBy, true, null), ended);
+        return start(freeze, timeoutMs, new CutoverJob.Plan(waveId, askedBy, true, null, fullVerify), ended);
     }
 
     /**

@@ -146,8 +146,16 @@ final class ChangeSources {
         }
     }
 
-    /** The feed may have missed writes: reread every block by fingerprint (not a resend) and say why. */
+    /**
+     * The feed may have missed writes: reread every block by fingerprint (not a resend) and say why.
+     * What the verifications proved of each chunk ({@link KeptHashes}) is void too.
+     */
     void rescan(String reason) {
+        for (VolumeState v : volumes) {
+            if (v.dirty != null) {
+                v.dirty.follower().markAll();
+            }
+        }
         walks.voidCatchUps();
         rescanReason = reason;
         rescanRequested = true;

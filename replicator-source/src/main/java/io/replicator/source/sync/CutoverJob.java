@@ -10,6 +10,7 @@ import io.replicator.source.CutoverResult.FileSystems;
 import io.replicator.source.Outcome;
 import io.replicator.source.PrepareAnswer;
 import io.replicator.source.PreparedCutover;
+import io.replicator.source.VerifyOutcome;
 import io.replicator.source.VerifyResult;
 import io.replicator.source.cutover.CutoverRecord;
 import io.replicator.source.cutover.FreezeGuard;
@@ -52,13 +53,23 @@ final class CutoverJob implements Job {
     /** How long the agent's thread waits for the guard to report a thaw. */
     static final long THAW_WAIT_MS = 5_000;
 
-    enum Phase { PROBE, FREEZING, DRAIN, BARRIER, VERIFY, HELD, SEALING }
+    /** Rounds of the comparison before the freeze, at most: each compares what the one before could not prove. */
+    static final int MAX_PRE_VERIFY_ROUNDS = 3;
+    /** Unproven chunks left after a round before the freeze that are few enough to compare while frozen. */
+    static final long FEW_UNPROVEN_CHUNKS = 256;
+
+    enum Phase { PROBE, PRE_VERIFY, FREEZING, DRAIN, BARRIER, VERIFY, HELD, SEALING }
 
     /**
      * How a cutover ends once verified: {@code hold} (a wave's prepare) waits for the commit; else the
-     * report of this one server, made from the verified result by {@code oneServerReport}, is sealed at once.
+     * report of this one server, made from the verified result by {@code oneServerReport}, is sealed at
+     * once. {@code fullVerify}: hash every chunk while frozen, not only those written since they were compared.
      */
-    record Plan(String waveId, String askedBy, boolean hold, Function<CutoverResult, CutoverReportRequest> oneServerReport) {
+    record Plan(String waveId, String askedBy, boolean hold, Function<CutoverResult, CutoverReportRequest> oneServerReport,
+                boolean fullVerify) {
+        Plan(String waveId, String askedBy, boolean hold, Function<CutoverResult, CutoverReportRequest> oneServerReport) {
+            this(waveId, askedBy, hold, oneServerReport, false);
+        }
     }
 
     private final JobPort port;
@@ -92,6 +103,11 @@ final class CutoverJob implements Job {
     private long barrierId;
     private Phase phase = Phase.PROBE;
     private VerifyJob verify;
+    /** What is proven of each chunk, when the verification while frozen is incremental; else null. */
+    private KeptHashes kept;
+    /** How the chunks are verified while frozen, as the report says it. */
+    private String verification;
+    private int preVerifyRounds;
 
     /** A cutover of {@code freeze} (maybe none) that must be done by {@code deadlineNs}, {@code timeoutMs} after it was asked for. */
     CutoverJob(JobPort port, List<Path> freeze, long deadlineNs, long timeoutMs, Plan plan) {
@@ -156,6 +172,11 @@ final class CutoverJob implements Job {
                             + " ms (" + port.inFlightBytes() + " bytes in flight)");
                 }
             }
+            case PRE_VERIFY -> {
+                if (verify.isDone()) {
+                    preVerified(verify.done.join());
+                }
+            }
             case FREEZING -> {
                 if (guard.ready().isCompletedExceptionally()) {
                     fail("could not freeze: " + Causes.describe(guard.ready().handle((v, e) -> e).join()));
@@ -199,12 +220,17 @@ final class CutoverJob implements Job {
         }
         if (phase == Phase.PROBE) {
             LOG.info("cutover: the target answered the probe in {} ms", ms(System.nanoTime() - probeSentNs));
-            startFreeze();
+            startPreVerify();
         } else if (phase == Phase.BARRIER) {
             barrierAckNs = System.nanoTime();
-            LOG.info("cutover: barrier {} durable on the target at sequence {}; verifying", barrierId,
-                    ack.durableSequence());
-            verify = new VerifyJob(port, true);
+            LOG.info("cutover: barrier {} durable on the target at sequence {}; verifying {}", barrierId,
+                    ack.durableSequence(), kept == null ? "every chunk" : kept.unprovenChunks()
+                            + " chunks written since they were compared (" + verification + ")");
+            KeptHashes now = port.keptHashes();
+            if (kept != null && now == null) {
+                verification = "full (" + port.whyFullVerify() + ")";
+            }
+            verify = new VerifyJob(port, true, now, kept != null && now != null);
             port.compare(verify);
             phase = Phase.VERIFY;
         }
@@ -260,7 +286,7 @@ final class CutoverJob implements Job {
     @Override
     public void connectionLost() {
         if (!done.isDone()) {
-            fail(phase == Phase.PROBE ? "lost the connection to the target before the freeze"
+            fail(phase == Phase.PROBE || phase == Phase.PRE_VERIFY ? "lost the connection to the target before the freeze"
                     : "lost the connection to the target during the " + phase.name().toLowerCase()
                     + (freeze.isEmpty() ? "" : "; thawed at once rather than wait for it"));
         }
@@ -271,6 +297,44 @@ final class CutoverJob implements Job {
     public void withdraw(String why) {
         if (!done.isDone()) {
             fail("cancelled: " + why);
+        }
+    }
+
+    /**
+     * Before the freeze, compares every chunk not proven yet (incremental verification), so that only
+     * what is written from now on is hashed while frozen; with {@code --full-verify}, or when the
+     * source cannot keep proofs, freezes at once and hashes every chunk while frozen.
+     */
+    private void startPreVerify() {
+        String whyFull = plan.fullVerify() ? "full (asked for: every chunk hashed while frozen)" : port.whyFullVerify();
+        kept = whyFull == null ? port.keptHashes() : null;
+        if (kept == null) {
+            verification = whyFull.startsWith("full") ? whyFull : "full (" + whyFull + ")";
+            startFreeze();
+            return;
+        }
+        verification = "incremental";
+        phase = Phase.PRE_VERIFY;
+        nextPreVerifyRound();
+    }
+
+    private void nextPreVerifyRound() {
+        preVerifyRounds++;
+        LOG.info("cutover: comparing {} chunks not proven yet before the freeze (round {})", kept.unprovenChunks(),
+                preVerifyRounds);
+        verify = new VerifyJob(port, false, kept, true);
+        port.compare(verify);
+    }
+
+    /** A round before the freeze ended: another round, or the freeze; a chunk that differs fails the cutover. */
+    private void preVerified(VerifyResult r) {
+        if (r.result() == VerifyOutcome.FAILED || r.result() == VerifyOutcome.DIFFER) {
+            refuse("verification before the freeze failed: " + r.reason());
+        } else if (preVerifyRounds < MAX_PRE_VERIFY_ROUNDS && kept.unprovenChunks() > FEW_UNPROVEN_CHUNKS) {
+            nextPreVerifyRound();
+        } else {
+            LOG.info("cutover: {} chunks left to compare while frozen", kept.unprovenChunks());
+            startFreeze();
         }
     }
 
@@ -328,7 +392,7 @@ final class CutoverJob implements Job {
         FileSystems heldNow = guard == null ? notFrozen() : FileSystems.FROZEN;
         verified = new CutoverResult(Outcome.OK, "every volume is durable on the target and verified equal",
                 downtimeMs, sentBytes() - sentAtStart, true, ms(drainedNs - startNs), ms(barrierAckNs - drainedNs),
-                ms(endNs - barrierAckNs), volumes, heldNow, stillFrozen(), false, null, null);
+                ms(endNs - barrierAckNs), volumes, heldNow, stillFrozen(), false, null, null, verification);
         LOG.info("cutover: verified in {} ms after the freeze, {} bytes in the final sync", downtimeMs,
                 verified.finalSyncBytes());
         if (plan.hold()) {
@@ -338,7 +402,7 @@ final class CutoverJob implements Job {
                     TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
             prepared.complete(new PreparedCutover(PreparedCutover.VERIFIED, port.sourceId(), plan.waveId(),
                     plan.askedBy(), freezeStartedUtc, verifiedUtc, downtimeMs, verified.finalSyncBytes(), held,
-                    heldNow, stillFrozen()));
+                    heldNow, stillFrozen(), verification));
         } else {
             startSeal(plan.oneServerReport().apply(verified), null);
         }
@@ -380,7 +444,7 @@ final class CutoverJob implements Job {
         CutoverResult r = new CutoverResult(Outcome.OK, "every volume is durable on the target, verified equal and "
                 + "sealed", verified.downtimeMs(), verified.finalSyncBytes(), true, verified.drainMs(),
                 verified.barrierMs(), verified.verifyMs(), verified.volumes(), fileSystems, stillFrozen(), true,
-                report.reportId(), null);
+                report.reportId(), null, verification);
         done.complete(r);
         if (committing != null) {
             committing.complete(new CommitResult(CommitResult.OK, "sealed on the receiver with report "
@@ -417,7 +481,10 @@ final class CutoverJob implements Job {
         if (done.isDone()) {
             return;
         }
-        if (guard == null && phase == Phase.PROBE) {
+        if (guard == null && (phase == Phase.PROBE || phase == Phase.PRE_VERIFY)) {
+            if (verify != null && !verify.isDone()) {
+                verify.fail(reason);
+            }
             refuse(reason);
             return;
         }
@@ -432,7 +499,7 @@ final class CutoverJob implements Job {
                         + "cause and run cutover again", ofWave(), phaseName(), reason,
                 left.isEmpty() ? "file systems " + fileSystems : "STILL FROZEN: " + left);
         CutoverResult r = new CutoverResult(Outcome.FAILED, reason, downtimeMs, sentBytes() - sentAtStart, false, 0, 0,
-                0, List.of(), fileSystems, left, false, null, phaseName());
+                0, List.of(), fileSystems, left, false, null, phaseName(), verification);
         done.complete(r);
         prepared.complete(r);
         if (committing != null) {
@@ -482,6 +549,7 @@ final class CutoverJob implements Job {
     private String waitingFor() {
         return switch (phase) {
             case PROBE -> "waiting for the target to answer before the freeze";
+            case PRE_VERIFY -> "comparing the chunks not proven yet before the freeze (round " + preVerifyRounds + ")";
             case FREEZING -> "freezing " + freeze;
             case DRAIN -> port.connected()
                     ? String.format("draining: %d blocks (%d bytes on the wire) not yet durable on the target, "

@@ -11,7 +11,8 @@ import java.util.ArrayDeque;
 
 /**
  * The one hash comparison of source and target that {@link VerifyJob} and {@link ReconcileJob}
- * share: every volume in block order, a range of chunks at a time (one chunk per block, SHA-256),
+ * share: every volume in block order (every chunk, or those its {@link Chunks} picks: an incremental
+ * verification's unproven ones), a range of chunks at a time (one chunk per block, SHA-256),
  * each range read and hashed here and asked of the target with a {@link HashRequest}, at most
  * {@link #MAX_PENDING_REQUESTS} ranges unanswered. The target answers in order, each answer after
  * it applied every frame sent before the question. What a job makes of each chunk is its
@@ -29,6 +30,24 @@ final class HashComparison {
         /** The target's hash of the block, beside the source's as it was read and the note taken then. */
         void answered(int volume, long block, byte[] sourceHash, byte[] targetHash, boolean equal, long note)
                 throws IOException;
+
+        /** The first block of {@code volume} at or after {@code block} to compare, or its block count when none: every block by default. */
+        default long next(int volume, long block) {
+            return block;
+        }
+
+        /** How many blocks from {@code first} to compare in one range of at most {@code max}: all by default. */
+        default int rangeBlocks(int volume, long first, int max) {
+            return max;
+        }
+
+        /** Blocks {@code [first, first + count)} of {@code volume} are about to be read. */
+        default void reading(int volume, long first, int count) {
+        }
+
+        /** Blocks {@code [first, first + count)} of {@code volume} were asked and will not be answered. */
+        default void unanswered(int volume, long first, int count) {
+        }
     }
 
     private record Pending(long requestId, int volume, long firstBlock, byte[][] hashes, long[] notes) {
@@ -60,16 +79,23 @@ final class HashComparison {
     /** Reads and hashes the next range of chunks and asks the target for the same range. */
     void step() throws IOException {
         VolumeInfo v = port.volumes().get(volume);
+        block = chunks.next(volume, block);
         if (block < v.blockCount()) {
             int bs = v.blockSizeBytes();
-            int count = (int) Math.min(CHUNKS_PER_REQUEST, v.blockCount() - block);
+            int count = chunks.rangeBlocks(volume, block, (int) Math.min(CHUNKS_PER_REQUEST, v.blockCount() - block));
             byte[][] sourceHashes = new byte[count][];
             long[] notes = new long[count];
             int vol = volume;
-            port.readChunks(vol, block, count, (i, b, chunk) -> {
-                sourceHashes[i] = hashes.hashChunk(chunk);
-                notes[i] = chunks.read(vol, b, chunk);
-            });
+            chunks.reading(vol, block, count);
+            try {
+                port.readChunks(vol, block, count, (i, b, chunk) -> {
+                    sourceHashes[i] = hashes.hashChunk(chunk);
+                    notes[i] = chunks.read(vol, b, chunk);
+                });
+            } catch (IOException | RuntimeException e) {
+                chunks.unanswered(vol, block, count);
+                throw e;
+            }
             long id = nextRequestId++;
             pending.add(new Pending(id, vol, block, sourceHashes, notes));
             port.askHashes(new HashRequest(id, vol, block * bs, bs, count));
@@ -106,6 +132,7 @@ final class HashComparison {
 
     /** The connection was lost: the unanswered ranges are asked again, from the first, after the next handshake. */
     void rewind() {
+        unanswered();
         Pending first = pending.peekFirst();
         if (first != null) {
             volume = first.volume();
@@ -120,7 +147,14 @@ final class HashComparison {
 
     /** Forgets every unanswered question. */
     void clear() {
+        unanswered();
         pending.clear();
+    }
+
+    private void unanswered() {
+        for (Pending p : pending) {
+            chunks.unanswered(p.volume(), p.firstBlock(), p.hashes().length);
+        }
     }
 
     /** Bytes of every volume whose hashes the target has answered. */

@@ -82,6 +82,18 @@ interface JobPort {
     /** Every block's fingerprint is known from the target: the initial copy has nothing left to read. */
     void initialCopyDone();
 
+    /**
+     * What the verifications have proven of each chunk, kept so that a cutover hashes only what was
+     * written since while frozen; null when every chunk must be hashed ({@link #whyFullVerify}).
+     */
+    KeptHashes keptHashes();
+
+    /** Why a cutover must hash every chunk while frozen (scan tracker, tracker given up, too large), or null. */
+    String whyFullVerify();
+
+    /** Every proof is void (the link was lost, the cutover sealed): each chunk is compared again. */
+    void forgetProofs();
+
     /** Hands the agent {@code verify}, a cutover's own verification, to run and feed with hashes. */
     void compare(VerifyJob verify);
 

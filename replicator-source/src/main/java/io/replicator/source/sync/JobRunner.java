@@ -302,6 +302,7 @@ final class JobRunner {
     }
 
     void connectionLost() {
+        port.forgetProofs(); // the receiver may restart, or lose what it had not made durable
         if (verifying()) {
             verify.connectionLost();
         }

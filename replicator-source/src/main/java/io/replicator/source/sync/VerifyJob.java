@@ -18,8 +18,13 @@ import java.util.concurrent.CompletableFuture;
  * for resend. The request travels behind every block frame sent before it and the target answers
  * after applying them, so a compared chunk that differs is a real difference, never a block in
  * flight: its fingerprint is forgotten so that the next pass sends it again. Strict mode (the
- * cutover) also builds both roots and fails when any chunk could not be compared. Owned by the
- * sync agent's thread.
+ * cutover) also builds both roots and fails when any chunk could not be compared.
+ *
+ * <p>With {@link KeptHashes} (kernel tracker) every comparison also keeps what it proved: a chunk
+ * that compares equal and settled is proven with its hash, any other is not. An incremental job
+ * compares only the chunks not proven (written since they were compared, or never proven), and its
+ * strict form builds both roots from the kept hashes once every chunk is proven: the same roots a
+ * full comparison gives of equal volumes. Owned by the sync agent's thread.
  */
 final class VerifyJob implements Job, HashComparison.Chunks {
     private static final int MAX_REPORTED_OFFSETS = 10;
@@ -40,18 +45,32 @@ final class VerifyJob implements Job, HashComparison.Chunks {
     private final List<Tally> tallies = new ArrayList<>();
     private final long deadlineNs;
     private final long timeoutMs;
+    /** What is proven of each chunk, or null (scan tracker, or not kept). */
+    private final KeptHashes kept;
+    /** Compares only the chunks not proven in {@link #kept}. */
+    final boolean incremental;
 
-    /** A verification inside a cutover, whose deadline the cutover keeps. */
-    VerifyJob(JobPort port, boolean strict) {
-        this(port, strict, 0, 0);
+    /** A verification inside a cutover, whose deadline the cutover keeps: every chunk, or only the unproven ones when {@code incremental}. */
+    VerifyJob(JobPort port, boolean strict, KeptHashes kept, boolean incremental) {
+        this(port, strict, 0, 0, kept, incremental);
     }
 
     /** A verification that fails once {@code deadlineNs} has passed ({@code timeoutMs} after it was asked for; 0: none). */
     VerifyJob(JobPort port, boolean strict, long deadlineNs, long timeoutMs) {
+        this(port, strict, deadlineNs, timeoutMs, port.keptHashes(), false);
+    }
+
+    private VerifyJob(JobPort port, boolean strict, long deadlineNs, long timeoutMs, KeptHashes kept,
+                      boolean incremental) {
+        if (incremental && kept == null) {
+            throw new IllegalArgumentException("an incremental verification needs the kept hashes");
+        }
         this.port = port;
         this.strict = strict;
         this.deadlineNs = deadlineNs;
         this.timeoutMs = timeoutMs;
+        this.kept = kept;
+        this.incremental = incremental;
         this.comparison = new HashComparison(port, this);
         for (VolumeInfo v : port.volumes()) {
             Tally t = new Tally();
@@ -79,6 +98,30 @@ final class VerifyJob implements Job, HashComparison.Chunks {
     }
 
     @Override
+    public long next(int volume, long block) {
+        return incremental ? kept.nextUnproven(volume, block) : block;
+    }
+
+    @Override
+    public int rangeBlocks(int volume, long first, int max) {
+        return incremental ? kept.rangeBlocks(volume, first, max) : max;
+    }
+
+    @Override
+    public void reading(int volume, long first, int count) {
+        if (kept != null) {
+            kept.reading(volume, first, count);
+        }
+    }
+
+    @Override
+    public void unanswered(int volume, long first, int count) {
+        if (kept != null) {
+            kept.unprove(volume, first, count);
+        }
+    }
+
+    @Override
     public void onHashes(HashResponse response) throws IOException {
         String unexpected = comparison.answer(response);
         if (unexpected != null) {
@@ -94,6 +137,13 @@ final class VerifyJob implements Job, HashComparison.Chunks {
         Tally t = tallies.get(volume);
         t.sourceRoot.addToRoot(sourceHash);
         t.targetRoot.addToRoot(targetHash);
+        if (kept != null) {
+            if (settled != 0 && equal) {
+                kept.proven(volume, block, sourceHash);
+            } else {
+                kept.unprove(volume, block, 1);
+            }
+        }
         if (settled == 0) {
             t.inFlight++;
         } else if (equal) {
@@ -118,11 +168,17 @@ final class VerifyJob implements Job, HashComparison.Chunks {
         long inFlight = 0;
         for (int i = 0; i < tallies.size(); i++) {
             Tally t = tallies.get(i);
-            differing += t.differing;
-            inFlight += t.inFlight;
             String src = t.sourceRoot.finishRoot();
             String dst = t.targetRoot.finishRoot();
-            boolean complete = t.inFlight == 0;
+            if (incremental) {
+                // chunks left unproven: changed in flight, differing, or written after the comparison passed them
+                t.inFlight = Math.max(t.inFlight, kept.unprovenChunks(i) - t.differing);
+                src = kept.root(i);
+                dst = src; // every kept hash compared equal with the target's
+            }
+            differing += t.differing;
+            inFlight += t.inFlight;
+            boolean complete = t.inFlight == 0 && src != null;
             out.add(new VerifyResult.Volume(port.volumes().get(i).name(), t.compared, t.inFlight, t.differing,
                     List.copyOf(t.offsets), complete ? src : null, complete ? dst : null));
         }
@@ -137,10 +193,19 @@ final class VerifyJob implements Job, HashComparison.Chunks {
                     + "(freeze its file system with --freeze, or stop the applications writing to it)";
         } else {
             result = VerifyOutcome.OK;
-            reason = inFlight == 0 ? "every chunk compared equal"
-                    : "every settled chunk compared equal; " + inFlight + " chunks were in flight and not compared";
+            reason = inFlight > 0 ? "every settled chunk compared equal; " + inFlight + " chunks were in flight and not compared"
+                    : incremental ? "every chunk compared equal: " + compared() + " compared now, the others before and "
+                    + "not written since" : "every chunk compared equal";
         }
         done.complete(new VerifyResult(result, reason, out));
+    }
+
+    private long compared() {
+        long n = 0;
+        for (Tally t : tallies) {
+            n += t.compared;
+        }
+        return n;
     }
 
     @Override

@@ -46,6 +46,8 @@ public final class DirtyMap {
     private final AtomicLongArray regionMarkNs;
     private final AtomicLong count = new AtomicLong();
     private volatile long dirtySinceNs;
+    /** Marked with every mark of this map once asked for ({@link #follower()}); null before. */
+    private volatile DirtyMap follower;
 
     /** An empty map of {@code blockCount} blocks of {@code blockSizeBytes} each. */
     public DirtyMap(long blockCount, int blockSizeBytes) {
@@ -90,9 +92,28 @@ public final class DirtyMap {
         return blockSizeBytes;
     }
 
+    /**
+     * A second map that every later mark of this one also sets, whoever clears this one: the blocks
+     * written since its owner last cleared them there. Created once, with every block marked (what
+     * was written before it existed is not known). The sync agent's verification keeps it (see
+     * {@code sync.KeptHashes}). Thread-safe.
+     */
+    public synchronized DirtyMap follower() {
+        if (follower == null) {
+            DirtyMap f = new DirtyMap(blockCount, blockSizeBytes);
+            f.markAll();
+            follower = f;
+        }
+        return follower;
+    }
+
     /** Marks one block. */
     public void mark(long block) {
         checkBlock(block);
+        DirtyMap f = follower;
+        if (f != null) {
+            f.mark(block);
+        }
         setBits((int) (block >>> 6), 1L << block);
     }
 
@@ -116,6 +137,10 @@ public final class DirtyMap {
     }
 
     private void markRange(long firstBlock, long lastBlock) {
+        DirtyMap f = follower;
+        if (f != null) {
+            f.markRange(firstBlock, lastBlock);
+        }
         int firstWord = (int) (firstBlock >>> 6);
         int lastWord = (int) (lastBlock >>> 6);
         for (int w = firstWord; w <= lastWord; w++) {

@@ -230,6 +230,29 @@ class DirtyMapTest {
         return out;
     }
 
+    @Test
+    void shouldMarkItsFollowerWithEveryLaterMarkWhoeverClearsTheMap() {
+        DirtyMap map = new DirtyMap(200, 4096);
+        map.mark(5);
+        DirtyMap follower = map.follower();
+        assertEquals(200, follower.count(), "what was written before the follower existed is not known");
+        for (long b = 0; b < 200; b++) {
+            follower.clear(b);
+        }
+        map.mark(5); // already dirty in the map: the follower is marked all the same
+        assertTrue(map.clear(5));
+        map.markBytes(130 * 4096L + 100, 4096);
+        assertEquals(List.of(5L, 130L, 131L), dirty(follower));
+        map.markAll();
+        assertEquals(200, follower.count());
+        for (long b = 0; b < 200; b++) {
+            follower.clear(b);
+        }
+        map.mark(9);
+        assertEquals(List.of(9L), dirty(follower));
+        assertTrue(follower == map.follower(), "one follower per map");
+    }
+
     private static long lastDirty(DirtyMap map) {
         List<Long> all = dirty(map);
         return all.get(all.size() - 1);

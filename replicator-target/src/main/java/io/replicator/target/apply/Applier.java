@@ -224,6 +224,9 @@ public final class Applier implements Runnable {
         } else if (task instanceof ApplyTask.Sync sync) {
             turns.rest(turn);
             commit();
+            if (journal != null) {
+                journal.awaitApplied(); // a barrier promises volumes that hold everything before it (sync, drain)
+            }
             link.send(new BarrierAck(sync.barrier().barrierId(), durableSequence()));
         } else if (task instanceof ApplyTask.Report report) {
             turns.rest(turn);

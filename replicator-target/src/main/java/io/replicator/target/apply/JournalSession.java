@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A session in its source's journal phase (after the initial copy): blocks are checked and appended to
  * the source's redo journal, a sync thread forces it (group commit) and acks what is durable, and a
- * {@link JournalFollower} applies it to the volumes behind. Barriers are answered once the journal
- * covers them; what reads the volumes (hash requests, a cutover report) first waits until the volumes
- * have applied everything before it. A full journal disk refuses the block with {@code IO_ERROR}, naming
+ * {@link JournalFollower} applies it to the volumes behind. Blocks are acked once the journal holds
+ * them; what promises or reads the volumes (barriers, hash requests, a cutover report) first waits
+ * until the volumes have applied everything before it. A full journal disk refuses the block with {@code IO_ERROR}, naming
  * the disk; nothing not durable is acked.
  *
  * <p>Threads: the session's apply thread owns it (appends, prunes the redo journal, closes); the sync
