@@ -66,6 +66,7 @@ final class SessionEvents implements TargetSession.Listener {
     public void received(Frame frame) throws IOException {
         if (frame instanceof BarrierAck ack) {
             agent.jobs.onBarrierAck(ack);
+            agent.waiters.onBarrierAck(ack);
         } else if (frame instanceof CutoverReportAck ack) {
             agent.jobs.onReportAck(ack);
         } else if (frame instanceof io.replicator.protocol.wire.CheckpointAck ack) {

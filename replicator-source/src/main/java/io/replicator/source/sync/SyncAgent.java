@@ -2,6 +2,7 @@ package io.replicator.source.sync;
 
 import io.netty.util.ReferenceCountUtil;
 import io.replicator.protocol.text.Causes;
+import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.RescanStatus;
 import io.replicator.source.SourceMetrics;
@@ -401,9 +402,27 @@ public final class SyncAgent implements AutoCloseable {
         session.flush();
     }
 
+    /** A sync's barrier goes behind every frame sent so far, in the current session. */
+    private final SyncWaiters.Barriers syncBarriers = new SyncWaiters.Barriers() {
+        @Override
+        public boolean journal() {
+            return session.journal();
+        }
+
+        @Override
+        public long sessionNumber() {
+            return session.sessionNumber();
+        }
+
+        @Override
+        public void send(long barrierId) {
+            session.writeAndFlush(new Barrier(barrierId, session.lastSequenceSent()));
+        }
+    };
+
     /** Answers the syncs whose changes are all durable on the target, fails those past their deadline. */
     private void completeWaiters() {
-        waiters.complete(isDrained(), changes.coveredSinceNs(), session.durableSequence(),
+        waiters.complete(isDrained(), changes.coveredSinceNs(), session.durableSequence(), syncBarriers,
                 () -> backlogBytes() + " bytes not yet durable on the target " + hostPort()
                         + (session.lastError() == null ? "" : " (" + session.lastError() + ")"));
     }

@@ -87,6 +87,8 @@ final class TargetSession implements AutoCloseable {
     private final DrainRate drainRate = new DrainRate(System.nanoTime());
     private Channel channel;
     private boolean handshaken;
+    /** How many sessions were handshaken: a barrier sent in one is answered, if at all, in that one. */
+    private long sessions;
     /** The target takes frames of several blocks ({@link ProtocolVersion#FEATURE_BLOCK_RUNS}). */
     private boolean blockRuns;
     /** The target keeps cutover reports and seals ({@link ProtocolVersion#FEATURE_CUTOVER_SEAL}). */
@@ -213,6 +215,7 @@ final class TargetSession implements AutoCloseable {
         resend.addLost(lost);
         nextSequence = Math.max(nextSequence, targetDurable + 1);
         handshaken = true;
+        sessions++;
         backoff.connected(System.nanoTime());
         lastError = null;
         reconnectLog.connected("connected to target {} (protocol v{}): resuming after sequence {}, {} blocks to resend",
@@ -387,6 +390,11 @@ final class TargetSession implements AutoCloseable {
 
     boolean connected() {
         return handshaken;
+    }
+
+    /** The number of the current (or last) handshaken session; it changes with every new session. */
+    long sessionNumber() {
+        return sessions;
     }
 
     boolean hasConnectedOnce() {

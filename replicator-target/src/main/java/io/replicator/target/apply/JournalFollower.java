@@ -227,7 +227,7 @@ final class JournalFollower implements Runnable {
                 }
                 appliedUnforcedPosition = marker.position();
             }
-            if (System.nanoTime() - lastForceNs >= FORCE_INTERVAL_NS || wanted()) {
+            if (System.nanoTime() - lastForceNs >= FORCE_INTERVAL_NS || reachedWanted(entry.position())) {
                 flushBatch();
                 force();
                 prune();
@@ -235,8 +235,13 @@ final class JournalFollower implements Runnable {
         }
     }
 
-    private synchronized boolean wanted() {
-        return wantedPosition > forcedPosition;
+    /**
+     * Whether someone waits for the volumes to hold everything up to a position and the entry at
+     * {@code position} reaches it: forced now rather than at the next interval. Before it, the batches
+     * go on as usual (forcing at every entry would make a waiter with a backlog wait longer).
+     */
+    private synchronized boolean reachedWanted(long position) {
+        return wantedPosition > forcedPosition && position >= wantedPosition;
     }
 
     /** Copies the old contents of every block {@code block} writes first in this interval into the undo queue. */
