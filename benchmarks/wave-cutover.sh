@@ -117,8 +117,10 @@ trap on_exit EXIT
 trap 'exit 130' INT TERM HUP
 
 # The application of one server: 16 KiB records over a 16 MiB file at RATE KiB/s, fsync every 100 ms.
+# The program is written to a file first: a command started in the background reads /dev/null, not a
+# here-document given to the function that starts it.
 start_writer() {
-    start_bg "writer-$1" python3 - "$2/app.dat" "$write_kib_s" <<'PY'
+    [[ -f "$tmp/writer.py" ]] || cat >"$tmp/writer.py" <<'PY'
 import os, sys, time
 path, rate = sys.argv[1], int(sys.argv[2]) * 1024
 record, span = os.urandom(16384), 16 << 20
@@ -132,6 +134,9 @@ while True:
     os.fsync(fd)
     time.sleep(max(0.0, tick - (time.monotonic() - start)))
 PY
+    start_bg "writer-$1" python3 "$tmp/writer.py" "$2/app.dat" "$write_kib_s"
+    sleep 0.5
+    kill -0 "$bg_pid" 2>/dev/null || { echo "the writer of server $1 stopped at once:" >&2; cat "$tmp/writer-$1.log" >&2; exit 1; }
 }
 
 receiver_port=$(free_port)
