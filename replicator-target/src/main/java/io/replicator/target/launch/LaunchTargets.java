@@ -23,7 +23,7 @@ final class LaunchTargets {
 
     static List<VolumeOutput> plan(LaunchRequest request, List<LaunchVolume> volumes, LaunchHistories histories)
             throws LaunchException, IOException {
-        Set<String> names = new HashSet<>();
+        Set<String> names = new java.util.LinkedHashSet<>();
         volumes.forEach(v -> names.add(v.name()));
         for (String name : request.map().keySet()) {
             if (!names.contains(name)) {

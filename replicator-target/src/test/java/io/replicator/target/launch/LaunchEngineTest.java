@@ -39,11 +39,10 @@ class LaunchEngineTest {
     void shouldBuildEachVolumeAsItWasAtTheCheckpointWhileWritesGoOn() throws Exception {
         long seed = System.nanoTime();
         log.info("seed {}", seed);
-        ExecutorService apply = Executors.newSingleThreadExecutor(); // the rig's writes belong to one thread
+        ExecutorService apply = Executors.newSingleThreadExecutor(); // the concurrent writer
         try {
-            UndoRig rig = apply.submit(() -> new UndoRig(tmp.resolve("data"), tmp.resolve("journal"), "web1", BLOCK,
-                    4L << 20, (3L << 20) + 4096)).get();
-            try {
+            try (UndoRig rig = new UndoRig(tmp.resolve("data"), tmp.resolve("journal"), "web1", BLOCK, 4L << 20,
+                    (3L << 20) + 4096)) {
                 Writes writes = new Writes(rig, new SplittableRandom(seed));
                 apply.submit(() -> {
                     writes.run(600); // the initial contents
@@ -92,11 +91,6 @@ class LaunchEngineTest {
                             "vol" + v + " at checkpoint 4 (seed " + seed + ")");
                 }
                 assertFalse(Files.exists(rig.dataDir.resolve(PartialLedger.FILE)), "no launch is running");
-            } finally {
-                apply.submit(() -> {
-                    rig.close();
-                    return null;
-                }).get();
             }
         } finally {
             apply.shutdownNow();

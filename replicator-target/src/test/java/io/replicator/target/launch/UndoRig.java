@@ -22,7 +22,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,8 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to a block after a checkpoint its old contents go to the undo queue, {@code JOURNAL/ID/undo}, a real
  * {@link SourceJournal}, synced before the volume write), checkpoint markers in the undo queue, and
  * what every volume held at each checkpoint, to compare a launch with. The writes, checkpoints and
- * {@link #close()} belong to one thread (the apply thread); the {@link LaunchHistories} side is
- * thread-safe.
+ * {@link #close()} run on the rig's own thread (the apply thread: the undo queue's appender belongs to
+ * it), whatever thread calls them; the {@link LaunchHistories} side is thread-safe.
  */
 final class UndoRig implements LaunchHistories, LaunchHistory, AutoCloseable {
     final String sourceId;
@@ -48,6 +52,7 @@ final class UndoRig implements LaunchHistories, LaunchHistory, AutoCloseable {
     private final List<BitSet> undone = new ArrayList<>();
     private final List<LaunchPoint> points = new CopyOnWriteArrayList<>();
     private final Map<Long, List<byte[]>> expected = new HashMap<>();
+    private final ExecutorService owner = Executors.newSingleThreadExecutor();
     private long undoSequence;
 
     UndoRig(Path dataDir, Path journalDir, String sourceId, int blockSizeBytes, long... sizesBytes) throws IOException {
@@ -56,8 +61,8 @@ final class UndoRig implements LaunchHistories, LaunchHistory, AutoCloseable {
         this.journalDir = journalDir;
         Files.createDirectories(dataDir.resolve(sourceId));
         Files.createDirectories(journalDir.resolve(sourceId));
-        this.undo = SourceJournal.open(JournalConfig.of(journalDir.resolve(sourceId)).withBlockSizeBytes(1 << 20)
-                .withReserveBytes(0), "undo");
+        this.undo = onOwner(() -> SourceJournal.open(JournalConfig.of(journalDir.resolve(sourceId))
+                .withBlockSizeBytes(1 << 20).withReserveBytes(0), "undo"));
         for (int i = 0; i < sizesBytes.length; i++) {
             Path image = dataDir.resolve(sourceId).resolve("vol" + i + ".img");
             try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
@@ -76,6 +81,13 @@ final class UndoRig implements LaunchHistories, LaunchHistory, AutoCloseable {
      * (one entry per run of such blocks), synced, then the volume is written.
      */
     void write(int volume, long block, byte[] data) throws IOException {
+        onOwner(() -> {
+            applyWrite(volume, block, data);
+            return null;
+        });
+    }
+
+    private void applyWrite(int volume, long block, byte[] data) throws IOException {
         int blockSize = volumes.get(volume).blockSizeBytes();
         long offset = block * blockSize;
         int blocks = (data.length + blockSize - 1) / blockSize;
@@ -116,8 +128,11 @@ final class UndoRig implements LaunchHistories, LaunchHistory, AutoCloseable {
 
     /** Records checkpoint {@code id}: a marker in the undo queue, a new interval, the volumes as they are. */
     void checkpoint(long id) throws IOException {
-        long position = undo.appendMarker(MarkerKind.CHECKPOINT, id, undoSequence, "cp" + id);
-        undo.sync();
+        long position = onOwner(() -> {
+            long at = undo.appendMarker(MarkerKind.CHECKPOINT, id, undoSequence, "cp" + id);
+            undo.sync();
+            return at;
+        });
         undone.forEach(BitSet::clear);
         List<byte[]> now = new ArrayList<>();
         model.forEach(m -> now.add(m.clone()));
@@ -203,11 +218,32 @@ final class UndoRig implements LaunchHistories, LaunchHistory, AutoCloseable {
         // Applied as written.
     }
 
+    private <T> T onOwner(Callable<T> call) throws IOException {
+        try {
+            return owner.submit(call).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     @Override
     public void close() throws IOException {
-        for (FileChannel channel : channels) {
-            channel.close();
+        try {
+            onOwner(() -> {
+                for (FileChannel channel : channels) {
+                    channel.close();
+                }
+                undo.close();
+                return null;
+            });
+        } finally {
+            owner.shutdownNow();
         }
-        undo.close();
     }
 }
