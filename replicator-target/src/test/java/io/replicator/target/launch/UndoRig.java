@@ -45,6 +45,8 @@ final class UndoRig implements LaunchHistories, LaunchHistory, AutoCloseable {
     final List<LaunchVolume> volumes = new ArrayList<>();
     final List<String> pinEvents = new CopyOnWriteArrayList<>();
     final AtomicInteger pins = new AtomicInteger();
+    /** Devices a test says the receiver writes besides the rig's images. */
+    final List<Path> extraReceiverVolumes = new CopyOnWriteArrayList<>();
     private final SourceJournal undo;
     private final BlockEncoder encoder = new BlockEncoder();
     private final List<FileChannel> channels = new ArrayList<>();
@@ -169,7 +171,9 @@ final class UndoRig implements LaunchHistories, LaunchHistory, AutoCloseable {
 
     @Override
     public List<Path> receiverVolumes() {
-        return volumes.stream().map(LaunchVolume::livePath).toList();
+        List<Path> all = new ArrayList<>(volumes.stream().map(LaunchVolume::livePath).toList());
+        all.addAll(extraReceiverVolumes);
+        return all;
     }
 
     @Override
