@@ -143,6 +143,17 @@ final class UndoRig implements LaunchHistories, LaunchHistory, AutoCloseable {
                 .toList(), position, LaunchPoint.State.LAUNCHABLE, null));
     }
 
+    /** Lists checkpoint {@code id}, recorded by an earlier rig on the same directories, whose marker is at {@code undoPosition}. */
+    void adopt(long id, long undoPosition) {
+        points.add(new LaunchPoint(id, System.currentTimeMillis(), "cp" + id, volumes.stream().map(LaunchVolume::name)
+                .toList(), undoPosition, LaunchPoint.State.LAUNCHABLE, null));
+    }
+
+    /** The position of checkpoint {@code id}'s marker in the undo queue. */
+    long undoPosition(long id) {
+        return points.stream().filter(p -> p.checkpointId() == id).findFirst().orElseThrow().undoPosition();
+    }
+
     /** Marks checkpoint {@code id} pruned, as retention would. */
     void prune(long id) {
         for (int i = 0; i < points.size(); i++) {
