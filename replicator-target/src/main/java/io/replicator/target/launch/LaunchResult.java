@@ -4,11 +4,12 @@ import java.util.List;
 
 /**
  * What a launch built: per volume the copy's path, its size, how it was copied and how long it
- * took; and for the whole launch the checkpoint, the undo read and the total time. The admin
- * endpoint answers it as JSON (snake_case). Immutable.
+ * took; and for the whole launch the checkpoint (its id, ISO-8601 UTC time and label), the undo read
+ * and the total time; {@code result} is always {@code ok}. The admin endpoint answers it as JSON
+ * (snake_case). Immutable.
  */
-public record LaunchResult(String source, long checkpoint, long checkpointTimeMs, String label, long timeMs,
-                           long undoMs, long undoEntries, long undoBytes, List<Volume> volumes) {
+public record LaunchResult(String result, String source, long checkpoint, String checkpointUtc, String label,
+                           long timeMs, long undoMs, long undoEntries, long undoBytes, List<Volume> volumes) {
     public LaunchResult {
         volumes = List.copyOf(volumes);
     }

@@ -60,6 +60,10 @@ public final class Launcher {
                         + " is not applied to the volumes yet; try again");
             }
         }
+        if (history.volumes().isEmpty()) {
+            throw new LaunchException(409, "the receiver does not know the volumes of source " + history.sourceId()
+                    + " yet (it has not connected since the receiver started); try again once it has");
+        }
         List<VolumeOutput> outputs = LaunchTargets.plan(request, history.volumes(), histories);
         List<Path> partials = outputs.stream().filter(o -> !o.device()).map(VolumeOutput::writePath).toList();
         ledger.add(partials);
@@ -141,8 +145,9 @@ public final class Launcher {
         long totalMs = (System.nanoTime() - startNs) / 1_000_000;
         log.info("launched checkpoint {} of {} in {} ms: {}", wanted.checkpointId(), history.sourceId(), totalMs,
                 volumes);
-        return new LaunchResult(history.sourceId(), wanted.checkpointId(), wanted.timeMs(), wanted.label(), totalMs,
-                undoMs, undo.entriesRead(), undo.payloadBytesRead(), volumes);
+        return new LaunchResult("ok", history.sourceId(), wanted.checkpointId(),
+                java.time.Instant.ofEpochMilli(wanted.timeMs()).toString(), wanted.label(), totalMs, undoMs,
+                undo.entriesRead(), undo.payloadBytesRead(), volumes);
     }
 
     /** The checkpoint as the history has it now that it is pinned (pruning may have taken it meanwhile). */
