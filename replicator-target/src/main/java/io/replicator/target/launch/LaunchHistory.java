@@ -2,6 +2,7 @@ package io.replicator.target.launch;
 
 import io.replicator.target.journal.JournalReader;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -22,6 +23,9 @@ public interface LaunchHistory {
      * until the pin is closed.
      */
     AutoCloseable pin(long fromUndoPosition) throws IOException;
+
+    /** The undo queue's directory (its Chronicle Queue cycle files). */
+    Path undoDir();
 
     /** A reader of the undo queue's durable entries after {@code afterPosition}. */
     JournalReader undoReader(long afterPosition) throws IOException;

@@ -107,6 +107,9 @@ public final class Launcher {
                 }
             }
             long u0 = System.nanoTime();
+            long warmed = UndoPrefetch.warm(history.undoDir(), point.undoPosition());
+            log.debug("read {} bytes of the undo queue of {} ahead in {} ms", warmed, history.sourceId(),
+                    (System.nanoTime() - u0) / 1_000_000);
             JournalReader reader = history.undoReader(point.undoPosition());
             try (reader) {
                 long reached = undo.restore(reader, point.undoPosition(), history.undoDurablePosition());

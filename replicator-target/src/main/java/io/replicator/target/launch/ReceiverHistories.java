@@ -86,6 +86,11 @@ public final class ReceiverHistories implements LaunchHistories {
         }
 
         @Override
+        public Path undoDir() {
+            return history.undoDir();
+        }
+
+        @Override
         public JournalReader undoReader(long afterPosition) throws IOException {
             return history.undoReader(afterPosition);
         }

@@ -213,6 +213,11 @@ final class UndoRig implements LaunchHistories, LaunchHistory, AutoCloseable {
     }
 
     @Override
+    public Path undoDir() {
+        return journalDir.resolve(sourceId).resolve("undo");
+    }
+
+    @Override
     public JournalReader undoReader(long afterPosition) {
         pinEvents.add("read");
         return undo.reader(afterPosition);
