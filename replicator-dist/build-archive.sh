@@ -17,7 +17,8 @@ repo="$here/.."
 name="replicator-$version"
 # The modules the application needs (jdeps --print-module-deps over the jars), plus those only
 # reached through service lookups: jdk.crypto.ec (the EC P-256 keys of every certificate).
-modules="java.base,java.logging,java.management,java.naming,java.sql,java.xml,jdk.crypto.ec,jdk.management,jdk.unsupported"
+# java.compiler and java.desktop: Chronicle Queue (the receiver's journal) loads classes of both.
+modules="java.base,java.compiler,java.desktop,java.logging,java.management,java.naming,java.sql,java.xml,jdk.crypto.ec,jdk.management,jdk.unsupported"
 
 # jlink needs the JDK's jmods/: the one running Maven, else a JDK 17 installed beside it (some
 # JDK builds ship no jmods).

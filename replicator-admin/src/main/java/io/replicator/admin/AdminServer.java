@@ -358,6 +358,7 @@ public final class AdminServer implements AutoCloseable {
                 JsonNode body = request.content().isReadable()
                         ? Json.MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(request.content()))
                         : Json.MAPPER.createObjectNode();
+                queryInto(new QueryStringDecoder(request.uri()), body);
                 reply = route.handle(method, body, askedBy);
             } catch (Exception e) {
                 reply = CompletableFuture.failedFuture(e);
@@ -407,6 +408,17 @@ public final class AdminServer implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.debug("admin connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
+        }
+    }
+
+    /** Query parameters ({@code ?source=ID}) join the body as text fields, unless the body names them itself. */
+    private static void queryInto(QueryStringDecoder query, JsonNode body) {
+        if (body instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+            query.parameters().forEach((name, values) -> {
+                if (!object.has(name) && !values.isEmpty()) {
+                    object.put(name, values.get(0));
+                }
+            });
         }
     }
 

@@ -10,7 +10,8 @@ import java.time.format.DateTimeFormatter;
 /**
  * {@code ./replicator status --admin RECEIVER} as a table: the fleet, every source the receiver
  * knows, connected or not, and per volume what is durable, the lag as the receiver sees it and the
- * receive rate; a source sealed by a cutover says so under its rows. Stateless.
+ * receive rate; a source sealed by a cutover says so under its rows, and a source's history (launchable
+ * checkpoints, journal size, history held against asked) follows them. Stateless.
  */
 final class FleetReport {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
@@ -38,12 +39,32 @@ final class FleetReport {
                         Rates.format(v.path("receive_bytes_per_second").asLong()));
                 head = String.format("%-20s %-12s %-19s %-22s", "", "", "", "");
             }
+            if (src.path("history").isObject()) {
+                history(out, src.path("history"));
+            }
             if (src.path("sealed").isObject()) {
                 out.printf("  SEALED: cut over at %s (report %s); nothing more is taken from it until 'replicator "
                         + "release --source %s'%n", src.path("sealed").path("sealed_utc").asText(),
                         src.path("sealed").path("report_id").asText(), src.path("id").asText());
             }
         }
+    }
+
+    /** The source's history: launchable checkpoints, journal size, held against asked. */
+    private static void history(PrintWriter out, JsonNode h) {
+        out.printf("  HISTORY: launchable %s to %s, %d checkpoint(s) listed, journal %s, held %s of %s asked%s%s%n",
+                point(h.path("oldest_launchable")), point(h.path("newest_launchable")), h.path("checkpoints").asInt(),
+                Units.formatBytes(h.path("journal_bytes").asLong()), hours(h.path("held_ms").asLong()),
+                hours(h.path("asked_ms").asLong()), h.path("history_short").asBoolean() ? "; SHORTER THAN ASKED" : "",
+                h.path("gap").asBoolean() ? "; GAP: undo not kept (journal disk full)" : "");
+    }
+
+    private static String point(JsonNode p) {
+        return p.isObject() ? "#" + p.path("id").asLong() + " (" + time(p.path("time_ms")) + ")" : "-";
+    }
+
+    private static String hours(long ms) {
+        return String.format("%.1f h", ms / 3_600_000.0);
     }
 
     private static String time(JsonNode epochMs) {

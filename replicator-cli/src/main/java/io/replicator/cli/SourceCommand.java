@@ -85,6 +85,20 @@ final class SourceCommand implements Callable<Integer> {
                     + "--freeze of every cutover of this source. Repeatable.")
     List<Path> freeze = new ArrayList<>();
 
+    @Option(names = "--checkpoint-every", paramLabel = "DURATION", converter = Converters.DurationMs.class,
+            description = "Take a consistent checkpoint this often (e.g. 15m, 1h), freezing the --freeze file "
+                    + "systems; needs a receiver that keeps history.")
+    Long checkpointEveryMs;
+
+    @Option(names = "--pre-freeze", paramLabel = "CMD",
+            description = "Run CMD (sh -c) before a checkpoint's freeze, e.g. a database's own checkpoint; when it "
+                    + "fails the checkpoint is refused and nothing is frozen.")
+    String preFreeze;
+
+    @Option(names = "--post-thaw", paramLabel = "CMD",
+            description = "Run CMD (sh -c) after a checkpoint's thaw; a failure is reported with the checkpoint.")
+    String postThaw;
+
     @Mixin
     DaemonOptions daemonOptions;
 
@@ -131,6 +145,14 @@ final class SourceCommand implements Callable<Integer> {
                 throw new Main.UsageException("--freeze " + p + ": " + e.getMessage(), e);
             }
         }
+        if (checkpointEveryMs != null) {
+            if (checkpointEveryMs < 1_000) {
+                throw new Main.UsageException("invalid --checkpoint-every " + checkpointEveryMs
+                        + "ms (expected: at least 1s)");
+            }
+            b.checkpointEveryMs(checkpointEveryMs);
+        }
+        b.checkpointHooks(preFreeze, postThaw);
         if (!VolumeInfo.isBlockSize(blockSizeBytes)) {
             throw new Main.UsageException("invalid --block-size " + blockSizeBytes
                     + " (expected: a power of two from 4KiB to 1MiB)");

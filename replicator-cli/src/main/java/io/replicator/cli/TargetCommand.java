@@ -11,6 +11,7 @@ import io.replicator.target.admin.TargetAdmin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,6 +48,20 @@ final class TargetCommand implements Callable<Integer> {
                     + "sources of the same CA. Required unless --insecure-plaintext.")
     Path pki;
 
+    @Option(names = "--journal-dir", paramLabel = "DIR",
+            description = "Where each source's journal (its changes after the initial copy, the undo history of its "
+                    + "checkpoints) is kept, in DIR/ID; may be another disk (default: 'journal' beside --data-dir).")
+    Path journalDir;
+
+    @Option(names = "--retain", paramLabel = "DURATION", converter = Converters.DurationMs.class,
+            defaultValue = "24h", description = "How long a source's checkpoints stay launchable (e.g. 24h, 7d; "
+                    + "default: ${DEFAULT-VALUE}).")
+    long retainMs;
+
+    @Option(names = "--journal-max-bytes", paramLabel = "SIZE", converter = Converters.SizeBytes.class,
+            description = "Cap on each source's undo history (e.g. 200GiB); the oldest goes first (default: none).")
+    Long journalMaxBytes;
+
     @Mixin
     DaemonOptions daemonOptions;
 
@@ -58,7 +73,16 @@ final class TargetCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         daemonOptions.applyLogging();
         TargetConfig.Builder b = TargetConfig.builder().listen(listen).dataDir(dataDir)
-                .maxRateBytesPerSecond(maxRateBytesPerSecond);
+                .maxRateBytesPerSecond(maxRateBytesPerSecond).journalDir(journalDir);
+        try {
+            b.retain(Duration.ofMillis(retainMs));
+            if (journalMaxBytes != null) {
+                b.journalMaxBytes(journalMaxBytes);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException((journalMaxBytes != null && e.getMessage().contains("journalMaxBytes")
+                    ? "--journal-max-bytes: " : "--retain: ") + e.getMessage(), e);
+        }
         PkiBundle bundle = PkiBundles.forDaemon(pki, insecurePlaintext, listen, "--listen address");
         if (admin != null) {
             AdminOptions.checkEndpoint(admin, bundle);

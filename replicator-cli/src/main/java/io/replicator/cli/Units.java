@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  */
 public final class Units {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB|K|M|G|T)?", Pattern.CASE_INSENSITIVE);
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
     private Units() {
     }
@@ -44,7 +44,7 @@ public final class Units {
         }
         Matcher m = DURATION.matcher(t);
         if (!m.matches()) {
-            throw new IllegalArgumentException("invalid duration '" + text + "' (expected e.g. 500ms, 30s, 5m, 1h)");
+            throw new IllegalArgumentException("invalid duration '" + text + "' (expected e.g. 500ms, 30s, 5m, 1h, 7d)");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2).toLowerCase(Locale.ROOT);
@@ -52,6 +52,7 @@ public final class Units {
             case "ms" -> n;
             case "m" -> Math.multiplyExact(n, 60_000L);
             case "h" -> Math.multiplyExact(n, 3_600_000L);
+            case "d" -> Math.multiplyExact(n, 86_400_000L);
             default -> Math.multiplyExact(n, 1000L);
         };
     }

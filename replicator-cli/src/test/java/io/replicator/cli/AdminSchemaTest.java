@@ -74,6 +74,12 @@ class AdminSchemaTest {
                 check(doc, "source /sync 200", ask(source, "POST", "/sync", "{\"timeout_ms\": 60000}"), 200);
                 check(doc, "source /verify 200", ask(source, "POST", "/verify", "{}"), 200);
                 check(doc, "target /status 200", ask(target, "GET", "/status", null), 200);
+                Answer asked = ask(source, "POST", "/checkpoint", "{\"label\": \"schema\"}");
+                JsonNode checkpoint = check(doc, "source /checkpoint 200", asked, asked.status == 200 ? 200 : 409);
+                assertTrue(asked.status == 200 || !checkpoint.path("reason").asText().isEmpty(), checkpoint::toString);
+                JsonNode withCheckpoint = check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
+                assertEquals(checkpoint.path("result").asText(), withCheckpoint.path("checkpoint").path("result").asText(),
+                        withCheckpoint::toString);
                 check(doc, "source /pause 200", ask(source, "POST", "/pause", "{}"), 200);
                 JsonNode paused = check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
                 assertEquals("paused", paused.path("state").asText(), paused::toString);
@@ -151,6 +157,12 @@ class AdminSchemaTest {
         String wave = ReceiverCutoverCommandsTest.WAVE;
         assertTrue(SealingSource.seal(r.target.localAddress(), "web9", wave, ReceiverCutoverCommandsTest.JSON,
                 ReceiverCutoverCommandsTest.MARKDOWN).sealed());
+        check(doc, "target /checkpoints 200", ask(target, "GET", "/checkpoints", null), 200);
+        r.target.histories().of("web8").catalog().put(new io.replicator.target.journal.CheckpointInfo("web8", 3,
+                System.currentTimeMillis(), "nightly", 41, List.of("disk0"), 4096, 0x100,
+                io.replicator.target.journal.CheckpointInfo.State.LAUNCHABLE, ""));
+        check(doc, "target /checkpoints 200", ask(target, "GET", "/checkpoints?source=web8", null), 200);
+        check(doc, "error", ask(target, "GET", "/checkpoints?source=nobody", null), 404);
         check(doc, "target /reports 200", ask(target, "GET", "/reports", null), 200);
         check(doc, "target /report 200", ask(target, "POST", "/report", "{\"id\": \"" + wave + "\"}"), 200);
         check(doc, "error", ask(target, "POST", "/report", "{\"id\": \"wave-unknown\"}"), 404);

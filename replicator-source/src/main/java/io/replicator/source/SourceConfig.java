@@ -50,6 +50,11 @@ import java.util.Objects;
  *   <tr><td>awaitTargetAtStart</td><td>true</td><td>{@link SourceDaemon#start} waits for the first handshake and
  *       fails when the target cannot be reached or refuses; false (the {@code source} command): it returns at
  *       once and keeps trying with backoff, {@code status} saying why it is not connected</td></tr>
+ *   <tr><td>checkpointEveryMs</td><td>0 (none)</td><td>a consistent checkpoint every so often, of the
+ *       {@code freeze} mount points ({@code --checkpoint-every DURATION})</td></tr>
+ *   <tr><td>preFreeze, postThaw</td><td>none</td><td>commands run by {@code sh -c} before a checkpoint's
+ *       freeze (its failure refuses the checkpoint) and after its thaw ({@code --pre-freeze CMD},
+ *       {@code --post-thaw CMD})</td></tr>
  * </table>
  */
 public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, Path stateDir, String id,
@@ -57,7 +62,7 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
                            int connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs, long heartbeatIntervalMs,
                            long idleTimeoutMs, PkiBundle pki, long crlPollIntervalMs, boolean insecurePlaintext,
                            int traceBufferKb, Path runDir, List<Path> freeze, boolean awaitTargetAtStart,
-                           RateSchedule maxRate) {
+                           RateSchedule maxRate, long checkpointEveryMs, String preFreeze, String postThaw) {
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
@@ -125,6 +130,9 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
         private int traceBufferKb = 4096;
         private Path runDir = Path.of("/run/replicator");
         private RateSchedule maxRate = RateSchedule.NONE;
+        private long checkpointEveryMs;
+        private String preFreeze;
+        private String postThaw;
         private final List<Path> freeze = new ArrayList<>();
         private boolean awaitTargetAtStart = true;
 
@@ -225,7 +233,20 @@ public record SourceConfig(InetSocketAddress target, List<VolumeSpec> volumes, P
             return new SourceConfig(target, volumes, stateDir, id, tracker, blockSizeBytes, scanIntervalMs,
                     maxInFlightBytes, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, heartbeatIntervalMs,
                     idleTimeoutMs, pki, crlPollIntervalMs, insecurePlaintext, traceBufferKb, runDir, freeze,
-                    awaitTargetAtStart, maxRate);
+                    awaitTargetAtStart, maxRate, checkpointEveryMs, preFreeze, postThaw);
+        }
+
+        /** A consistent checkpoint every {@code everyMs} (0: none), of the daemon's {@code freeze} mount points. */
+        public Builder checkpointEveryMs(long everyMs) {
+            this.checkpointEveryMs = everyMs;
+            return this;
+        }
+
+        /** Commands run before a checkpoint's freeze and after its thaw (null: none). */
+        public Builder checkpointHooks(String preFreeze, String postThaw) {
+            this.preFreeze = preFreeze;
+            this.postThaw = postThaw;
+            return this;
         }
 
         /** Where a freeze is recorded before it starts (default /run/replicator, a tmpfs). */

@@ -8,6 +8,12 @@ import io.replicator.protocol.wire.Hello;
 import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.source.cutover.CutoverRecord;
+import io.replicator.source.checkpoint.CheckpointIds;
+import io.replicator.source.checkpoint.CheckpointPlan;
+import io.replicator.source.checkpoint.CheckpointResult;
+import io.replicator.source.checkpoint.CheckpointSchedule;
+import io.replicator.source.checkpoint.Checkpoints;
+import io.replicator.source.checkpoint.Hook;
 import io.replicator.source.cutover.FreezeRecord;
 import io.replicator.source.cutover.HeldOutput;
 import io.replicator.source.cutover.OneServerReport;
@@ -23,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -70,10 +77,20 @@ public final class SourceDaemon implements AutoCloseable {
     private final ScheduledExecutorService metricsSampler;
     /** Null for plain TCP. */
     private final CrlReloader crl;
+    /** The last checkpoint and the checkpoint metrics. */
+    private final Checkpoints checkpoints;
+    private final CheckpointIds checkpointIds;
+    /** Null without {@code --checkpoint-every}. */
+    private final CheckpointSchedule checkpointSchedule;
 
     private SourceDaemon(SourceConfig config, SyncAgent agent, FileLock stateLock, Tracking tracking,
-                         CrlReloader crl, SourceMetrics metrics) {
+                         CrlReloader crl, SourceMetrics metrics, MeterRegistry registry, CheckpointIds checkpointIds) {
         this.config = config;
+        this.checkpoints = new Checkpoints(registry, config.id());
+        this.checkpointIds = checkpointIds;
+        this.checkpointSchedule = config.checkpointEveryMs() <= 0 ? null : new CheckpointSchedule(
+                config.checkpointEveryMs(), Clock.systemUTC(), () -> checkpoint(List.of(), "scheduled", "schedule"),
+                r -> { });
         this.crl = crl;
         this.agent = agent;
         this.stateLock = stateLock;
@@ -134,7 +151,8 @@ public final class SourceDaemon implements AutoCloseable {
             SyncAgent agent = new SyncAgent(agentConfig, tracking.setups, config.blockSizeBytes(),
                     metrics, tracking.feed(), tracking.reconcileReason, tracking.rescanReason);
             tracking.attach(agent);
-            SourceDaemon daemon = new SourceDaemon(config, agent, lock, tracking, crl, metrics);
+            CheckpointIds checkpointIds = CheckpointIds.open(config.stateDir());
+            SourceDaemon daemon = new SourceDaemon(config, agent, lock, tracking, crl, metrics, registry, checkpointIds);
             tracking = null;
             crl = null;
             LOG.info("source {}: tracker {} ({}); connecting to {} ({})", config.id(), daemon.tracker,
@@ -153,6 +171,9 @@ public final class SourceDaemon implements AutoCloseable {
                     });
                 }
                 daemon.statusAsync();
+                if (daemon.checkpointSchedule != null) {
+                    daemon.checkpointSchedule.start();
+                }
             } catch (ExecutionException | TimeoutException e) {
                 daemon.close();
                 Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -244,6 +265,10 @@ public final class SourceDaemon implements AutoCloseable {
      * staleMs} saying how old it is: the admin endpoint answers {@code status} whatever else runs.
      */
     public CompletableFuture<SourceStatus> statusAsync() {
+        return agentStatus().thenApply(s -> s.withCheckpoint(checkpoints.last()));
+    }
+
+    private CompletableFuture<SourceStatus> agentStatus() {
         CompletableFuture<SourceStatus> fresh = agent.requests().status(tracker, trackerReason);
         fresh.thenAccept(s -> lastStatus = new Timed(s, System.nanoTime()));
         if (lastStatus == null) {
@@ -345,6 +370,23 @@ public final class SourceDaemon implements AutoCloseable {
         return agent.requests().running();
     }
 
+    /**
+     * A consistent checkpoint of every volume: the pre-freeze hook, a catch-up, {@code freeze} (the daemon's
+     * {@code --freeze} mount points when empty) frozen only while what changed is read into memory, the
+     * thaw, the post-thaw hook, the send and the receiver's answer. Labelled {@code label} (null: none).
+     * Refused at once while another operation runs.
+     */
+    public CompletableFuture<CheckpointResult> checkpoint(List<Path> freeze, String label, String askedBy) {
+        CheckpointPlan plan = new CheckpointPlan(freezeOrDefault(freeze), label, CheckpointPlan.DEFAULT_TIMEOUT_MS,
+                CheckpointPlan.DEFAULT_MAX_FREEZE_MS, CheckpointPlan.DEFAULT_MAX_CAPTURE_BYTES,
+                config.preFreeze() == null ? null : new Hook("pre-freeze", config.preFreeze()),
+                config.postThaw() == null ? null : new Hook("post-thaw", config.postThaw()), checkpointIds);
+        CompletableFuture<CheckpointResult> answer = agent.requests().checkpoint(plan, askedBy);
+        answer.whenComplete((r, e) -> checkpoints.record(r != null ? r : CheckpointResult.refused(
+                e.getCause() != null ? e.getCause().getMessage() : e.getMessage())));
+        return answer;
+    }
+
     private List<Path> freezeOrDefault(List<Path> freeze) {
         return freeze.isEmpty() ? config.freeze() : freeze;
     }
@@ -380,6 +422,9 @@ public final class SourceDaemon implements AutoCloseable {
     @Override
     public void close() {
         metricsSampler.shutdownNow();
+        if (checkpointSchedule != null) {
+            checkpointSchedule.close();
+        }
         try {
             agent.close();
         } catch (InterruptedException e) {

@@ -4,11 +4,14 @@ import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.protocol.tls.Plaintext;
 import io.replicator.protocol.wire.ProtocolException;
 import io.replicator.protocol.wire.VolumeInfo;
+import io.replicator.target.journal.JournalConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * Everything the target receiver is told at start, in one place. Immutable and thread-safe; made
@@ -47,6 +50,13 @@ import java.util.TreeMap;
  *       not count: they are bounded by one per source id</td></tr>
  *   <tr><td>maxPendingConnectionsPerPrefix</td><td>8</td><td>the same from one IPv4 address or one IPv6
  *       /64</td></tr>
+ *   <tr><td>journalDir</td><td>DATA_DIR/../journal (a {@code journal} directory beside the data directory)
+ *       </td><td>JOURNAL_DIR/ID holds source ID's journal of what it sent after its initial copy, its undo
+ *       history and its checkpoints ({@code --journal-dir}; may be another disk)</td></tr>
+ *   <tr><td>retain</td><td>24 h</td><td>how much undo history (launchable checkpoints) to keep per source
+ *       ({@code --retain})</td></tr>
+ *   <tr><td>journalMaxBytes</td><td>none</td><td>caps each source's undo history; the oldest goes first
+ *       ({@code --journal-max-bytes})</td></tr>
  *   <tr><td>crlPollIntervalMs</td><td>250</td><td>how often the bundle's {@code crl.pem} is checked for a
  *       change (modification time, size, file key); SIGHUP re-reads it at once</td></tr>
  * </table>
@@ -80,8 +90,15 @@ public final class TargetConfig {
     private final long crlPollIntervalMs;
     private final long maxQueuedBytesTotal;
     private final long maxRateBytesPerSecond;
+    private final Path journalDir;
+    private final Duration retain;
+    private final long journalMaxBytes;
+    private final LongSupplier journalClockMs;
 
     private TargetConfig(Builder b) {
+        this.journalClockMs = b.journalClockMs;
+        this.retain = b.retain;
+        this.journalMaxBytes = b.journalMaxBytes;
         this.maxQueuedBytesTotal = b.maxQueuedBytesTotal;
         this.maxRateBytesPerSecond = b.maxRateBytesPerSecond;
         this.pki = b.pki;
@@ -89,6 +106,8 @@ public final class TargetConfig {
         Plaintext.check(b.pki, b.insecurePlaintext, b.listen, "listen address");
         this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir is required");
         this.maps = Map.copyOf(b.maps);
+        this.journalDir = b.journalDir != null ? b.journalDir
+                : dataDir.toAbsolutePath().normalize().resolveSibling("journal");
         this.maxQueuedBytes = b.maxQueuedBytes;
         this.groupCommitBytes = b.groupCommitBytes;
         this.groupCommitIntervalMs = b.groupCommitIntervalMs;
@@ -103,6 +122,27 @@ public final class TargetConfig {
             throw new IllegalArgumentException(String.format("invalid idleTimeoutMs: %d (expected: more than "
                     + "heartbeatIntervalMs, %d, or a healthy idle source is dropped)", idleTimeoutMs, heartbeatIntervalMs));
         }
+    }
+
+    /** Where the sources' journals live: JOURNAL_DIR/ID per source. */
+    public Path journalDir() {
+        return journalDir;
+    }
+
+    /** How much undo history to keep per source. */
+    public Duration retain() {
+        return retain;
+    }
+
+    /** The cap on each source's undo history in bytes; {@link Long#MAX_VALUE} for none. */
+    public long journalMaxBytes() {
+        return journalMaxBytes;
+    }
+
+    /** The journals' settings: {@link #journalDir()}, {@link #retain()}, {@link #journalMaxBytes()}, defaults otherwise. */
+    public JournalConfig journalConfig() {
+        return JournalConfig.of(journalDir).withRetain(retain).withMaxBytes(journalMaxBytes)
+                .withClockMs(journalClockMs);
     }
 
     /** The receiver's certificate bundle (every connection is mutual TLS 1.3); null only for loopback plain TCP. */
@@ -183,7 +223,8 @@ public final class TargetConfig {
                 + ", groupCommitIntervalMs=" + groupCommitIntervalMs + ", tlsHandshakeTimeoutMs=" + tlsHandshakeTimeoutMs
                 + ", helloTimeoutMs=" + helloTimeoutMs + ", heartbeatIntervalMs=" + heartbeatIntervalMs
                 + ", idleTimeoutMs=" + idleTimeoutMs + ", maxPendingConnections=" + maxPendingConnections
-                + ", maxPendingConnectionsPerPrefix=" + maxPendingConnectionsPerPrefix + ", crlPollIntervalMs=" + crlPollIntervalMs + "]";
+                + ", maxPendingConnectionsPerPrefix=" + maxPendingConnectionsPerPrefix + ", crlPollIntervalMs=" + crlPollIntervalMs
+                + ", journalDir=" + journalDir + ", retain=" + retain + ", journalMaxBytes=" + journalMaxBytes + "]";
     }
 
     /** Collects settings; not thread-safe. {@link #build()} checks them. */
@@ -205,8 +246,38 @@ public final class TargetConfig {
         private long crlPollIntervalMs = DEFAULT_CRL_POLL_INTERVAL_MS;
         private long maxQueuedBytesTotal = DEFAULT_MAX_QUEUED_BYTES_TOTAL;
         private long maxRateBytesPerSecond;
+        private Path journalDir;
+        private Duration retain = JournalConfig.DEFAULT_RETAIN;
+        private long journalMaxBytes = Long.MAX_VALUE;
+        private LongSupplier journalClockMs = System::currentTimeMillis;
 
         private Builder() {
+        }
+
+        /** The journals' clock (UTC ms): retention and cycles follow it. Tests inject one. */
+        public Builder journalClockMs(LongSupplier journalClockMs) {
+            this.journalClockMs = Objects.requireNonNull(journalClockMs, "journalClockMs");
+            return this;
+        }
+
+        /** JOURNAL_DIR; null for the default, {@code journal} beside the data directory. */
+        public Builder journalDir(Path journalDir) {
+            this.journalDir = journalDir;
+            return this;
+        }
+
+        public Builder retain(Duration retain) {
+            if (retain.isNegative() || retain.isZero()) {
+                throw new IllegalArgumentException("invalid retain: " + retain + " (expected: more than 0)");
+            }
+            this.retain = retain;
+            return this;
+        }
+
+        /** The cap on each source's undo history; {@link Long#MAX_VALUE} for none. */
+        public Builder journalMaxBytes(long journalMaxBytes) {
+            this.journalMaxBytes = positive("journalMaxBytes", journalMaxBytes);
+            return this;
         }
 
         public Builder maxQueuedBytesTotal(long maxQueuedBytesTotal) {

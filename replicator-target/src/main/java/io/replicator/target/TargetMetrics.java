@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.replicator.protocol.wire.ErrorCode;
+import io.replicator.target.apply.SourceHistories;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +36,10 @@ public final class TargetMetrics {
     public static final String SOURCE_DURABLE_SEQUENCE = "replicator.target.source.durable.sequence";
     public static final String SOURCE_ERRORS = "replicator.target.source.errors";
     public static final String SOURCE_SEALED = "replicator.target.source.sealed";
+    public static final String JOURNAL_BYTES = "replicator.journal.bytes";
+    public static final String JOURNAL_HISTORY_RATIO = "replicator.journal.history.ratio";
+    public static final String JOURNAL_HISTORY_SHORT = "replicator.journal.history.short";
+    public static final String JOURNAL_UNDO_WRITTEN = "replicator.journal.undo.written";
     /** Why a connection was closed before it authenticated: the tag values of {@link #CONNECTIONS_REFUSED}. */
     public static final java.util.List<String> REFUSAL_REASONS = java.util.List.of("limit", "tls", "timeout");
 
@@ -49,6 +54,8 @@ public final class TargetMetrics {
     private final MeterRegistry registry;
     private final Map<String, SourceMeters> sources = new ConcurrentHashMap<>();
     private volatile Predicate<String> sealed = id -> false;
+    private volatile SourceHistories histories;
+    private final Counter undoWritten;
 
     /** One source's figures: connection state and last contact guarded by this; the counter is Micrometer's. */
     private static final class SourceMeters {
@@ -74,8 +81,11 @@ public final class TargetMetrics {
     public TargetMetrics(MeterRegistry registry) {
         this.registry = registry;
         // A receiver started again in the same process: its sources' meters follow the new one.
-        registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("replicator.target.source."))
-                .toList().forEach(registry::remove);
+        registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("replicator.target.source.")
+                || m.getId().getName().startsWith("replicator.journal.")).toList().forEach(registry::remove);
+        undoWritten = Counter.builder(JOURNAL_UNDO_WRITTEN).baseUnit("bytes").description("Old contents of volume "
+                + "blocks copied into the sources' undo queues before their first write after a checkpoint")
+                .register(registry);
         bytesWritten = Counter.builder(BYTES_WRITTEN).description("Plain bytes written onto target volumes")
                 .baseUnit("bytes").register(registry);
         framesApplied = Counter.builder(FRAMES_APPLIED).description("Block frames written onto target volumes")
@@ -104,6 +114,29 @@ public final class TargetMetrics {
         }
         Gauge.builder(SOURCES_CONNECTED, sourcesConnected, AtomicInteger::get)
                 .description("Sources connected now").register(registry);
+    }
+
+    /** The sources' histories, read by the journal gauges. */
+    public void histories(SourceHistories sourceHistories) {
+        this.histories = sourceHistories;
+    }
+
+    /** {@code bytes} of old contents went into an undo queue. */
+    public void undoBytes(long bytes) {
+        undoWritten.increment(bytes);
+    }
+
+    private double history(String id, java.util.function.ToDoubleFunction<SourceHistories.History> value,
+                           double none) {
+        SourceHistories h = histories;
+        if (h == null) {
+            return none;
+        }
+        try {
+            return h.find(id).map(value::applyAsDouble).orElse(none);
+        } catch (java.io.IOException | RuntimeException e) {
+            return none;
+        }
     }
 
     public void bytesWritten(long bytes) {
@@ -184,6 +217,16 @@ public final class TargetMetrics {
         Gauge.builder(SOURCE_SEALED, this, t -> t.sealed.test(id) ? 1 : 0).tag("source", id)
                 .description("1 while the source is sealed by its cutover (nothing more is taken from it until "
                         + "released), else 0").register(registry);
+        Gauge.builder(JOURNAL_BYTES, this, t -> t.history(id, SourceHistories.History::journalBytes, 0))
+                .tag("source", id).description("Bytes the source's journal uses on the journal disk (redo not yet "
+                        + "applied and undo history kept)").register(registry);
+        Gauge.builder(JOURNAL_HISTORY_RATIO, this, t -> t.history(id, SourceHistories.History::historyRatio, 1))
+                .tag("source", id).description("History held (from the oldest launchable checkpoint to now) over "
+                        + "the history asked (--retain, or the journal's age while younger); 1 when nothing is asked")
+                .register(registry);
+        Gauge.builder(JOURNAL_HISTORY_SHORT, this, t -> t.history(id, hs -> hs.historyShort() ? 1 : 0, 0))
+                .tag("source", id).description("1 while the source's history is shorter than asked (pruned for "
+                        + "size, or a gap), else 0").register(registry);
         return m;
     }
 }

@@ -19,7 +19,10 @@ import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
 import io.replicator.target.apply.ProgressFile;
 import io.replicator.target.apply.VolumeOpener;
+import io.replicator.target.apply.SourceHistories;
 import io.replicator.target.cutover.Cutovers;
+import io.replicator.target.journal.CheckpointInfo;
+import io.replicator.target.journal.SourceHistory;
 import io.replicator.target.cutover.Seal;
 import io.replicator.target.internal.FileChannelOpener;
 import io.replicator.target.internal.SourceRegistry;
@@ -98,8 +101,10 @@ public final class TargetServer implements AutoCloseable {
         ChannelGroup sessions = new DefaultChannelGroup("replicator-target-sessions", GlobalEventExecutor.INSTANCE);
         TargetMetrics metrics = new TargetMetrics(meterRegistry);
         metrics.sealedBy(id -> cutovers.find(id).isPresent());
+        SourceHistories histories = new SourceHistories(config.journalConfig());
         ServerContext context = ServerContext.create(config, sources, metrics, volumes,
-                sessions, cutovers);
+                sessions, cutovers, histories);
+        metrics.histories(histories);
         EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup sessionGroup = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -149,8 +154,37 @@ public final class TargetServer implements AutoCloseable {
         TargetStatus fleet = registry.status(rate == 0 ? null : rate);
         return new TargetStatus(fleet.role(), fleet.startedAtMs(), fleet.maxRateBytesPerSecond(),
                 fleet.sources().stream().map(s -> s.withSealed(context.cutovers().find(s.id())
-                        .map(seal -> new TargetStatus.Sealed(seal.sealedUtc(), seal.reportId())).orElse(null)))
-                        .toList());
+                        .map(seal -> new TargetStatus.Sealed(seal.sealedUtc(), seal.reportId())).orElse(null))
+                        .withHistory(historyStatus(s.id()))).toList());
+    }
+
+    private TargetStatus.History historyStatus(String sourceId) {
+        try {
+            return context.histories().find(sourceId).map(TargetServer::historyStatus).orElse(null);
+        } catch (IOException e) {
+            log.warn("status: cannot read the history of source {}: {}", sourceId, e.toString());
+            return null;
+        }
+    }
+
+    private static TargetStatus.History historyStatus(SourceHistories.History h) {
+        return new TargetStatus.History(h.oldestLaunchable().map(TargetServer::point).orElse(null),
+                h.newestLaunchable().map(TargetServer::point).orElse(null), h.catalog().list().size(), h.journalBytes(),
+                h.historyHeld().toMillis(), h.historyAsked().toMillis(), h.historyShort(), h.inGap());
+    }
+
+    private static TargetStatus.Point point(CheckpointInfo c) {
+        return new TargetStatus.Point(c.checkpointId(), c.timeMs(), c.label());
+    }
+
+    /** The sources' histories (checkpoints, undo queues, pins), for listing and launching. Thread-safe. */
+    public SourceHistories histories() {
+        return context.histories();
+    }
+
+    /** The history of {@code sourceId} when it has one (its journal phase began, or it recorded a checkpoint). */
+    public Optional<SourceHistory> history(String sourceId) throws IOException {
+        return context.histories().find(sourceId).map(h -> h);
     }
 
     /** The cutover records: seals (released here) and reports kept. Thread-safe. */
@@ -184,6 +218,7 @@ public final class TargetServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             log.warn("interrupted while waiting for apply threads; what they did not commit is not durable");
         }
+        context.histories().close();
         acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         sessionGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("target receiver on {} stopped", localAddress);

@@ -27,15 +27,43 @@ public record TargetStatus(String role, long startedAtMs, Long maxRateBytesPerSe
      * null when never since its files were made), and its seal ({@code null} when it is not sealed).
      */
     public record SourceStatus(String id, boolean connected, String remoteAddress, long durableSequence,
-                               List<VolumeStatus> volumes, String state, Long lastSeenMs, Sealed sealed) {
+                               List<VolumeStatus> volumes, String state, Long lastSeenMs, Sealed sealed,
+                               History history) {
         public SourceStatus {
             volumes = List.copyOf(volumes);
         }
 
+        public SourceStatus(String id, boolean connected, String remoteAddress, long durableSequence,
+                            List<VolumeStatus> volumes, String state, Long lastSeenMs, Sealed sealed) {
+            this(id, connected, remoteAddress, durableSequence, volumes, state, lastSeenMs, sealed, null);
+        }
+
         /** This status with {@code sealed} as its seal. */
         public SourceStatus withSealed(Sealed seal) {
-            return new SourceStatus(id, connected, remoteAddress, durableSequence, volumes, state, lastSeenMs, seal);
+            return new SourceStatus(id, connected, remoteAddress, durableSequence, volumes, state, lastSeenMs, seal,
+                    history);
         }
+
+        /** This status with {@code kept} as its history. */
+        public SourceStatus withHistory(History kept) {
+            return new SourceStatus(id, connected, remoteAddress, durableSequence, volumes, state, lastSeenMs, sealed,
+                    kept);
+        }
+    }
+
+    /**
+     * What the receiver keeps of a source's past (null before its journal phase and first checkpoint):
+     * the oldest and newest launchable checkpoint (null when none), the bytes its journal uses, the
+     * history held (from the oldest launchable checkpoint to now) and asked ({@code --retain}, or the
+     * journal's age while younger), whether the history is shorter than asked, and whether undo is not
+     * being kept now (a gap until the next checkpoint).
+     */
+    public record History(Point oldestLaunchable, Point newestLaunchable, int checkpoints, long journalBytes,
+                          long heldMs, long askedMs, boolean historyShort, boolean gap) {
+    }
+
+    /** A checkpoint: its id, UTC time (epoch ms) and label. */
+    public record Point(long id, long timeMs, String label) {
     }
 
     /**

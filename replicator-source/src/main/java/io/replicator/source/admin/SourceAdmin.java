@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replicator.admin.AdminServer;
 import io.replicator.admin.Json;
 import io.replicator.admin.RateLimitBody;
+import io.replicator.protocol.wire.Checkpoint;
 import io.replicator.protocol.wire.CutoverReport;
 import io.replicator.source.CommitResult;
 import io.replicator.source.CutoverReportRequest;
@@ -12,6 +13,7 @@ import io.replicator.source.CutoverResult;
 import io.replicator.source.FlowStatus;
 import io.replicator.source.OperationRefusedException;
 import io.replicator.source.SourceDaemon;
+import io.replicator.source.checkpoint.CheckpointResult;
 import io.replicator.source.cutover.MountPoints;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,7 +32,7 @@ import java.util.function.Supplier;
 
 /**
  * The source daemon's admin routes: status, sync, verify, cutover (one-shot, or a wave's prepare,
- * commit and abort), thaw, release, pause, resume, throttle, metrics. {@code status} answers within a
+ * commit and abort), checkpoint, thaw, release, pause, resume, throttle, metrics. {@code status} answers within a
  * second whatever else runs; sync, verify and cutover run with the deadline their body names ({@code
  * timeout_ms}, at most {@value #MAX_TIMEOUT_MS} ms), are withdrawn when their client goes away, and one
  * at a time: another asked meanwhile is refused at once (409, {@code result: refused}) naming the one
@@ -85,6 +87,9 @@ public final class SourceAdmin {
                         SourceAdmin::status))
                 .routeAsync("/cutover/abort", (method, body) -> post(method, () -> daemon.abort(report(body, false),
                         text(body, "reason", "asked by the admin")), SourceAdmin::status))
+                .routeAsync("/checkpoint", (AdminServer.CallerRoute) (method, body, askedBy) -> post(method, () ->
+                        daemon.checkpoint(freezePaths(body.path("freeze")), label(body), askedBy),
+                        r -> r instanceof CheckpointResult c && c.ok() ? 200 : 409))
                 .routeAsync("/thaw", (method, body) -> post(method, daemon::thaw, SourceAdmin::status))
                 .routeAsync("/release", (method, body) -> post(method, () -> daemon.release().thenApply(words -> {
                     Map<String, Object> answer = new LinkedHashMap<>();
@@ -192,6 +197,19 @@ public final class SourceAdmin {
                 : CutoverReportRequest.DEFAULT_MAX_FROZEN_MS;
         return new CutoverReportRequest(waveId, reportId, reportJson, markdown, after.equals("keep-frozen"),
                 maxFrozenMs);
+    }
+
+    /** The body's {@code label}: text of at most {@link Checkpoint#MAX_LABEL_BYTES} bytes, or null. */
+    static String label(JsonNode body) {
+        JsonNode l = body.path("label");
+        if (l.isMissingNode() || l.isNull()) {
+            return null;
+        }
+        if (!l.isTextual() || l.asText().getBytes(StandardCharsets.UTF_8).length > Checkpoint.MAX_LABEL_BYTES) {
+            throw new IllegalArgumentException("invalid label: expected text of at most " + Checkpoint.MAX_LABEL_BYTES
+                    + " bytes");
+        }
+        return l.asText();
     }
 
     private static String text(JsonNode body, String field, String orElse) {

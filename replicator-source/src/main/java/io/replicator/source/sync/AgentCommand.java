@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 sealed interface AgentCommand permits LinkEvent, AgentCommand.StartSync, AgentCommand.AnswerSync,
         AgentCommand.StartVerify, AgentCommand.StartCutover, AgentCommand.Withdraw,
         AgentCommand.EventsLost, AgentCommand.CaughtUp, AgentCommand.Wake, AgentCommand.CommitCutover,
-        AgentCommand.AbortCutover, AgentCommand.Thaw, AgentCommand.Release, AgentCommand.SetFlow {
+        AgentCommand.AbortCutover, AgentCommand.Thaw, AgentCommand.Release, AgentCommand.SetFlow,
+        AgentCommand.StartCheckpoint {
 
     /** Wait until everything changed before {@code startNs} is durable on the target, by {@code deadlineNs}. */
     record StartSync(CompletableFuture<SyncResult> result, long startNs, long deadlineNs) implements AgentCommand {
@@ -50,6 +51,15 @@ sealed interface AgentCommand permits LinkEvent, AgentCommand.StartSync, AgentCo
     /** End the cutover of {@code request}'s wave (any, when null) without a seal, thaw, and send its report unsealed. */
     record AbortCutover(CompletableFuture<CommitResult> result, CutoverReportRequest request, String reason)
             implements AgentCommand {
+    }
+
+    /**
+     * Take a consistent checkpoint as {@code plan} says, by {@code deadlineNs}; {@code thawed} completes once
+     * nothing it froze is frozen any more (or it froze nothing).
+     */
+    record StartCheckpoint(CompletableFuture<io.replicator.source.checkpoint.CheckpointResult> result,
+                           io.replicator.source.checkpoint.CheckpointPlan plan, long startNs, long deadlineNs,
+                           CompletableFuture<Void> thawed) implements AgentCommand {
     }
 
     /** Thaw the file systems a sealed cutover keeps frozen. */

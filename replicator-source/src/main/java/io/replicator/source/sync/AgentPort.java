@@ -55,6 +55,49 @@ final class AgentPort implements JobPort {
     }
 
     @Override
+    public boolean journalSupported() {
+        return agent.session.journal();
+    }
+
+    @Override
+    public boolean initialCopyComplete() {
+        return agent.initialCopyComplete();
+    }
+
+    @Override
+    public boolean coveredSince(long sinceNs) {
+        return agent.changes.coveredSinceNs() - sinceNs >= 0;
+    }
+
+    @Override
+    public void requestFreshPass() {
+        if (agent.changes.walks.feed() == null) {
+            agent.changes.passes.abandon();
+        }
+        agent.changes.requestPass();
+    }
+
+    @Override
+    public void holdFrames(long maxBytes) {
+        agent.session.hold(maxBytes);
+    }
+
+    @Override
+    public HeldFrames heldFrames() {
+        return agent.session.held();
+    }
+
+    @Override
+    public void releaseHeld(io.replicator.protocol.wire.Frame after) {
+        agent.session.releaseHeld(after);
+    }
+
+    @Override
+    public void wake() {
+        agent.submit(new AgentCommand.Wake());
+    }
+
+    @Override
     public void keepFrozen(FreezeGuard guard, long frozenSinceNs, long maxFrozenMs) {
         agent.jobs.keepFrozen(guard, frozenSinceNs, maxFrozenMs);
     }

@@ -106,6 +106,16 @@ public final class AgentRequests {
         return start(freeze, timeoutMs, new CutoverJob.Plan(waveId, askedBy, true, null), ended);
     }
 
+    /**
+     * Takes a consistent checkpoint of every volume as {@code plan} says: the pre-freeze hook, the catch-up,
+     * the freeze, the capture, the thaw (then the post-thaw hook), the send and the receiver's answer; fails
+     * at once with {@link OperationRefusedException} while another operation runs.
+     */
+    public CompletableFuture<io.replicator.source.checkpoint.CheckpointResult> checkpoint(
+            io.replicator.source.checkpoint.CheckpointPlan plan, String askedBy) {
+        return operations.run("checkpoint", null, askedBy, () -> CheckpointStart.run(plan, agent::submit));
+    }
+
     /** The operation running now, or null. Thread-safe. */
     public RunningOperation running() {
         return operations.running();
@@ -193,6 +203,14 @@ public final class AgentRequests {
         }
         if (startable(result, c.startNs(), c.deadlineNs(), e -> result.complete(failedVerify(e.getMessage())))) {
             onWithdrawn(result, agent.jobs.start(c));
+        }
+    }
+
+    /** Starts a checkpoint unless a job is running. Agent's thread only. */
+    void start(AgentCommand.StartCheckpoint c) {
+        if (startable(c.result(), c.startNs(), c.deadlineNs(), e -> c.result().complete(
+                io.replicator.source.checkpoint.CheckpointResult.refused(e.getMessage())))) {
+            onWithdrawn(c.result(), agent.jobs.start(c, agent.cutOver));
         }
     }
 

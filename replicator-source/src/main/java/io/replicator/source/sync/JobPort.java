@@ -102,6 +102,35 @@ interface JobPort {
     /** The cutover is sealed: from now on writes are observed and reported, not replicated; {@code record} is kept. */
     void cutOver(CutoverRecord record);
 
+    // ---- a checkpoint
+
+    /** Whether the receiver journals changes and keeps checkpoints (feature JOURNAL). */
+    boolean journalSupported();
+
+    /** Whether the initial copy of every volume is complete (every block known on the target). */
+    boolean initialCopyComplete();
+
+    /** A pass or walk that started at or after {@code sinceNs} has finished (what is in flight may not be durable yet). */
+    boolean coveredSince(long sinceNs);
+
+    /**
+     * As {@link #requestPass}, but a pass of the scan tracker that runs now is dropped first (its blocks are
+     * read again by the new one): what the file systems hold now is read without waiting for the old pass.
+     */
+    void requestFreshPass();
+
+    /** Block frames from now on are sequenced and put in flight but kept in memory, at most {@code maxBytes}. */
+    void holdFrames(long maxBytes);
+
+    /** The frames held now, or null. */
+    HeldFrames heldFrames();
+
+    /** Writes the held frames, then {@code after} (may be null), and stops holding. */
+    void releaseHeld(io.replicator.protocol.wire.Frame after);
+
+    /** Has the agent take a turn now (another thread saw something happen). Any thread. */
+    void wake();
+
     /** The sealed cutover keeps {@code guard}'s file systems frozen, since {@code frozenSinceNs}, for at most {@code maxFrozenMs}. */
     void keepFrozen(FreezeGuard guard, long frozenSinceNs, long maxFrozenMs);
 }

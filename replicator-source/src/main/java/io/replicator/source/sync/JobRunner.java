@@ -44,6 +44,9 @@ final class JobRunner {
     /** The verification that gets the hash answers; free once done. */
     private VerifyJob verify;
     private CutoverJob cutover;
+    /** The checkpoint running, or null. */
+    private CheckpointJob checkpoint;
+    private long nextCheckpointRequestId = 1;
 
     JobRunner(JobPort port) {
         this.port = port;
@@ -110,6 +113,36 @@ final class JobRunner {
             return job;
         }
         return null;
+    }
+
+    /**
+     * Starts a checkpoint unless another job is running or the source was cut over; a refusal answers at once.
+     *
+     * @return the job started (it may have been refused by its preconditions already), or null
+     */
+    CheckpointJob start(AgentCommand.StartCheckpoint c, boolean cutOver) {
+        String busy = cutover != null ? "a cutover is running" : verifying() ? "a verification is running"
+                : kept != null ? "the file systems are kept frozen after the cutover" : checkpoint != null
+                ? "a checkpoint is running" : cutOver ? "the source was cut over: replication has ended" : null;
+        if (busy != null) {
+            c.thawed().complete(null);
+            c.result().complete(io.replicator.source.checkpoint.CheckpointResult.refused(busy));
+            return null;
+        }
+        CheckpointJob job = new CheckpointJob(port, c.plan(), c.deadlineNs(), c.thawed());
+        job.done.whenComplete((r, e) -> c.result().complete(r));
+        checkpoint = job;
+        job.begin(nextCheckpointRequestId++);
+        if (job.isDone()) {
+            checkpoint = null;
+        }
+        return job;
+    }
+
+    void onCheckpointAck(io.replicator.protocol.wire.CheckpointAck ack) {
+        if (checkpoint != null) {
+            checkpoint.onCheckpointAck(ack);
+        }
     }
 
     /** Commits the held cutover, or refuses at once. */
@@ -222,6 +255,12 @@ final class JobRunner {
                 cutover = null;
             }
         }
+        if (checkpoint != null) {
+            checkpoint.tick(nowNs);
+            if (checkpoint.isDone()) {
+                checkpoint = null;
+            }
+        }
     }
 
     /**
@@ -272,6 +311,10 @@ final class JobRunner {
         if (cutover != null) {
             cutover.connectionLost();
         }
+        if (checkpoint != null) {
+            checkpoint.connectionLost();
+            checkpoint = null;
+        }
     }
 
     /** Whether passes and walks may run: not while the cutover's barrier is out or it verifies. */
@@ -281,7 +324,8 @@ final class JobRunner {
 
     /** While a freeze may be in force the agent writes nothing: its state directory may lie on a frozen file system. */
     boolean holdsStateWrites() {
-        return cutover != null && cutover.holdsStateWrites() || kept != null && !kept.guard.done().isDone();
+        return cutover != null && cutover.holdsStateWrites() || kept != null && !kept.guard.done().isDone()
+                || checkpoint != null && checkpoint.holdsStateWrites();
     }
 
     boolean cutoverRunning() {
@@ -291,6 +335,9 @@ final class JobRunner {
     List<String> frozenNow() {
         if (kept != null) {
             return strings(kept.guard.stillFrozen());
+        }
+        if (checkpoint != null) {
+            return checkpoint.frozenNow();
         }
         return cutover == null ? List.of() : cutover.frozenNow();
     }
@@ -313,6 +360,10 @@ final class JobRunner {
         }
         if (verify != null) {
             verify.fail("the source daemon stopped during verification");
+        }
+        if (checkpoint != null) {
+            checkpoint.fail("the source daemon stopped during the checkpoint");
+            frozenLeft = checkpoint.frozenNow();
         }
         if (kept != null) {
             List<Path> left = kept.guard.thawAndWait("the source daemon stopped", CutoverJob.THAW_WAIT_MS);

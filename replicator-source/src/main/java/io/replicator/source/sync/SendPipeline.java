@@ -56,6 +56,10 @@ final class SendPipeline {
      * {@link FlowControl} lets it (not paused, within the bandwidth limit).
      */
     boolean canSend() {
+        HeldFrames held = session.held();
+        if (held != null) {
+            return session.connected() && held.hasRoom(); // a checkpoint's capture: its own bound, nothing on the wire
+        }
         InFlight inFlight = session.inFlight();
         return session.writable() && inFlight.bytes() < maxInFlightBytes && inFlight.size() < MAX_IN_FLIGHT_BLOCKS
                 && flow.allows(System.nanoTime());

@@ -68,6 +68,8 @@ final class SessionEvents implements TargetSession.Listener {
             agent.jobs.onBarrierAck(ack);
         } else if (frame instanceof CutoverReportAck ack) {
             agent.jobs.onReportAck(ack);
+        } else if (frame instanceof io.replicator.protocol.wire.CheckpointAck ack) {
+            agent.jobs.onCheckpointAck(ack);
         } else if (frame instanceof HashResponse response) {
             String reconciled = agent.jobs.onHashes(response);
             if (reconciled != null) {

@@ -216,6 +216,8 @@ public final class SyncAgent implements AutoCloseable {
             session.onLinkEvent(e);
         } else if (event instanceof AgentCommand.SetFlow c) {
             setFlow(c);
+        } else if (event instanceof AgentCommand.StartCheckpoint c) {
+            requests.start(c);
         }
     }
 
@@ -328,7 +330,10 @@ public final class SyncAgent implements AutoCloseable {
         session.drainRate().tick(now, !session.inFlight().isEmpty());
         completeWaiters();
         jobs.tick(now);
-        if (!initialSyncLogged && volumes.stream().allMatch(v -> v.syncedBytes() == v.info.sizeBytes())) {
+        if (!cutOver && session.journal() && initialCopyComplete()) {
+            session.initialCopyDone();
+        }
+        if (!initialSyncLogged && initialCopyComplete()) {
             initialSyncLogged = true;
             long ms = TimeUnit.NANOSECONDS.toMillis(now - startedNs);
             for (VolumeState v : volumes) {
@@ -343,6 +348,16 @@ public final class SyncAgent implements AutoCloseable {
             flushState();
             nextStateFlushNs = now + STATE_FLUSH_INTERVAL_NS;
         }
+    }
+
+    /** Whether the initial copy of every volume is complete: every block's contents known on the target. */
+    boolean initialCopyComplete() {
+        for (VolumeState v : volumes) {
+            if (v.syncedBytes() != v.info.sizeBytes()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Samples each volume's {@link Forecast} (at most once a second). */

@@ -7,6 +7,8 @@ import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.Ack;
 import io.replicator.protocol.wire.BarrierAck;
+import io.replicator.protocol.wire.Checkpoint;
+import io.replicator.protocol.wire.CheckpointAck;
 import io.replicator.protocol.wire.CutoverReportAck;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
@@ -35,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class TargetSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TargetSession.class);
     static final int FLUSH_BYTES = 256 << 10;
+    /** What the source offers in its Hello: the protocol's features and the checkpoints of a journaling target. */
+    static final long OFFERED_FEATURES = ProtocolVersion.SUPPORTED_FEATURES | ProtocolVersion.FEATURE_JOURNAL;
 
     /**
      * How the session reaches the target: a {@link TargetLink}, whose events reach
@@ -86,6 +90,12 @@ final class TargetSession implements AutoCloseable {
     private boolean blockRuns;
     /** The target keeps cutover reports and seals ({@link ProtocolVersion#FEATURE_CUTOVER_SEAL}). */
     private boolean cutoverSeal;
+    /** The target journals changes and keeps checkpoints ({@link ProtocolVersion#FEATURE_JOURNAL}). */
+    private boolean journal;
+    /** The initial copy's end was told to the target in this session. */
+    private boolean initialCopyToldThisSession;
+    /** Block frames held in memory instead of written, while a checkpoint captures; null when not holding. */
+    private HeldFrames held;
     private String lastError;
     private long nextSequence = 1;
     private long durableSequence;
@@ -134,7 +144,7 @@ final class TargetSession implements AutoCloseable {
         }
         if (e instanceof LinkEvent.Connected) {
             channel.writeAndFlush(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                    ProtocolVersion.SUPPORTED_FEATURES, config.sourceId(), volumes));
+                    OFFERED_FEATURES, config.sourceId(), volumes));
         } else if (e instanceof LinkEvent.ConnectFailed f) {
             disconnected(f.cause());
         } else if (e instanceof LinkEvent.Closed c) {
@@ -156,6 +166,8 @@ final class TargetSession implements AutoCloseable {
             listener.received(response);
         } else if (frame instanceof CutoverReportAck ack) {
             listener.received(ack);
+        } else if (frame instanceof CheckpointAck ack && journal) {
+            listener.received(ack);
         } else if (frame instanceof ErrorFrame error) {
             lastError = "target refused: " + PeerText.escape(error.message()) + " (" + error.code() + ")";
             backoff.refused(lastError);
@@ -171,6 +183,8 @@ final class TargetSession implements AutoCloseable {
                 ack.minVersion(), ack.maxVersion());
         blockRuns = (ack.features() & ProtocolVersion.FEATURE_BLOCK_RUNS) != 0;
         cutoverSeal = (ack.features() & ProtocolVersion.FEATURE_CUTOVER_SEAL) != 0;
+        journal = (ack.features() & ProtocolVersion.FEATURE_JOURNAL) != 0;
+        initialCopyToldThisSession = false;
         long targetDurable = ack.durableSequence();
         if (targetDurable < durableSequence) {
             LOG.warn("target {} holds sequence {} but acknowledged {} before: it lost data; "
@@ -223,6 +237,7 @@ final class TargetSession implements AutoCloseable {
         lastError = backoff.reason(why, now);
         channel = null;
         handshaken = false;
+        dropHeld();
         long waitMs = backoff.failed(now);
         if (!firstHandshake.isDone()) {
             firstHandshake.completeExceptionally(new IOException(
@@ -247,8 +262,15 @@ final class TargetSession implements AutoCloseable {
         return channel.alloc();
     }
 
-    /** Writes a block frame of {@code payloadBytes}, flushing once {@link #FLUSH_BYTES} are written. */
+    /**
+     * Writes a block frame of {@code payloadBytes}, flushing once {@link #FLUSH_BYTES} are written;
+     * while {@linkplain #hold holding}, keeps it in memory instead.
+     */
     void write(Frame frame, int payloadBytes) {
+        if (held != null) {
+            held.add(frame, payloadBytes);
+            return;
+        }
         channel.write(frame, channel.voidPromise());
         unflushedBytes += payloadBytes + 1;
         if (unflushedBytes >= FLUSH_BYTES) {
@@ -268,6 +290,66 @@ final class TargetSession implements AutoCloseable {
             channel.flush();
             unflushedBytes = 0;
         }
+    }
+
+    /**
+     * From now on block frames are sequenced and put in flight as usual but kept in memory, at most
+     * {@code maxBytes} on the wire, until {@link #releaseHeld}: a checkpoint reads what changed while
+     * the file systems are frozen and sends it once they are thawed.
+     */
+    void hold(long maxBytes) {
+        if (held == null) {
+            held = new HeldFrames(maxBytes);
+        }
+    }
+
+    /** The frames held now, or null when not holding. */
+    HeldFrames held() {
+        return held;
+    }
+
+    /** Writes the held frames in order, then {@code after} (may be null), and stops holding. */
+    void releaseHeld(Frame after) {
+        HeldFrames h = held;
+        held = null;
+        if (h == null || channel == null) {
+            return;
+        }
+        h.writeTo(channel);
+        if (after != null) {
+            channel.write(after, channel.voidPromise());
+        }
+        channel.flush();
+        unflushedBytes = 0;
+    }
+
+    /** Frees the held frames unsent (the link is gone: their blocks are resent from the volumes). */
+    private void dropHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
+    }
+
+    /** Whether the target journals changes and keeps checkpoints (negotiated JOURNAL). */
+    boolean journal() {
+        return journal;
+    }
+
+    /**
+     * Tells the target, once per session, that the initial copy of every volume is complete, behind every
+     * frame sent so far; does nothing when the target does not journal or was told in this session.
+     */
+    void initialCopyDone() {
+        if (!handshaken || !journal || initialCopyToldThisSession || held != null) {
+            return;
+        }
+        initialCopyToldThisSession = true;
+        long sequence = lastSequenceSent();
+        channel.writeAndFlush(new Checkpoint(0, Checkpoint.Kind.INITIAL_COPY_DONE, 0, sequence,
+                System.currentTimeMillis(), 0, ""));
+        LOG.info("told the target {} that the initial copy is complete (sequence {}): it journals every change "
+                + "from here on", config.hostPort(), sequence);
     }
 
     /** Connected, handshaken, and the link takes more bytes now (Netty's writability). */
@@ -335,6 +417,7 @@ final class TargetSession implements AutoCloseable {
 
     @Override
     public void close() {
+        dropHeld();
         if (channel != null) {
             channel.close();
         }

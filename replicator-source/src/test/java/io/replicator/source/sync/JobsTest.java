@@ -140,6 +140,43 @@ class JobsTest {
         }
 
         @Override
+        public boolean journalSupported() {
+            return false;
+        }
+
+        @Override
+        public boolean initialCopyComplete() {
+            return true;
+        }
+
+        @Override
+        public boolean coveredSince(long sinceNs) {
+            return drained;
+        }
+
+        @Override
+        public void requestFreshPass() {
+            passesAsked++;
+        }
+
+        @Override
+        public void holdFrames(long maxBytes) {
+        }
+
+        @Override
+        public HeldFrames heldFrames() {
+            return null;
+        }
+
+        @Override
+        public void releaseHeld(io.replicator.protocol.wire.Frame after) {
+        }
+
+        @Override
+        public void wake() {
+        }
+
+        @Override
         public void readChunks(int volume, long firstBlock, int count, ChunkVisitor visitor) throws IOException {
             for (int i = 0; i < count; i++) {
                 visitor.visit(i, firstBlock + i, ByteBuffer.wrap(source, (int) (firstBlock + i) * BLOCK, BLOCK).slice());

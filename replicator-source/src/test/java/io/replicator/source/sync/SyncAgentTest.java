@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.util.ReferenceCountUtil;
 import io.replicator.protocol.block.ChunkHashes;
 import io.replicator.protocol.wire.Ack;
 import io.replicator.protocol.wire.Barrier;
@@ -71,17 +67,7 @@ class SyncAgentTest {
 
         @Override
         public Channel connect(InetSocketAddress target) {
-            EmbeddedChannel ch = new EmbeddedChannel();
-            ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
-                @Override
-                public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                    answer(ch, msg);
-                    ReferenceCountUtil.release(msg);
-                    promise.trySuccess();
-                }
-            });
-            inbox.accept(new LinkEvent.Connected(ch));
-            return ch;
+            return MemoryLink.open(inbox, this::answer);
         }
 
         private void answer(Channel ch, Object msg) {

@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The receiver's admin routes: status (every source it knows), throttle, metrics, and the cutover
- * records: {@code /reports}, {@code /report} and {@code /release} ({@link CutoverRoutes}). Stateless.
+ * records: {@code /reports}, {@code /report} and {@code /release} ({@link CutoverRoutes}), and the
+ * sources' checkpoints: {@code /checkpoints} ({@link CheckpointRoutes}). Stateless.
  */
 public final class TargetAdmin {
     private TargetAdmin() {
@@ -32,10 +33,12 @@ public final class TargetAdmin {
     public static AdminServer start(InetSocketAddress address, PkiBundle pki, TargetServer server,
                                     PrometheusMeterRegistry registry) throws IOException {
         CutoverRoutes cutovers = new CutoverRoutes(server.cutovers());
+        CheckpointRoutes checkpoints = new CheckpointRoutes(server.histories());
         return new AdminServer(address, pki, server.crl())
                 .route("/status", (method, body) -> new AdminServer.Reply(200, server.status()))
                 .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
                 .route("/reports", cutovers::reports)
+                .route("/checkpoints", checkpoints::checkpoints)
                 .route("/report", cutovers::report)
                 .routeAsync("/release", (AdminServer.CallerRoute) (method, body, askedBy) -> CompletableFuture
                         .supplyAsync(() -> cutovers.release(method, body, askedBy)))

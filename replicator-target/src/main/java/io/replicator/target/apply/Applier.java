@@ -6,6 +6,7 @@ import io.replicator.protocol.block.ZeroCheck;
 import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.Checkpoint;
 import io.replicator.protocol.wire.CutoverReport;
 import io.replicator.protocol.wire.CutoverReportAck;
 import io.replicator.protocol.wire.ErrorCode;
@@ -64,14 +65,20 @@ public final class Applier implements Runnable {
     /** Allocated by the apply thread, so that running out of memory there fails the session, not the event loop. */
     private ByteBuffer scratch;
     private final GroupCommit commit;
+    private final SourceHistories histories;
+    private final AppliedFile appliedFile;
+    /** The source's journal phase (after its initial copy); null before it. */
+    private JournalSession journal;
     private List<TargetVolume> volumes = List.of();
     private long sessionBytes;
     private long sessionFrames;
 
     public Applier(String sourceId, List<VolumeInfo> infos, SourceRegistry.Claim claim, VolumeOpener opener,
                    ApplyQueue queue, SessionLink link, TargetMetrics metrics, TargetConfig config, WriteTurns turns,
-                   Cutovers cutovers) {
+                   Cutovers cutovers, SourceHistories histories) {
         this.sourceId = sourceId;
+        this.histories = histories;
+        this.appliedFile = new AppliedFile(opener.sourceDir(sourceId));
         this.infos = infos;
         this.claim = claim;
         this.opener = opener;
@@ -102,8 +109,14 @@ public final class Applier implements Runnable {
             scratch = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
             volumes = opener.open(sourceId, infos);
             commit.resumeFrom(volumes, sourceId);
+            AppliedFile.State phase = appliedFile.read();
+            if (phase != null) {
+                journal = JournalSession.open(histories.of(sourceId), volumes, appliedFile, phase, turns, link,
+                        claim.source(), metrics);
+                claim.source().durableSequence(journal.durableSequence());
+            }
             claim.source().volumes(volumes.stream().map(TargetVolume::progress).toList());
-            link.opened(commit.durableSequence(), describe(volumes));
+            link.opened(durableSequence(), describe(volumes));
             opened = true;
             loop();
         } catch (ProtocolException e) {
@@ -111,8 +124,8 @@ public final class Applier implements Runnable {
         } catch (ApplyFailure e) {
             link.fail(e.code(), e.getMessage());
         } catch (IOException e) {
-            link.fail(ErrorCode.VOLUME_UNAVAILABLE, String.format("source %s: cannot read progress file %s: %s",
-                    sourceId, opener.sourceDir(sourceId), e));
+            link.fail(ErrorCode.VOLUME_UNAVAILABLE, String.format("source %s: cannot open its progress or journal "
+                    + "(%s, %s): %s", sourceId, opener.sourceDir(sourceId), histories.config().dir(), e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             link.fail(ErrorCode.SHUTTING_DOWN, "the target's apply thread for source " + sourceId + " was interrupted");
@@ -126,12 +139,15 @@ public final class Applier implements Runnable {
         } finally {
             turns.rest(turn);
             queue.close();
+            if (journal != null) {
+                journal.close();
+            }
             stopForceThread();
             closeVolumes();
             if (opened) {
                 log.info("source {} disconnected: {} bytes written, {} frames applied in {} ms; durable sequence {}",
                         PeerText.escape(sourceId), sessionBytes, sessionFrames,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), commit.durableSequence());
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), durableSequence());
             }
             claim.done().complete(null);
         }
@@ -142,7 +158,11 @@ public final class Applier implements Runnable {
             if (queue.isEmpty()) {
                 turns.rest(turn);
             }
-            ApplyTask task = commit.pending() ? queue.poll(msUntilCommitDue()) : queue.take();
+            ApplyTask task = commit.pending() ? queue.poll(msUntilCommitDue())
+                    : journal != null ? queue.poll(MAINTAIN_INTERVAL_MS) : queue.take();
+            if (journal != null) {
+                journal.maintain();
+            }
             if (task == null) {
                 commit.requestCommit();
                 continue;
@@ -161,6 +181,9 @@ public final class Applier implements Runnable {
         }
     }
 
+    /** How often a session in its journal phase prunes and checks its follower while idle. */
+    private static final long MAINTAIN_INTERVAL_MS = 1000;
+
     private long msUntilCommitDue() {
         long leftNs = groupCommitIntervalNs - (System.nanoTime() - commit.firstPendingNs());
         return Math.max(0, TimeUnit.NANOSECONDS.toMillis(leftNs));
@@ -178,7 +201,11 @@ public final class Applier implements Runnable {
         if (task instanceof ApplyTask.Apply apply) {
             BlockFrame frame = apply.frame();
             try {
-                applyBlock(frame);
+                if (journal != null) {
+                    journal.append(frame);
+                } else {
+                    applyBlock(frame);
+                }
             } catch (ProtocolException e) {
                 // Blocks before this one are good: make them durable and tell the source before closing.
                 commit.commit();
@@ -189,17 +216,66 @@ public final class Applier implements Runnable {
         } else if (task instanceof ApplyTask.Hash hash) {
             turns.rest(turn);
             if (link.connected()) {
+                if (journal != null) {
+                    journal.awaitApplied(); // verification reads the volumes
+                }
                 answerHash(hash.request());
             }
         } else if (task instanceof ApplyTask.Sync sync) {
             turns.rest(turn);
-            commit.commit();
-            link.send(new BarrierAck(sync.barrier().barrierId(), commit.durableSequence()));
+            commit();
+            link.send(new BarrierAck(sync.barrier().barrierId(), durableSequence()));
         } else if (task instanceof ApplyTask.Report report) {
             turns.rest(turn);
             commit.commit();
+            if (journal != null) {
+                journal.awaitApplied(); // a seal names volumes that hold everything
+            }
             record(report.report());
+        } else if (task instanceof ApplyTask.Point point) {
+            turns.rest(turn);
+            checkpoint(point.checkpoint());
         }
+    }
+
+    /** Makes everything received durable: in the journal, or on the volumes before the journal phase. */
+    private void commit() throws ApplyFailure, InterruptedException {
+        if (journal != null) {
+            journal.commit();
+        } else {
+            commit.commit();
+        }
+    }
+
+    private long durableSequence() {
+        return journal != null ? journal.durableSequence() : commit.durableSequence();
+    }
+
+    /**
+     * A checkpoint: the end of the initial copy starts the journal phase (once everything before it is
+     * on the volumes, durably); a consistent one is journaled, or refused as not launchable before that.
+     */
+    private void checkpoint(Checkpoint checkpoint) throws ApplyFailure, InterruptedException {
+        List<String> names = volumes.stream().map(v -> v.info().name()).toList();
+        if (journal == null && checkpoint.kind() == Checkpoint.Kind.INITIAL_COPY_DONE) {
+            commit.commit();
+            try {
+                journal = JournalPhase.begin(histories.of(sourceId), volumes, appliedFile, commit.durableSequence(),
+                        turns, link, claim.source(), metrics);
+            } catch (IOException e) {
+                throw commit.ioFailure("source " + sourceId, "starting its journal in " + histories.config().dir(), e);
+            }
+        }
+        if (journal == null) {
+            commit.commit();
+            try {
+                link.send(JournalPhase.notLaunchable(checkpoint, histories.of(sourceId), names));
+            } catch (IOException e) {
+                throw commit.ioFailure("source " + sourceId, "recording checkpoint " + checkpoint.checkpointId(), e);
+            }
+            return;
+        }
+        link.send(journal.checkpoint(checkpoint, names));
     }
 
     /** A sealed source gets nothing more applied: {@code CUT_OVER}, naming when and by which report. */

@@ -2,6 +2,7 @@ package io.replicator.target.apply;
 
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.Checkpoint;
 import io.replicator.protocol.wire.CutoverReport;
 import io.replicator.protocol.wire.FrameEnvelope;
 import io.replicator.protocol.wire.HashRequest;
@@ -65,6 +66,10 @@ public sealed interface ApplyTask {
         public long costBytes() {
             return FIXED_COST_BYTES + report.json().length() + report.markdown().length();
         }
+    }
+
+    /** A checkpoint of the source: make everything before it durable, journal it (or begin journaling), answer. */
+    record Point(Checkpoint checkpoint) implements ApplyTask {
     }
 
     /** The connection is gone: commit what was applied and finish. */

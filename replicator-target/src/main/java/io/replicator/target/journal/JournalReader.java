@@ -3,7 +3,10 @@ package io.replicator.target.journal;
 import io.replicator.target.journal.internal.EntryDecoder;
 import io.replicator.target.journal.internal.EntryFormat;
 import java.io.IOException;
+import io.replicator.target.journal.internal.Queues;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.LongSupplier;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -22,6 +25,8 @@ public final class JournalReader implements AutoCloseable {
     private final LongSupplier durablePosition;
     private final byte[] scratch = new byte[EntryFormat.MAX_ENTRY_BYTES];
     private ExcerptTailer tailer;
+    /** The queue this reader opened for itself and closes with it; null when it reads an open journal's. */
+    private SingleChronicleQueue owned;
 
     JournalReader(SingleChronicleQueue queue, String where, long afterPosition, LongSupplier durablePosition) {
         this.queue = queue;
@@ -60,6 +65,25 @@ public final class JournalReader implements AutoCloseable {
         }
     }
 
+    /**
+     * A reader of the journal in {@code dir} (a source's journal directory, or its {@code undo}) that
+     * opens the queue for itself, read-only, so that another thread, or no process at all, may be
+     * writing it: it reads entries after {@code afterPosition} ({@code -1}: from the oldest kept) up to
+     * {@code durablePosition} (what the writer reports durable; {@link Long#MAX_VALUE} when nobody
+     * writes it). Closing it closes its queue.
+     */
+    public static JournalReader detached(Path dir, JournalConfig config, long afterPosition,
+                                         LongSupplier durablePosition) throws IOException {
+        JournalJvm.requireFlags();
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("journal " + dir + " does not exist");
+        }
+        SingleChronicleQueue queue = Queues.openReadOnly(dir, config);
+        JournalReader reader = new JournalReader(queue, dir.toString(), afterPosition, durablePosition);
+        reader.owned = queue;
+        return reader;
+    }
+
     private ExcerptTailer position() throws IOException {
         ExcerptTailer created = queue.createTailer();
         if (afterPosition < 0) {
@@ -83,6 +107,9 @@ public final class JournalReader implements AutoCloseable {
     public void close() {
         if (tailer != null) {
             tailer.close();
+        }
+        if (owned != null) {
+            owned.close();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.replicator.target.net;
 
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.Checkpoint;
 import io.replicator.protocol.wire.CutoverReport;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.HashRequest;
@@ -21,6 +22,7 @@ final class FrameChecks {
     private final List<VolumeInfo> volumes;
     private final boolean blockRuns;
     private final boolean cutoverSeal;
+    private final boolean journal;
     private long durableSequence;
     private long lastSequence;
 
@@ -29,6 +31,7 @@ final class FrameChecks {
         this.volumes = volumes;
         this.blockRuns = (features & ProtocolVersion.FEATURE_BLOCK_RUNS) != 0;
         this.cutoverSeal = (features & ProtocolVersion.FEATURE_CUTOVER_SEAL) != 0;
+        this.journal = (features & ProtocolVersion.FEATURE_JOURNAL) != 0;
     }
 
     /** Blocks must come after {@code durableSequence}, the highest one the progress file holds. */
@@ -88,6 +91,19 @@ final class FrameChecks {
             throw new ProtocolException(ErrorCode.BAD_SEQUENCE, String.format(
                     "barrier %d names sequence %d but the last block received is %d (expected: <= %d)",
                     barrier.barrierId(), barrier.sequence(), lastSequence, lastSequence));
+        }
+    }
+
+    /** A checkpoint comes only in a session that negotiated {@link ProtocolVersion#FEATURE_JOURNAL}, after the blocks it names. */
+    void checkCheckpoint(Checkpoint checkpoint) {
+        if (!journal) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, String.format("checkpoint %d in a session without "
+                    + "feature JOURNAL (the HELLO did not offer it)", checkpoint.checkpointId()));
+        }
+        if (checkpoint.sequence() > lastSequence) {
+            throw new ProtocolException(ErrorCode.BAD_SEQUENCE, String.format("checkpoint %d names sequence %d but the "
+                    + "last block received is %d (expected: <= %d)", checkpoint.checkpointId(), checkpoint.sequence(),
+                    lastSequence, lastSequence));
         }
     }
 

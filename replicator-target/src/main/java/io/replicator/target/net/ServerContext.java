@@ -10,6 +10,7 @@ import io.replicator.protocol.tls.CrlReloader;
 import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.target.TargetConfig;
 import io.replicator.target.TargetMetrics;
+import io.replicator.target.apply.SourceHistories;
 import io.replicator.target.apply.VolumeOpener;
 import io.replicator.target.apply.WriteTurns;
 import io.replicator.target.cutover.Cutovers;
@@ -19,13 +20,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every session of one receiver shares ({@code limits}: the receive rate and queue shared among them;
- * {@code turns}: the disk's write turns), its cutover records included. {@code tls} and {@code crl} are null for plain TCP.
+ * {@code turns}: the disk's write turns), its cutover records and the sources' histories included. {@code tls} and {@code crl} are null for plain TCP.
  * Immutable; its parts are thread-safe. {@link #close()} stops re-reading the revocation list.
  */
 public record ServerContext(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
                             VolumeOpener volumes, ChannelGroup sessions, SslContext tls, CrlReloader crl,
                             ConnectionLimiter limiter, RefusalLog refusals, ReceiveLimits limits, WriteTurns turns,
-                            Cutovers cutovers) {
+                            Cutovers cutovers, SourceHistories histories) {
     /** One line per address (IPv6: per /64) per this long for connections refused before they authenticated. */
     public static final long REFUSAL_LOG_INTERVAL_MS = 10_000;
     /** At most this many such lines per {@link #REFUSAL_LOG_INTERVAL_MS} whatever the addresses. */
@@ -33,7 +34,8 @@ public record ServerContext(TargetConfig config, SourceRegistry registry, Target
 
     /** Makes the context of a receiver; with a PKI bundle, TLS that follows the bundle's CRL as it changes. */
     public static ServerContext create(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
-                                       VolumeOpener volumes, ChannelGroup sessions, Cutovers cutovers)
+                                       VolumeOpener volumes, ChannelGroup sessions, Cutovers cutovers,
+                                       SourceHistories histories)
             throws SSLException {
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxPendingConnections(),
                 config.maxPendingConnectionsPerPrefix());
@@ -43,14 +45,14 @@ public record ServerContext(TargetConfig config, SourceRegistry registry, Target
                 config.maxQueuedBytesTotal());
         if (config.pki() == null) {
             return new ServerContext(config, registry, metrics, volumes, sessions, null, null, limiter, refusals,
-                    limits, new WriteTurns(), cutovers);
+                    limits, new WriteTurns(), cutovers, histories);
         }
         CrlReloader crl = new CrlReloader(config.pki(), config.crlPollIntervalMs());
         crl.onChange(check -> cutOffRevoked(sessions, check));
         try {
             SslContext tls = TlsContexts.forServer(config.pki(), crl);
             return new ServerContext(config, registry, metrics, volumes, sessions, tls, crl, limiter, refusals, limits,
-                    new WriteTurns(), cutovers);
+                    new WriteTurns(), cutovers, histories);
         } catch (SSLException | RuntimeException e) {
             crl.close();
             throw e;

@@ -21,6 +21,7 @@ import io.replicator.protocol.tls.TlsContexts;
 import io.replicator.protocol.tls.TlsFailures;
 import io.replicator.protocol.wire.Barrier;
 import io.replicator.protocol.wire.BlockFrame;
+import io.replicator.protocol.wire.Checkpoint;
 import io.replicator.protocol.wire.CutoverReport;
 import io.replicator.protocol.wire.ErrorCode;
 import io.replicator.protocol.wire.ErrorFrame;
@@ -76,6 +77,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
     /** How often a thread waiting in {@link #send} looks again without being woken. */
     private static final long WRITABLE_RECHECK_MS = 100;
+
+    /** What the receiver offers: every common feature, and it keeps a journal. */
+    static final long OFFERED_FEATURES = ProtocolVersion.SUPPORTED_FEATURES | ProtocolVersion.FEATURE_JOURNAL;
 
     private enum State { AWAIT_HELLO, OPENING, READY, CLOSED }
 
@@ -272,12 +276,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         state = State.OPENING;
         helloDeadline.cancel(false);
         slot.release();
-        checks = new FrameChecks(h.volumes(), h.features() & ProtocolVersion.SUPPORTED_FEATURES);
+        checks = new FrameChecks(h.volumes(), h.features() & OFFERED_FEATURES);
         meter = new ShareMeter(server.limits(), channel.eventLoop(), this::updateReading);
         queue = new ApplyQueue(server.limits()::maxQueuedBytes, this);
         try {
             new Applier(h.sourceId(), h.volumes(), claim, server.volumes(), queue, this, server.metrics(),
-                    server.config(), server.turns(), server.cutovers()).start();
+                    server.config(), server.turns(), server.cutovers(), server.histories()).start();
         } catch (RuntimeException | Error e) {
             // No thread for the session (out of memory or threads): it ends here and lets go of the id.
             claim.abandon();
@@ -290,8 +294,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
 
     /** Returns whether the frame was handed to the apply thread (which then releases it). */
     private boolean onFrame(Frame frame) {
-        if ((frame instanceof BlockFrame || frame instanceof HashRequest || frame instanceof Barrier)
-                && refusedAsSealed()) {
+        if ((frame instanceof BlockFrame || frame instanceof HashRequest || frame instanceof Barrier
+                || frame instanceof Checkpoint) && refusedAsSealed()) {
             return false;
         }
         if (frame instanceof BlockFrame block) {
@@ -309,6 +313,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
         } else if (frame instanceof Barrier barrier) {
             checks.checkBarrier(barrier);
             queue.offer(new ApplyTask.Sync(barrier));
+        } else if (frame instanceof Checkpoint checkpoint) {
+            checks.checkCheckpoint(checkpoint);
+            queue.offer(new ApplyTask.Point(checkpoint));
         } else if (frame instanceof CutoverReport report) {
             checks.checkReport(report);
             queue.offer(new ApplyTask.Report(report));
@@ -372,7 +379,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter implements Sessi
             server.metrics().sourceConnected(hello.sourceId());
             counted = true;
             channel.writeAndFlush(new HelloAck(version, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                    hello.features() & ProtocolVersion.SUPPORTED_FEATURES, durableSequence));
+                    hello.features() & OFFERED_FEATURES, durableSequence));
             log.info("source {} connected from {} (protocol v{}): volumes {}; durable sequence {}, resuming from {}",
                     PeerText.escape(hello.sourceId()), remote, version, PeerText.escape(volumes), durableSequence,
                     durableSequence + 1);

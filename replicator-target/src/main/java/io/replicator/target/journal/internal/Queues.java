@@ -52,6 +52,12 @@ public final class Queues {
                 .timeProvider(config.clockMs()::getAsLong).build();
     }
 
+    /** The queue in {@code dir} for reading only (its writer may be another queue, or none). */
+    public static SingleChronicleQueue openReadOnly(Path dir, JournalConfig config) {
+        return SingleChronicleQueueBuilder.binary(dir).rollCycle(ROLL_CYCLE).blockSize(config.blockSizeBytes())
+                .timeProvider(config.clockMs()::getAsLong).readOnly(true).build();
+    }
+
     /** The file of {@code cycle} in {@code dir}. */
     public static Path file(Path dir, int cycle) {
         return dir.resolve(NAMES.format(Instant.ofEpochMilli(startMs(cycle))) + SUFFIX);
