@@ -1,5 +1,8 @@
 package io.replicator.target.launch;
 
+import io.replicator.target.TargetConfig;
+import io.replicator.target.TargetServer;
+import io.replicator.target.TargetStatus;
 import io.replicator.target.journal.CheckpointInfo;
 import io.replicator.target.journal.JournalReader;
 import io.replicator.target.journal.SourceHistory;
@@ -8,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -38,6 +42,26 @@ public final class ReceiverHistories implements LaunchHistories {
         this.sourceIds = sourceIds;
         this.receiverVolumes = receiverVolumes;
         this.receiverDirs = List.copyOf(receiverDirs);
+    }
+
+    /** The histories of {@code server}: its sources, the volumes it writes, its data and journal directories. */
+    public static ReceiverHistories of(TargetServer server) {
+        TargetConfig config = server.config();
+        Supplier<List<String>> ids = () -> {
+            try {
+                return server.histories().all().stream().map(SourceHistory::sourceId).toList();
+            } catch (IOException e) {
+                return List.of();
+            }
+        };
+        Supplier<List<Path>> volumes = () -> {
+            List<Path> written = new ArrayList<>(config.maps().values());
+            for (TargetStatus.SourceStatus source : server.status().sources()) {
+                source.volumes().forEach(v -> written.add(Path.of(v.path())));
+            }
+            return written;
+        };
+        return new ReceiverHistories(server::history, ids, volumes, List.of(config.dataDir(), config.journalDir()));
     }
 
     @Override
