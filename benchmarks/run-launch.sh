@@ -30,7 +30,7 @@ work="$(mktemp -d "$dir/launch-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 echo "uptime before: $(uptime)"
-echo "files under $dir: $(df -hT "$dir" | awk 'NR==2 {print $1, $2, $5 " used"}'); $(cp --version | head -n 1)"
+echo "files under $dir: $(df -hT "$dir" | awk 'NR==2 {print $1, $2, $5 " free"}'); $(cp --version | head -n 1)"
 java -Xmx1g -XX:+UseParallelGC \
     --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED \
     --add-exports=java.base/jdk.internal.util=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED \
