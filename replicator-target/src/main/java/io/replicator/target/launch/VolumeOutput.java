@@ -101,11 +101,6 @@ final class VolumeOutput implements AutoCloseable {
         restoredBytes += bytes;
     }
 
-    /** The next block at or after {@code block} whose contents were restored from the undo queue, or -1. */
-    int nextRestored(int block) {
-        return restored.nextSetBit(block);
-    }
-
     long restoredBytes() {
         return restoredBytes;
     }
