@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and the target's first reply (the handshake's answer) through, holding what the target sends
  * after it: the target receives and applies blocks, the source hears no acknowledgement. It can
  * also drop every connection, as a broken network would, and hold what the target sends after its
- * next barrier acknowledgement ({@link #holdAfterNextBarrierAck}: a cutover's probe is answered,
+ * next acknowledgement of a cutover's barrier ({@link #holdAfterNextBarrierAck}: its probe is answered,
  * nothing after it). Byte for byte otherwise.
  */
 final class AckHoldingProxy extends LoopbackProxy {
@@ -134,12 +134,19 @@ final class AckHoldingProxy extends LoopbackProxy {
     /** Follows the frames of one direction by their length field, to find where a BARRIER_ACK ends. */
     private static final class FrameCursor {
         private static final int BARRIER_ACK = 6;
+        /** A sync's barriers are numbered from 2^62 (SyncWaiters.FIRST_BARRIER_ID); a cutover's from 1. */
+        private static final int SYNC_BARRIER_HIGH_BYTE = 0x40;
         private final byte[] header = new byte[5];
         private int headerBytes;
         private long bodyLeft;
+        private long bodyRead;
+        private int idHighByte;
         private int type;
 
-        /** Where in {@code buffer[0, n)} the first BARRIER_ACK frame ends, when {@code armed}; else -1. Always advances. */
+        /**
+         * Where in {@code buffer[0, n)} the first BARRIER_ACK frame of a cutover's barrier ends, when {@code armed};
+         * else -1 (a sync's barrier, such as the wave's catch-up sync before the cutover, passes). Always advances.
+         */
         int endOfBarrierAck(byte[] buffer, int n, boolean armed) {
             int found = -1;
             int i = 0;
@@ -151,15 +158,20 @@ final class AckHoldingProxy extends LoopbackProxy {
                                 | ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
                         type = header[4] & 0xFF;
                         bodyLeft = length - 1;
+                        bodyRead = 0;
                     }
                 } else {
-                    int take = (int) Math.min(bodyLeft, n - i);
+                    if (type == BARRIER_ACK && bodyRead == 1) {
+                        idHighByte = buffer[i] & 0xFF; // after the flags: the barrier id's most significant byte
+                    }
+                    int take = type == BARRIER_ACK && bodyRead < 2 ? 1 : (int) Math.min(bodyLeft, n - i);
                     i += take;
                     bodyLeft -= take;
+                    bodyRead += take;
                 }
                 if (headerBytes == header.length && bodyLeft == 0) {
                     headerBytes = 0;
-                    if (armed && type == BARRIER_ACK && found < 0) {
+                    if (armed && type == BARRIER_ACK && idHighByte < SYNC_BARRIER_HIGH_BYTE && found < 0) {
                         found = i;
                     }
                 }

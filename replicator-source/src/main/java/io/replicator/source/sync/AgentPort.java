@@ -237,7 +237,7 @@ final class AgentPort implements JobPort {
 
     @Override
     public void sendBarrier(long barrierId) {
-        agent.session.writeAndFlush(new Barrier(barrierId, agent.session.lastSequenceSent()));
+        agent.session.writeAndFlush(new Barrier(barrierId, agent.session.coveredSequence()));
     }
 
     @Override

@@ -416,7 +416,7 @@ public final class SyncAgent implements AutoCloseable {
 
         @Override
         public void send(long barrierId) {
-            session.writeAndFlush(new Barrier(barrierId, session.lastSequenceSent()));
+            session.writeAndFlush(new Barrier(barrierId, session.coveredSequence()));
         }
     };
 
