@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs or checks what the tests need: a JDK 17+, Maven, and for the root-only tests
-# util-linux (losetup, fsfreeze, taskset), e2fsprogs (mkfs.ext4, e2fsck) and a loop device, and
+# util-linux (losetup, fsfreeze, taskset), e2fsprogs (mkfs.ext4, e2fsck), xfsprogs (mkfs.xfs: reflinks for
+# the launch tests) and a loop device, and
 # systemd-analyze for the check of the release archive's service units.
 # Tests that still cannot run say why in their skip message.
 # --benchmarks: also what benchmarks/run.sh's fio and pgbench steps need (fio, PostgreSQL).
@@ -15,6 +16,7 @@ command -v losetup >/dev/null || missing+=(mount)
 command -v fsfreeze >/dev/null && command -v taskset >/dev/null || missing+=(util-linux)
 command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
+command -v mkfs.xfs >/dev/null || missing+=(xfsprogs)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing: ${missing[*]}"

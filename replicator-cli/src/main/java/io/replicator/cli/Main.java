@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
                 SyncCommand.class, VerifyCommand.class, CutoverCommand.class, ThrottleCommand.class,
                 PauseCommand.class, PauseCommand.Resume.class, io.replicator.cli.pki.PkiCommand.class,
                 ReleaseCommand.class, ReportsCommand.class, ThawCommand.class,
-                CheckpointCommand.class})
+                CheckpointCommand.class, CheckpointsCommand.class, LaunchCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;

@@ -80,6 +80,7 @@ class AdminSchemaTest {
                 JsonNode withCheckpoint = check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
                 assertEquals(checkpoint.path("result").asText(), withCheckpoint.path("checkpoint").path("result").asText(),
                         withCheckpoint::toString);
+                checkLaunch(doc, target, withCheckpoint.path("id").asText());
                 check(doc, "source /pause 200", ask(source, "POST", "/pause", "{}"), 200);
                 JsonNode paused = check(doc, "source /status 200", ask(source, "GET", "/status", null), 200);
                 assertEquals("paused", paused.path("state").asText(), paused::toString);
@@ -149,6 +150,19 @@ class AdminSchemaTest {
         JsonNode aborted = check(doc, "source /cutover/commit 200", ask(source, "POST", "/cutover/abort",
                 "{\"wave_id\": \"wave-a\", \"reason\": \"a test\"}"), 200);
         assertEquals("aborted", aborted.path("result").asText(), aborted::toString);
+    }
+
+    /** A launch of the source's newest checkpoint into a new directory; an unknown source refused. */
+    private void checkLaunch(Map<String, Map<String, Field>> doc, AdminServer target, String source)
+            throws IOException {
+        Path out = Files.createDirectories(dir.resolve("launched"));
+        JsonNode launched = check(doc, "target /launch 200", ask(target, "POST", "/launch", "{\"source\": \""
+                + source + "\", \"checkpoint\": \"latest\", \"out\": \"" + out + "\"}"), 200);
+        assertTrue(Files.isRegularFile(Path.of(launched.path("volumes").path(0).path("path").asText())),
+                launched::toString);
+        check(doc, "error", ask(target, "POST", "/launch", "{\"source\": \"nobody\", \"checkpoint\": "
+                + "\"latest\", \"out\": \"" + out + "\"}"), 404);
+        check(doc, "error", ask(target, "GET", "/launch", null), 405);
     }
 
     /** The receiver's cutover routes, with a source sealed by a report: list, show, status while sealed, release. */

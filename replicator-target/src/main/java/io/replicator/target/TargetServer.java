@@ -191,6 +191,11 @@ public final class TargetServer implements AutoCloseable {
         return context.histories().find(sourceId).map(h -> h);
     }
 
+    /** The settings it was started with. */
+    public TargetConfig config() {
+        return context.config();
+    }
+
     /** The cutover records: seals (released here) and reports kept. Thread-safe. */
     public Cutovers cutovers() {
         return context.cutovers();

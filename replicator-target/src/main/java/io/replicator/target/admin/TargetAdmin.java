@@ -5,6 +5,8 @@ import io.replicator.admin.AdminServer;
 import io.replicator.admin.RateLimitBody;
 import io.replicator.protocol.tls.PkiBundle;
 import io.replicator.target.TargetServer;
+import io.replicator.target.launch.LaunchRoute;
+import io.replicator.target.launch.ReceiverHistories;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The receiver's admin routes: status (every source it knows), throttle, metrics, and the cutover
  * records: {@code /reports}, {@code /report} and {@code /release} ({@link CutoverRoutes}), and the
- * sources' checkpoints: {@code /checkpoints} ({@link CheckpointRoutes}). Stateless.
+ * sources' checkpoints: {@code /checkpoints} ({@link CheckpointRoutes}), and {@code POST /launch}
+ * ({@link LaunchRoute}). Stateless.
  */
 public final class TargetAdmin {
     private TargetAdmin() {
@@ -39,6 +42,7 @@ public final class TargetAdmin {
                 .route("/metrics", (method, body) -> new AdminServer.Reply(200, registry.scrape()))
                 .route("/reports", cutovers::reports)
                 .route("/checkpoints", checkpoints::checkpoints)
+                .routeAsync("/launch", LaunchRoute.start(ReceiverHistories.of(server), server.config().dataDir()))
                 .route("/report", cutovers::report)
                 .routeAsync("/release", (AdminServer.CallerRoute) (method, body, askedBy) -> CompletableFuture
                         .supplyAsync(() -> cutovers.release(method, body, askedBy)))
