@@ -112,7 +112,7 @@ public final class Applier implements Runnable {
             AppliedFile.State phase = appliedFile.read();
             if (phase != null) {
                 journal = JournalSession.open(histories.of(sourceId), volumes, appliedFile, phase, turns, link,
-                        claim.source(), metrics);
+                        claim.source(), metrics, scratch);
                 claim.source().durableSequence(journal.durableSequence());
             }
             claim.source().volumes(volumes.stream().map(TargetVolume::progress).toList());
@@ -264,7 +264,7 @@ public final class Applier implements Runnable {
             commit.commit();
             try {
                 journal = JournalPhase.begin(histories.of(sourceId), volumes, appliedFile, commit.durableSequence(),
-                        turns, link, claim.source(), metrics);
+                        turns, link, claim.source(), metrics, scratch);
             } catch (IOException e) {
                 throw commit.ioFailure("source " + sourceId, "starting its journal in " + histories.config().dir(), e);
             }

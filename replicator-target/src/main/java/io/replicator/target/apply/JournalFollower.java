@@ -56,6 +56,10 @@ final class JournalFollower implements Runnable {
     private final BlockEncoder encoder = new BlockEncoder();
     private final BitSet[] firstWrites;
     private final List<JournalEntry.Block> batch = new ArrayList<>();
+    /**
+     * A decoded block and a block's old contents, each up to a run: allocated when first needed, so that a
+     * receiver with many sources holds direct memory only for those whose changes it applies.
+     */
     private ByteBuffer plain;
     private ByteBuffer old;
     private SourceJournal undo;
@@ -159,8 +163,6 @@ final class JournalFollower implements Runnable {
     @Override
     public void run() {
         try {
-            plain = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
-            old = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
             undo = SourceJournal.open(history.undoConfig(), SourceHistories.UNDO_DIR);
             history.undoOpened(undo);
             undoSequence = undo.durableSequence();
@@ -274,6 +276,9 @@ final class JournalFollower implements Runnable {
 
     /** Appends the old contents of a range; false when undo cannot be kept (a gap begins). */
     private boolean appendUndo(TargetVolume volume, int index, long offset, int length) throws IOException {
+        if (old == null) {
+            old = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
+        }
         old.clear().limit(length);
         volume.readFully(old, offset);
         old.flip();
@@ -329,6 +334,9 @@ final class JournalFollower implements Runnable {
         BlockFrame frame = new BlockFrame(block.volume(), block.encoding(), block.sequence(), block.offset(),
                 block.lengthBytes(), block.plainCrc32c(), Unpooled.wrappedBuffer(block.payload()));
         try {
+            if (plain == null) {
+                plain = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
+            }
             ByteBuffer bytes = decoder.decode(frame, plain);
             if (block.encoding() != io.replicator.protocol.wire.Encoding.ZERO
                     || !volume.holdsZeros(block.offset(), block.lengthBytes())) {

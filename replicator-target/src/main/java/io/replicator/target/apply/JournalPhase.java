@@ -9,6 +9,7 @@ import io.replicator.target.internal.SourceRecord;
 import io.replicator.target.journal.CheckpointCatalog;
 import io.replicator.target.journal.CheckpointInfo;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -33,7 +34,7 @@ final class JournalPhase {
     /** Begins the journal phase after {@code durableSequence}, everything up to which is forced on the volumes. */
     static JournalSession begin(SourceHistories.History history, List<TargetVolume> volumes, AppliedFile appliedFile,
                                 long durableSequence, WriteTurns turns, SessionLink link, SourceRecord source,
-                                TargetMetrics metrics) throws IOException {
+                                TargetMetrics metrics, ByteBuffer scratch) throws IOException {
         Path dir = history.redoDir();
         if (dropEarlier(dir)) {
             int pruned = history.catalog().pruneAll("the source made a new initial copy: the history before it no "
@@ -45,7 +46,8 @@ final class JournalPhase {
                 history.journalConfig().clockMs().getAsLong());
         appliedFile.write(state);
         long startNs = System.nanoTime();
-        JournalSession session = JournalSession.open(history, volumes, appliedFile, state, turns, link, source, metrics);
+        JournalSession session = JournalSession.open(history, volumes, appliedFile, state, turns, link, source, metrics,
+                scratch);
         log.info("source {}: initial copy complete at sequence {}; from here on its changes are journaled in {} "
                 + "(opened in {} ms)", PeerText.escape(history.sourceId()), durableSequence, dir,
                 (System.nanoTime() - startNs) / 1_000_000);

@@ -7,7 +7,6 @@ import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.Checkpoint;
 import io.replicator.protocol.wire.CheckpointAck;
 import io.replicator.protocol.wire.ErrorCode;
-import io.replicator.protocol.wire.VolumeInfo;
 import io.replicator.target.TargetMetrics;
 import io.replicator.target.internal.SourceRecord;
 import io.replicator.target.journal.CheckpointInfo;
@@ -47,7 +46,8 @@ final class JournalSession {
     private final SourceRecord source;
     private final TargetMetrics metrics;
     private final BlockDecoder decoder = new BlockDecoder();
-    private final ByteBuffer scratch = ByteBuffer.allocateDirect(VolumeInfo.MAX_BLOCK_SIZE);
+    /** A block is decoded here to check it: the buffer of the session's apply thread ({@link Applier}). */
+    private final ByteBuffer scratch;
     private final Thread syncer;
     private final long startSequence;
     // Apply thread only.
@@ -62,8 +62,10 @@ final class JournalSession {
     private boolean closed;
 
     private JournalSession(SourceHistories.History history, SourceJournal redo, JournalFollower follower,
-                           SessionLink link, SourceRecord source, TargetMetrics metrics, long startSequence) {
+                           SessionLink link, SourceRecord source, TargetMetrics metrics, long startSequence,
+                           ByteBuffer scratch) {
         this.history = history;
+        this.scratch = scratch;
         this.redo = redo;
         this.follower = follower;
         this.link = link;
@@ -83,7 +85,7 @@ final class JournalSession {
      */
     static JournalSession open(SourceHistories.History history, List<TargetVolume> volumes, AppliedFile appliedFile,
                                AppliedFile.State state, WriteTurns turns, SessionLink link, SourceRecord source,
-                               TargetMetrics metrics) throws IOException {
+                               TargetMetrics metrics, ByteBuffer scratch) throws IOException {
         SourceJournal redo = SourceJournal.open(history.redoConfig(), history.sourceId());
         try {
             if (state.appliedPosition() > redo.durablePosition()) {
@@ -100,7 +102,7 @@ final class JournalSession {
             history.session(volumes.stream().map(v -> new VolumeRef(v.info().name(), volumes.indexOf(v), v.path(),
                     v.info().sizeBytes(), v.info().blockSizeBytes())).toList(), redo, follower, state.startTimeMs());
             JournalSession session = new JournalSession(history, redo, follower, link, source, metrics,
-                    Math.max(state.startSequence(), state.appliedSequence()));
+                    Math.max(state.startSequence(), state.appliedSequence()), scratch);
             follower.start();
             session.syncer.start();
             return session;
