@@ -11,7 +11,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>A handshake alone resets nothing: a target whose disk is full answers it and then refuses
  * the first blocks. The failures go back to zero only once a session made progress: the target
- * acknowledged something new in it, sent no error, and it has been up for {@code stableMs}.
+ * acknowledged something new in it or answered a barrier, sent no error, and it has been up for
+ * {@code stableMs}.
  *
  * <p>It also says why an attempt failed. A target refuses with an error frame and closes at once;
  * a block the source is still writing then meets the closed connection, and the error frame can be

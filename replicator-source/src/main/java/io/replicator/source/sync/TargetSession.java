@@ -169,6 +169,11 @@ final class TargetSession implements AutoCloseable {
             acknowledge(ack.durableSequence());
         } else if (frame instanceof BarrierAck ack) {
             acknowledge(ack.durableSequence());
+            // The target's volumes hold everything sent before the barrier: progress, even with nothing new
+            // in flight (blocks a journaling target held before applying them failed, say).
+            if (backoff.acknowledged()) {
+                reconnectLog.acknowledged(backoff.failures(System.nanoTime()));
+            }
             listener.received(ack);
         } else if (frame instanceof HashResponse response) {
             listener.received(response);
