@@ -2,6 +2,8 @@ package io.replicator.target;
 
 import static io.replicator.target.TargetFixture.BLOCK;
 import static io.replicator.target.TargetFixture.DISK0;
+import static io.replicator.target.journal.SmallDisks.mountExt4;
+import static io.replicator.target.journal.SmallDisks.unmount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -42,9 +44,7 @@ class JournalReceiverFullDiskTest {
         Path mnt = dir.resolve("mnt");
         Files.createDirectories(mnt);
         Path image = dir.resolve("ext4.img");
-        run("truncate", "-s", "128M", image.toString());
-        run("mkfs.ext4", "-q", "-m", "0", image.toString());
-        run("mount", "-o", "loop", image.toString(), mnt.toString());
+        mountExt4(image, "128M", mnt);
         try {
             fillUpAndResume(mnt);
         } finally {
@@ -159,37 +159,6 @@ class JournalReceiverFullDiskTest {
         for (int i = 0; i < 64; i++) {
             org.junit.jupiter.api.Assertions.assertArrayEquals(hashes.hashChunk(java.nio.ByteBuffer.wrap(model,
                     i * BLOCK, BLOCK)), response.hashes()[i], "block " + i + " verifies equal");
-        }
-    }
-
-    private static void unmount(Path mnt) throws IOException {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            try {
-                run("umount", mnt.toString());
-                return;
-            } catch (IOException busy) {
-                System.gc();
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        run("umount", "-l", mnt.toString());
-    }
-
-    private static void run(String... command) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            String output = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed: " + output);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
         }
     }
 }

@@ -2,6 +2,9 @@ package io.replicator.target.journal;
 
 import static io.replicator.target.journal.JournalTestData.appendBlock;
 import static io.replicator.target.journal.JournalTestData.assertBlock;
+import static io.replicator.target.journal.SmallDisks.mountExt4;
+import static io.replicator.target.journal.SmallDisks.run;
+import static io.replicator.target.journal.SmallDisks.unmount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,13 +49,11 @@ class JournalFullDiskTest {
         assumeTrue(Files.isExecutable(Path.of("/sbin/mkfs.ext4")) || Files.isExecutable(Path.of("/usr/sbin/mkfs.ext4")),
                 "skipped: mkfs.ext4 is not installed (e2fsprogs)");
         Path image = dir.resolve("ext4.img");
-        run("truncate", "-s", "64M", image.toString());
-        run("mkfs.ext4", "-q", "-m", "0", image.toString());
-        run("mount", "-o", "loop", image.toString(), mnt.toString());
+        mountExt4(image, "64M", mnt);
         try {
             fillUpAndRecover(mnt);
         } finally {
-            unmount(mnt); // also detaches the loop device mount -o loop attached
+            unmount(mnt);
         }
     }
 
@@ -99,41 +100,5 @@ class JournalFullDiskTest {
         Path mnt = dir.resolve("mnt");
         Files.createDirectories(mnt);
         return mnt;
-    }
-
-    /**
-     * Unmounts {@code mnt}. The journal's files stay mapped until their mappings are released, which
-     * may be a moment after the journal closed ("target is busy"): retried for a few seconds, then
-     * detached lazily, so that the mount goes away (and its loop device once the last mapping does).
-     */
-    private static void unmount(Path mnt) throws IOException {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            try {
-                run("umount", mnt.toString());
-                return;
-            } catch (IOException busy) {
-                System.gc();
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        run("umount", "-l", mnt.toString());
-    }
-
-    private static void run(String... command) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            String output = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed: " + output);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
     }
 }
