@@ -223,9 +223,10 @@ public final class Applier implements Runnable {
             }
         } else if (task instanceof ApplyTask.Sync sync) {
             turns.rest(turn);
-            commit();
             if (journal != null) {
                 journal.awaitApplied(); // a barrier promises volumes that hold everything before it (sync, drain)
+            } else {
+                commit.commit();
             }
             link.send(new BarrierAck(sync.barrier().barrierId(), durableSequence()));
         } else if (task instanceof ApplyTask.Report report) {
