@@ -14,6 +14,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URL;
 import java.security.cert.CertificateException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -62,24 +66,52 @@ public final class AdminClient {
         return send("POST", path, Json.MAPPER.writeValueAsBytes(body), timeoutMs, withdrawal);
     }
 
-    /** Withdraws one request from another thread: closes its connection, before or while it waits. Thread-safe. */
+    /**
+     * Withdraws one request from another thread: closes its connection, before or while it waits.
+     * Thread-safe. The JDK opens a new connection when the one it used is closed between the
+     * request's body and the answer (and then waits there for an answer to a request it never sent),
+     * so a withdrawal closes the connection again every {@value #RECLOSE_MS} ms until the request
+     * has ended.
+     */
     public static final class Withdrawal {
+        private static final long RECLOSE_MS = 20;
+        private static final ScheduledExecutorService RECLOSER = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "admin-request-withdrawal");
+            t.setDaemon(true);
+            return t;
+        });
+
         private HttpURLConnection connection;
         private boolean withdrawn;
+        private boolean ended;
+        private ScheduledFuture<?> reclosing;
 
         public void withdraw() {
-            HttpURLConnection c;
             synchronized (this) {
+                if (withdrawn) {
+                    return;
+                }
                 withdrawn = true;
-                c = connection;
-            }
-            if (c != null) {
-                c.disconnect();
+                if (connection == null || ended) {
+                    return;
+                }
+                reclosing = RECLOSER.scheduleWithFixedDelay(this::close, 0, RECLOSE_MS, TimeUnit.MILLISECONDS);
             }
         }
 
         public synchronized boolean withdrawn() {
             return withdrawn;
+        }
+
+        private void close() {
+            HttpURLConnection c;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                c = connection;
+            }
+            c.disconnect();
         }
 
         private synchronized void attach(HttpURLConnection c) throws IOException {
@@ -90,6 +122,13 @@ public final class AdminClient {
         private synchronized void check() throws IOException {
             if (withdrawn) {
                 throw new IOException("the request was withdrawn before it was sent");
+            }
+        }
+
+        private synchronized void end() {
+            ended = true;
+            if (reclosing != null) {
+                reclosing.cancel(false);
             }
         }
     }
@@ -169,6 +208,9 @@ public final class AdminClient {
             }
             throw explained(e, endpoint, timeoutMs);
         } finally {
+            if (withdrawal != null) {
+                withdrawal.end();
+            }
             c.disconnect();
         }
     }

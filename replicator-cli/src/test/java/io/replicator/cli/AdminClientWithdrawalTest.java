@@ -32,6 +32,21 @@ class AdminClientWithdrawalTest {
 
     @Test
     void shouldCloseTheConnectionOfARequestWithdrawnWhileItWaits() throws Exception {
+        withdrawWhileWaiting();
+    }
+
+    /**
+     * Withdrawn the moment the endpoint has the request: the client may not have started reading
+     * the answer yet, and the JDK then opens a new connection, which the withdrawal must close too.
+     */
+    @Test
+    void shouldEndARequestWithdrawnBeforeItsAnswerIsRead() throws Exception {
+        for (int i = 0; i < 25; i++) {
+            withdrawWhileWaiting();
+        }
+    }
+
+    private static void withdrawWhileWaiting() throws Exception {
         try (StubSource stub = new StubSource("web1", StubSource.Prepare.HOLD)) {
             AdminClient.Withdrawal withdrawal = new AdminClient.Withdrawal();
             CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
@@ -47,6 +62,7 @@ class AdminClientWithdrawalTest {
             ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
             assertTrue(e.getCause().getMessage().contains("withdrawn: the request"), e.getCause().getMessage());
             assertTrue(stub.prepareWithdrawn.await(10, TimeUnit.SECONDS), "the endpoint withdrew the request");
+            assertEquals(1, stub.count("/cutover/prepare"));
         }
     }
 }
