@@ -7,7 +7,7 @@
 #   With root: fio and pgbench on ext4 on a replicated loop device (--only fio|pgbench: that step alone).
 # Writes benchmarks/results/RUN.md and prints it. See benchmarks/README.md.
 #
-# Usage: benchmarks/run.sh [--work DIR] [--size-mib N] [--seed N] [--only all|baselines|ours|fio|pgbench]
+# Usage: benchmarks/run.sh [--work DIR] [--size-mib N] [--seed N] [--only all|copies|baselines|ours|fio|pgbench]
 #                          [--name RUN] [--sparse-wait-s N] [--rounds N] [--keep] [--source-flag FLAG]...
 # --source-flag: appended to every `replicator source` (e.g. --source-flag=--max-cpu=25).
 # env REPLICATOR: the replicator command (default: the repository's ./replicator); FIO_SECONDS,
@@ -50,13 +50,16 @@ while [[ $# -gt 0 ]]; do
         *) echo "unknown argument: $1" >&2; usage ;;
     esac
 done
-case "$only" in all|baselines|ours|fio|pgbench) ;; *) echo "--only must be all, baselines, ours, fio or pgbench: '$only'" >&2; exit 2 ;; esac
+case "$only" in all|copies|baselines|ours|fio|pgbench) ;; *) echo "--only must be all, copies, baselines, ours, fio or pgbench: '$only'" >&2; exit 2 ;; esac
 [[ "$size_mib" =~ ^[1-9][0-9]*$ ]] || { echo "--size-mib must be a positive integer: '$size_mib'" >&2; exit 2; }
 [[ "$sparse_wait_s" =~ ^[0-9]+$ ]] || { echo "--sparse-wait-s must be a whole number of seconds" >&2; exit 2; }
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds must be a positive integer: '$rounds'" >&2; exit 2; }
 run_baselines=false; run_ours=false
 [[ "$only" != ours ]] && run_baselines=true
 [[ "$only" != baselines ]] && run_ours=true
+# copies: the full copies and the convergence, both sides, without the fio, pgbench and sparse steps.
+run_workloads=true
+[[ "$only" == copies ]] && run_workloads=false
 
 source "$here/lib/bench-common.sh"
 
@@ -170,6 +173,8 @@ done
 if $run_ours; then
     # The source volume's loop device stays attached for the TLS full copy; the exit cleans it up.
     ours_stop
+fi
+if $run_ours && $run_workloads; then
     if [[ -z "$kernel_why" ]]; then
         kernel_fio "$run_dir/fio"
     fi
