@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.zip.CRC32C;
+import net.openhft.chronicle.core.io.IOTools;
 
 /**
  * Lays the undo's contents at the checkpoint into the chunks of a volume as the copy passes them:
@@ -145,7 +146,7 @@ final class UndoLayer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        maps.values().forEach(Unmap::unmap);
+        maps.values().forEach(IOTools::clean);
         maps.clear();
         IOException failed = null;
         for (FileChannel channel : files.values()) {
