@@ -35,7 +35,9 @@ class PacingEndToEndTest {
             r.startSource();
             JsonNode paced;
             try (Replication.Writer writer = new Replication.Writer(volume, 17)) {
-                paced = r.awaitStatus("pacing", s -> "pacing".equals(s.path("pacing").path("state").asText()), 180_000);
+                // Pacing with a full-speed rate measured: from the first paced second on, if not before.
+                paced = r.awaitStatus("pacing", s -> "pacing".equals(s.path("pacing").path("state").asText())
+                        && s.path("pacing").path("full_speed_bytes_per_second").isIntegralNumber(), 180_000);
                 CliRun human = CliRun.run("status", "--admin", r.sourceAdmin);
                 assertEquals(0, human.exit(), human.err());
                 assertTrue(human.out().contains("adaptive pacing: ") && human.out().contains("(--max-cpu 1%, "
@@ -61,7 +63,7 @@ class PacingEndToEndTest {
             assertEquals(3000, pacing.path("max_lag_ms").asLong());
             assertTrue(pacing.path("rate_bytes_per_second").asLong() >= 1 << 20, pacing.toString());
             assertTrue(pacing.path("cpu_percent").isInt(), pacing.toString());
-            assertTrue(pacing.path("full_speed_bytes_per_second").asLong() > 0, "measured before pacing: " + pacing);
+            assertTrue(pacing.path("full_speed_bytes_per_second").asLong() > 0, pacing.toString());
             assertTrue(pacing.path("drain_ms").isIntegralNumber(), "the backlog looked at while pacing: " + pacing);
             String reason = pacing.path("reason").asText();
             assertTrue(reason.contains("over --max-cpu 1%: sending paced to") || reason.contains("waiting: pace raised to"),
