@@ -175,9 +175,8 @@ public final class SyncAgent implements AutoCloseable {
                 }
                 tick();
                 work();
-                long now = System.nanoTime();
-                if (statusBoard.due(now)) {
-                    statusBoard.publish(StatusSnapshot.take(this), now);
+                if (statusBoard.due()) {
+                    statusBoard.publish(StatusSnapshot.take(this));
                 }
             }
         } catch (InterruptedException e) {
