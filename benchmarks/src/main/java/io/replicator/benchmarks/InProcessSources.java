@@ -15,10 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Many source daemons in one JVM against one receiver, for {@code benchmarks/run-fleet.sh
@@ -43,6 +46,8 @@ public final class InProcessSources {
      * snapshot of its status, which the 32 agents of a fleet would otherwise do 320 times a second.
      */
     private static final long POLL_MS = 250;
+    /** How long a poll waits for a source's status before asking again at the next one. */
+    private static final long ANSWER_S = 10;
 
     private InProcessSources() {
     }
@@ -128,8 +133,24 @@ public final class InProcessSources {
         int left = sources.size();
         long deadlineNs = startNs + TimeUnit.HOURS.toNanos(1);
         while (left > 0) {
+            // Every source is asked at once; one that does not answer in time (its agent did not get a
+            // core on a loaded machine) is asked again at the next poll.
+            List<CompletableFuture<SourceStatus>> asked = new ArrayList<>();
             for (int i = 0; i < sources.size(); i++) {
-                if (finishS[i] == 0 && synced(sources.get(i).status())) {
+                asked.add(finishS[i] == 0 ? sources.get(i).statusAsync() : null);
+            }
+            for (int i = 0; i < sources.size(); i++) {
+                if (asked.get(i) == null) {
+                    continue;
+                }
+                SourceStatus status;
+                try {
+                    status = asked.get(i).get(ANSWER_S, TimeUnit.SECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    System.err.printf("src%d: no status within %d s (%s); asked again%n", i, ANSWER_S, e);
+                    continue;
+                }
+                if (synced(status)) {
                     finishS[i] = Math.max(0.01, (System.nanoTime() - startNs) / 1e9);
                     left--;
                 }
