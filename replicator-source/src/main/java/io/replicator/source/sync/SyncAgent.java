@@ -167,6 +167,8 @@ public final class SyncAgent implements AutoCloseable {
     private void run() {
         Throwable failure = null;
         try {
+            // A first status before any work: a first cycle can be long (a scan pass on a loaded machine).
+            statusBoard.publish(StatusSnapshot.take(this), System.nanoTime());
             while (!stopping) {
                 AgentCommand event = hasWork() ? inbox.poll() : inbox.poll(idleWaitNs(), TimeUnit.NANOSECONDS);
                 while (event != null) {
