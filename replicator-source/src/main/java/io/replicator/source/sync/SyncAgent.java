@@ -168,7 +168,7 @@ public final class SyncAgent implements AutoCloseable {
         Throwable failure = null;
         try {
             // A first status before any work: a first cycle can be long (a scan pass on a loaded machine).
-            statusBoard.publish(StatusSnapshot.take(this), System.nanoTime());
+            statusBoard.publish(StatusSnapshot.take(this));
             while (!stopping) {
                 AgentCommand event = hasWork() ? inbox.poll() : inbox.poll(idleWaitNs(), TimeUnit.NANOSECONDS);
                 while (event != null) {
