@@ -19,6 +19,8 @@
 #                                [--rates "10MB/s 50MB/s 200MB/s"] [--window-s 10] [--name RUN] [--keep]
 #                                [--skip-throttle] [--sources-in-one-jvm]
 # env REPLICATOR: the replicator command (default: the repository's ./replicator).
+# env SOURCES_JAVA_OPTS: more JVM options for the one JVM of --sources-in-one-jvm (e.g. a flight
+# recording); REPLICATOR_JAVA_OPTS reaches the receiver through ./replicator.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -35,7 +37,7 @@ in_one_jvm=false
 replicator="${REPLICATOR:-$repo/replicator}"
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 while [[ $# -gt 0 ]]; do
@@ -200,7 +202,7 @@ copy_in_one_jvm() {
     start_bg "$label-sources" /usr/bin/time -f "%e %U %S" -o "$tmp/$label-sources.time" java -XX:+UseSerialGC \
         -Xms64m -Xmx2g -XX:MaxDirectMemorySize=2g -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions \
         -XX:CompilerDirectivesFile="$repo/replicator-cli/jvm/compiler-directives.json" -XX:-DisplayVMOutput \
-        -cp "$cp" io.replicator.benchmarks.InProcessSources "$tmp/$label-sources.result" "$tport" "$aport" "$tokdir/admin-$aport.token" \
+        ${SOURCES_JAVA_OPTS:-} -cp "$cp" io.replicator.benchmarks.InProcessSources "$tmp/$label-sources.result" "$tport" "$aport" "$tokdir/admin-$aport.token" \
         "$run_dir/state-$label" "$@"
     local spid=$bg_pid
     wait "$spid" || { log "the in-process sources failed:"; tail -20 "$tmp/$label-sources.log" >&2; exit 1; }

@@ -54,7 +54,11 @@ launch() {
       -XX:-DisplayVMOutput"
   local default_opts
   case "${1:-}" in
-    source|target|demo) default_opts="$daemon_opts" ;;
+    # The receiver's sessions each hold their queue share and read buffers in direct memory: 32
+    # busy sources need about 270 MiB of it, and a JVM at its direct limit runs a full collection
+    # (System.gc) for every buffer it cannot reserve, which cost 32 sources more CPU than their copy.
+    target) default_opts="${daemon_opts/-XX:MaxDirectMemorySize=256m/-XX:MaxDirectMemorySize=512m}" ;;
+    source|demo) default_opts="$daemon_opts" ;;
     *) default_opts="-XX:+UseSerialGC -Xms16m -Xmx256m -XX:TieredStopAtLevel=1" ;;
   esac
   local java_opts=(${REPLICATOR_JAVA_OPTS:-$default_opts})

@@ -15,10 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Many source daemons in one JVM against one receiver, for {@code benchmarks/run-fleet.sh
@@ -31,13 +34,21 @@ import java.util.concurrent.TimeUnit;
  * lifts the receiver's limit ({@code POST /throttle} with {@code 0} on its admin endpoint, with
  * the token the receiver wrote) so every copy starts at once, and prints one line per source:
  * {@code ID SECONDS} from that moment to when every block of its volume was durable on the
- * receiver, polled every 100 ms; before them {@code connected SECONDS}, the time from the start
+ * receiver, polled every {@value #POLL_MS} ms; before them {@code connected SECONDS}, the time from the start
  * of {@code main} until every source was connected. The lines go to {@code RESULT_FILE} (the
  * daemons log to stderr). Single-threaded but for the daemons' own threads.
  *
  * <p>Usage: {@code InProcessSources RESULT_FILE TARGET_PORT RECEIVER_ADMIN_PORT TOKEN_FILE STATE_ROOT VOLUME...}
  */
 public final class InProcessSources {
+    /**
+     * How often the sources' status is read until each is synced: every read makes each agent take a
+     * snapshot of its status, which the 32 agents of a fleet would otherwise do 320 times a second.
+     */
+    private static final long POLL_MS = 250;
+    /** How long a poll waits for a source's status before asking again at the next one. */
+    private static final long ANSWER_S = 10;
+
     private InProcessSources() {
     }
 
@@ -122,8 +133,24 @@ public final class InProcessSources {
         int left = sources.size();
         long deadlineNs = startNs + TimeUnit.HOURS.toNanos(1);
         while (left > 0) {
+            // Every source is asked at once; one that does not answer in time (its agent did not get a
+            // core on a loaded machine) is asked again at the next poll.
+            List<CompletableFuture<SourceStatus>> asked = new ArrayList<>();
             for (int i = 0; i < sources.size(); i++) {
-                if (finishS[i] == 0 && synced(sources.get(i).status())) {
+                asked.add(finishS[i] == 0 ? sources.get(i).statusAsync() : null);
+            }
+            for (int i = 0; i < sources.size(); i++) {
+                if (asked.get(i) == null) {
+                    continue;
+                }
+                SourceStatus status;
+                try {
+                    status = asked.get(i).get(ANSWER_S, TimeUnit.SECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    System.err.printf("src%d: no status within %d s (%s); asked again%n", i, ANSWER_S, e);
+                    continue;
+                }
+                if (synced(status)) {
                     finishS[i] = Math.max(0.01, (System.nanoTime() - startNs) / 1e9);
                     left--;
                 }
@@ -131,7 +158,7 @@ public final class InProcessSources {
             if (System.nanoTime() > deadlineNs) {
                 throw new IOException(left + " sources not synced within an hour");
             }
-            Thread.sleep(100);
+            Thread.sleep(POLL_MS);
         }
         return finishS;
     }

@@ -29,7 +29,8 @@ import java.util.function.LongSupplier;
  *       high-water mark and a session's buffers, a session holds at most about this plus 5 MiB</td></tr>
  *   <tr><td>maxQueuedBytesTotal</td><td>128 MiB</td><td>frame bytes queued over all sessions: each session
  *       queues at most this divided by the sessions connected (at least 2 MiB), so that the receiver's
- *       memory follows the number of sources, never the size of their volumes</td></tr>
+ *       memory follows the number of sources, never the size of their volumes; never more than a quarter
+ *       of the JVM's direct memory, where the frames lie</td></tr>
  *   <tr><td>maxRateBytesPerSecond</td><td>0 (none)</td><td>bytes received per second over all sources,
  *       shared equally among the sources sending ({@code --max-rate}); {@code throttle} changes it live</td></tr>
  *   <tr><td>groupCommitBytes</td><td>32 MiB</td><td>bytes written between two forced commits at most</td></tr>

@@ -39,6 +39,8 @@ final class Forecast {
     private int outpaced;
     private boolean notConverging;
     private long peakBacklogBytes;
+    /** Both rates in words, made when they change (once a second): a status asks for them far more often. */
+    private String ratesWords;
 
     /**
      * One sample at {@code nowNs}, taken at most once a {@link #SAMPLE_NS}; the others are ignored.
@@ -69,6 +71,7 @@ final class Forecast {
         double sent = Math.max(0, sentBytes - lastSentBytes) / seconds;
         writeBytesPerSecond = average(writeBytesPerSecond, written);
         sendBytesPerSecond = average(sendBytesPerSecond, sent);
+        ratesWords = null;
         lastSampleNs = nowNs;
         lastWrittenBytes = writtenBytes;
         lastSentBytes = sentBytes;
@@ -127,7 +130,10 @@ final class Forecast {
 
     /** The forecast in words, with both rates. */
     String describe(long backlogBytes) {
-        String rates = "writes " + Rates.format(writeBytesPerSecond) + ", sends " + Rates.format(sendBytesPerSecond);
+        if (ratesWords == null) {
+            ratesWords = "writes " + Rates.format(writeBytesPerSecond) + ", sends " + Rates.format(sendBytesPerSecond);
+        }
+        String rates = ratesWords;
         if (notConverging) {
             return "not converging: " + rates + "; the backlog grows";
         }

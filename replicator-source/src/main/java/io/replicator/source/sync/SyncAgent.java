@@ -170,7 +170,7 @@ public final class SyncAgent implements AutoCloseable {
         Throwable failure = null;
         try {
             // A first status before any work: a first cycle can be long (a scan pass on a loaded machine).
-            statusBoard.publish(StatusSnapshot.take(this), System.nanoTime());
+            statusBoard.publish(StatusSnapshot.take(this));
             while (!stopping) {
                 AgentCommand event = hasWork() ? inbox.poll() : inbox.poll(idleWaitNs(), TimeUnit.NANOSECONDS);
                 while (event != null) {
@@ -179,9 +179,8 @@ public final class SyncAgent implements AutoCloseable {
                 }
                 tick();
                 work();
-                long now = System.nanoTime();
-                if (statusBoard.due(now)) {
-                    statusBoard.publish(StatusSnapshot.take(this), now);
+                if (statusBoard.due()) {
+                    statusBoard.publish(StatusSnapshot.take(this));
                 }
             }
         } catch (InterruptedException e) {

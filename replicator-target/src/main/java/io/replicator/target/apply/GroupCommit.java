@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The durability bookkeeping of one session, and its force thread (BookKeeper's force-write
  * thread): the apply thread writes blocks and asks for a commit; the force thread forces every
- * volume, persists the progress file and only then acks the highest sequence it covered. While the
+ * volume, persists the progress file (in place after its first write: {@link ProgressFile}) and only then acks the highest sequence it covered. While the
  * device syncs one group, the apply thread goes on writing the next, and requests made during a
  * force are coalesced into the following one; forces start at least {@link #MIN_FORCE_SPACING_NS}
  * apart.
@@ -244,6 +244,11 @@ final class GroupCommit implements AutoCloseable {
         if (forcer != null) {
             forcer.join();
             writeFleet();
+        }
+        try {
+            progressFile.close();
+        } catch (IOException e) {
+            LOG.warn("cannot close {}: {}", progressFile.path(), e.toString());
         }
     }
 

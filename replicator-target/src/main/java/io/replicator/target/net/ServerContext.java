@@ -3,6 +3,7 @@ package io.replicator.target.net;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.internal.PlatformDependent;
 import io.replicator.protocol.guard.ConnectionLimiter;
 import io.replicator.protocol.guard.RefusalLog;
 import io.replicator.protocol.tls.CrlCheck;
@@ -31,6 +32,13 @@ public record ServerContext(TargetConfig config, SourceRegistry registry, Target
     public static final long REFUSAL_LOG_INTERVAL_MS = 10_000;
     /** At most this many such lines per {@link #REFUSAL_LOG_INTERVAL_MS} whatever the addresses. */
     public static final int REFUSAL_LOG_MAX_LINES = 10;
+    /**
+     * The sessions' queues together take at most this share of the JVM's direct memory: the rest is
+     * their read and scratch buffers. A JVM at its direct limit collects its whole heap for every
+     * buffer it cannot reserve (Bits.reserveMemory calls System.gc), which costs more CPU than the
+     * copy itself once many sessions are busy.
+     */
+    static final int QUEUE_SHARE_OF_DIRECT_MEMORY = 4;
 
     /** Makes the context of a receiver; with a PKI bundle, TLS that follows the bundle's CRL as it changes. */
     public static ServerContext create(TargetConfig config, SourceRegistry registry, TargetMetrics metrics,
@@ -42,7 +50,7 @@ public record ServerContext(TargetConfig config, SourceRegistry registry, Target
         RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger(TargetChannelInitializer.class),
                 REFUSAL_LOG_INTERVAL_MS, REFUSAL_LOG_MAX_LINES);
         ReceiveLimits limits = new ReceiveLimits(config.maxRateBytesPerSecond(), config.maxQueuedBytes(),
-                config.maxQueuedBytesTotal());
+                Math.min(config.maxQueuedBytesTotal(), PlatformDependent.maxDirectMemory() / QUEUE_SHARE_OF_DIRECT_MEMORY));
         if (config.pki() == null) {
             return new ServerContext(config, registry, metrics, volumes, sessions, null, null, limiter, refusals,
                     limits, new WriteTurns(), cutovers, histories);

@@ -2,10 +2,12 @@ package io.replicator.target.apply;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,24 @@ class ProgressFileTest {
         assertEquals(42, new ProgressFile(dir).read());
         assertEquals(ProgressFile.LENGTH, Files.size(progress.path()));
         assertFalse(Files.exists(dir.resolve(ProgressFile.FILE_NAME + ".tmp")));
+    }
+
+    @Test
+    void shouldOverwriteInPlaceAfterTheFirstWriteAndReplaceAgainAfterClose() throws IOException {
+        try (ProgressFile progress = new ProgressFile(dir)) {
+            progress.write(1);
+            Object first = Files.readAttributes(progress.path(), BasicFileAttributes.class).fileKey();
+            for (long sequence = 2; sequence <= 100; sequence++) {
+                progress.write(sequence);
+                assertEquals(sequence, new ProgressFile(dir).read());
+            }
+            assertEquals(first, Files.readAttributes(progress.path(), BasicFileAttributes.class).fileKey());
+            assertEquals(ProgressFile.LENGTH, Files.size(progress.path()));
+            progress.close();
+            progress.write(101);
+            assertNotEquals(first, Files.readAttributes(progress.path(), BasicFileAttributes.class).fileKey());
+            assertEquals(101, new ProgressFile(dir).read());
+        }
     }
 
     @Test
