@@ -6,7 +6,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.Ack;
-import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.BarrierAck;
 import io.replicator.protocol.wire.Checkpoint;
 import io.replicator.protocol.wire.CheckpointAck;
@@ -299,7 +298,7 @@ final class TargetSession implements AutoCloseable {
             held.add(frame, payloadBytes);
             return;
         }
-        batch.add(frame, payloadBytes + BlockFrame.HEADER_LENGTH);
+        batch.add(frame, channel.alloc());
         unflushedBytes += payloadBytes + 1;
         if (unflushedBytes >= FLUSH_BYTES) {
             flush();
