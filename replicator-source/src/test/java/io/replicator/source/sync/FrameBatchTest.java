@@ -30,10 +30,16 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class FrameBatchTest {
+    /** A 4 KiB frame, or of 16 KiB (sent as it is, not encoded into the batch) every 7th. */
     private static BlockFrame frame(long sequence) {
-        byte[] bytes = new byte[4096];
+        byte[] bytes = new byte[length(sequence)];
         bytes[0] = (byte) sequence;
-        return new BlockFrame(0, Encoding.RAW, sequence, sequence * 4096, 4096, 0, Unpooled.wrappedBuffer(bytes));
+        return new BlockFrame(0, Encoding.RAW, sequence, sequence * 4096, bytes.length, 0,
+                Unpooled.wrappedBuffer(bytes));
+    }
+
+    private static int length(long sequence) {
+        return sequence % 7 == 0 ? 4 * 4096 : 4096;
     }
 
     @Test
@@ -58,7 +64,7 @@ class FrameBatchTest {
                     .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
             FrameBatch batch = new FrameBatch();
             for (long s = 1; s <= 300; s++) {
-                batch.add(frame(s), client.alloc());
+                batch.add(frame(s), length(s) + BlockFrame.HEADER_LENGTH, client.alloc());
                 if (s % 100 == 0) {
                     batch.flush(client);
                 }
@@ -67,7 +73,7 @@ class FrameBatchTest {
             for (int i = 0; i < 300; i++) {
                 BlockFrame f = (BlockFrame) received.poll(10, TimeUnit.SECONDS);
                 sequences.add(f.sequence());
-                assertEquals(4096, f.payload().readableBytes(), "payload of frame " + f.sequence());
+                assertEquals(length(f.sequence()), f.payload().readableBytes(), "payload of frame " + f.sequence());
                 assertEquals((byte) f.sequence(), f.payload().getByte(f.payload().readerIndex()),
                         "first byte of frame " + f.sequence());
                 f.release();
@@ -86,7 +92,7 @@ class FrameBatchTest {
     }
 
     @Test
-    void shouldReleaseTheFramesOnceEncodedAndTheBatchWhenTheLinkIsGone() {
+    void shouldReleaseSmallFramesOnceEncodedAndEveryPartWhenTheLinkIsGone() {
         List<ByteBuf> buffers = new ArrayList<>();
         AbstractByteBufAllocator alloc = new AbstractByteBufAllocator() {
             @Override
@@ -107,14 +113,24 @@ class FrameBatchTest {
             }
         };
         FrameBatch batch = new FrameBatch();
-        for (long s = 1; s <= 3; s++) {
+        List<BlockFrame> asTheyAre = new ArrayList<>();
+        for (long s = 5; s <= 8; s++) {
             BlockFrame f = frame(s);
-            batch.add(f, alloc);
-            assertEquals(0, f.refCnt(), "an encoded frame still holds its buffer");
+            batch.add(f, length(s), alloc);
+            if (length(s) > FrameBatch.SMALL_PAYLOAD_BYTES) {
+                assertEquals(1, f.refCnt(), "a large frame goes as it is");
+                asTheyAre.add(f);
+            } else {
+                assertEquals(0, f.refCnt(), "an encoded frame still holds its buffer");
+            }
         }
-        assertEquals(1, buffers.size(), "one buffer for the whole batch: " + buffers);
+        assertEquals(1, asTheyAre.size());
+        assertEquals(2, buffers.size(), "one buffer for the small frames each side of the large one: " + buffers);
         batch.flush(null);
-        assertEquals(0, buffers.get(0).refCnt(), "a batch dropped with the link still holds its buffer");
+        for (ByteBuf b : buffers) {
+            assertEquals(0, b.refCnt(), "a batch dropped with the link still holds its buffer");
+        }
+        assertEquals(0, asTheyAre.get(0).refCnt(), "a frame dropped with the link still holds its buffer");
         assertTrue(batch.isEmpty());
     }
 }
