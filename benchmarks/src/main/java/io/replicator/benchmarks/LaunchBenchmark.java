@@ -36,7 +36,10 @@ import java.util.SplittableRandom;
  * real {@link SourceJournal}, synced every 1 MiB of undo before the volume writes it protects). Each
  * round times {@code cp --sparse=always} and the launch (alternating which goes first), with the page
  * cache dropped before each when run as root (unless {@code LAUNCH_BENCH_WARM} is set). Prints one
- * line per timing and the medians. Not part of {@code mvn test}. Single-threaded.
+ * line per timing (with this process's CPU time, read and write calls, page faults and disk bytes
+ * over it, cp's included as a waited-for child), the launch's phases, a check that the launched
+ * image equals the volume at the checkpoint (CRC32C, outside the timing), and the medians. Not part
+ * of {@code mvn test}. Single-threaded.
  *
  * <p>Usage: {@code LaunchBenchmark DIR SIZE_BYTES WRITE_BYTES ROUNDS}
  */
@@ -57,6 +60,7 @@ public final class LaunchBenchmark {
         long t0 = System.nanoTime();
         fill(image, size, random);
         System.out.printf("volume %d MiB written in %d ms%n", size >> 20, (System.nanoTime() - t0) / 1_000_000);
+        long atCheckpoint = crc32c(image);
         try (SourceJournal undo = SourceJournal.open(JournalConfig.of(dir.resolve("journal/src"))
                 .withReserveBytes(0), "undo")) {
             long marker = undo.appendMarker(MarkerKind.CHECKPOINT, 1, 0, "bench");
@@ -73,12 +77,14 @@ public final class LaunchBenchmark {
                 for (int turn = 0; turn < 2; turn++) {
                     Path out = Files.createDirectories(dir.resolve("out"));
                     dropCaches();
+                    ProcStats before = ProcStats.now();
                     if (cpFirst == (turn == 0)) {
                         long s = System.nanoTime();
                         run("cp", "--sparse=always", image.toString(), out.resolve("cp.img").toString());
                         run("sync", "-f", out.resolve("cp.img").toString());
                         cp[round] = (System.nanoTime() - s) / 1_000_000;
-                        System.out.printf("round %d: cp --sparse=always + sync: %d ms%n", round, cp[round]);
+                        System.out.printf("round %d: cp --sparse=always + sync: %d ms (%s)%n", round, cp[round],
+                                ProcStats.now().since(before));
                     } else {
                         long s = System.nanoTime();
                         LaunchResult r = new Launcher(history, new PartialLedger(dir.resolve("data")))
@@ -86,8 +92,14 @@ public final class LaunchBenchmark {
                         launch[round] = (System.nanoTime() - s) / 1_000_000;
                         LaunchResult.Volume v = r.volumes().get(0);
                         System.out.printf("round %d: launch: %d ms (method %s, copy %d ms, undo read %d ms, "
-                                + "%d MiB restored from %d undo entries)%n", round, launch[round], v.method(),
-                                v.copyMs(), r.undoMs(), v.restoredBytes() >> 20, r.undoEntries());
+                                + "%d MiB restored from %d undo entries; %s)%n", round, launch[round], v.method(),
+                                v.copyMs(), r.undoMs(), v.restoredBytes() >> 20, r.undoEntries(),
+                                ProcStats.now().since(before));
+                        System.out.printf("  %s%n", r.phases());
+                        if (crc32c(Path.of(v.path())) != atCheckpoint) {
+                            throw new IOException("the launched image differs from the volume at the checkpoint");
+                        }
+                        System.out.println("  the launched image equals the volume at the checkpoint (CRC32C)");
                     }
                     deleteTree(out);
                 }
@@ -157,6 +169,18 @@ public final class LaunchBenchmark {
         return undone;
     }
 
+    /** The CRC32C of a whole file, read outside any timing. */
+    private static long crc32c(Path file) throws IOException {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(8 << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (channel.read(buffer.clear()) > 0) {
+                crc.update(buffer.flip());
+            }
+        }
+        return crc.getValue();
+    }
+
     private static void dropCaches() throws Exception {
         run("sync");
         Path drop = Path.of("/proc/sys/vm/drop_caches");
@@ -184,6 +208,37 @@ public final class LaunchBenchmark {
         long[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
         return sorted[sorted.length / 2];
+    }
+
+    /**
+     * This process's CPU time and I/O counts from {@code /proc/self/stat} and {@code /proc/self/io},
+     * waited-for children (cp, sync) included: user and system CPU, read and write system calls, and
+     * bytes read from and written (dirtied) to storage.
+     */
+    private record ProcStats(long userMs, long sysMs, long syscr, long syscw, long readBytes, long writeBytes,
+                             long minorFaults, long majorFaults) {
+        static ProcStats now() throws IOException {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long tickMs = 10; // USER_HZ is 100 on Linux
+            long user = (Long.parseLong(f[11]) + Long.parseLong(f[13])) * tickMs;
+            long sys = (Long.parseLong(f[12]) + Long.parseLong(f[14])) * tickMs;
+            Map<String, Long> io = new java.util.HashMap<>();
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                String[] kv = line.split(":\\s*");
+                io.put(kv[0], Long.parseLong(kv[1].trim()));
+            }
+            return new ProcStats(user, sys, io.get("syscr"), io.get("syscw"), io.get("read_bytes"),
+                    io.get("write_bytes"), Long.parseLong(f[7]) + Long.parseLong(f[8]),
+                    Long.parseLong(f[9]) + Long.parseLong(f[10]));
+        }
+
+        String since(ProcStats b) {
+            return String.format("cpu user %d ms sys %d ms, %d reads %d writes, %d page faults (%d major), disk read"
+                    + " %d MiB written %d MiB", userMs - b.userMs, sysMs - b.sysMs, syscr - b.syscr, syscw - b.syscw,
+                    minorFaults + majorFaults - b.minorFaults - b.majorFaults, majorFaults - b.majorFaults,
+                    (readBytes - b.readBytes) >> 20, (writeBytes - b.writeBytes) >> 20);
+        }
     }
 
     /** The one source of the benchmark: one volume, one checkpoint. */

@@ -84,8 +84,9 @@ final class SourceCommand implements Callable<Integer> {
 
     @Option(names = "--max-pacing-lag", paramLabel = "DURATION", defaultValue = "5s",
             converter = Converters.DurationMs.class,
-            description = "The lag adaptive pacing may trade for --max-cpu: past it, full speed again until the "
-                    + "lag is half that (default: ${DEFAULT-VALUE}).")
+            description = "The lag adaptive pacing may trade for --max-cpu, and keeps the lag under: full speed again "
+                    + "once the lag plus the time full speed takes to send what waits reaches 60% of it, until "
+                    + "that is under 30% (default: ${DEFAULT-VALUE}).")
     long maxPacingLagMs;
 
     @Option(names = "--pki", paramLabel = "BUNDLE",

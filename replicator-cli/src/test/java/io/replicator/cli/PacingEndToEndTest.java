@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code --max-cpu} end to end: real daemon processes (mutual TLS, loopback), the source started
  * with a bound of 1% of the machine that its copy and a busy volume's changes exceed, so that it
- * paces; {@code status}, {@code status --json} and {@code /metrics} say so, and once the writes
+ * paces; {@code status}, {@code status --json} (with the full-speed rate it measured and the
+ * time that rate takes to send the backlog) and {@code /metrics} say so, and once the writes
  * stop a sync still drains everything and the copy equals the volume.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -34,7 +35,9 @@ class PacingEndToEndTest {
             r.startSource();
             JsonNode paced;
             try (Replication.Writer writer = new Replication.Writer(volume, 17)) {
-                paced = r.awaitStatus("pacing", s -> "pacing".equals(s.path("pacing").path("state").asText()), 180_000);
+                // Pacing with a full-speed rate measured: from the first paced second on, if not before.
+                paced = r.awaitStatus("pacing", s -> "pacing".equals(s.path("pacing").path("state").asText())
+                        && s.path("pacing").path("full_speed_bytes_per_second").isIntegralNumber(), 180_000);
                 CliRun human = CliRun.run("status", "--admin", r.sourceAdmin);
                 assertEquals(0, human.exit(), human.err());
                 assertTrue(human.out().contains("adaptive pacing: ") && human.out().contains("(--max-cpu 1%, "
@@ -60,8 +63,11 @@ class PacingEndToEndTest {
             assertEquals(3000, pacing.path("max_lag_ms").asLong());
             assertTrue(pacing.path("rate_bytes_per_second").asLong() >= 1 << 20, pacing.toString());
             assertTrue(pacing.path("cpu_percent").isInt(), pacing.toString());
-            assertTrue(pacing.path("reason").asText().contains("over --max-cpu 1%: sending paced to"),
-                    pacing.toString());
+            assertTrue(pacing.path("full_speed_bytes_per_second").asLong() > 0, pacing.toString());
+            assertTrue(pacing.path("drain_ms").isIntegralNumber(), "the backlog looked at while pacing: " + pacing);
+            String reason = pacing.path("reason").asText();
+            assertTrue(reason.contains("over --max-cpu 1%: sending paced to") || reason.contains("waiting: pace raised to"),
+                    "paced for the CPU, or the pace raised with the lag: " + pacing);
             assertFalse(paced.path("paused").asBoolean());
 
             r.sync();

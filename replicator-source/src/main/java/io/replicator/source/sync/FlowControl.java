@@ -6,7 +6,6 @@ import io.replicator.source.FlowStatus;
 import io.replicator.source.PacingStatus;
 import java.time.Clock;
 import java.util.Locale;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,11 +39,12 @@ final class FlowControl {
     }
 
     /**
-     * Lets adaptive pacing look at the daemon's CPU and, while it paces, at the lag ({@code lagMs},
-     * asked only then); {@code cutoverRunning}: never pace. Called every cycle of the agent.
+     * Lets adaptive pacing look at the daemon's CPU and, while it paces or decides to, at the lag and
+     * the backlog ({@code inputs}, asked only then); {@code cutoverRunning}: never pace. Called every
+     * cycle of the agent.
      */
-    void pace(long nowNs, boolean cutoverRunning, LongSupplier lagMs) {
-        long rate = pacing.step(nowNs, cutoverRunning, lagMs);
+    void pace(long nowNs, boolean cutoverRunning, PacingInputs inputs) {
+        long rate = pacing.step(nowNs, cutoverRunning, inputs);
         if (rate != paced.bytesPerSecond()) {
             paced.rate(rate, nowNs);
         }

@@ -58,6 +58,8 @@ public final class SyncAgent implements AutoCloseable {
     private final FlowRequests flowRequests = new FlowRequests(this);
     /** Pause, the bandwidth limit and adaptive pacing. */
     final FlowControl flow;
+    /** What adaptive pacing reads of the agent: the lag, the backlog, the bytes sent. */
+    private final PacingInputs pacingInputs = PacingInputs.of(this);
     private final StatusBoard statusBoard = new StatusBoard();
     final SyncWaiters waiters = new SyncWaiters();
     /** The admin's jobs and the comparison after an unclean stop. */
@@ -167,6 +169,8 @@ public final class SyncAgent implements AutoCloseable {
     private void run() {
         Throwable failure = null;
         try {
+            // A first status before any work: a first cycle can be long (a scan pass on a loaded machine).
+            statusBoard.publish(StatusSnapshot.take(this), System.nanoTime());
             while (!stopping) {
                 AgentCommand event = hasWork() ? inbox.poll() : inbox.poll(idleWaitNs(), TimeUnit.NANOSECONDS);
                 while (event != null) {
@@ -334,7 +338,7 @@ public final class SyncAgent implements AutoCloseable {
         changes.tick(now, (session.connected() || cutOver) && !jobs.reconciling() && jobs.allowsPasses(), cutOver,
                 jobs.reconciling(), flow.paused());
         forecast(now);
-        flow.pace(now, jobs.cutoverRunning(), this::lagMs);
+        flow.pace(now, jobs.cutoverRunning(), pacingInputs);
         session.drainRate().tick(now, !session.inFlight().isEmpty());
         completeWaiters();
         jobs.tick(now);

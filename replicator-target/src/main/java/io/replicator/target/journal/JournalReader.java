@@ -25,6 +25,8 @@ public final class JournalReader implements AutoCloseable {
     private final LongSupplier durablePosition;
     private final byte[] scratch = new byte[EntryFormat.MAX_ENTRY_BYTES];
     private ExcerptTailer tailer;
+    private long lastFileOffset = -1;
+    private int lastLength;
     /** The queue this reader opened for itself and closes with it; null when it reads an open journal's. */
     private SingleChronicleQueue owned;
 
@@ -60,9 +62,26 @@ public final class JournalReader implements AutoCloseable {
                 throw new JournalCorruptException(String.format("journal %s: entry at position 0x%x of %d bytes "
                         + "(expected: at most %d)", where, dc.index(), length, scratch.length));
             }
+            lastFileOffset = bytes.readPosition();
+            lastLength = (int) length;
             bytes.read(scratch, 0, (int) length);
             return EntryDecoder.decode(ByteBuffer.wrap(scratch, 0, (int) length), dc.index(), where);
         }
+    }
+
+    /**
+     * Where the bytes of the entry {@link #next()} returned last lie in its cycle file (the file of
+     * cycle {@code Queues.ROLL_CYCLE.toCycle(position)}): their offset from the file's start, so that
+     * a reader can read the entry again from the file ({@code EntryDecoder} checks and decodes it);
+     * -1 before the first entry.
+     */
+    public long lastFileOffset() {
+        return lastFileOffset;
+    }
+
+    /** The length in bytes of the entry {@link #next()} returned last. */
+    public int lastLength() {
+        return lastLength;
     }
 
     /**

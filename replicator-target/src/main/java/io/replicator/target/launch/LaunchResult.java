@@ -1,15 +1,18 @@
 package io.replicator.target.launch;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
  * What a launch built: per volume the copy's path, its size, how it was copied and how long it
  * took; and for the whole launch the checkpoint (its id, ISO-8601 UTC time and label), the undo read
  * and the total time; {@code result} is always {@code ok}. The admin endpoint answers it as JSON
- * (snake_case). Immutable.
+ * (snake_case), without {@code phases}: a line for the receiver's log and benchmarks saying where the
+ * time went. Immutable.
  */
 public record LaunchResult(String result, String source, long checkpoint, String checkpointUtc, String label,
-                           long timeMs, long undoMs, long undoEntries, long undoBytes, List<Volume> volumes) {
+                           long timeMs, long undoMs, long undoEntries, long undoBytes, List<Volume> volumes,
+                           @JsonIgnore String phases) {
     public LaunchResult {
         volumes = List.copyOf(volumes);
     }

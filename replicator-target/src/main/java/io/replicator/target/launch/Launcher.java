@@ -20,10 +20,12 @@ import org.slf4j.LoggerFactory;
  * <ol>
  * <li>pin the undo history from the checkpoint's marker (pruning keeps it until the undo read ends);
  * <li>reflink each live image into {@code NAME.img.partial} where the file system can;
- * <li>read the undo queue from the marker to its end now, restoring into every output the first undo
- *     entry of each block (for a reflinked copy over the clone; for the others into a new sparse file
- *     or the device, before the copy, which then skips those blocks);
- * <li>sparse-copy the volumes not reflinked, skipping the blocks restored;
+ * <li>index the undo queue from the marker to its end now ({@link UndoIndex}: for each block its first
+ *     undo entry, which holds it at the checkpoint, by where it lies in the cycle files; no undo bytes
+ *     are kept), its cycle files read ahead sequentially beside;
+ * <li>one pass over each volume in chunks ({@link VolumeCopy#pass}): each chunk read once from the live
+ *     volume, the undo's runs in it laid over it in memory, written once with its zero blocks left as
+ *     holes; over a reflinked copy only the undo's runs are written;
  * <li>read the undo queue on to its end again, restoring blocks not restored yet: every block the
  *     fuzzy copy saw written after the checkpoint has its undo entry durable by then (an undo entry
  *     is durable before the volume write it protects);
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A failure deletes the partial files; {@link PartialLedger} deletes those of a receiver killed
  * meanwhile when it starts again. Thread-safe: each launch runs on its caller's thread, with its own
- * state; launches writing the same file are refused.
+ * state (and, during the copy, a thread reading ahead and one forcing the output behind, see
+ * {@link ReadAhead} and {@link WriteBehind}); launches writing the same file are refused.
  */
 public final class Launcher {
     private static final Logger log = LoggerFactory.getLogger(Launcher.class);
@@ -92,8 +95,11 @@ public final class Launcher {
         outputs.forEach(o -> byIndex.put(o.volume().index(), o));
         Map<VolumeOutput, VolumeCopy.Method> methods = new LinkedHashMap<>();
         Map<VolumeOutput, Long> copyMs = new LinkedHashMap<>();
-        UndoRestore undo = new UndoRestore(history.sourceId() + "/undo", byIndex);
+        String where = history.sourceId() + "/undo";
+        UndoRestore undo = new UndoRestore(where, byIndex);
+        UndoIndex index = new UndoIndex(where, byIndex);
         long undoNs;
+        String phases;
         try (AutoCloseable pin = history.pin(wanted.undoPosition())) {
             LaunchPoint point = Checkpoints.check(history, pinned(history, wanted), history.checkpoints());
             for (VolumeOutput output : outputs) {
@@ -107,23 +113,33 @@ public final class Launcher {
                 }
             }
             long u0 = System.nanoTime();
-            long warmed = UndoPrefetch.warm(history.undoDir(), point.undoPosition());
-            log.debug("read {} bytes of the undo queue of {} ahead in {} ms", warmed, history.sourceId(),
-                    (System.nanoTime() - u0) / 1_000_000);
             JournalReader reader = history.undoReader(point.undoPosition());
-            try (reader) {
-                long reached = undo.restore(reader, point.undoPosition(), history.undoDurablePosition());
-                undoNs = System.nanoTime() - u0;
-                for (VolumeOutput output : outputs) {
-                    if (methods.get(output) == VolumeCopy.Method.SPARSE) {
-                        long t0 = System.nanoTime();
-                        VolumeCopy.sparse(output);
-                        copyMs.merge(output, (System.nanoTime() - t0) / 1_000_000, Long::sum);
-                    }
+            try (reader; UndoLayer layer = new UndoLayer(history.undoDir(), where, index, undo)) {
+                UndoPrefetch prefetch = UndoPrefetch.start(history.undoDir(), point.undoPosition());
+                long reached;
+                try (prefetch) {
+                    reached = index.build(undo, reader, point.undoPosition(), history.undoDurablePosition());
                 }
-                long u1 = System.nanoTime();
+                long u1 = u0 + prefetch.elapsedNs();
+                long warmed = prefetch.bytesRead();
+                long u2 = System.nanoTime();
+                undoNs = u2 - u0;
+                long passNs = 0;
+                for (VolumeOutput output : outputs) {
+                    long t0 = System.nanoTime();
+                    VolumeCopy.pass(output, layer, methods.get(output) == VolumeCopy.Method.SPARSE);
+                    passNs += System.nanoTime() - t0;
+                    copyMs.merge(output, (System.nanoTime() - t0) / 1_000_000, Long::sum);
+                }
+                long u3 = System.nanoTime();
                 undo.restore(reader, reached, history.undoDurablePosition());
-                undoNs += System.nanoTime() - u1;
+                long u4 = System.nanoTime();
+                undoNs += u4 - u3;
+                phases = String.format("undo read ahead %d MiB in %d ms beside the index, indexed %d entries (%d runs)"
+                        + " in %d ms; copy"
+                        + " pass %d ms, undo laid in it %d ms beside; %d entries after the copy in %d ms", warmed >> 20,
+                        (u1 - u0) / 1_000_000, index.entriesRead(), index.size(), (u2 - u0) / 1_000_000,
+                        passNs / 1_000_000, layer.layNs() / 1_000_000, undo.entriesRead(), (u4 - u3) / 1_000_000);
             }
         } catch (LaunchException | IOException | InterruptedException | RuntimeException e) {
             throw e;
@@ -132,6 +148,7 @@ public final class Launcher {
         }
         List<LaunchResult.Volume> volumes = new ArrayList<>();
         long undoMs = undoNs / 1_000_000;
+        long forceMs = 0;
         for (VolumeOutput output : outputs) {
             long f0 = System.nanoTime();
             output.force();
@@ -140,17 +157,20 @@ public final class Launcher {
                 Files.move(output.writePath(), output.finalPath(), StandardCopyOption.ATOMIC_MOVE);
                 DurableFiles.forceDirectory(output.finalPath().getParent());
             }
-            long forceMs = (System.nanoTime() - f0) / 1_000_000;
+            long volumeForceMs = (System.nanoTime() - f0) / 1_000_000;
+            forceMs += volumeForceMs;
             volumes.add(new LaunchResult.Volume(output.volume().name(), output.finalPath().toString(),
                     output.volume().sizeBytes(), methods.get(output).name().toLowerCase(Locale.ROOT),
-                    copyMs.get(output), output.restoredBytes(), copyMs.get(output) + undoMs + forceMs));
+                    copyMs.get(output), output.restoredBytes(), copyMs.get(output) + undoMs + volumeForceMs));
         }
         long totalMs = (System.nanoTime() - startNs) / 1_000_000;
-        log.info("launched checkpoint {} of {} in {} ms: {}", wanted.checkpointId(), history.sourceId(), totalMs,
-                volumes);
+        phases += "; force " + forceMs + " ms";
+        log.info("launched checkpoint {} of {} in {} ms ({}): {}", wanted.checkpointId(), history.sourceId(), totalMs,
+                phases, volumes);
         return new LaunchResult("ok", history.sourceId(), wanted.checkpointId(),
                 java.time.Instant.ofEpochMilli(wanted.timeMs()).toString(), wanted.label(), totalMs, undoMs,
-                undo.entriesRead(), undo.payloadBytesRead(), volumes);
+                index.entriesRead() + undo.entriesRead(), index.payloadBytes() + undo.payloadBytesRead(), volumes,
+                phases);
     }
 
     /** The checkpoint as the history has it now that it is pinned (pruning may have taken it meanwhile). */

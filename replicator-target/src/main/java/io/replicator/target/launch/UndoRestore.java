@@ -57,15 +57,28 @@ final class UndoRestore {
             entriesRead++;
             if (entry instanceof JournalEntry.Block block) {
                 restoreBlock(block);
-            } else if (entry instanceof JournalEntry.Marker marker && marker.kind() != MarkerKind.CHECKPOINT
-                    && marker.kind() != MarkerKind.BARRIER) {
-                throw new IOException(String.format("undo queue %s: a %s marker at position 0x%x: the history has a gap"
-                        + " after the checkpoint, which cannot be launched", where, marker.kind(), marker.position()));
+            } else if (entry instanceof JournalEntry.Marker marker) {
+                checkMarker(where, marker);
             }
         }
     }
 
-    private void restoreBlock(JournalEntry.Block block) throws IOException {
+    /** Keeps {@code entry}, read past the end of an earlier read of the same reader, for the next {@link #restore}. */
+    void hold(JournalEntry entry) {
+        held = entry;
+    }
+
+    /** Refuses a marker other than a checkpoint or barrier after the checkpoint: a gap in the history. */
+    static void checkMarker(String where, JournalEntry.Marker marker) throws IOException {
+        if (marker.kind() != MarkerKind.CHECKPOINT && marker.kind() != MarkerKind.BARRIER) {
+            throw new IOException(String.format("undo queue %s: a %s marker at position 0x%x: the history has a gap"
+                    + " after the checkpoint, which cannot be launched", where, marker.kind(), marker.position()));
+        }
+    }
+
+    /** The output of {@code block}'s volume, once the range it covers is checked against the volume. */
+    static VolumeOutput outputOf(String where, Map<Integer, VolumeOutput> outputs, JournalEntry.Block block)
+            throws IOException {
         VolumeOutput output = outputs.get(block.volume());
         if (output == null) {
             throw new IOException(String.format("undo queue %s: entry at position 0x%x is for volume %d, which the "
@@ -80,6 +93,13 @@ final class UndoRestore {
                     + " %s (expected: whole blocks of %d bytes within its %d bytes)", where, block.position(),
                     block.offset(), end, volume.name(), blockSize, volume.sizeBytes()));
         }
+        return output;
+    }
+
+    private void restoreBlock(JournalEntry.Block block) throws IOException {
+        VolumeOutput output = outputOf(where, outputs, block);
+        int blockSize = output.blockSizeBytes();
+        long end = block.offset() + block.lengthBytes();
         int first = (int) (block.offset() / blockSize);
         int endBlock = (int) ((end + blockSize - 1) / blockSize);
         if (nextUnrestored(output, first, endBlock) < 0) {
@@ -116,7 +136,11 @@ final class UndoRestore {
         return -1;
     }
 
-    private ByteBuffer decode(JournalEntry.Block block) throws IOException {
+    /**
+     * The plain bytes of {@code block}, its CRC32C of them checked: a view of a buffer of this
+     * object's, valid until the next call.
+     */
+    ByteBuffer decode(JournalEntry.Block block) throws IOException {
         BlockFrame frame = null;
         try {
             frame = new BlockFrame(block.volume(), block.encoding(), Math.max(1, block.sequence()), block.offset(),

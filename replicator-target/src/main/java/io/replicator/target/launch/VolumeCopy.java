@@ -16,15 +16,22 @@ import org.slf4j.LoggerFactory;
  * Copies a live volume into a launch's output while it is being written. A reflink
  * ({@code ioctl(FICLONE)}, through coreutils' {@code cp --reflink=always}: Java has no call for it)
  * where the live image and the output share a file system that has them: the copy shares the
- * image's extents and costs time in proportion to them, not to the data. Else a sparse copy: read
- * in chunks, blocks that are all zeros left as holes in a new file (written as zeros on a device,
- * whose old contents are unknown), and blocks already restored from the undo queue skipped. The copy
- * is fuzzy (a block written meanwhile may be old or new): the undo read after it puts every block
- * written since the checkpoint back. Stateless; thread-safe.
+ * image's extents and costs time in proportion to them, not to the data. Else a sparse copy in one
+ * pass of large chunks: each chunk read once ({@link ReadAhead}, a few chunks ahead), the undo's
+ * blocks laid over it in memory ({@link UndoLayer}), and written once in runs, all-zero blocks left
+ * as holes in a new file (written as zeros on a device, whose old contents are unknown); the output
+ * is forced behind the copy ({@link WriteBehind}). The copy is fuzzy (a block written meanwhile may be
+ * old or new): the undo read after it puts every block written since the index was built back.
+ * Stateless; thread-safe.
  */
 final class VolumeCopy {
     private static final Logger log = LoggerFactory.getLogger(VolumeCopy.class);
-    static final int CHUNK_BYTES = 1 << 20;
+    /**
+     * 128 KiB, as {@code cp} reads and writes: the chunk in hand stays in the processor's caches between
+     * the read, the undo laid into it and the write (with 1 MiB chunks each byte went through memory
+     * twice more, and the copy was up to three times slower on a busy machine).
+     */
+    static final int CHUNK_BYTES = 128 << 10;
     private static final long CP_TIMEOUT_MINUTES = 60;
 
     /** How a volume was copied; the admin answer spells it in lower case. */
@@ -63,40 +70,55 @@ final class VolumeCopy {
         return false;
     }
 
+    /** The chunk a volume of {@code blockSize}-byte blocks is copied in: whole blocks, about {@link #CHUNK_BYTES}. */
+    static int chunkBytes(int blockSize) {
+        return Math.max(blockSize, CHUNK_BYTES / blockSize * blockSize);
+    }
+
     /**
-     * Copies every block of {@code output}'s volume that was not restored from the undo queue yet,
-     * from the live volume into the output, leaving all-zero blocks unwritten while the output's holes
-     * read as zeros. Returns the bytes written.
+     * One pass over {@code output}'s volume in chunks: with {@code copying}, each chunk is read once
+     * from the live volume, the undo's runs in it laid over it in memory ({@code layer}), and written
+     * once, in runs, leaving all-zero blocks unwritten while the output's holes read as zeros; without
+     * (the output is a clone of the volume already), only the chunks with undo runs are touched and
+     * only their runs written. Returns the bytes written.
      */
-    static long sparse(VolumeOutput output) throws IOException {
+    static long pass(VolumeOutput output, UndoLayer layer, boolean copying) throws IOException {
         LaunchVolume volume = output.volume();
         int blockSize = output.blockSizeBytes();
-        int chunkBytes = Math.max(blockSize, CHUNK_BYTES / blockSize * blockSize);
-        ByteBuffer chunk = ByteBuffer.allocateDirect(chunkBytes);
+        int chunkBytes = chunkBytes(blockSize);
         long written = 0;
-        try (FileChannel live = FileChannel.open(volume.livePath(), StandardOpenOption.READ)) {
-            for (long offset = 0; offset < volume.sizeBytes(); offset += chunkBytes) {
-                int length = (int) Math.min(chunkBytes, volume.sizeBytes() - offset);
-                chunk.clear().limit(length);
-                readFully(live, chunk, offset, volume);
-                written += writeBlocks(output, chunk, offset, length, blockSize);
+        try (FileChannel live = copying ? FileChannel.open(volume.livePath(), StandardOpenOption.READ) : null;
+             ReadAhead ahead = new ReadAhead(live, volume, chunkBytes, blockSize, layer);
+             WriteBehind behind = new WriteBehind(output.channel())) {
+            int c = 0;
+            for (long offset = 0; offset < volume.sizeBytes(); offset += chunkBytes, c++) {
+                ByteBuffer chunk = ahead.next();
+                if (!copying && !layer.has(volume.index(), c)) {
+                    continue;
+                }
+                long bytes = writeBlocks(output, chunk, offset, chunk.limit(), blockSize, ahead.laid(), copying);
+                behind.written(bytes);
+                written += bytes;
             }
         }
-        output.copied();
+        if (copying) {
+            output.copied();
+        }
         return written;
     }
 
-    private static long writeBlocks(VolumeOutput output, ByteBuffer chunk, long offset, int length, int blockSize)
-            throws IOException {
+    private static long writeBlocks(VolumeOutput output, ByteBuffer chunk, long offset, int length, int blockSize,
+                                    boolean[] laid, boolean copying) throws IOException {
         long written = 0;
         int runStart = -1;
-        for (int at = 0; at <= length; at += blockSize) {
+        for (int at = 0, b = 0; at <= length; at += blockSize, b++) {
             boolean take = false;
             if (at < length) {
-                int block = (int) ((offset + at) / blockSize);
-                if (!output.isRestored(block)) {
+                if (copying) {
                     ByteBuffer one = chunk.duplicate().position(at).limit(Math.min(at + blockSize, length));
                     take = !output.holesAreZero() || !ZeroCheck.isAllZero(one);
+                } else {
+                    take = laid[b];
                 }
             }
             if (take && runStart < 0) {
@@ -111,7 +133,7 @@ final class VolumeCopy {
         return written;
     }
 
-    private static void readFully(FileChannel live, ByteBuffer chunk, long offset, LaunchVolume volume)
+    static void readFully(FileChannel live, ByteBuffer chunk, long offset, LaunchVolume volume)
             throws IOException {
         long at = offset;
         while (chunk.hasRemaining()) {
@@ -122,6 +144,6 @@ final class VolumeCopy {
             }
             at += n;
         }
-        chunk.flip();
+        chunk.position(0);
     }
 }
