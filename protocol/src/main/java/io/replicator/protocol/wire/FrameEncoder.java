@@ -57,12 +57,21 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
      * copied in. Returns {@code out}. For tests and tools; the channel's encoder does not copy.
      */
     public static ByteBuf encode(Frame frame, ByteBuf out) {
+        return encode(frame, out, new CRC32C());
+    }
+
+    /**
+     * As {@link #encode(Frame, ByteBuf)}, with {@code crc} for the trailer: for a writer that puts
+     * many frames into one buffer and hands the channel that buffer (the channel's encoder passes
+     * bytes through). Thread-safe as far as {@code crc} and {@code out} are the caller's own.
+     */
+    public static ByteBuf encode(Frame frame, ByteBuf out, CRC32C crc) {
         int start = out.writerIndex();
         writeHead(frame, out, true);
         if (frame instanceof BlockFrame block) {
             out.writeBytes(block.payload(), block.payload().readerIndex(), block.payload().readableBytes());
         }
-        out.writeInt(FrameEnvelope.checksum(new CRC32C(), out.slice(start, out.writerIndex() - start),
+        out.writeInt(FrameEnvelope.checksum(crc, out.slice(start, out.writerIndex() - start),
                 Unpooled.EMPTY_BUFFER));
         return out;
     }

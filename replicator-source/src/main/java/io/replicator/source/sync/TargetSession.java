@@ -6,8 +6,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.replicator.protocol.guard.PeerText;
 import io.replicator.protocol.text.Causes;
 import io.replicator.protocol.wire.Ack;
-import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.BarrierAck;
+import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.Checkpoint;
 import io.replicator.protocol.wire.CheckpointAck;
 import io.replicator.protocol.wire.CutoverReportAck;
@@ -299,7 +299,7 @@ final class TargetSession implements AutoCloseable {
             held.add(frame, payloadBytes);
             return;
         }
-        batch.add(frame, payloadBytes + BlockFrame.HEADER_LENGTH);
+        batch.add(frame, payloadBytes + BlockFrame.HEADER_LENGTH, channel.alloc());
         unflushedBytes += payloadBytes + 1;
         if (unflushedBytes >= FLUSH_BYTES) {
             flush();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,6 +19,7 @@ import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
 import io.replicator.protocol.wire.BlockFrame;
 import io.replicator.protocol.wire.Encoding;
+import io.replicator.protocol.wire.FrameCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -27,14 +30,20 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class FrameBatchTest {
+    /** A 4 KiB frame, or of 16 KiB (sent as it is, not encoded into the batch) every 7th. */
     private static BlockFrame frame(long sequence) {
-        byte[] bytes = new byte[4096];
+        byte[] bytes = new byte[length(sequence)];
         bytes[0] = (byte) sequence;
-        return new BlockFrame(0, Encoding.RAW, sequence, sequence * 4096, 4096, 0, Unpooled.wrappedBuffer(bytes));
+        return new BlockFrame(0, Encoding.RAW, sequence, sequence * 4096, bytes.length, 0,
+                Unpooled.wrappedBuffer(bytes));
+    }
+
+    private static int length(long sequence) {
+        return sequence % 7 == 0 ? 4 * 4096 : 4096;
     }
 
     @Test
-    void shouldDeliverEveryFrameInOrderFromAnotherThreadAndCountThemUntilWritten() throws Exception {
+    void shouldDeliverEveryFrameEncodedInOrderFromAnotherThreadAndCountThemUntilWritten() throws Exception {
         EventLoopGroup group = new DefaultEventLoopGroup(1);
         BlockingQueue<Object> received = new LinkedBlockingQueue<>();
         LocalAddress address = new LocalAddress("frame-batch-test");
@@ -43,7 +52,7 @@ class FrameBatchTest {
                     .childHandler(new ChannelInitializer<LocalChannel>() {
                         @Override
                         protected void initChannel(LocalChannel ch) {
-                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            ch.pipeline().addLast(new FrameCodec(), new ChannelInboundHandlerAdapter() {
                                 @Override
                                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                     received.add(msg);
@@ -55,7 +64,7 @@ class FrameBatchTest {
                     .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
             FrameBatch batch = new FrameBatch();
             for (long s = 1; s <= 300; s++) {
-                batch.add(frame(s), 4096 + BlockFrame.HEADER_LENGTH);
+                batch.add(frame(s), length(s) + BlockFrame.HEADER_LENGTH, client.alloc());
                 if (s % 100 == 0) {
                     batch.flush(client);
                 }
@@ -64,6 +73,9 @@ class FrameBatchTest {
             for (int i = 0; i < 300; i++) {
                 BlockFrame f = (BlockFrame) received.poll(10, TimeUnit.SECONDS);
                 sequences.add(f.sequence());
+                assertEquals(length(f.sequence()), f.payload().readableBytes(), "payload of frame " + f.sequence());
+                assertEquals((byte) f.sequence(), f.payload().getByte(f.payload().readerIndex()),
+                        "first byte of frame " + f.sequence());
                 f.release();
             }
             for (int i = 0; i < 300; i++) {
@@ -80,18 +92,45 @@ class FrameBatchTest {
     }
 
     @Test
-    void shouldReleaseTheFramesWhenTheLinkIsGone() {
+    void shouldReleaseSmallFramesOnceEncodedAndEveryPartWhenTheLinkIsGone() {
+        List<ByteBuf> buffers = new ArrayList<>();
+        AbstractByteBufAllocator alloc = new AbstractByteBufAllocator() {
+            @Override
+            protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+                return Unpooled.buffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+                ByteBuf b = Unpooled.directBuffer(initialCapacity, maxCapacity);
+                buffers.add(b);
+                return b;
+            }
+
+            @Override
+            public boolean isDirectBufferPooled() {
+                return false;
+            }
+        };
         FrameBatch batch = new FrameBatch();
-        List<BlockFrame> frames = new ArrayList<>();
-        for (long s = 1; s <= 3; s++) {
+        List<BlockFrame> asTheyAre = new ArrayList<>();
+        for (long s = 5; s <= 8; s++) {
             BlockFrame f = frame(s);
-            frames.add(f);
-            batch.add(f, 4096);
+            batch.add(f, length(s), alloc);
+            if (length(s) > FrameBatch.SMALL_PAYLOAD_BYTES) {
+                assertEquals(1, f.refCnt(), "a large frame goes as it is");
+                asTheyAre.add(f);
+            } else {
+                assertEquals(0, f.refCnt(), "an encoded frame still holds its buffer");
+            }
         }
+        assertEquals(1, asTheyAre.size());
+        assertEquals(2, buffers.size(), "one buffer for the small frames each side of the large one: " + buffers);
         batch.flush(null);
-        for (BlockFrame f : frames) {
-            assertEquals(0, f.refCnt(), "a frame dropped with the link still holds its buffer");
+        for (ByteBuf b : buffers) {
+            assertEquals(0, b.refCnt(), "a batch dropped with the link still holds its buffer");
         }
+        assertEquals(0, asTheyAre.get(0).refCnt(), "a frame dropped with the link still holds its buffer");
         assertTrue(batch.isEmpty());
     }
 }
