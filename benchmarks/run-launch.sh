@@ -11,14 +11,19 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 jar="$here/target/benchmarks.jar"
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 dir="${TMPDIR:-/tmp}"
-if [[ "${1:-}" == "--dir" ]]; then
-    dir="$2"
-    shift 2
-fi
+case "${1:-}" in
+    -h|--help) usage ;;
+    --dir) [[ $# -ge 2 ]] || { echo "--dir needs a directory" >&2; exit 2; }; dir="$2"; shift 2 ;;
+    -*) echo "unknown option '$1'" >&2; usage 2 ;;
+esac
 size="${1:-$((2 << 30))}"
 writes="${2:-$((1 << 30))}"
 rounds="${3:-3}"
+for n in "$size" "$writes" "$rounds"; do
+    [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "SIZE_BYTES, WRITE_BYTES and ROUNDS must be positive whole numbers: '$n'" >&2; exit 2; }
+done
 
 if [[ ! -f "$jar" ]] || [[ -n "$(find "$here/src" "$repo/protocol/src/main" "$repo/replicator-target/src/main" \
         -newer "$jar" -type f -print -quit)" ]]; then

@@ -76,7 +76,7 @@ public final class ProgressFile implements AutoCloseable {
         return ByteBuffer.wrap(bytes).getLong(SEQUENCE_OFFSET);
     }
 
-    /** Durably records {@code durableSequence}; returns once the rename is on stable storage. */
+    /** Durably records {@code durableSequence}; returns once it is on stable storage. */
     public void write(long durableSequence) throws IOException {
         buffer.clear();
         buffer.putInt(MAGIC_OFFSET, MAGIC).putShort(VERSION_OFFSET, (short) VERSION)
