@@ -55,7 +55,6 @@ public final class SourceDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceDaemon.class);
     /** The sync agent answers a status request within this, or the last status it gave is answered. */
     public static final long STATUS_FRESH_MS = 500;
-    private static final long FIRST_STATUS_WAIT_MS = 5_000;
     /** Who asked, for a request made through this class's methods without naming anyone (tests, embedding). */
     public static final String LOCAL_CALLER = "local";
     /** A sync or verification that names no deadline gives up after an hour. */
@@ -161,6 +160,10 @@ public final class SourceDaemon implements AutoCloseable {
                     config.pki() == null ? "plain TCP" : "mutual TLS 1.3 on " + TlsContexts.providerName());
             try {
                 CompletableFuture<Void> connected = agent.start();
+                // What the agent published as it started: a status request is answered with it
+                // (stale) while the agent's first cycle runs, instead of waiting for that cycle.
+                daemon.lastStatus = new Timed(agent.requests().latestStatus(daemon.tracker, daemon.trackerReason),
+                        System.nanoTime());
                 if (config.awaitTargetAtStart() && cutOver == null) {
                     connected.get(config.connectTimeoutMs() + 5_000L, TimeUnit.MILLISECONDS);
                 } else {
@@ -171,7 +174,7 @@ public final class SourceDaemon implements AutoCloseable {
                         }
                     });
                 }
-                daemon.awaitFirstStatus();
+                daemon.statusAsync();
                 if (daemon.checkpointSchedule != null) {
                     daemon.checkpointSchedule.start();
                 }
@@ -253,23 +256,6 @@ public final class SourceDaemon implements AutoCloseable {
      */
     public Optional<CrlReloader> crl() {
         return Optional.ofNullable(crl);
-    }
-
-    /**
-     * Takes the first status before the admin endpoint opens, waiting at most {@value
-     * #FIRST_STATUS_WAIT_MS} ms: from then on a status request is answered within {@value
-     * #STATUS_FRESH_MS} ms, with the last figures (marked stale) while the agent is busy, as on a
-     * loaded machine at the start of an initial copy. Without one, a request waits for the agent.
-     */
-    private void awaitFirstStatus() {
-        try {
-            statusAsync().get(FIRST_STATUS_WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            LOG.warn("the sync agent gave no status within {} ms of the start; status requests wait for its first",
-                    FIRST_STATUS_WAIT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** The status, within {@link #STATUS_FRESH_MS} ms whatever the agent is doing ({@link #statusAsync}). */

@@ -277,6 +277,11 @@ public final class AgentRequests {
      * {@link StatusBoard}, never from the agent's fields. An agent that is stuck publishes nothing,
      * so the caller bounds the wait and falls back to {@link StatusBoard#latest}.
      */
+    /** The status the agent published last, without waking it; the first is published by {@link SyncAgent#start}. */
+    public SourceStatus latestStatus(String tracker, String trackerReason) {
+        return StatusBoard.withTracker(agent.statusBoard().latest(), tracker, trackerReason);
+    }
+
     public CompletableFuture<SourceStatus> status(String tracker, String trackerReason) {
         CompletableFuture<SourceStatus> next = agent.statusBoard().next();
         agent.submit(new AgentCommand.Wake());

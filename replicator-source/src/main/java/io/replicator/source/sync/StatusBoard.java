@@ -35,7 +35,7 @@ final class StatusBoard {
         return !waiting.isEmpty() || latest == null;
     }
 
-    /** Publishes {@code status} and hands it to everyone waiting. Agent's thread only. */
+    /** Publishes {@code status} and hands it to everyone waiting. Agent's thread only (its starter before it runs). */
     void publish(SourceStatus status) {
         latest = status;
         for (CompletableFuture<SourceStatus> f; (f = waiting.poll()) != null; ) {

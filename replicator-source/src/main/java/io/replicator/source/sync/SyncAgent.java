@@ -137,6 +137,10 @@ public final class SyncAgent implements AutoCloseable {
 
     /** Starts the thread; the future completes on the first successful handshake or fails with the first refusal. */
     public CompletableFuture<Void> start() {
+        // The first status, taken before the thread runs (which makes this thread its owner until
+        // then): a status request has it to answer with while a first cycle is long (a scan pass
+        // on a loaded machine).
+        statusBoard.publish(StatusSnapshot.take(this));
         thread.start();
         return session.firstHandshake();
     }
@@ -169,8 +173,6 @@ public final class SyncAgent implements AutoCloseable {
     private void run() {
         Throwable failure = null;
         try {
-            // A first status before any work: a first cycle can be long (a scan pass on a loaded machine).
-            statusBoard.publish(StatusSnapshot.take(this));
             while (!stopping) {
                 AgentCommand event = hasWork() ? inbox.poll() : inbox.poll(idleWaitNs(), TimeUnit.NANOSECONDS);
                 while (event != null) {
