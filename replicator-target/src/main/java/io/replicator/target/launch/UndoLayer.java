@@ -19,8 +19,9 @@ import net.openhft.chronicle.core.io.IOTools;
 
 /**
  * Lays the undo's contents at the checkpoint into the chunks of a volume as the copy passes them:
- * each run of the {@link UndoIndex} in a chunk is read again from its cycle file, checked (the
- * entry's CRC32C, then the plain bytes' CRC32C) and copied into the chunk's buffer at its place. The
+ * each run of the {@link UndoIndex} in a chunk is read again from its cycle file, checked (its
+ * header against what the index read, then the plain bytes' CRC32C: the whole entry's CRC32C was
+ * checked as the index read it) and copied from the map into the chunk's buffer at its place. The
  * cycle files are read through read-only memory maps of up to 1 GiB each, from the page cache the
  * index's read filled: the runs are in volume order, so scattered over the files, and a map costs a
  * page fault per 64 KiB touched (the kernel maps the pages around a fault) where a read would cost a
@@ -70,9 +71,10 @@ final class UndoLayer implements AutoCloseable {
                 markLaid(laid, at, index.length(run), blockSize);
                 continue;
             }
-            JournalEntry entry = EntryDecoder.decode(entryBytes(position, index.fileOffset(run),
+            JournalEntry entry = EntryDecoder.decodeAgain(entryBytes(position, index.fileOffset(run),
                     index.entryLength(run)), position, where);
-            if (!(entry instanceof JournalEntry.Block block) || block.volume() != volume) {
+            if (!(entry instanceof JournalEntry.Block block) || block.volume() != volume
+                    || index.offset(run) - index.skip(run) != block.offset()) {
                 throw new IOException(String.format("undo queue %s: the entry at position 0x%x read again is not the "
                         + "block of volume %d read before", where, position, volume));
             }

@@ -84,6 +84,26 @@ class EntryDecoderTest {
     }
 
     @Test
+    void shouldDecodeAgainAnEntryCheckedBeforeWithItsPayloadAViewOfTheEntry() throws Exception {
+        ByteBuffer entry = withCrc(GOLDEN_BLOCK);
+        entry.put(60, (byte) 'x'); // the CRC32C is not computed again: the payload's own check is the reader's
+        JournalEntry.Block block = (JournalEntry.Block) EntryDecoder.decodeAgain(entry, 99, "j");
+        assertEquals(4096, block.offset());
+        assertEquals('x', block.payload().get(block.payload().position()));
+        entry.put(60, (byte) 'y');
+        assertEquals('y', block.payload().get(block.payload().position()), "a view, not a copy");
+        assertTrue(block.payload().isReadOnly());
+    }
+
+    @Test
+    void shouldStillRefuseLengthsThatDoNotAddUpWhenDecodingAgain() {
+        ByteBuffer entry = withCrc(replace(GOLDEN_BLOCK, 28 + 28, "00000004"));
+        JournalCorruptException e = assertThrows(JournalCorruptException.class,
+                () -> EntryDecoder.decodeAgain(entry, 99, "j"));
+        assertTrue(e.getMessage().contains("invalid payloadLength: 4 (expected: 3"), e.getMessage());
+    }
+
+    @Test
     void shouldRefuseABadMagic() {
         assertRefused(withCrc("524a4e4d" + GOLDEN_BLOCK.substring(8)), "invalid magic: 0x524a4e4d");
     }

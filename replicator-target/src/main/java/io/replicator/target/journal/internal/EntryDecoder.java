@@ -26,6 +26,22 @@ public final class EntryDecoder {
      * {@code where} (a file name, for messages).
      */
     public static JournalEntry decode(ByteBuffer doc, long position, String where) throws JournalCorruptException {
+        return decode(doc, position, where, true);
+    }
+
+    /**
+     * Decodes again the entry held in {@code doc}, as {@link #decode(ByteBuffer, long, String)} does but
+     * without checking its CRC32C, for an entry whose bytes were checked when read before, and with a
+     * block's payload a read-only view of {@code doc} rather than a copy: valid while {@code doc} is.
+     * Every length is still checked, so that nothing is read outside the entry.
+     */
+    public static JournalEntry decodeAgain(ByteBuffer doc, long position, String where)
+            throws JournalCorruptException {
+        return decode(doc, position, where, false);
+    }
+
+    private static JournalEntry decode(ByteBuffer doc, long position, String where, boolean fresh)
+            throws JournalCorruptException {
         ByteBuffer in = doc.slice().order(ByteOrder.BIG_ENDIAN);
         int total = in.remaining();
         if (total < HEADER_LENGTH + CRC_LENGTH) {
@@ -42,7 +58,7 @@ public final class EntryDecoder {
                     bodyLength, total - HEADER_LENGTH - CRC_LENGTH, total));
         }
         int stored = in.getInt(total - CRC_LENGTH);
-        int computed = crc(in, total - CRC_LENGTH);
+        int computed = fresh ? crc(in, total - CRC_LENGTH) : stored;
         if (stored != computed) {
             throw corrupt(where, position, String.format("CRC32C mismatch: stored 0x%08x, computed 0x%08x", stored,
                     computed));
@@ -57,15 +73,15 @@ public final class EntryDecoder {
         long timeMs = in.getLong(TIME_OFFSET);
         ByteBuffer body = in.slice(HEADER_LENGTH, bodyLength).order(ByteOrder.BIG_ENDIAN);
         return switch (type) {
-            case TYPE_BLOCK -> block(body, position, entryNumber, timeMs, where);
+            case TYPE_BLOCK -> block(body, position, entryNumber, timeMs, where, fresh);
             case TYPE_MARKER -> marker(body, position, entryNumber, timeMs, where);
             default -> throw corrupt(where, position, String.format("invalid type: %d (expected: %d-%d)", type,
                     TYPE_BLOCK, TYPE_MARKER));
         };
     }
 
-    private static JournalEntry block(ByteBuffer body, long position, long entryNumber, long timeMs, String where)
-            throws JournalCorruptException {
+    private static JournalEntry block(ByteBuffer body, long position, long entryNumber, long timeMs, String where,
+                                      boolean copy) throws JournalCorruptException {
         if (body.remaining() < BLOCK_FIXED_LENGTH) {
             throw corrupt(where, position, String.format("block body of %d bytes (expected: at least %d)",
                     body.remaining(), BLOCK_FIXED_LENGTH));
@@ -85,8 +101,10 @@ public final class EntryDecoder {
             throw corrupt(where, position, String.format("invalid length: %d (expected: 1-%d)", lengthBytes,
                     MAX_BLOCK_LENGTH));
         }
-        ByteBuffer payload = ByteBuffer.allocate(payloadLength);
-        payload.put(body.slice(BLOCK_FIXED_LENGTH, payloadLength)).flip();
+        ByteBuffer payload = body.slice(BLOCK_FIXED_LENGTH, payloadLength);
+        if (copy) {
+            payload = ByteBuffer.allocate(payloadLength).put(payload).flip();
+        }
         return new JournalEntry.Block(position, entryNumber, timeMs, body.getShort(BLOCK_VOLUME_OFFSET) & 0xffff,
                 Encoding.forCode(encodingCode), body.getLong(BLOCK_SEQUENCE_OFFSET), body.getLong(BLOCK_OFFSET_OFFSET),
                 lengthBytes, body.getInt(BLOCK_CRC_OFFSET), payload.asReadOnlyBuffer());
