@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
  * Builds the volumes of a source as they were at a checkpoint, while replication goes on:
  * <ol>
  * <li>pin the undo history from the checkpoint's marker (pruning keeps it until the undo read ends);
- * <li>reflink each live image into {@code NAME.img.partial} where the file system can;
  * <li>index the undo queue from the marker to its end now ({@link UndoIndex}: for each block its first
  *     undo entry, which holds it at the checkpoint, by where it lies in the cycle files; no undo bytes
  *     are kept), its cycle files read ahead sequentially beside;
+ * <li>reflink each live image into {@code NAME.img.partial} where the file system can and the undo to
+ *     lay over the clone is small enough for that to pay ({@link VolumeCopy#worthCloning});
  * <li>one pass over each volume in chunks ({@link VolumeCopy#pass}): each chunk read once from the live
  *     volume, the undo's runs in it laid over it in memory, written once with its zero blocks left as
  *     holes; over a reflinked copy only the undo's runs are written;
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A failure deletes the partial files; {@link PartialLedger} deletes those of a receiver killed
  * meanwhile when it starts again. Thread-safe: each launch runs on its caller's thread, with its own
- * state (and, during the copy, a thread reading ahead and one forcing the output behind, see
- * {@link ReadAhead} and {@link WriteBehind}); launches writing the same file are refused.
+ * state (and, during the copy, a thread reading ahead, see {@link ReadAhead}); launches writing the
+ * same file are refused.
  */
 public final class Launcher {
     private static final Logger log = LoggerFactory.getLogger(Launcher.class);
@@ -102,16 +103,6 @@ public final class Launcher {
         String phases;
         try (AutoCloseable pin = history.pin(wanted.undoPosition())) {
             LaunchPoint point = Checkpoints.check(history, pinned(history, wanted), history.checkpoints());
-            for (VolumeOutput output : outputs) {
-                long t0 = System.nanoTime();
-                boolean cloned = !output.device() && VolumeCopy.reflink(output.volume().livePath(), output.writePath());
-                output.open(!cloned && !output.device());
-                methods.put(output, cloned ? VolumeCopy.Method.REFLINK : VolumeCopy.Method.SPARSE);
-                copyMs.put(output, (System.nanoTime() - t0) / 1_000_000);
-                if (cloned) {
-                    output.copied();
-                }
-            }
             long u0 = System.nanoTime();
             JournalReader reader = history.undoReader(point.undoPosition());
             try (reader; UndoLayer layer = new UndoLayer(history.undoDir(), where, index, undo)) {
@@ -127,9 +118,16 @@ public final class Launcher {
                 long passNs = 0;
                 for (VolumeOutput output : outputs) {
                     long t0 = System.nanoTime();
-                    VolumeCopy.pass(output, layer, methods.get(output) == VolumeCopy.Method.SPARSE);
+                    boolean cloned = !output.device() && VolumeCopy.worthCloning(output)
+                            && VolumeCopy.reflink(output.volume().livePath(), output.writePath());
+                    output.open(!cloned && !output.device());
+                    methods.put(output, cloned ? VolumeCopy.Method.REFLINK : VolumeCopy.Method.SPARSE);
+                    if (cloned) {
+                        output.copied();
+                    }
+                    VolumeCopy.pass(output, layer, !cloned);
                     passNs += System.nanoTime() - t0;
-                    copyMs.merge(output, (System.nanoTime() - t0) / 1_000_000, Long::sum);
+                    copyMs.put(output, (System.nanoTime() - t0) / 1_000_000);
                 }
                 long u3 = System.nanoTime();
                 undo.restore(reader, reached, history.undoDurablePosition());

@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * image's extents and costs time in proportion to them, not to the data. Else a sparse copy in one
  * pass of large chunks: each chunk read once ({@link ReadAhead}, a few chunks ahead), the undo's
  * blocks laid over it in memory ({@link UndoLayer}), and written once in runs, all-zero blocks left
- * as holes in a new file (written as zeros on a device, whose old contents are unknown); the output
- * is forced behind the copy ({@link WriteBehind}). The copy is fuzzy (a block written meanwhile may be
+ * as holes in a new file (written as zeros on a device, whose old contents are unknown). As with
+ * {@code cp}, the output is left to the kernel's write-back until the launch forces it at the end:
+ * forcing it while the copy went on (every 64 MiB, even every 512 MiB) made the launch 1.4 to 1.8
+ * times slower (docs/benchmarks.md, run {@code l20}). The copy is fuzzy (a block written meanwhile may be
  * old or new): the undo read after it puts every block written since the index was built back.
  * Stateless; thread-safe.
  */
@@ -70,6 +72,17 @@ final class VolumeCopy {
         return false;
     }
 
+    /**
+     * Whether a reflink of {@code output}'s volume would pay: when the undo to lay over the clone (what
+     * the index found) is under a tenth of the volume. Each block laid over a clone is a write of its
+     * own that unshares it, and on XFS 206k of them (805 MiB of a 2 GiB volume) took 10 to 15 s where
+     * {@code cp --reflink=always} took 20 to 400 ms (docs/benchmarks.md, run {@code l20-xfs}); past
+     * that share a copy in chunks writes less often.
+     */
+    static boolean worthCloning(VolumeOutput output) {
+        return output.restoredBytes() < output.volume().sizeBytes() / 10;
+    }
+
     /** The chunk a volume of {@code blockSize}-byte blocks is copied in: whole blocks, about {@link #CHUNK_BYTES}. */
     static int chunkBytes(int blockSize) {
         return Math.max(blockSize, CHUNK_BYTES / blockSize * blockSize);
@@ -88,17 +101,14 @@ final class VolumeCopy {
         int chunkBytes = chunkBytes(blockSize);
         long written = 0;
         try (FileChannel live = copying ? FileChannel.open(volume.livePath(), StandardOpenOption.READ) : null;
-             ReadAhead ahead = new ReadAhead(live, volume, chunkBytes, blockSize, layer);
-             WriteBehind behind = new WriteBehind(output.channel())) {
+             ReadAhead ahead = new ReadAhead(live, volume, chunkBytes, blockSize, layer)) {
             int c = 0;
             for (long offset = 0; offset < volume.sizeBytes(); offset += chunkBytes, c++) {
                 ByteBuffer chunk = ahead.next();
                 if (!copying && !layer.has(volume.index(), c)) {
                     continue;
                 }
-                long bytes = writeBlocks(output, chunk, offset, chunk.limit(), blockSize, ahead.laid(), copying);
-                behind.written(bytes);
-                written += bytes;
+                written += writeBlocks(output, chunk, offset, chunk.limit(), blockSize, ahead.laid(), copying);
             }
         }
         if (copying) {

@@ -38,7 +38,7 @@ class LaunchOnDisksTest {
     }
 
     @Test
-    void shouldCloneWithAReflinkOnXfsAndRestoreOverTheClone() throws Exception {
+    void shouldCloneWithAReflinkOnXfsWhenLittleChangedAndCopyWhenMuchDid() throws Exception {
         Mounts.assumeRoot();
         assumeTrue(Mounts.installed("mkfs.xfs"), "skipped: mkfs.xfs is not installed (xfsprogs): no file system "
                 + "with reflinks to try");
@@ -53,7 +53,7 @@ class LaunchOnDisksTest {
                 SplittableRandom random = new SplittableRandom(seed);
                 fill(rig, random, 500);
                 rig.checkpoint(1);
-                fill(rig, random, 300);
+                fill(rig, random, 30); // about 135 blocks, under a tenth of the volume's 2048: worth a clone
                 Path out = Files.createDirectories(mnt.resolve("launched"));
                 LaunchResult result = new Launcher(rig, new PartialLedger(rig.dataDir))
                         .launch(new LaunchRequest("web1", "1", out, Map.of()));
@@ -61,6 +61,14 @@ class LaunchOnDisksTest {
                 assertEquals("reflink", volume.method());
                 assertTrue(volume.restoredBytes() > 0);
                 assertArrayEquals(rig.expected(1, 0), Files.readAllBytes(out.resolve("vol0.img")), "seed " + seed);
+
+                fill(rig, random, 400); // now more than a tenth changed since: a copy in chunks writes less often
+                Path again = Files.createDirectories(mnt.resolve("again"));
+                LaunchResult.Volume copied = new Launcher(rig, new PartialLedger(rig.dataDir))
+                        .launch(new LaunchRequest("web1", "1", again, Map.of())).volumes().get(0);
+                assertEquals("sparse", copied.method());
+                assertTrue(copied.restoredBytes() > 2048 * 4096 / 10, "restored " + copied.restoredBytes());
+                assertArrayEquals(rig.expected(1, 0), Files.readAllBytes(again.resolve("vol0.img")), "seed " + seed);
             }
         }
     }
