@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReadAhead implements AutoCloseable {
     static final int DEPTH = 4;
-    private final FileChannel live;
+    private final LiveReads live;
     private final LaunchVolume volume;
     private final int chunkBytes;
     private final int blockSize;
@@ -39,14 +39,14 @@ final class ReadAhead implements AutoCloseable {
      * Reads {@code volume} through {@code live}, or, with {@code live} null, reads nothing (the output
      * is a clone: a chunk holds only what is laid in it); {@code layer} lays the undo.
      */
-    ReadAhead(FileChannel live, LaunchVolume volume, int chunkBytes, int blockSize, UndoLayer layer) {
+    ReadAhead(LiveReads live, LaunchVolume volume, int chunkBytes, int blockSize, UndoLayer layer) {
         this.live = live;
         this.volume = volume;
         this.chunkBytes = chunkBytes;
         this.blockSize = blockSize;
         this.layer = layer;
         for (int i = 0; i < DEPTH; i++) {
-            buffers[i] = ByteBuffer.allocateDirect(chunkBytes);
+            buffers[i] = ByteBuffer.allocateDirect(chunkBytes + LiveReads.ALIGNMENT - 1).alignedSlice(LiveReads.ALIGNMENT);
             laid[i] = new boolean[chunkBytes / blockSize];
             submit(i);
         }
@@ -65,7 +65,7 @@ final class ReadAhead implements AutoCloseable {
             java.util.Arrays.fill(blocks, false);
             boolean undo = layer.has(volume.index(), chunk);
             if (live != null) {
-                VolumeCopy.readFully(live, buffer, offset, volume);
+                live.readFully(buffer, offset);
             }
             if (undo) {
                 layer.lay(volume.index(), chunk, offset, buffer, blockSize, blocks);

@@ -17,23 +17,24 @@ import org.slf4j.LoggerFactory;
  * ({@code ioctl(FICLONE)}, through coreutils' {@code cp --reflink=always}: Java has no call for it)
  * where the live image and the output share a file system that has them: the copy shares the
  * image's extents and costs time in proportion to them, not to the data. Else a sparse copy in one
- * pass of large chunks: each chunk read once ({@link ReadAhead}, a few chunks ahead), the undo's
+ * pass of large chunks: each chunk read once ({@link ReadAhead}, a few chunks ahead, around the page
+ * cache where the volume allows it: {@link LiveReads}), the undo's
  * blocks laid over it in memory ({@link UndoLayer}), and written once in runs, all-zero blocks left
  * as holes in a new file (written as zeros on a device, whose old contents are unknown). As with
  * {@code cp}, the output is left to the kernel's write-back until the launch forces it at the end:
  * forcing it while the copy went on (every 64 MiB, even every 512 MiB) made the launch 1.4 to 1.8
- * times slower (docs/benchmarks.md, run {@code l20}). The copy is fuzzy (a block written meanwhile may be
+ * times slower (docs/benchmarks.md, runs {@code l20} and {@code l21}). The copy is fuzzy (a block written meanwhile may be
  * old or new): the undo read after it puts every block written since the index was built back.
  * Stateless; thread-safe.
  */
 final class VolumeCopy {
     private static final Logger log = LoggerFactory.getLogger(VolumeCopy.class);
     /**
-     * 128 KiB, as {@code cp} reads and writes: the chunk in hand stays in the processor's caches between
-     * the read, the undo laid into it and the write (with 1 MiB chunks each byte went through memory
-     * twice more, and the copy was up to three times slower on a busy machine).
+     * 1 MiB: the live volume is read around the page cache ({@link LiveReads}), where the disk here
+     * read 2 GiB in 0.5 s in 1 MiB reads and in 1.1 s in 128 KiB ones; the launch took 2.3-3.0 s
+     * against 3.6-3.8 s with 128 KiB chunks in the same run (docs/benchmarks.md, run {@code l21}).
      */
-    static final int CHUNK_BYTES = 128 << 10;
+    static final int CHUNK_BYTES = 1 << 20;
     private static final long CP_TIMEOUT_MINUTES = 60;
 
     /** How a volume was copied; the admin answer spells it in lower case. */
@@ -100,7 +101,7 @@ final class VolumeCopy {
         int blockSize = output.blockSizeBytes();
         int chunkBytes = chunkBytes(blockSize);
         long written = 0;
-        try (FileChannel live = copying ? FileChannel.open(volume.livePath(), StandardOpenOption.READ) : null;
+        try (LiveReads live = copying ? LiveReads.open(volume) : null;
              ReadAhead ahead = new ReadAhead(live, volume, chunkBytes, blockSize, layer)) {
             int c = 0;
             for (long offset = 0; offset < volume.sizeBytes(); offset += chunkBytes, c++) {
@@ -141,19 +142,5 @@ final class VolumeCopy {
             }
         }
         return written;
-    }
-
-    static void readFully(FileChannel live, ByteBuffer chunk, long offset, LaunchVolume volume)
-            throws IOException {
-        long at = offset;
-        while (chunk.hasRemaining()) {
-            int n = live.read(chunk, at);
-            if (n < 0) {
-                throw new IOException(String.format("volume %s (%s) ends at %d bytes, before its size %d",
-                        volume.name(), volume.livePath(), at, volume.sizeBytes()));
-            }
-            at += n;
-        }
-        chunk.position(0);
     }
 }
