@@ -3,7 +3,8 @@ package io.replicator.target.launch;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,14 +12,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Prepares a volume's chunks in order on a thread of its own, up to {@link #DEPTH} chunks ahead of
- * the copy: reads each from the live volume (when copying) and lays the undo's runs in it, so that
- * the disk reads and the undo is laid while the copy writes the chunks before. Owned by the launching
- * thread; the work runs on its own daemon thread (the only one to use the {@link UndoLayer} while
- * this is open), ended by {@link #close()}.
+ * Prepares a volume's chunks in order on {@link #THREADS} threads of its own, up to {@link #DEPTH}
+ * chunks ahead of the copy: reads each from the live volume (when copying) and lays the undo's runs in
+ * it, so that the disk reads and the undo is laid while the copy writes the chunks before. Two chunks
+ * are read and laid at once: one thread reading and laying took as long as the copy's writes
+ * (docs/benchmarks.md, run {@code l22}). Owned by the launching thread; the work runs on its own daemon
+ * threads, each laying through a {@link UndoLayer#sibling()} of its own, ended by {@link #close()}.
  */
 final class ReadAhead implements AutoCloseable {
     static final int DEPTH = 4;
+    static final int THREADS = 2;
     private final LiveReads live;
     private final LaunchVolume volume;
     private final int chunkBytes;
@@ -28,11 +31,13 @@ final class ReadAhead implements AutoCloseable {
     private final ByteBuffer[] buffers = new ByteBuffer[DEPTH];
     @SuppressWarnings("unchecked")
     private final Future<ByteBuffer>[] reads = new Future[DEPTH];
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+    private final ExecutorService thread = Executors.newFixedThreadPool(THREADS, r -> {
         Thread t = new Thread(r, "launch-read-ahead");
         t.setDaemon(true);
         return t;
     });
+    private final List<UndoLayer> siblings = new ArrayList<>();
+    private final ThreadLocal<UndoLayer> layers = ThreadLocal.withInitial(this::newSibling);
     private int next;
 
     /**
@@ -52,6 +57,14 @@ final class ReadAhead implements AutoCloseable {
         }
     }
 
+    private UndoLayer newSibling() {
+        UndoLayer sibling = layer.sibling();
+        synchronized (siblings) {
+            siblings.add(sibling);
+        }
+        return sibling;
+    }
+
     private void submit(int chunk) {
         long offset = (long) chunk * chunkBytes;
         if (offset >= volume.sizeBytes()) {
@@ -68,7 +81,7 @@ final class ReadAhead implements AutoCloseable {
                 live.readFully(buffer, offset);
             }
             if (undo) {
-                layer.lay(volume.index(), chunk, offset, buffer, blockSize, blocks);
+                layers.get().lay(volume.index(), chunk, offset, buffer, blockSize, blocks);
             }
             return buffer;
         });
@@ -97,11 +110,11 @@ final class ReadAhead implements AutoCloseable {
     }
 
     /**
-     * Stops the work and waits until the thread has ended, so that the undo's memory maps are not
-     * released under it.
+     * Stops the work, waits until the threads have ended (so that no map is released under them) and
+     * closes their layers, releasing their maps.
      */
     @Override
-    public void close() {
+    public void close() throws IOException {
         thread.shutdownNow();
         boolean interrupted = false;
         while (true) {
@@ -115,6 +128,20 @@ final class ReadAhead implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        IOException failed = null;
+        synchronized (siblings) {
+            for (UndoLayer sibling : siblings) {
+                try {
+                    sibling.close();
+                } catch (IOException e) {
+                    failed = e;
+                }
+            }
+            siblings.clear();
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 }

@@ -25,7 +25,8 @@ import net.openhft.chronicle.core.io.IOTools;
  * cycle files are read through read-only memory maps of up to 1 GiB each, from the page cache the
  * index's read filled: the runs are in volume order, so scattered over the files, and a map costs a
  * page fault per 64 KiB touched (the kernel maps the pages around a fault) where a read would cost a
- * system call per run. The maps are released when closed. Owned by the launching thread.
+ * system call per run. The maps are released when closed. Owned by one thread; other threads lay
+ * through {@link #sibling()}s of their own.
  */
 final class UndoLayer implements AutoCloseable {
     private final Path undoDir;
@@ -37,6 +38,8 @@ final class UndoLayer implements AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private NavigableMap<Integer, Path> cycles;
     private long layNs;
+    /** The layer this one is a {@link #sibling()} of. */
+    private UndoLayer parent;
     /** The entry decoded last and its plain bytes: a long entry cut at chunks' edges is decoded once. */
     private long lastPosition = -1;
     private ByteBuffer lastPlain;
@@ -48,6 +51,16 @@ final class UndoLayer implements AutoCloseable {
         this.where = where;
         this.index = index;
         this.decoder = decoder;
+    }
+
+    /**
+     * Another layer over the same index and undo queue, with maps and a decoder of its own, for
+     * another thread; its time counts in this one's once it is closed.
+     */
+    UndoLayer sibling() {
+        UndoLayer sibling = new UndoLayer(undoDir, where, index, decoder.sibling());
+        sibling.parent = this;
+        return sibling;
     }
 
     /** Whether {@code volume}'s chunk {@code chunk} has anything to lay. */
@@ -97,7 +110,10 @@ final class UndoLayer implements AutoCloseable {
             buffer.put(at, plain, plain.position() + index.skip(run), index.length(run));
             markLaid(laid, at, index.length(run), blockSize);
         }
-        layNs += System.nanoTime() - t0;
+        long spent = System.nanoTime() - t0;
+        synchronized (this) {
+            layNs += spent;
+        }
     }
 
     private static void markLaid(boolean[] laid, int at, int length, int blockSize) {
@@ -141,13 +157,19 @@ final class UndoLayer implements AutoCloseable {
         return channel;
     }
 
-    /** Nanoseconds spent reading, checking and laying undo, of the copy's time. */
-    long layNs() {
+    /** Nanoseconds spent reading, checking and laying undo, of the copy's time (its closed siblings' too). */
+    synchronized long layNs() {
         return layNs;
     }
 
     @Override
     public void close() throws IOException {
+        if (parent != null) {
+            synchronized (parent) {
+                parent.layNs += layNs;
+            }
+            parent = null;
+        }
         maps.values().forEach(IOTools::clean);
         maps.clear();
         IOException failed = null;

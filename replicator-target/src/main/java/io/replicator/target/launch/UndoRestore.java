@@ -63,6 +63,11 @@ final class UndoRestore {
         }
     }
 
+    /** A decoder for another thread: the same outputs, nothing restored through it. */
+    UndoRestore sibling() {
+        return new UndoRestore(where, outputs);
+    }
+
     /** Keeps {@code entry}, read past the end of an earlier read of the same reader, for the next {@link #restore}. */
     void hold(JournalEntry entry) {
         held = entry;
