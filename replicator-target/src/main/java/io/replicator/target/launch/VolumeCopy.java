@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * blocks laid over it in memory ({@link UndoLayer}), and written once in runs, all-zero blocks left
  * as holes in a new file (written as zeros on a device, whose old contents are unknown). As with
  * {@code cp}, the output is left to the kernel's write-back until the launch forces it at the end:
- * forcing it while the copy went on (every 64 MiB, even every 512 MiB) made the launch 1.4 to 1.8
- * times slower (docs/benchmarks.md, runs {@code l20} and {@code l21}). The copy is fuzzy (a block written meanwhile may be
+ * forcing it while the copy went on (every 64 MiB, even every 512 MiB) made the launch about 1.4
+ * times slower (docs/benchmarks.md, runs {@code l20} and {@code l22}). The copy is fuzzy (a block written meanwhile may be
  * old or new): the undo read after it puts every block written since the index was built back.
  * Stateless; thread-safe.
  */
@@ -32,7 +32,7 @@ final class VolumeCopy {
     /**
      * 1 MiB: the live volume is read around the page cache ({@link LiveReads}), where the disk here
      * read 2 GiB in 0.5 s in 1 MiB reads and in 1.1 s in 128 KiB ones; the launch took 2.3-3.0 s
-     * against 3.6-3.8 s with 128 KiB chunks in the same run (docs/benchmarks.md, run {@code l21}).
+     * against 3.6-3.8 s with 128 KiB chunks in runs one after the other (docs/benchmarks.md, runs {@code l22}).
      */
     static final int CHUNK_BYTES = 1 << 20;
     private static final long CP_TIMEOUT_MINUTES = 60;
