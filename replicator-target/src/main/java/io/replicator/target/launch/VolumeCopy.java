@@ -76,9 +76,9 @@ final class VolumeCopy {
     /**
      * Whether a reflink of {@code output}'s volume would pay: when the undo to lay over the clone (what
      * the index found) is under a tenth of the volume. Each block laid over a clone is a write of its
-     * own that unshares it, and on XFS 206k of them (805 MiB of a 2 GiB volume) took 10 to 15 s where
-     * {@code cp --reflink=always} took 20 to 400 ms (docs/benchmarks.md, run {@code l20-xfs}); past
-     * that share a copy in chunks writes less often.
+     * own that unshares it: on XFS 206k of them (805 MiB of a 2 GiB volume) took 10 to 15 s over a
+     * clone, and the copy in chunks 2.2 to 2.5 s (docs/benchmarks.md, runs {@code l20-xfs} and
+     * {@code l22-xfs}).
      */
     static boolean worthCloning(VolumeOutput output) {
         return output.restoredBytes() < output.volume().sizeBytes() / 10;
